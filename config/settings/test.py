@@ -1,0 +1,33 @@
+"""Test settings. TEST_DB=sqlite (default) or TEST_DB=postgres.
+
+The PostgreSQL database name derives from the checkout path, so two checkouts can run the
+suite at once on one server. TEST_DATABASE_URL overrides the server/credentials.
+"""
+
+import hashlib
+import os
+
+from config.settings import *  # noqa: F403
+from config.settings import BASE_DIR
+
+CHECKOUT_ID = hashlib.sha1(str(BASE_DIR).encode(), usedforsecurity=False).hexdigest()[:8]
+
+if os.environ.get("TEST_DB", "sqlite") == "postgres":
+    import dj_database_url
+
+    _url = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+    DATABASES = {"default": dj_database_url.parse(_url)}
+    DATABASES["default"]["TEST"] = {"NAME": f"test_duijie_{CHECKOUT_ID}"}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DUIJIE_FIELD_KEY = "dGVzdC1maWVsZC1rZXktZm9yLWR1aWppZS10ZXN0cyE="  # fixed test key
+DEBUG = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REDIS_PREFIX = f"duijie-test-{CHECKOUT_ID}"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,58 @@
+"""Base FilterSet: a free-text ``q`` over the type's search fields, plus the scope filters every
+record has. One FilterSet per model serves both the list page and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from duijie.core.choices import Visibility
+from duijie.core.models import AssessmentUnit, Park, Region
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            from django import forms
+
+            for field in form.fields.values():
+                css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+                field.widget.attrs.setdefault("class", css)
+            form._styled = True
+        return form
+
+    def filter_q(self, queryset, name, value):
+        terms = value.split()
+        for term in terms[:8]:
+            cond = Q()
+            for f in self.search_fields:
+                cond |= Q(**{f"{f}__icontains": term})
+            queryset = queryset.filter(cond)
+        return queryset
+
+
+class ScopedFilterSet(SearchFilterSet):
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=Region.objects.filter(level__lte=3, code__startswith="32"),
+        method="filter_region")
+    park = django_filters.ModelChoiceFilter(label=_("Park"), queryset=Park.objects.all())
+    assessment_unit = django_filters.ModelChoiceFilter(
+        label=_("Assessment unit"), queryset=AssessmentUnit.objects.all(), field_name="assessment_units")
+    visibility = django_filters.ChoiceFilter(label=_("Visibility"), choices=Visibility.choices)
+
+    def filter_region(self, queryset, name, value):
+        # A region filter includes everything located below it (city → districts → towns).
+        return queryset.filter(region__code__startswith=value.code)
+
+
+class RecordBaseFilterSet(ScopedFilterSet):
+    """For record types that have no park field (parks themselves)."""
+
+    park = None

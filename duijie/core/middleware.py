@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/i18n/", "/healthz", "/api/openapi.json", "/api/docs/",
+                   "/favicon.ico")
+
+
+class LoginRequiredMiddleware:
+    """Login is required everywhere except the login page, static files, the OpenAPI schema and its
+    docs page. ``/api/`` paths are left to DRF, which answers 401/403 (never a redirect)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (not request.user.is_authenticated and not path.startswith("/api/")
+                and not path.startswith(PUBLIC_PREFIXES)):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)

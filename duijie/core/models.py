@@ -1,0 +1,257 @@
+"""Scope and reference models shared by every domain app, and the abstract record bases.
+
+Every registry record carries: its owner organisation, its location (region, optionally a
+park), the assessment units it counts for, the account and organisation that filed it, and a
+visibility (PRODUCT.md, "Who sees what"). Selectors filter on these; views never do.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from duijie.core.choices import (
+    AuditAction,
+    IndustryLevel,
+    OrgKind,
+    ParkLevel,
+    RegionLevel,
+    UnitKind,
+    Visibility,
+)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Region(models.Model):
+    """GB/T 2260 / 统计用区划代码: province (2 digits) → city (4) → district (6) → town (9)."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
+    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:detail", args=["regions", self.pk])
+
+    @property
+    def full_name(self) -> str:
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+
+class Industry(models.Model):
+    """GB/T 4754-2017 国民经济行业分类 with the 2019 amendment (第1号修改单)."""
+
+    code = models.CharField(_("code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    level = models.PositiveSmallIntegerField(_("level"), choices=IndustryLevel.choices)
+    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    remark = models.TextField(_("remark"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("industry (GB/T 4754)")
+        verbose_name_plural = _("industries (GB/T 4754)")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Discipline(models.Model):
+    """NSFC 学科代码 tree (pre-2020 scheme), used for expert research fields."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"))
+    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("discipline (NSFC)")
+        verbose_name_plural = _("disciplines (NSFC)")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class AssessmentUnit(TimeStamped):
+    """考核板块: what programmes assess (a district, 经开区, 高新区, town, park or department).
+
+    A unit maps to regions and/or parks, may sit inside another unit, and has a validity period:
+    常州经开区 sits inside 武进 in the 2016 scheme and beside the districts in the 2026 one, so it is
+    two units with different periods. A unit may map to nothing current (Kunshan's 2017 towns
+    淀山湖/周庄/锦溪 have no code of their own in the 2023 list).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=50, unique=True,
+                            help_text=_("Short stable identifier, e.g. wujin-2016."))
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    city = models.ForeignKey(Region, verbose_name=_("city"), on_delete=models.PROTECT,
+                             related_name="assessment_units_in_city", limit_choices_to={"level": 2})
+    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    regions = models.ManyToManyField(Region, verbose_name=_("regions"), blank=True,
+                                     related_name="assessment_units")
+    parks = models.ManyToManyField("core.Park", verbose_name=_("parks"), blank=True,
+                                   related_name="assessment_units_mapped")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[regions, parks])
+
+    class Meta:
+        ordering = ["city__code", "name", "valid_from"]
+        verbose_name = _("assessment unit")
+        verbose_name_plural = _("assessment units")
+
+    def __str__(self) -> str:
+        if self.valid_from or self.valid_to:
+            start = self.valid_from.year if self.valid_from else "…"
+            end = self.valid_to.year if self.valid_to else "…"
+            return f"{self.name} ({start}–{end})"
+        return self.name
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end of validity is before its start.")})
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A unit cannot sit inside itself.")})
+
+
+class Organisation(TimeStamped):
+    """What a user belongs to and what owns records: an enterprise, an institution or a government
+    unit. Enterprises and institutions each have exactly one (created with them)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    assessment_unit = models.ForeignKey(AssessmentUnit, verbose_name=_("assessment unit"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="organisations",
+                                        help_text=_("For government units: the unit whose records they manage."))
+    park = models.ForeignKey("core.Park", verbose_name=_("park"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="organisations")
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecordBase(TimeStamped):
+    """Scope fields every registry record carries (see module docstring)."""
+
+    owner_org = models.ForeignKey(Organisation, verbose_name=_("owner organisation"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    assessment_units = models.ManyToManyField(AssessmentUnit, verbose_name=_("assessment units"), blank=True,
+                                              related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+", editable=False)
+    filed_by_org = models.ForeignKey(Organisation, verbose_name=_("filing organisation"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+", editable=False)
+    visibility = models.CharField(_("visibility"), max_length=12, choices=Visibility.choices,
+                                  default=Visibility.PLATFORM)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedRecord(RecordBase):
+    park = models.ForeignKey("core.Park", verbose_name=_("park"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Park(RecordBase):
+    """名园: a park in the annual park directory (seed 004, ~20 a year)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    level = models.CharField(_("level"), max_length=12, choices=ParkLevel.choices, default=ParkLevel.OTHER)
+    industry_tracks = models.TextField(_("industry tracks (细分赛道)"), blank=True,
+                                       help_text=_("One per line or separated by “、”."))
+    industries = models.ManyToManyField(Industry, verbose_name=_("industries"), blank=True, related_name="parks")
+    directory_years = models.JSONField(_("directory years"), default=list, blank=True,
+                                       help_text=_("Years the park was selected into the annual park directory."))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[industries])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("park")
+        verbose_name_plural = _("parks")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        years = self.directory_years or []
+        if not isinstance(years, list) or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years):
+            raise ValidationError({"directory_years": _("Directory years must be a list of years, e.g. [2026, 2027].")})
+
+    @property
+    def track_list(self) -> list[str]:
+        import re
+
+        return [t for t in re.split(r"[\n、,，;；]+", self.industry_tracks) if t.strip()]
+
+
+class AuditLog(models.Model):
+    """Who did what to which record, when. Never holds personal values (field names only)."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -1,0 +1,96 @@
+"""Generic writes for registry records: create/update/delete/transition.
+
+Each owns its transaction, records history (django-simple-history, with the acting user) and an
+audit entry (field names only, never values). Domain services call these and add their rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model, ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from duijie.core.audit import audit
+from duijie.core.choices import AuditAction
+from duijie.core.models import RecordBase
+from duijie.core.registry import Transition
+
+
+def _changed_fields(instance: Model) -> list[str]:
+    if instance.pk is None:
+        return []
+    try:
+        old = type(instance)._default_manager.get(pk=instance.pk)
+    except type(instance).DoesNotExist:
+        return []
+    return [f.name for f in instance._meta.concrete_fields
+            if f.editable and getattr(old, f.attname) != getattr(instance, f.attname)]
+
+
+def record_save(*, instance: Model, by, m2m: dict[str, Any] | None = None, validate: bool = True) -> Model:
+    """Create or update one record with its many-to-many values, all or nothing."""
+    creating = instance.pk is None
+    with transaction.atomic():
+        if creating and isinstance(instance, RecordBase):
+            instance.filed_by = by if getattr(by, "is_authenticated", False) else None
+            instance.filed_by_org_id = getattr(by, "organisation_id", None)
+            if instance.owner_org_id is None and not getattr(by, "is_city_admin", False):
+                instance.owner_org_id = getattr(by, "organisation_id", None)
+        if validate:
+            instance.full_clean(exclude=list(m2m or {}))
+        changed = _changed_fields(instance)
+        instance._history_user = by if getattr(by, "is_authenticated", False) else None
+        instance.save()
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+        audit(user=by, action=AuditAction.CREATE if creating else AuditAction.UPDATE, obj=instance,
+              detail={"fields": changed + sorted(m2m or {})} if not creating else {})
+    return instance
+
+
+def record_delete(*, instance: Model, by) -> None:
+    with transaction.atomic():
+        label, pk, text = instance._meta.label_lower, instance.pk, str(instance)
+        instance._history_user = by if getattr(by, "is_authenticated", False) else None
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            names = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
+            raise ValidationError(
+                _("This record is still referenced by: %(names)s. Remove those references first.")
+                % {"names": "、".join(names)}
+            ) from exc
+        audit(user=by, action=AuditAction.DELETE, object_type=label, object_id=pk, object_repr=text)
+
+
+def record_transition(*, instance: Model, transition: Transition, by, reason: str = "",
+                      allowed: bool = True) -> Model:
+    """Move a workflow record along ``transition`` (status change + audit + history)."""
+    if not allowed:
+        raise PermissionDenied(_("You may not do this."))
+    with transaction.atomic():
+        locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        if locked.status not in transition.sources:
+            raise ValidationError(
+                _("“%(action)s” is not possible while the record is “%(status)s”.")
+                % {"action": transition.label, "status": locked.get_status_display()}
+            )
+        if transition.needs_reason and not reason.strip():
+            raise ValidationError({"reason": _("Please give a reason.")})
+        old = locked.status
+        locked.status = transition.target
+        if hasattr(locked, "return_reason"):
+            locked.return_reason = reason.strip() if transition.needs_reason else ""
+        stamp = f"{transition.target}_at"
+        if hasattr(locked, stamp):
+            setattr(locked, stamp, timezone.now())
+        locked._history_user = by
+        locked._change_reason = reason[:100] if reason else transition.name
+        locked.save()
+        audit(user=by, action=AuditAction.TRANSITION, obj=locked,
+              detail={"from": old, "to": transition.target, "transition": transition.name})
+    return locked

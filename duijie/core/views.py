@@ -1,0 +1,246 @@
+"""Generic registry views: list (filter, search, sort, paginate), detail, create, edit, delete,
+history, xlsx export and workflow transitions — for every record type in ``core.registry``.
+Views only present: reads go through selectors, writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from duijie.core import selectors, services
+from duijie.core.audit import audit
+from duijie.core.choices import AuditAction
+from duijie.core.export import export_xlsx, exportable_fields
+from duijie.core.masking import mask
+from duijie.core.registry import REGISTRY, RecordType, personal_fields, record_url
+from duijie.core.tables import build_table
+
+PAGE_SIZE = 25
+
+
+def _record_type(slug: str) -> RecordType:
+    try:
+        return REGISTRY[slug]
+    except KeyError:
+        raise Http404(slug)
+
+
+def _get(rt: RecordType, request: HttpRequest, pk):
+    try:
+        return selectors.record_get(record_type=rt, user=request.user, pk=pk)
+    except (rt.model.DoesNotExist, ValueError):
+        raise Http404(_("No such record, or you may not see it."))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    cards = []
+    for rt in sorted(REGISTRY.values(), key=lambda r: r.order):
+        if rt.reference_only:
+            continue
+        cards.append({"rt": rt, "count": selectors.record_list(record_type=rt, user=request.user).count()})
+    return render(request, "core/home.html", {"cards": cards})
+
+
+def record_list(request: HttpRequest, slug: str) -> HttpResponse:
+    rt = _record_type(slug)
+    base = selectors.record_list(record_type=rt, user=request.user)
+    filterset = rt.filterset(request.GET or None, queryset=base, request=request)
+    qs = filterset.qs if filterset.is_bound else base
+    if filterset.is_bound and not filterset.is_valid():
+        qs = base.none()
+    table = build_table(rt)(qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    return render(request, "core/record_list.html", {
+        "rt": rt, "filter": filterset, "table": table, "query": query.urlencode(),
+        "can_create": selectors.can_create(request.user, rt),
+        "export_fields": exportable_fields(rt),
+        "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
+    })
+
+
+def _field_rows(rt: RecordType, obj, user) -> list[tuple[str, object, str | None]]:
+    masked = personal_fields(rt.model)
+    show_full = getattr(user, "is_city_admin", False)
+    rows = []
+    skip = {"id", "organisation"} | set(rt.detail_exclude)
+    for f in rt.model._meta.concrete_fields:
+        if f.name in skip or f.name.endswith("_hash"):
+            continue
+        if f.choices:
+            value = getattr(obj, f"get_{f.name}_display")()
+        else:
+            value = getattr(obj, f.name)
+        link = None
+        if f.is_relation and value is not None:
+            link = record_url(value)
+        if f.name in masked and not show_full:
+            value = mask(value, masked[f.name])
+        if isinstance(value, list):
+            value = "、".join(map(str, value))
+        rows.append((f.verbose_name, value, link))
+    for f in rt.model._meta.many_to_many:
+        items = list(getattr(obj, f.name).all()[:50])
+        rows.append((f.verbose_name, items, None))
+    return rows
+
+
+def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    rt = _record_type(slug)
+    obj = _get(rt, request, pk)
+    related = []
+    for rel in rt.related:
+        rrt = REGISTRY[rel.slug]
+        rqs = selectors.record_list(record_type=rrt, user=request.user).filter(**{rel.lookup: obj.pk})
+        table = build_table(rrt)(rqs[:20], orderable=False)
+        related.append({"rel": rel, "rt": rrt, "table": table, "count": rqs.count(),
+                        "url": f"{rrt.url()}?{rel.lookup}={obj.pk}"})
+    can_edit = selectors.can_edit(request.user, obj) and not rt.reference_only
+    transitions = []
+    if hasattr(obj, "status"):
+        for t in rt.transitions:
+            if obj.status in t.sources and can_edit and (not t.admin_only or request.user.is_city_admin):
+                transitions.append(t)
+    warnings = obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []
+    return render(request, "core/record_detail.html", {
+        "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user), "related": related,
+        "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
+        "has_history": hasattr(obj, "history"),
+    })
+
+
+def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> HttpResponse | None:
+    if not form.is_valid():
+        return None
+    obj = form.save(commit=False)
+    try:
+        obj = services.record_save(instance=obj, by=request.user, m2m=form.m2m_data)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            form.add_error(None, exc.messages)
+        return None
+    messages.success(request, _("Saved “%(obj)s”.") % {"obj": obj})
+    for warning in obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []:
+        messages.warning(request, warning)
+    return redirect(record_url(obj))
+
+
+def record_create(request: HttpRequest, slug: str) -> HttpResponse:
+    rt = _record_type(slug)
+    if rt.form is None or not selectors.can_create(request.user, rt):
+        raise PermissionDenied
+    form = rt.form(request.POST or None, initial=request.GET.dict() if request.method == "GET" else None)
+    if request.method == "POST":
+        response = _save_form(request, rt, form)
+        if response:
+            return response
+    return render(request, "core/record_form.html", {"rt": rt, "form": form, "obj": None}, status=200)
+
+
+def record_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    rt = _record_type(slug)
+    obj = _get(rt, request, pk)
+    if rt.form is None or rt.reference_only or not selectors.can_edit(request.user, obj):
+        raise PermissionDenied
+    form = rt.form(request.POST or None, instance=obj)
+    if request.method == "POST":
+        response = _save_form(request, rt, form, obj)
+        if response:
+            return response
+    return render(request, "core/record_form.html", {"rt": rt, "form": form, "obj": obj})
+
+
+def record_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    rt = _record_type(slug)
+    obj = _get(rt, request, pk)
+    if rt.reference_only or not selectors.can_edit(request.user, obj):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.record_delete(instance=obj, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(record_url(obj))
+        messages.success(request, _("Deleted “%(obj)s”.") % {"obj": obj})
+        return redirect(rt.url())
+    return render(request, "core/record_delete.html", {"rt": rt, "obj": obj})
+
+
+@require_POST
+def record_transition(request: HttpRequest, slug: str, pk, name: str) -> HttpResponse:
+    rt = _record_type(slug)
+    obj = _get(rt, request, pk)
+    transition = next((t for t in rt.transitions if t.name == name), None)
+    if transition is None:
+        raise Http404(name)
+    allowed = selectors.can_edit(request.user, obj) and (not transition.admin_only or request.user.is_city_admin)
+    try:
+        transition.service(instance=obj, by=request.user, reason=request.POST.get("reason", ""), allowed=allowed)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(action)s: done.") % {"action": transition.label})
+    return redirect(record_url(obj))
+
+
+def record_history(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    rt = _record_type(slug)
+    obj = _get(rt, request, pk)
+    if not hasattr(obj, "history"):
+        raise Http404
+    masked = personal_fields(rt.model)
+    show_full = getattr(request.user, "is_city_admin", False)
+    entries = []
+    records = list(obj.history.select_related("history_user").order_by("-history_date")[:100])
+    for i, rec in enumerate(records):
+        prev = records[i + 1] if i + 1 < len(records) else None
+        changes = []
+        if prev is not None:
+            delta = rec.diff_against(prev, excluded_fields=[n for n in ("updated_at",)])
+            for ch in delta.changes:
+                if ch.field.endswith("_hash"):
+                    continue
+                old, new = ch.old, ch.new
+                if ch.field in masked:
+                    kind = masked[ch.field]
+                    old, new = (mask(old, kind), mask(new, kind)) if not show_full else (old, new)
+                try:
+                    label = rt.model._meta.get_field(ch.field).verbose_name
+                except Exception:
+                    label = ch.field
+                changes.append({"field": label, "old": old, "new": new})
+        entries.append({"rec": rec, "changes": changes})
+    return render(request, "core/record_history.html", {"rt": rt, "obj": obj, "entries": entries})
+
+
+def record_export(request: HttpRequest, slug: str) -> HttpResponse:
+    rt = _record_type(slug)
+    base = selectors.record_list(record_type=rt, user=request.user)
+    filterset = rt.filterset(request.GET or None, queryset=base, request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    columns = request.GET.getlist("columns")
+    data = export_xlsx(rt, qs.iterator(chunk_size=2000) if not rt.prefetch_related else qs, columns)
+    audit(user=request.user, action=AuditAction.EXPORT, object_type=rt.model._meta.label_lower,
+          object_repr=str(rt.verbose_name_plural), detail={"filters": request.GET.dict(), "rows": qs.count()})
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{rt.slug}-{stamp}.xlsx"'
+    return response
+
+
+def stats_counts(rt: RecordType, field: str, user):
+    return (selectors.record_list(record_type=rt, user=user).values(field).annotate(n=Count("pk")).order_by("-n"))

@@ -1,0 +1,66 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from duijie.core.api import serializer_for
+from duijie.core.filtersets import ScopedFilterSet
+from duijie.core.forms import RecordForm
+from duijie.core.models import Industry, Region
+from duijie.core.registry import RecordType, Transition, register
+from duijie.demands import services
+from duijie.demands.choices import DemandStatus as S
+from duijie.demands.models import Demand
+
+GROUP = _("Demands")
+
+Demand.PUBLISHED_STATES = (S.PUBLISHED, S.CLOSED)
+
+DEMAND_TRANSITIONS = (
+    Transition("submit", _("Submit for review"), (S.DRAFT, S.RETURNED), S.SUBMITTED, services.demand_submit),
+    Transition("publish", _("Publish"), (S.SUBMITTED,), S.PUBLISHED, services.demand_publish, style="success",
+               admin_only=True),
+    Transition("return", _("Return for rework (整改)"), (S.SUBMITTED, S.PUBLISHED), S.RETURNED,
+               services.demand_return, needs_reason=True, style="warning", admin_only=True),
+    Transition("reject", _("Reject"), (S.SUBMITTED,), S.REJECTED, services.demand_reject, needs_reason=True,
+               style="danger", admin_only=True),
+    Transition("close", _("Close"), (S.PUBLISHED,), S.CLOSED, services.demand_close, style="secondary"),
+)
+
+
+class DemandFilterSet(ScopedFilterSet):
+    search_fields = ("title", "description", "keywords", "tech_field", "enterprise__name")
+    industry = django_filters.ModelChoiceFilter(queryset=Industry.objects.filter(level__lte=2), label=_("Industry"),
+                                                method="filter_industry")
+    deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("Deadline from"))
+    deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", label=_("Deadline to"))
+
+    def filter_industry(self, queryset, name, value):
+        if value.level == 1:
+            return queryset.filter(industry__parent__parent__parent=value)
+        return queryset.filter(industry__code__startswith=value.code)
+
+    class Meta:
+        model = Demand
+        fields = ["enterprise", "demand_type", "status", "cooperation_mode"]
+
+
+class DemandForm(RecordForm):
+    class Meta:
+        model = Demand
+        fields = ["enterprise", "demand_type", "title", "description", "industry", "tech_field", "keywords",
+                  "cooperation_mode", "budget_min", "budget_max", "budget_negotiable", "deadline", "contact_name",
+                  "contact_phone", "region", "park", "assessment_units", "visibility"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
+        self.fields["industry"].queryset = Industry.objects.filter(level=4)
+
+
+register(RecordType(
+    slug="demands", model=Demand, group=GROUP, order=50, icon="bi-megaphone",
+    list_columns=("title", "enterprise", "demand_type", "industry", "deadline", "status", "visibility"),
+    filterset=DemandFilterSet, form=DemandForm,
+    serializer=serializer_for(Demand, read_only=("status", "return_reason", "submitted_at", "published_at")),
+    select_related=("enterprise", "industry"),
+    transitions=DEMAND_TRANSITIONS,
+))

@@ -1,0 +1,23 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ExpertTitle(models.TextChoices):
+    PROFESSOR = "professor", _("Professor (教授)")
+    RESEARCHER = "researcher", _("Research fellow (研究员)")
+    ASSOC_PROFESSOR = "assoc_professor", _("Associate professor (副教授)")
+    ASSOC_RESEARCHER = "assoc_researcher", _("Associate research fellow (副研究员)")
+    SENIOR_ENGINEER = "senior_engineer", _("Senior engineer (高级工程师)")
+    PROF_SENIOR_ENGINEER = "prof_senior_engineer", _("Professor-level senior engineer (正高级工程师)")
+    LECTURER = "lecturer", _("Lecturer (讲师)")
+    ENGINEER = "engineer", _("Engineer (工程师)")
+    OTHER = "other", _("Other")
+
+
+class ExpertRoleKind(models.TextChoices):
+    TECH_VP = "tech_vp", _("Tech vice-president (科技副总)")
+    INDUSTRY_PROFESSOR = "industry_professor", _("Industry professor (产业教授)")
+    DUAL_POST = "dual_post", _("Dual-post appointment (双岗互聘)")
+    BROKER = "broker", _("Technology broker (技术经纪人)")
+    TECH_MANAGER = "tech_manager", _("Technology manager (技术经理人)")
+    ACADEMICIAN = "academician", _("Academician (院士)")

@@ -1,0 +1,72 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from duijie.core.api import serializer_for
+from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet
+from duijie.core.forms import RecordForm
+from duijie.core.models import Discipline, Industry, Region
+from duijie.core.registry import RecordType, RelatedList, register
+from duijie.experts.choices import ExpertRoleKind
+from duijie.experts.models import Expert, ExpertRole
+
+GROUP = _("Experts")
+
+
+class ExpertFilterSet(ScopedFilterSet):
+    search_fields = ("name", "research_directions", "keywords", "bio", "employer", "institution__name")
+    role = django_filters.ChoiceFilter(choices=ExpertRoleKind.choices, label=_("Role"), method="filter_role")
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(roles__kind=value).distinct()
+
+    class Meta:
+        model = Expert
+        fields = ["institution", "unit", "title", "do_not_recommend"]
+
+
+class ExpertForm(RecordForm):
+    class Meta:
+        model = Expert
+        fields = ["name", "institution", "unit", "employer", "title", "position", "research_directions", "keywords",
+                  "disciplines", "industries", "bio", "phone", "email", "do_not_recommend",
+                  "region", "park", "assessment_units", "visibility"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
+        self.fields["disciplines"].queryset = Discipline.objects.filter(level__lte=2)
+        self.fields["industries"].queryset = Industry.objects.filter(level__lte=2)
+        self.fields["unit"].queryset = self.fields["unit"].queryset.select_related("institution")
+
+
+class ExpertRoleFilterSet(SearchFilterSet):
+    search_fields = ("expert__name", "certificate_no")
+
+    class Meta:
+        model = ExpertRole
+        fields = ["expert", "kind"]
+
+
+class ExpertRoleForm(RecordForm):
+    class Meta:
+        model = ExpertRole
+        fields = ["expert", "kind", "certificate_no", "host", "start", "end"]
+
+
+register(RecordType(
+    slug="experts", model=Expert, group=GROUP, order=30, icon="bi-person-badge",
+    list_columns=("name", "institution", "title", "keywords", "phone"),
+    filterset=ExpertFilterSet, form=ExpertForm, serializer=serializer_for(Expert, read_only=("user",)),
+    select_related=("institution",),
+    related=(
+        RelatedList(_("Roles"), "expert-roles", "expert"),
+        RelatedList(_("Achievements led"), "achievements", "lead_expert"),
+        RelatedList(_("Patents"), "patents", "inventor_experts"),
+    ),
+))
+register(RecordType(
+    slug="expert-roles", model=ExpertRole, group=GROUP, order=31, icon="bi-person-gear",
+    list_columns=("expert", "kind", "certificate_no", "host", "start", "end"),
+    filterset=ExpertRoleFilterSet, form=ExpertRoleForm, serializer=serializer_for(ExpertRole),
+    select_related=("expert__institution", "host"),
+))

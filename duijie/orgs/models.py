@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from duijie.core.choices import OrgKind
+from duijie.core.fields import BlindIndexField, EncryptedTextField
+from duijie.core.models import Organisation, ScopedRecord, TimeStamped
+from duijie.core.validators import normalise_uscc, validate_phone, validate_uscc
+from duijie.orgs.choices import InstitutionKind, QualificationKind, QualificationLevel, UnitKind
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class OrganisationBacked(models.Model):
+    """A registry record that is also an organisation users belong to and records are owned by."""
+
+    organisation = models.OneToOneField(Organisation, verbose_name=_("organisation"), null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="%(class)s", editable=False)
+    org_kind: str = OrgKind.OTHER
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Single-record invariant: the record and its organisation share name and location.
+        if self.organisation_id is None:
+            self.organisation = Organisation.objects.create(kind=self.org_kind, name=self.name,
+                                                            region_id=self.region_id)
+        elif (self.organisation.name, self.organisation.region_id) != (self.name, self.region_id):
+            Organisation.objects.filter(pk=self.organisation_id).update(name=self.name, region_id=self.region_id)
+        if self.owner_org_id is None:
+            self.owner_org_id = self.organisation_id
+        super().save(*args, **kwargs)
+
+
+class Institution(OrganisationBacked, ScopedRecord):
+    """名院: a university, research institute or new R&D institution."""
+
+    org_kind = OrgKind.INSTITUTION
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
+    kind = models.CharField(_("kind"), max_length=20, choices=InstitutionKind.choices)
+    is_local = models.BooleanField(_("local (在常)"), default=False,
+                                   help_text=_("Has a campus or branch in the city."))
+    country = models.CharField(_("country"), max_length=50, default="中国")
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    tto_name = models.CharField(_("tech-transfer office"), max_length=200, blank=True)
+    tto_contact = models.CharField(_("tech-transfer office contact"), max_length=50, blank=True)
+    tto_phone = EncryptedTextField(_("tech-transfer office phone"), kind="phone", hash_field="tto_phone_hash",
+                                   validators=[validate_phone])
+    tto_phone_hash = BlindIndexField()
+    tto_email = models.EmailField(_("tech-transfer office email"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=["assessment_units"])
+
+    class Meta:
+        ordering = ["-is_local", "name"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionUnit(TimeStamped):
+    """院、系、实验室 under an institution."""
+    SCOPE_VIA = "institution"  # read/edit scope follows the institution
+
+
+    institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.CASCADE,
+                                    related_name="units")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.COLLEGE)
+    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="children")
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["institution__name", "name"]
+        verbose_name = _("institution unit")
+        verbose_name_plural = _("institution units")
+        constraints = [models.UniqueConstraint(fields=["institution", "name"], name="uniq_unit_name")]
+
+    def __str__(self) -> str:
+        return f"{self.institution.name} · {self.name}"
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent and self.parent.institution_id != self.institution_id:
+            raise ValidationError({"parent": _("The parent unit belongs to another institution.")})
+
+
+class Enterprise(OrganisationBacked, ScopedRecord):
+    """名企 and SMEs. The unified social credit code (统一社会信用代码) is the natural key."""
+
+    org_kind = OrgKind.ENTERPRISE
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True,
+                            validators=[validate_uscc],
+                            help_text=_("统一社会信用代码: 18 characters, checked against its check character."))
+    name = models.CharField(_("name"), max_length=200)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    registered_capital = models.DecimalField(_("registered capital (yuan)"), null=True, blank=True, **MONEY)
+    industry = models.ForeignKey("core.Industry", verbose_name=_("industry (GB/T 4754)"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="enterprises")
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    main_products = models.TextField(_("main products"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), kind="phone", hash_field="contact_phone_hash",
+                                       validators=[validate_phone])
+    contact_phone_hash = BlindIndexField()
+
+    history = HistoricalRecords(m2m_fields=["assessment_units"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.uscc:
+            self.uscc = normalise_uscc(self.uscc)
+
+    def uscc_warnings(self) -> list[str]:
+        """Soft checks: a registration-region prefix that is not in the region table only warns."""
+        from duijie.orgs.services import uscc_region_warning
+
+        warning = uscc_region_warning(self.uscc)
+        return [warning] if warning else []
+
+
+class EnterpriseQualification(TimeStamped):
+    SCOPE_VIA = "enterprise"  # read/edit scope follows the enterprise
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
+                                   related_name="qualifications")
+    kind = models.CharField(_("qualification"), max_length=30, choices=QualificationKind.choices)
+    level = models.CharField(_("level"), max_length=12, choices=QualificationLevel.choices, blank=True)
+    certificate_no = models.CharField(_("certificate number"), max_length=100, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enterprise__name", "-valid_from"]
+        verbose_name = _("enterprise qualification")
+        verbose_name_plural = _("enterprise qualifications")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "kind", "valid_from"], name="uniq_qualification"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end of validity is before its start.")})
+
+    def is_valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class EnterpriseMetric(TimeStamped):
+    """Yearly metrics (money in yuan, to the fen)."""
+    SCOPE_VIA = "enterprise"  # read/edit scope follows the enterprise
+
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
+                                   related_name="metrics")
+    year = models.PositiveSmallIntegerField(_("year"))
+    revenue = models.DecimalField(_("revenue (yuan)"), null=True, blank=True, **MONEY)
+    rd_spend = models.DecimalField(_("R&D spend (yuan)"), null=True, blank=True, **MONEY)
+    tax = models.DecimalField(_("tax paid (yuan)"), null=True, blank=True, **MONEY)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    rd_staff = models.PositiveIntegerField(_("R&D staff"), null=True, blank=True)
+    invention_patents = models.PositiveIntegerField(_("invention patents held"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enterprise__name", "-year"]
+        verbose_name = _("enterprise yearly metrics")
+        verbose_name_plural = _("enterprise yearly metrics")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="uniq_metric_year")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.year}"
+
+    def clean(self) -> None:
+        if self.year and not 1949 <= self.year <= 2100:
+            raise ValidationError({"year": _("Year %(year)s is out of range.") % {"year": self.year}})
+        if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
+            raise ValidationError({"rd_staff": _("R&D staff cannot exceed employees.")})
+
+    @property
+    def rd_intensity(self) -> Decimal | None:
+        if self.revenue and self.rd_spend is not None:
+            return (self.rd_spend / self.revenue * 100).quantize(Decimal("0.01"))
+        return None

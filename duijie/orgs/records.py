@@ -1,0 +1,166 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from duijie.core.api import serializer_for
+from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet
+from duijie.core.forms import RecordForm
+from duijie.core.models import Industry, Region
+from duijie.core.registry import RecordType, RelatedList, register
+from duijie.orgs.choices import QualificationKind
+from duijie.orgs.models import (
+    Enterprise,
+    EnterpriseMetric,
+    EnterpriseQualification,
+    Institution,
+    InstitutionUnit,
+)
+
+GROUP = _("Parks, institutions & enterprises")
+SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
+
+
+def _limit_regions(form):
+    if "region" in form.fields:
+        form.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
+
+
+class InstitutionFilterSet(ScopedFilterSet):
+    search_fields = ("name", "short_name", "aliases", "description")
+
+    class Meta:
+        model = Institution
+        fields = ["kind", "is_local", "country"]
+
+
+class InstitutionForm(RecordForm):
+    class Meta:
+        model = Institution
+        fields = ["name", "short_name", "aliases", "kind", "is_local", "country", "website", "description",
+                  "tto_name", "tto_contact", "tto_phone", "tto_email", *SCOPE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(level__gte=2).filter(
+            code__startswith="32") | Region.objects.filter(level__lte=2)
+
+
+class InstitutionUnitFilterSet(SearchFilterSet):
+    search_fields = ("name", "institution__name", "description")
+
+    class Meta:
+        model = InstitutionUnit
+        fields = ["institution", "kind"]
+
+
+class InstitutionUnitForm(RecordForm):
+    class Meta:
+        model = InstitutionUnit
+        fields = ["institution", "name", "kind", "parent", "description"]
+
+
+class EnterpriseFilterSet(ScopedFilterSet):
+    search_fields = ("name", "uscc", "main_products", "description")
+    industry = django_filters.ModelChoiceFilter(queryset=Industry.objects.filter(level__lte=2), label=_("Industry"),
+                                                method="filter_industry")
+    qualification = django_filters.ChoiceFilter(choices=QualificationKind.choices, label=_("Qualification"),
+                                                method="filter_qualification")
+
+    def filter_industry(self, queryset, name, value):
+        # Sections are letters (A–T); below them codes nest by prefix (division 2, group 3, class 4 digits).
+        if value.level == 1:
+            return queryset.filter(industry__parent__parent__parent=value)
+        return queryset.filter(industry__code__startswith=value.code)
+
+    def filter_qualification(self, queryset, name, value):
+        return queryset.filter(qualifications__kind=value).distinct()
+
+    class Meta:
+        model = Enterprise
+        fields = ["uscc"]
+
+
+class EnterpriseForm(RecordForm):
+    class Meta:
+        model = Enterprise
+        fields = ["uscc", "name", "legal_representative", "founded_on", "registered_capital", "industry", "address",
+                  "main_products", "description", "website", "contact_name", "contact_phone", *SCOPE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_regions(self)
+        self.fields["industry"].queryset = Industry.objects.filter(level=4)
+
+
+class QualificationFilterSet(SearchFilterSet):
+    search_fields = ("enterprise__name", "certificate_no")
+
+    class Meta:
+        model = EnterpriseQualification
+        fields = ["enterprise", "kind", "level"]
+
+
+class QualificationForm(RecordForm):
+    class Meta:
+        model = EnterpriseQualification
+        fields = ["enterprise", "kind", "level", "certificate_no", "valid_from", "valid_to", "note"]
+
+
+class MetricFilterSet(SearchFilterSet):
+    search_fields = ("enterprise__name",)
+
+    class Meta:
+        model = EnterpriseMetric
+        fields = ["enterprise", "year"]
+
+
+class MetricForm(RecordForm):
+    class Meta:
+        model = EnterpriseMetric
+        fields = ["enterprise", "year", "revenue", "rd_spend", "tax", "employees", "rd_staff", "invention_patents"]
+
+
+register(RecordType(
+    slug="institutions", model=Institution, group=GROUP, order=20, icon="bi-bank",
+    list_columns=("name", "kind", "is_local", "country", "region"),
+    filterset=InstitutionFilterSet, form=InstitutionForm,
+    serializer=serializer_for(Institution, read_only=("owner_org",)),
+    select_related=("region",),
+    related=(
+        RelatedList(_("Units"), "institution-units", "institution"),
+        RelatedList(_("Experts"), "experts", "institution"),
+        RelatedList(_("Tech achievements"), "achievements", "institution"),
+        RelatedList(_("Patents"), "patents", "applicant_orgs__institution"),
+    ),
+))
+register(RecordType(
+    slug="institution-units", model=InstitutionUnit, group=GROUP, order=21, icon="bi-diagram-3",
+    list_columns=("name", "institution", "kind", "parent"),
+    filterset=InstitutionUnitFilterSet, form=InstitutionUnitForm, serializer=serializer_for(InstitutionUnit),
+    select_related=("institution", "parent__institution"),
+    related=(RelatedList(_("Experts"), "experts", "unit"),),
+))
+register(RecordType(
+    slug="enterprises", model=Enterprise, group=GROUP, order=22, icon="bi-building",
+    list_columns=("name", "uscc", "industry", "region", "park", "contact_phone"),
+    filterset=EnterpriseFilterSet, form=EnterpriseForm,
+    serializer=serializer_for(Enterprise, read_only=("owner_org",)),
+    select_related=("industry", "region", "park"),
+    related=(
+        RelatedList(_("Demands"), "demands", "enterprise"),
+        RelatedList(_("Qualifications"), "qualifications", "enterprise"),
+        RelatedList(_("Yearly metrics"), "metrics", "enterprise"),
+        RelatedList(_("Patents"), "patents", "applicant_orgs__enterprise"),
+    ),
+))
+register(RecordType(
+    slug="qualifications", model=EnterpriseQualification, group=GROUP, order=23, icon="bi-award",
+    list_columns=("enterprise", "kind", "level", "valid_from", "valid_to"),
+    filterset=QualificationFilterSet, form=QualificationForm, serializer=serializer_for(EnterpriseQualification),
+    select_related=("enterprise",),
+))
+register(RecordType(
+    slug="metrics", model=EnterpriseMetric, group=GROUP, order=24, icon="bi-graph-up",
+    list_columns=("enterprise", "year", "revenue", "rd_spend", "employees", "invention_patents"),
+    filterset=MetricFilterSet, form=MetricForm, serializer=serializer_for(EnterpriseMetric),
+    select_related=("enterprise",),
+))

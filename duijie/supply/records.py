@@ -1,0 +1,165 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from duijie.core.api import RecordSerializer, serializer_for
+from duijie.core.filtersets import ScopedFilterSet
+from duijie.core.forms import RecordForm
+from duijie.core.models import AssessmentUnit, Industry, Region
+from duijie.core.registry import RecordType, RelatedList, Transition, register
+from duijie.supply import services
+from duijie.supply.choices import AchievementStatus as S
+from duijie.supply.choices import TransferMode
+from duijie.supply.models import Achievement, Carrier, Patent, Scenario
+
+GROUP = _("Supply: achievements, patents, carriers, scenarios")
+SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
+
+Achievement.PUBLISHED_STATES = (S.PUBLISHED, S.TRANSFERRED)
+
+ACHIEVEMENT_TRANSITIONS = (
+    Transition("submit", _("Submit for review"), (S.DRAFT, S.RETURNED), S.SUBMITTED, services.achievement_submit),
+    Transition("publish", _("Publish"), (S.SUBMITTED,), S.PUBLISHED, services.achievement_publish,
+               style="success", admin_only=True),
+    Transition("return", _("Return for rework"), (S.SUBMITTED, S.PUBLISHED), S.RETURNED,
+               services.achievement_return, needs_reason=True, style="warning", admin_only=True),
+    Transition("transfer", _("Mark transferred"), (S.PUBLISHED,), S.TRANSFERRED, services.achievement_transfer,
+               style="primary"),
+)
+
+
+def _regions(form):
+    form.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
+
+
+class AchievementFilterSet(ScopedFilterSet):
+    search_fields = ("name", "introduction", "lead_name", "institution__name", "unit_name")
+    filing_unit = django_filters.ModelChoiceFilter(queryset=AssessmentUnit.objects.all(), label=_("Filing district"))
+
+    class Meta:
+        model = Achievement
+        fields = ["institution", "field", "stage", "status", "ip_form", "lead_expert"]
+
+
+class AchievementForm(RecordForm):
+    transfer_modes = forms.MultipleChoiceField(label=_("transfer modes"), choices=TransferMode.choices,
+                                               required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Achievement
+        fields = ["name", "institution", "unit_name", "unit", "lead_name", "lead_title", "lead_phone", "lead_expert",
+                  "field", "field_other", "stage", "stage_other", "introduction", "district_fit", "promotion_plan",
+                  "filing_unit", "filer_name", "filer_phone", "filing_date", "ip_form", "transfer_modes",
+                  "asking_price", *SCOPE_FIELDS]
+        widgets = {"field": forms.RadioSelect, "stage": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _regions(self)
+        for name in ("field", "stage"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        self.fields["transfer_modes"].widget.attrs["class"] = "form-check-input"
+        self.fields["unit"].queryset = self.fields["unit"].queryset.select_related("institution")
+        self.fields["lead_expert"].queryset = self.fields["lead_expert"].queryset.select_related("institution")
+
+
+class PatentFilterSet(ScopedFilterSet):
+    search_fields = ("title", "abstract", "application_no", "applicants", "inventors", "ipc_codes")
+    ipc = django_filters.CharFilter(field_name="ipc_codes", lookup_expr="icontains", label=_("IPC contains"))
+    applicant_orgs = django_filters.NumberFilter(field_name="applicant_orgs", label=_("Applicant organisation"))
+    inventor_experts = django_filters.NumberFilter(field_name="inventor_experts", label=_("Inventor"))
+
+    class Meta:
+        model = Patent
+        fields = ["patent_type", "legal_status", "is_high_value"]
+
+
+class PatentForm(RecordForm):
+    class Meta:
+        model = Patent
+        fields = ["application_no", "publication_no", "title", "abstract", "ipc_codes", "patent_type",
+                  "legal_status", "applicants", "applicant_orgs", "inventors", "inventor_experts", "application_date",
+                  "publication_date", "grant_date", "is_high_value", "value_score", *SCOPE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _regions(self)
+        self.fields["inventor_experts"].queryset = self.fields["inventor_experts"].queryset.select_related(
+            "institution")
+        self.fields["patent_type"].required = False
+
+
+class PatentSerializer(RecordSerializer):
+    class Meta:
+        model = Patent
+        exclude = []
+        extra_kwargs = {"patent_type": {"required": False}}
+
+
+class CarrierFilterSet(ScopedFilterSet):
+    search_fields = ("name", "description", "co_builders_text", "approved_by")
+
+    class Meta:
+        model = Carrier
+        fields = ["kind", "level", "host"]
+
+
+class CarrierForm(RecordForm):
+    class Meta:
+        model = Carrier
+        fields = ["name", "kind", "level", "host", "co_builders", "co_builders_text", "approval_date", "approved_by",
+                  "industries", "description", *SCOPE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _regions(self)
+        self.fields["industries"].queryset = Industry.objects.filter(level__lte=2)
+
+
+class ScenarioFilterSet(ScopedFilterSet):
+    search_fields = ("title", "description", "requirements")
+
+    class Meta:
+        model = Scenario
+        fields = ["domain", "stage", "openness", "provider"]
+
+
+class ScenarioForm(RecordForm):
+    class Meta:
+        model = Scenario
+        fields = ["title", "domain", "provider", "stage", "period_start", "period_end", "openness", "description",
+                  "requirements", "investment", *SCOPE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _regions(self)
+
+
+register(RecordType(
+    slug="achievements", model=Achievement, group=GROUP, order=40, icon="bi-lightbulb",
+    list_columns=("name", "institution", "field", "stage", "lead_name", "status", "filing_unit"),
+    filterset=AchievementFilterSet, form=AchievementForm,
+    serializer=serializer_for(Achievement, read_only=("status", "return_reason", "published_at")),
+    select_related=("institution", "filing_unit"),
+    transitions=ACHIEVEMENT_TRANSITIONS,
+))
+register(RecordType(
+    slug="patents", model=Patent, group=GROUP, order=41, icon="bi-file-earmark-text",
+    list_columns=("title", "application_no", "patent_type", "legal_status", "applicants", "application_date",
+                  "is_high_value"),
+    filterset=PatentFilterSet, form=PatentForm, serializer=PatentSerializer,
+    related=(RelatedList(_("Achievements"), "achievements", "patents"),),
+))
+register(RecordType(
+    slug="carriers", model=Carrier, group=GROUP, order=42, icon="bi-house-gear",
+    list_columns=("name", "kind", "level", "host", "region", "approval_date"),
+    filterset=CarrierFilterSet, form=CarrierForm, serializer=serializer_for(Carrier),
+    select_related=("host", "region"),
+))
+register(RecordType(
+    slug="scenarios", model=Scenario, group=GROUP, order=43, icon="bi-signpost-split",
+    list_columns=("title", "domain", "provider", "stage", "openness", "period_start", "period_end"),
+    filterset=ScenarioFilterSet, form=ScenarioForm, serializer=serializer_for(Scenario),
+    select_related=("provider",),
+))
