@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from duijie.core.fields import EncryptedTextField
 
@@ -17,21 +18,23 @@ def widget_for(db_field: models.Field, **kwargs):
     return None
 
 
-def formfield_callback(db_field: models.Field, **kwargs):
-    widget = widget_for(db_field)
-    if widget is not None:
-        kwargs["widget"] = widget
-    return db_field.formfield(**kwargs)
-
-
 class RecordForm(forms.ModelForm):
-    """Base for every registry form: Bootstrap classes on every widget."""
-
-    formfield_callback = formfield_callback
+    """Base for every registry form: HTML5 date inputs, compact textareas, single-line personal
+    data inputs and Bootstrap classes on every widget."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        model = self._meta.model
+        for name, field in self.fields.items():
+            try:
+                db_field = model._meta.get_field(name)
+            except Exception:
+                db_field = None
+            if db_field is not None and type(field.widget) in (forms.Textarea, forms.TextInput, forms.DateInput):
+                widget = widget_for(db_field)
+                if widget is not None:
+                    widget.attrs.update({k: v for k, v in field.widget.attrs.items() if k not in {"cols", "rows"}})
+                    field.widget = widget
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
@@ -41,6 +44,23 @@ class RecordForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-control")
             if field.max_length if hasattr(field, "max_length") else False:
                 widget.attrs.setdefault("maxlength", field.max_length)
+
+    # Optional sections: ((title, (field names…)), …); fields not named fall into a last section.
+    fieldsets: tuple = ()
+
+    @property
+    def grouped_fields(self) -> list[dict]:
+        used: set[str] = set()
+        groups = []
+        for title, names in self.fieldsets:
+            fields = [self[n] for n in names if n in self.fields]
+            used.update(names)
+            if fields:
+                groups.append({"title": title, "fields": fields})
+        rest = [self[n] for n in self.fields if n not in used]
+        if rest:
+            groups.append({"title": _("Location and visibility") if self.fieldsets else "", "fields": rest})
+        return groups
 
     @property
     def m2m_data(self) -> dict:

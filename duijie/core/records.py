@@ -10,7 +10,7 @@ from duijie.core.models import AssessmentUnit, Discipline, Industry, Organisatio
 from duijie.core.registry import RecordType, RelatedList, register
 
 REFERENCE = _("Reference data")
-SCOPE = _("Regions & parks")
+SCOPE = _("Parks & units")
 
 
 class RegionFilterSet(SearchFilterSet):

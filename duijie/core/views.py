@@ -73,7 +73,10 @@ def _field_rows(rt: RecordType, obj, user) -> list[tuple[str, object, str | None
     show_full = getattr(user, "is_city_admin", False)
     rows = []
     skip = {"id", "organisation"} | set(rt.detail_exclude)
-    for f in rt.model._meta.concrete_fields:
+    # The record's own fields first, then scope and bookkeeping fields.
+    tail = ["owner_org", "region", "park", "visibility", "filed_by", "filed_by_org", "created_at", "updated_at"]
+    fields = sorted(rt.model._meta.concrete_fields, key=lambda f: tail.index(f.name) + 1 if f.name in tail else 0)
+    for f in fields:
         if f.name in skip or f.name.endswith("_hash"):
             continue
         if f.choices:
@@ -90,7 +93,7 @@ def _field_rows(rt: RecordType, obj, user) -> list[tuple[str, object, str | None
         rows.append((f.verbose_name, value, link))
     for f in rt.model._meta.many_to_many:
         items = list(getattr(obj, f.name).all()[:50])
-        rows.append((f.verbose_name, items, None))
+        rows.append((f.verbose_name, items or None, None))
     return rows
 
 

@@ -15,7 +15,7 @@ from duijie.orgs.models import (
     InstitutionUnit,
 )
 
-GROUP = _("Parks, institutions & enterprises")
+GROUP = _("Institutions & enterprises")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
 
 

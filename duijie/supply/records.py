@@ -12,7 +12,8 @@ from duijie.supply.choices import AchievementStatus as S
 from duijie.supply.choices import TransferMode
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
 
-GROUP = _("Supply: achievements, patents, carriers, scenarios")
+GROUP = _("Achievements & patents")
+PLATFORMS = _("Carriers & scenarios")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
 
 Achievement.PUBLISHED_STATES = (S.PUBLISHED, S.TRANSFERRED)
@@ -52,6 +53,14 @@ class AchievementForm(RecordForm):
                   "filing_unit", "filer_name", "filer_phone", "filing_date", "ip_form", "transfer_modes",
                   "asking_price", *SCOPE_FIELDS]
         widgets = {"field": forms.RadioSelect, "stage": forms.RadioSelect}
+
+    fieldsets = (
+        (_("Tech achievement information form (大院大所科技成果信息表, Annex 1)"), (
+            "name", "institution", "unit_name", "unit", "lead_name", "lead_title", "lead_phone", "lead_expert",
+            "field", "field_other", "stage", "stage_other", "introduction", "district_fit", "promotion_plan",
+            "filing_unit", "filer_name", "filer_phone", "filing_date")),
+        (_("Transfer terms"), ("ip_form", "transfer_modes", "asking_price")),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,13 +161,13 @@ register(RecordType(
     related=(RelatedList(_("Achievements"), "achievements", "patents"),),
 ))
 register(RecordType(
-    slug="carriers", model=Carrier, group=GROUP, order=42, icon="bi-house-gear",
+    slug="carriers", model=Carrier, group=PLATFORMS, order=42, icon="bi-house-gear",
     list_columns=("name", "kind", "level", "host", "region", "approval_date"),
     filterset=CarrierFilterSet, form=CarrierForm, serializer=serializer_for(Carrier),
     select_related=("host", "region"),
 ))
 register(RecordType(
-    slug="scenarios", model=Scenario, group=GROUP, order=43, icon="bi-signpost-split",
+    slug="scenarios", model=Scenario, group=PLATFORMS, order=43, icon="bi-signpost-split",
     list_columns=("title", "domain", "provider", "stage", "openness", "period_start", "period_end"),
     filterset=ScenarioFilterSet, form=ScenarioForm, serializer=serializer_for(Scenario),
     select_related=("provider",),
