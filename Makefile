@@ -28,7 +28,7 @@ demo: install
 	DUIJIE_DEMO=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	@DUIJIE_DEMO=1 $(BIN)/python manage.py demo_logins
 	@echo "Starting the background worker and the web server on http://127.0.0.1:$(PORT)/ (Ctrl-C stops both)"
-	@DUIJIE_DEMO=1 $(BIN)/python manage.py db_worker --queue-name '*' > data/worker.log 2>&1 & WORKER=$$!; \
+	@DUIJIE_DEMO=1 $(BIN)/python manage.py db_worker --queue-name '*' --no-reload > data/worker.log 2>&1 & WORKER=$$!; \
 	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	  DUIJIE_DEMO=1 $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 	    --access-logfile - --log-level warning

@@ -24,4 +24,7 @@ def test_every_registry_list_page_renders(admin_client, slug):
 def test_login_required_for_pages_and_api(client):
     assert client.get("/r/enterprises/").status_code == 302
     assert client.get("/api/enterprises/").status_code in (401, 403)
-    assert client.get("/api/openapi.json").status_code == 200
+    schema = client.get("/api/openapi.json")
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.")
+    assert "/api/enterprises/" in schema.json()["paths"]
