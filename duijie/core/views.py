@@ -105,7 +105,11 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
         rrt = REGISTRY[rel.slug]
         rqs = selectors.record_list(record_type=rrt, user=request.user).filter(**{rel.lookup: obj.pk})
         table = build_table(rrt)(rqs[:20], orderable=False)
-        related.append({"rel": rel, "rt": rrt, "table": table, "count": rqs.count(),
+        add_url = None
+        if "__" not in rel.lookup and rrt.form is not None and rel.lookup in rrt.form.base_fields \
+                and selectors.can_create(request.user, rrt):
+            add_url = f"{rrt.url('add')}?{rel.lookup}={obj.pk}"
+        related.append({"rel": rel, "rt": rrt, "table": table, "count": rqs.count(), "add_url": add_url,
                         "url": f"{rrt.url()}?{rel.lookup}={obj.pk}"})
     can_edit = selectors.can_edit(request.user, obj) and not rt.reference_only
     transitions = []
