@@ -132,8 +132,8 @@ def viewset_for(record_type: RecordType) -> type[RecordViewSet]:
             body = TransitionSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             allowed = selectors.can_edit(request.user, obj) and (not step.admin_only or request.user.is_city_admin)
-            obj = step.service(instance=obj, by=request.user, reason=body.validated_data.get("reason", ""),
-                               allowed=allowed)
+            obj = services.record_transition(instance=obj, transition=step, by=request.user,
+                                             reason=body.validated_data.get("reason", ""), allowed=allowed)
             return Response(self.get_serializer(obj).data)
 
         attrs["transition"] = transition

@@ -9,7 +9,6 @@ gets list/detail/create/edit/delete/history/export pages and REST endpoints from
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +18,12 @@ from django.urls import reverse
 
 @dataclass(frozen=True)
 class Transition:
-    """A workflow step: from one of ``sources`` to ``target``, run by ``service``."""
+    """A workflow step: from one of ``sources`` to ``target`` (run by core.services.record_transition)."""
 
     name: str
     label: Any
     sources: tuple[str, ...]
     target: str
-    service: Callable[..., Any]
     needs_reason: bool = False
     style: str = "primary"
     admin_only: bool = False

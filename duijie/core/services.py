@@ -94,3 +94,15 @@ def record_transition(*, instance: Model, transition: Transition, by, reason: st
         audit(user=by, action=AuditAction.TRANSITION, obj=locked,
               detail={"from": old, "to": transition.target, "transition": transition.name})
     return locked
+
+
+def workflow_service(transitions: tuple[Transition, ...], name: str, entity: str):
+    """The named service for one workflow step, e.g. ``demand_publish = workflow_service(STEPS, "publish",
+    "demand")``: ``demand_publish(instance=demand, by=user, reason="")``."""
+    step = next(t for t in transitions if t.name == name)
+
+    def run(*, instance: Model, by, reason: str = "", allowed: bool = True) -> Model:
+        return record_transition(instance=instance, transition=step, by=by, reason=reason, allowed=allowed)
+
+    run.__name__ = run.__qualname__ = f"{entity}_{name}"
+    return run

@@ -194,7 +194,8 @@ def record_transition(request: HttpRequest, slug: str, pk, name: str) -> HttpRes
         raise Http404(name)
     allowed = selectors.can_edit(request.user, obj) and (not transition.admin_only or request.user.is_city_admin)
     try:
-        transition.service(instance=obj, by=request.user, reason=request.POST.get("reason", ""), allowed=allowed)
+        services.record_transition(instance=obj, transition=transition, by=request.user,
+                                   reason=request.POST.get("reason", ""), allowed=allowed)
     except PermissionDenied:
         raise
     except ValidationError as exc:

@@ -5,25 +5,14 @@ from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet
 from duijie.core.forms import RecordForm
 from duijie.core.models import Industry, Region
-from duijie.core.registry import RecordType, Transition, register
-from duijie.demands import services
+from duijie.core.registry import RecordType, register
 from duijie.demands.choices import DemandStatus as S
 from duijie.demands.models import Demand
+from duijie.demands.services import DEMAND_TRANSITIONS
 
 GROUP = _("Demands")
 
 Demand.PUBLISHED_STATES = (S.PUBLISHED, S.CLOSED)
-
-DEMAND_TRANSITIONS = (
-    Transition("submit", _("Submit for review"), (S.DRAFT, S.RETURNED), S.SUBMITTED, services.demand_submit),
-    Transition("publish", _("Publish"), (S.SUBMITTED,), S.PUBLISHED, services.demand_publish, style="success",
-               admin_only=True),
-    Transition("return", _("Return for rework (整改)"), (S.SUBMITTED, S.PUBLISHED), S.RETURNED,
-               services.demand_return, needs_reason=True, style="warning", admin_only=True),
-    Transition("reject", _("Reject"), (S.SUBMITTED,), S.REJECTED, services.demand_reject, needs_reason=True,
-               style="danger", admin_only=True),
-    Transition("close", _("Close"), (S.PUBLISHED,), S.CLOSED, services.demand_close, style="secondary"),
-)
 
 
 class DemandFilterSet(ScopedFilterSet):

@@ -3,23 +3,24 @@ derived from matching and cooperation records, never stored here."""
 
 from __future__ import annotations
 
-from duijie.core.services import record_transition
-from duijie.demands.models import Demand
+from django.utils.translation import gettext_lazy as _
 
+from duijie.core.registry import Transition
+from duijie.core.services import workflow_service
+from duijie.demands.choices import DemandStatus as S
 
-def demand_transition(name: str):
-    def run(*, instance: Demand, by, reason: str = "", allowed: bool = True) -> Demand:
-        from duijie.demands.records import DEMAND_TRANSITIONS
+DEMAND_TRANSITIONS = (
+    Transition("submit", _("Submit for review"), (S.DRAFT, S.RETURNED), S.SUBMITTED),
+    Transition("publish", _("Publish"), (S.SUBMITTED,), S.PUBLISHED, style="success", admin_only=True),
+    Transition("return", _("Return for rework (整改)"), (S.SUBMITTED, S.PUBLISHED), S.RETURNED,
+               needs_reason=True, style="warning", admin_only=True),
+    Transition("reject", _("Reject"), (S.SUBMITTED,), S.REJECTED, needs_reason=True, style="danger",
+               admin_only=True),
+    Transition("close", _("Close"), (S.PUBLISHED,), S.CLOSED, style="secondary"),
+)
 
-        step = next(t for t in DEMAND_TRANSITIONS if t.name == name)
-        return record_transition(instance=instance, transition=step, by=by, reason=reason, allowed=allowed)
-
-    run.__name__ = f"demand_{name}"
-    return run
-
-
-demand_submit = demand_transition("submit")
-demand_publish = demand_transition("publish")
-demand_return = demand_transition("return")
-demand_reject = demand_transition("reject")
-demand_close = demand_transition("close")
+demand_submit = workflow_service(DEMAND_TRANSITIONS, "submit", "demand")
+demand_publish = workflow_service(DEMAND_TRANSITIONS, "publish", "demand")
+demand_return = workflow_service(DEMAND_TRANSITIONS, "return", "demand")
+demand_reject = workflow_service(DEMAND_TRANSITIONS, "reject", "demand")
+demand_close = workflow_service(DEMAND_TRANSITIONS, "close", "demand")

@@ -6,27 +6,17 @@ from duijie.core.api import RecordSerializer, serializer_for
 from duijie.core.filtersets import ScopedFilterSet
 from duijie.core.forms import RecordForm
 from duijie.core.models import AssessmentUnit, Industry, Region
-from duijie.core.registry import RecordType, RelatedList, Transition, register
-from duijie.supply import services
+from duijie.core.registry import RecordType, RelatedList, register
 from duijie.supply.choices import AchievementStatus as S
 from duijie.supply.choices import TransferMode
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
+from duijie.supply.services import ACHIEVEMENT_TRANSITIONS
 
 GROUP = _("Achievements & patents")
 PLATFORMS = _("Carriers & scenarios")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
 
 Achievement.PUBLISHED_STATES = (S.PUBLISHED, S.TRANSFERRED)
-
-ACHIEVEMENT_TRANSITIONS = (
-    Transition("submit", _("Submit for review"), (S.DRAFT, S.RETURNED), S.SUBMITTED, services.achievement_submit),
-    Transition("publish", _("Publish"), (S.SUBMITTED,), S.PUBLISHED, services.achievement_publish,
-               style="success", admin_only=True),
-    Transition("return", _("Return for rework"), (S.SUBMITTED, S.PUBLISHED), S.RETURNED,
-               services.achievement_return, needs_reason=True, style="warning", admin_only=True),
-    Transition("transfer", _("Mark transferred"), (S.PUBLISHED,), S.TRANSFERRED, services.achievement_transfer,
-               style="primary"),
-)
 
 
 def _regions(form):

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from duijie.core.registry import Transition
-from duijie.core.services import record_transition
-from duijie.supply.models import Achievement
+from duijie.core.services import workflow_service
+from duijie.supply.choices import AchievementStatus as S
 
+ACHIEVEMENT_TRANSITIONS = (
+    Transition("submit", _("Submit for review"), (S.DRAFT, S.RETURNED), S.SUBMITTED),
+    Transition("publish", _("Publish"), (S.SUBMITTED,), S.PUBLISHED, style="success", admin_only=True),
+    Transition("return", _("Return for rework"), (S.SUBMITTED, S.PUBLISHED), S.RETURNED, needs_reason=True,
+               style="warning", admin_only=True),
+    Transition("transfer", _("Mark transferred"), (S.PUBLISHED,), S.TRANSFERRED, style="primary"),
+)
 
-def achievement_transition(name: str):
-    def run(*, instance: Achievement, by, reason: str = "", allowed: bool = True) -> Achievement:
-        from duijie.supply.records import ACHIEVEMENT_TRANSITIONS
-
-        step: Transition = next(t for t in ACHIEVEMENT_TRANSITIONS if t.name == name)
-        return record_transition(instance=instance, transition=step, by=by, reason=reason, allowed=allowed)
-
-    run.__name__ = f"achievement_{name}"
-    return run
-
-
-achievement_submit = achievement_transition("submit")
-achievement_publish = achievement_transition("publish")
-achievement_return = achievement_transition("return")
-achievement_transfer = achievement_transition("transfer")
+achievement_submit = workflow_service(ACHIEVEMENT_TRANSITIONS, "submit", "achievement")
+achievement_publish = workflow_service(ACHIEVEMENT_TRANSITIONS, "publish", "achievement")
+achievement_return = workflow_service(ACHIEVEMENT_TRANSITIONS, "return", "achievement")
+achievement_transfer = workflow_service(ACHIEVEMENT_TRANSITIONS, "transfer", "achievement")
