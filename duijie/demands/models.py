@@ -52,6 +52,9 @@ class Demand(ScopedRecord):
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
 
+    # Others see a demand only in these states (selectors); drafts and reviews stay restricted.
+    PUBLISHED_STATES = (DemandStatus.PUBLISHED, DemandStatus.CLOSED)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("enterprise demand")

@@ -6,13 +6,10 @@ from duijie.core.filtersets import ScopedFilterSet
 from duijie.core.forms import RecordForm
 from duijie.core.models import Industry, Region
 from duijie.core.registry import RecordType, register
-from duijie.demands.choices import DemandStatus as S
 from duijie.demands.models import Demand
 from duijie.demands.services import DEMAND_TRANSITIONS
 
 GROUP = _("Demands")
-
-Demand.PUBLISHED_STATES = (S.PUBLISHED, S.CLOSED)
 
 
 class DemandFilterSet(ScopedFilterSet):

@@ -85,6 +85,9 @@ class Achievement(ScopedRecord):
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
 
+    # Others see an achievement only in these states (selectors); drafts and reviews stay restricted.
+    PUBLISHED_STATES = (AchievementStatus.PUBLISHED, AchievementStatus.TRANSFERRED)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("tech achievement")

@@ -7,7 +7,6 @@ from duijie.core.filtersets import ScopedFilterSet
 from duijie.core.forms import RecordForm
 from duijie.core.models import AssessmentUnit, Industry, Region
 from duijie.core.registry import RecordType, RelatedList, register
-from duijie.supply.choices import AchievementStatus as S
 from duijie.supply.choices import TransferMode
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
 from duijie.supply.services import ACHIEVEMENT_TRANSITIONS
@@ -15,8 +14,6 @@ from duijie.supply.services import ACHIEVEMENT_TRANSITIONS
 GROUP = _("Achievements & patents")
 PLATFORMS = _("Carriers & scenarios")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
-
-Achievement.PUBLISHED_STATES = (S.PUBLISHED, S.TRANSFERRED)
 
 
 def _regions(form):
