@@ -15,14 +15,9 @@ def uscc_region_warning(uscc: str) -> str | None:
     if len(code) != 18:
         return None
     prefix = code[2:8]
-    candidates = {prefix, prefix[:4], prefix[:2]}
-    if prefix.endswith("00"):
-        candidates.add(prefix[:4])
-    if Region.objects.filter(code=prefix).exists():
-        return None
-    if prefix.endswith("0000") and Region.objects.filter(code=prefix[:2]).exists():
-        return None
-    if prefix.endswith("00") and Region.objects.filter(code=prefix[:4]).exists():
+    # Region codes are stored short: province "32", city "3204", district "320412".
+    short = prefix[:2] if prefix.endswith("0000") else prefix[:4] if prefix.endswith("00") else prefix
+    if Region.objects.filter(code=short).exists():
         return None
     return _("The registration-region code %(prefix)s in this credit code is not in the region table "
              "(it may be a development zone or an abolished district); please check.") % {"prefix": prefix}
