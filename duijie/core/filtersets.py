@@ -23,8 +23,12 @@ class SearchFilterSet(django_filters.FilterSet):
             from django import forms
 
             for field in form.fields.values():
+                if isinstance(field, forms.DateField):
+                    field.widget.input_type = "date"
                 css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
                 field.widget.attrs.setdefault("class", css)
+            if "q" in form.fields:  # free-text search first
+                form.fields = {"q": form.fields.pop("q"), **form.fields}
             form._styled = True
         return form
 

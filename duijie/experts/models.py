@@ -14,13 +14,13 @@ from duijie.experts.choices import ExpertRoleKind, ExpertTitle
 class Expert(ScopedRecord):
     """An expert (professor, researcher, engineer, broker). Profiles default to platform visibility."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     institution = models.ForeignKey("orgs.Institution", verbose_name=_("institution"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="experts")
     unit = models.ForeignKey("orgs.InstitutionUnit", verbose_name=_("unit"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="experts")
     employer = models.CharField(_("employer (if not a registered institution)"), max_length=200, blank=True)
-    title = models.CharField(_("title"), max_length=30, choices=ExpertTitle.choices, blank=True)
+    title = models.CharField(_("professional title"), max_length=30, choices=ExpertTitle.choices, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)
     research_directions = models.TextField(_("research directions"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=500, blank=True,

@@ -67,7 +67,7 @@ class Achievement(ScopedRecord):
     filing_unit = models.ForeignKey("core.AssessmentUnit", verbose_name=_("filing district (填报区镇)"), null=True,
                                     blank=True, on_delete=models.PROTECT, related_name="achievements_filed")
     filer_name = models.CharField(_("filer (填报人)"), max_length=50, blank=True)
-    filer_phone = EncryptedTextField(_("filer phone (联系电话)"), kind="phone", hash_field="filer_phone_hash",
+    filer_phone = EncryptedTextField(_("filer phone (填报人联系电话)"), kind="phone", hash_field="filer_phone_hash",
                                      validators=[validate_phone])
     filer_phone_hash = BlindIndexField()
     filing_date = models.DateField(_("filing date (填报时间)"), null=True, blank=True)
