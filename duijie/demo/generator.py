@@ -148,13 +148,15 @@ class _Generator:
     def moment(self, d: date) -> datetime:
         return datetime(d.year, d.month, d.day, self.rng.randrange(8, 18), self.rng.randrange(60), tzinfo=TZ)
 
-    def fill(self, template: str, key: str, **extra) -> str:
+    def vals(self, key: str) -> dict:
+        """One draw of phrases for a record, so its title and text talk about the same thing."""
         ind = C.INDUSTRIES[key]
-        values = {"t": self.rng.choice(ind["terms"]), "p": self.rng.choice(ind["products"]),
+        return {"t": self.rng.choice(ind["terms"]), "p": self.rng.choice(ind["products"]),
                   "d": self.rng.choice(ind["directions"]), "x": self.rng.choice(ind["problems"]),
                   "m": self.rng.choice(ind["metrics"]), "label": ind["label"].split("/")[0]}
-        values.update(extra)
-        return template.format(**values)
+
+    def fill(self, template: str, key: str, **extra) -> str:
+        return template.format(**(self.vals(key) | extra))
 
     def money(self, low_wan: float, high_wan: float, step_wan: int = 1) -> Decimal:
         value = self.rng.uniform(low_wan, high_wan)
@@ -530,6 +532,7 @@ class _Generator:
                                                      note="江苏省独角兽企业榜单" if kind == "unicorn" else "常州市潜在独角兽企业榜单"))
             # yearly metrics, coherent: R&D 3–8 % of revenue, R&D staff ≤ employees
             per_head = self.rng.uniform(40, 160) * 10000
+            rd_ratio, rd_share = self.rng.uniform(0.1, 0.35), self.rng.uniform(0.03, 0.075)
             revenue = employees * per_head
             patents = self.rng.randint(0, 3) + tier * self.rng.randint(1, 6)
             for year in (2023, 2024, 2025):
@@ -541,9 +544,9 @@ class _Generator:
                 rev = Decimal(int(revenue / 1000) * 1000)
                 metrics.append(EnterpriseMetric(
                     enterprise=e.obj, year=year, revenue=rev,
-                    rd_spend=(rev * Decimal(str(round(self.rng.uniform(0.03, 0.08), 4)))).quantize(Decimal("0.01")),
+                    rd_spend=(rev * Decimal(str(round(rd_share + self.rng.uniform(0, 0.005), 4)))).quantize(Decimal("0.01")),
                     tax=(rev * Decimal(str(round(self.rng.uniform(0.02, 0.06), 4)))).quantize(Decimal("0.01")),
-                    employees=employees, rd_staff=max(1, int(employees * self.rng.uniform(0.1, 0.35))),
+                    employees=employees, rd_staff=max(1, int(employees * (rd_ratio + self.rng.uniform(-0.02, 0.02)))),
                     invention_patents=patents))
         self.save(EnterpriseQualification, quals)
         self.save(EnterpriseMetric, metrics)
@@ -698,16 +701,21 @@ class _Generator:
                 lead_title = self.pick({"教授": 3, "研究员": 1, "副教授": 2, "高级工程师": 1})
             name = ""
             for attempt in range(30):
-                name = self.fill(self.rng.choice(C.ACHIEVEMENT_TITLES), key)
+                v = self.vals(key)
+                name = self.fill(self.rng.choice(C.ACHIEVEMENT_TITLES), key, **v)
                 if attempt > 20:
                     name += f"（第{attempt - 19}代）"
                 if (inst.pk, name) not in names:
                     break
             names.add((inst.pk, name))
             park_names = [p for p in unit_parks[ucode] if key in self.park_keys[p]] or unit_parks[ucode]
-            park_name = park_names[0] if park_names else f"{unit.name}相关园区"
+            if not park_names:  # a unit without parks of its own: a park of its child units
+                park_names = [p for row in C.ASSESSMENT_UNITS if row[4] == ucode for p in row[6]
+                              if key in self.park_keys[p]]
+            park_name = park_names[0] if park_names else f"{unit.name}各产业园区"
             park = self.park.get(park_name)
-            ctx = {"inst": inst.name, "unit": iunit.name, "lead": lead_name, "district": unit.name, "park": park_name}
+            ctx = {"inst": inst.name, "unit": iunit.name, "lead": lead_name, "district": unit.name, "park": park_name,
+                   **v}
             intro = [self.fill(C.ACHIEVEMENT_INTRO[0], key, **ctx)] + [
                 self.fill(s, key, **ctx) for s in self.rng.sample(C.ACHIEVEMENT_INTRO[1:], k=self.rng.randint(3, 5))]
             fit = [self.fill(s, key, **ctx) for s in self.rng.sample(C.ACHIEVEMENT_FIT, k=self.rng.randint(2, 3))]
@@ -928,8 +936,9 @@ class _Generator:
             key = ent.key
             ind = C.INDUSTRIES[key]
             template, dtype = self.rng.choice(C.DEMAND_TITLES)
-            title = self.fill(template, key)
-            ctx = {"ps": ent.obj.main_products}
+            v = self.vals(key)
+            title = self.fill(template, key, **v)
+            ctx = {"ps": ent.obj.main_products, **v}
             text = "".join(self.fill(s, key, **ctx) for s in [C.DEMAND_TEXT[0], *self.rng.sample(C.DEMAND_TEXT[1:], k=3)])
             negotiable = self.rng.random() < 0.2
             low = None if negotiable else self.money(10, 200, step_wan=5)
