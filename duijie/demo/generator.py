@@ -649,7 +649,7 @@ class _Generator:
                                         certificate_no=f"JSJSJLR{year}{self.rng.randrange(10**5):05d}",
                                         start=date(year, self.rng.randint(1, 12), 1)))
             elif (not x.inst.is_local and x.obj.title in ("professor", "researcher") and academicians < 2
-                  and r > 0.97):
+                  and r < 0.47):
                 academicians += 1
                 roles.append(ExpertRole(expert=x.obj, kind="academician", host_id=x.inst.organisation_id,
                                         start=date(2017 + 2 * academicians, 11, 22)))
@@ -843,7 +843,7 @@ class _Generator:
                 pub_no = f"CN3{self.rng.randrange(10**8):08d}S" if grant else ""
             if status == "granted" and year <= 2019 and self.rng.random() < 0.15:
                 status = "lapsed"
-            high = ptype == "1" and status == "granted" and self.rng.random() < 0.34
+            high = ptype == "1" and status == "granted" and self.rng.random() < 0.6  # ~15 % of all patents
             patents.append(Patent(
                 application_no=number, publication_no=pub_no, title=title[:300], abstract=abstract, ipc_codes=ipc,
                 patent_type={"1": "invention", "2": "utility", "3": "design"}[ptype], legal_status=status,
