@@ -82,6 +82,14 @@ class Exp:
     unit_ids: list[int] = field(default_factory=list)
 
 
+def _add_years(day: date, years: int) -> date:
+    """Same day ``years`` later; 29 February becomes 28 February in a non-leap year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def demo_data_exists() -> bool:
     """True when a demo account or any enterprise exists (``--if-empty`` then does nothing)."""
     usernames = [a[0] for a in DEMO_ACCOUNTS]
@@ -504,24 +512,24 @@ class _Generator:
                     start = self.day(date(cycle, 11, 1), date(cycle, 12, 20))
                     quals.append(EnterpriseQualification(
                         enterprise=e.obj, kind="high_tech", level="national", valid_from=start,
-                        valid_to=start.replace(year=start.year + 3) - timedelta(days=1),
+                        valid_to=_add_years(start, 3) - timedelta(days=1),
                         certificate_no=f"GR{cycle}32{self.rng.randrange(10**6):06d}"))
                     cycle -= 3
             if tier >= 3:
                 start = self.day(date(2023, 6, 1), date(2025, 9, 30))
                 quals.append(EnterpriseQualification(enterprise=e.obj, kind="srdi", level="provincial",
-                                                     valid_from=start, valid_to=start.replace(year=start.year + 3)))
+                                                     valid_from=start, valid_to=_add_years(start, 3)))
                 if self.rng.random() < 0.3 or tier >= 5:
                     start = self.day(date(2022, 7, 1), date(2025, 7, 31))
                     quals.append(EnterpriseQualification(enterprise=e.obj, kind="little_giant", level="national",
-                                                         valid_from=start, valid_to=start.replace(year=start.year + 3)))
+                                                         valid_from=start, valid_to=_add_years(start, 3)))
                 if self.rng.random() < 0.15:
                     quals.append(EnterpriseQualification(enterprise=e.obj, kind="listing_cultivation", level="city",
                                                          valid_from=date(2025, 4, 1), valid_to=date(2026, 3, 31)))
             if tier >= 4:
                 start = self.day(date(2024, 5, 1), date(2025, 8, 31))
                 quals.append(EnterpriseQualification(enterprise=e.obj, kind="gazelle", level="city", valid_from=start,
-                                                     valid_to=start.replace(year=start.year + 2) - timedelta(days=1)))
+                                                     valid_to=_add_years(start, 2) - timedelta(days=1)))
                 if self.rng.random() < 0.3:
                     quals.append(EnterpriseQualification(enterprise=e.obj, kind="innovation_leader", level="city",
                                                          valid_from=date(2025, 5, 1), valid_to=date(2027, 4, 30)))
@@ -629,12 +637,12 @@ class _Generator:
             if senior and r < 0.2 and hosts:
                 start = self.rng.choice([date(2024, 3, 1), date(2025, 3, 1), date(2026, 3, 1)])
                 roles.append(ExpertRole(expert=x.obj, kind="tech_vp", host_id=self.rng.choice(hosts).obj.organisation_id,
-                                        start=start, end=start.replace(year=start.year + 1) - timedelta(days=1)))
+                                        start=start, end=_add_years(start, 1) - timedelta(days=1)))
             elif senior and r < 0.28 and hosts:
                 start = self.rng.choice([date(2023, 9, 1), date(2024, 9, 1), date(2025, 9, 1)])
                 roles.append(ExpertRole(expert=x.obj, kind="industry_professor",
                                         host_id=self.rng.choice(hosts).obj.organisation_id,
-                                        start=start, end=start.replace(year=start.year + 3) - timedelta(days=1)))
+                                        start=start, end=_add_years(start, 3) - timedelta(days=1)))
             elif r < 0.31 and hosts:
                 roles.append(ExpertRole(expert=x.obj, kind="dual_post", host_id=self.rng.choice(hosts).obj.organisation_id,
                                         start=date(2025, 7, 1), end=date(2027, 6, 30)))
