@@ -231,7 +231,9 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
     base = selectors.record_list(record_type=rt, user=request.user)
     filterset = rt.filterset(request.GET or None, queryset=base, request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    qs = filterset.qs if filterset.is_bound else base
+    if filterset.is_bound and not filterset.is_valid():
+        qs = base.none()  # as on the list page: an invalid filter matches nothing, never everything
     columns = request.GET.getlist("columns")
     data = export_xlsx(rt, qs.iterator(chunk_size=2000) if not rt.prefetch_related else qs, columns)
     audit(user=request.user, action=AuditAction.EXPORT, object_type=rt.model._meta.label_lower,
