@@ -131,3 +131,12 @@ def test_basic_auth_works_for_api(client, admin_user):
     assert client.get("/api/demands/", HTTP_AUTHORIZATION=f"Basic {token}").status_code == 200
     bad = base64.b64encode(b"cityadmin:wrong").decode()
     assert client.get("/api/demands/", HTTP_AUTHORIZATION=f"Basic {bad}").status_code in (401, 403)
+
+
+def test_openapi_json_is_json_and_public(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/") and "json" in response["Content-Type"]
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/demands/{id}/transition/{name}/" in schema["paths"]
