@@ -63,7 +63,11 @@ class ParkFilterSet(RecordBaseFilterSet):
     directory_year = django_filters.NumberFilter(label=_("Directory year"), method="filter_year")
 
     def filter_year(self, queryset, name, value):
-        ids = [p.pk for p in queryset.only("pk", "directory_years") if int(value) in (p.directory_years or [])]
+        # values_list, not only(): the list's select_related("region") cannot be combined with deferral.
+        if value != value.to_integral_value():
+            return queryset.none()
+        year = int(value)
+        ids = [pk for pk, years in queryset.values_list("pk", "directory_years") if year in (years or [])]
         return queryset.filter(pk__in=ids)
 
     class Meta:

@@ -25,3 +25,16 @@ def test_login_required_for_pages_and_api(client):
     assert client.get("/r/enterprises/").status_code == 302
     assert client.get("/api/enterprises/").status_code in (401, 403)
     assert client.get("/api/openapi.json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_park_directory_year_filter(admin_client, api_client):
+    from duijie.core.models import Park, Region
+
+    Park.objects.create(name="甲园", region=Region.objects.get(code="320412"), directory_years=[2025, 2026])
+    Park.objects.create(name="乙园", directory_years=[2024])
+    names = [p["name"] for p in api_client.get("/api/parks/", {"directory_year": "2026"}).json()["results"]]
+    assert names == ["甲园"]
+    assert api_client.get("/api/parks/", {"directory_year": "2026.5"}).json()["count"] == 0
+    html = admin_client.get("/r/parks/", {"directory_year": "2024"}).content.decode()
+    assert "乙园" in html and "甲园" not in html
