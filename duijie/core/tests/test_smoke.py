@@ -38,3 +38,13 @@ def test_park_directory_year_filter(admin_client, api_client):
     assert api_client.get("/api/parks/", {"directory_year": "2026.5"}).json()["count"] == 0
     html = admin_client.get("/r/parks/", {"directory_year": "2024"}).content.decode()
     assert "乙园" in html and "甲园" not in html
+
+
+@pytest.mark.django_db
+def test_list_page_shows_record_count(admin_client):
+    from duijie.core.tests import factories as f
+
+    for _ in range(3):
+        f.demand()
+    html = admin_client.get("/r/demands/").content.decode()
+    assert '<span class="badge text-bg-light" id="record-count">3</span>' in html
