@@ -31,3 +31,7 @@ STORAGES = {
 }
 REDIS_PREFIX = f"duijie-test-{CHECKOUT_ID}"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The live server (browser tests) serves static files through WhiteNoise straight from the finders,
+# whatever DEBUG is and without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -63,7 +63,11 @@ class ParkFilterSet(RecordBaseFilterSet):
     directory_year = django_filters.NumberFilter(label=_("Directory year"), method="filter_year")
 
     def filter_year(self, queryset, name, value):
-        ids = [p.pk for p in queryset.only("pk", "directory_years") if int(value) in (p.directory_years or [])]
+        # values_list, not only(): the list's select_related("region") cannot be combined with deferral.
+        if value != value.to_integral_value():
+            return queryset.none()
+        year = int(value)
+        ids = [pk for pk, years in queryset.values_list("pk", "directory_years") if year in (years or [])]
         return queryset.filter(pk__in=ids)
 
     class Meta:
@@ -105,14 +109,14 @@ register(RecordType(
     slug="parks", model=Park, group=SCOPE, order=10, icon="bi-buildings",
     list_columns=("name", "level", "region", "industry_tracks", "directory_years"),
     filterset=ParkFilterSet, form=ParkForm, serializer=serializer_for(Park),
-    select_related=("region",),
+    select_related=("region",), prefetch_related=("industries", "assessment_units"),
     related=(RelatedList(_("Enterprises"), "enterprises", "park"),),
 ))
 register(RecordType(
     slug="assessment-units", model=AssessmentUnit, group=SCOPE, order=11, icon="bi-diagram-3",
     list_columns=("name", "code", "kind", "city", "parent", "valid_from", "valid_to"),
     filterset=AssessmentUnitFilterSet, form=AssessmentUnitForm, serializer=serializer_for(AssessmentUnit),
-    select_related=("city", "parent"),
+    select_related=("city", "parent"), prefetch_related=("regions", "parks"),
 ))
 register(RecordType(
     slug="organisations", model=Organisation, group=SCOPE, order=12, icon="bi-people",

@@ -17,7 +17,7 @@ from django_tables2 import RequestConfig
 from duijie.core import selectors, services
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
-from duijie.core.export import export_xlsx, exportable_fields
+from duijie.core.export import export_queryset, export_xlsx, exportable_fields
 from duijie.core.masking import mask
 from duijie.core.registry import REGISTRY, RecordType, personal_fields, record_url
 from duijie.core.tables import build_table
@@ -239,9 +239,11 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
     base = selectors.record_list(record_type=rt, user=request.user)
     filterset = rt.filterset(request.GET or None, queryset=base, request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    qs = filterset.qs if filterset.is_bound else base
+    if filterset.is_bound and not filterset.is_valid():
+        qs = base.none()  # as on the list page: an invalid filter matches nothing, never everything
     columns = request.GET.getlist("columns")
-    data = export_xlsx(rt, qs.iterator(chunk_size=2000) if not rt.prefetch_related else qs, columns)
+    data = export_xlsx(rt, export_queryset(rt, qs).iterator(chunk_size=2000), columns)
     audit(user=request.user, action=AuditAction.EXPORT, object_type=rt.model._meta.label_lower,
           object_repr=str(rt.verbose_name_plural), detail={"filters": request.GET.dict(), "rows": qs.count()})
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -47,6 +47,6 @@ register(RecordType(
     list_columns=("title", "enterprise", "demand_type", "industry", "deadline", "status", "visibility"),
     filterset=DemandFilterSet, form=DemandForm,
     serializer=serializer_for(Demand, read_only=("status", "return_reason", "submitted_at", "published_at")),
-    select_related=("enterprise", "industry"),
+    select_related=("enterprise", "industry"), prefetch_related=("assessment_units",),
     transitions=DEMAND_TRANSITIONS,
 ))

@@ -8,6 +8,7 @@ from duijie.core.models import Discipline, Industry, Region
 from duijie.core.registry import RecordType, RelatedList, register
 from duijie.experts.choices import ExpertRoleKind
 from duijie.experts.models import Expert, ExpertRole
+from duijie.orgs.models import InstitutionUnit
 
 GROUP = _("Experts")
 
@@ -15,6 +16,9 @@ GROUP = _("Experts")
 class ExpertFilterSet(ScopedFilterSet):
     search_fields = ("name", "research_directions", "keywords", "bio", "employer", "institution__name")
     role = django_filters.ChoiceFilter(choices=ExpertRoleKind.choices, label=_("Role"), method="filter_role")
+
+    unit = django_filters.ModelChoiceFilter(queryset=InstitutionUnit.objects.select_related("institution"),
+                                            label=_("unit"))
 
     def filter_role(self, queryset, name, value):
         return queryset.filter(roles__kind=value).distinct()
@@ -41,6 +45,9 @@ class ExpertForm(RecordForm):
 
 class ExpertRoleFilterSet(SearchFilterSet):
     search_fields = ("expert__name", "certificate_no")
+    # Expert.__str__ names the institution: join it for the dropdown (no query per option).
+    expert = django_filters.ModelChoiceFilter(queryset=Expert.objects.select_related("institution"),
+                                              label=_("expert"))
 
     class Meta:
         model = ExpertRole
@@ -57,7 +64,8 @@ register(RecordType(
     slug="experts", model=Expert, group=GROUP, order=30, icon="bi-person-badge",
     list_columns=("name", "institution", "title", "keywords", "phone"),
     filterset=ExpertFilterSet, form=ExpertForm, serializer=serializer_for(Expert, read_only=("user",)),
-    select_related=("institution",),
+    select_related=("institution",), prefetch_related=("disciplines", "industries", "assessment_units"),
+    extra={"export_related": ("unit__institution",)},
     related=(
         RelatedList(_("Roles"), "expert-roles", "expert"),
         RelatedList(_("Achievements led"), "achievements", "lead_expert"),

@@ -124,7 +124,7 @@ register(RecordType(
     list_columns=("name", "kind", "is_local", "country", "region"),
     filterset=InstitutionFilterSet, form=InstitutionForm,
     serializer=serializer_for(Institution, read_only=("owner_org",)),
-    select_related=("region",),
+    select_related=("region",), prefetch_related=("assessment_units",),
     related=(
         RelatedList(_("Units"), "institution-units", "institution"),
         RelatedList(_("Experts"), "experts", "institution"),
@@ -144,7 +144,7 @@ register(RecordType(
     list_columns=("name", "uscc", "industry", "region", "park", "contact_phone"),
     filterset=EnterpriseFilterSet, form=EnterpriseForm,
     serializer=serializer_for(Enterprise, read_only=("owner_org",)),
-    select_related=("industry", "region", "park"),
+    select_related=("industry", "region", "park"), prefetch_related=("assessment_units",),
     related=(
         RelatedList(_("Demands"), "demands", "enterprise"),
         RelatedList(_("Qualifications"), "qualifications", "enterprise"),

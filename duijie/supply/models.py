@@ -163,6 +163,15 @@ class Patent(ScopedRecord):
     def __str__(self) -> str:
         return f"{self.title}（{self.application_no}）"
 
+    def clean_fields(self, exclude=None) -> None:
+        # The type may be left out (API, imports): derive it from the number before the blank check.
+        if not self.patent_type and self.application_no:
+            try:
+                self.patent_type = parse_patent_number(self.application_no)[1]
+            except ValidationError:
+                pass  # clean() reports the malformed number on application_no
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors = {}
         if self.application_no:

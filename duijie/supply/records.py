@@ -7,6 +7,7 @@ from duijie.core.filtersets import ScopedFilterSet
 from duijie.core.forms import RecordForm
 from duijie.core.models import AssessmentUnit, Industry, Region
 from duijie.core.registry import RecordType, RelatedList, register
+from duijie.experts.models import Expert
 from duijie.supply.choices import TransferMode
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
 from duijie.supply.services import ACHIEVEMENT_TRANSITIONS
@@ -23,6 +24,9 @@ def _regions(form):
 class AchievementFilterSet(ScopedFilterSet):
     search_fields = ("name", "introduction", "lead_name", "institution__name", "unit_name")
     filing_unit = django_filters.ModelChoiceFilter(queryset=AssessmentUnit.objects.all(), label=_("Filing district"))
+    # Expert.__str__ names the institution: join it for the dropdown (no query per option).
+    lead_expert = django_filters.ModelChoiceFilter(queryset=Expert.objects.select_related("institution"),
+                                                   label=_("lead researcher (registry link)"))
 
     class Meta:
         model = Achievement
@@ -137,7 +141,8 @@ register(RecordType(
     list_columns=("name", "institution", "field", "stage", "lead_name", "status", "filing_unit"),
     filterset=AchievementFilterSet, form=AchievementForm,
     serializer=serializer_for(Achievement, read_only=("status", "return_reason", "published_at")),
-    select_related=("institution", "filing_unit"),
+    select_related=("institution", "filing_unit"), prefetch_related=("assessment_units", "patents"),
+    extra={"export_related": ("lead_expert__institution", "unit__institution")},
     transitions=ACHIEVEMENT_TRANSITIONS,
 ))
 register(RecordType(
@@ -145,17 +150,18 @@ register(RecordType(
     list_columns=("title", "application_no", "patent_type", "legal_status", "applicants", "application_date",
                   "is_high_value"),
     filterset=PatentFilterSet, form=PatentForm, serializer=PatentSerializer,
+    prefetch_related=("applicant_orgs", "inventor_experts__institution", "assessment_units"),
     related=(RelatedList(_("Achievements"), "achievements", "patents"),),
 ))
 register(RecordType(
     slug="carriers", model=Carrier, group=PLATFORMS, order=42, icon="bi-house-gear",
     list_columns=("name", "kind", "level", "host", "region", "approval_date"),
     filterset=CarrierFilterSet, form=CarrierForm, serializer=serializer_for(Carrier),
-    select_related=("host", "region"),
+    select_related=("host", "region"), prefetch_related=("co_builders", "industries", "assessment_units"),
 ))
 register(RecordType(
     slug="scenarios", model=Scenario, group=PLATFORMS, order=43, icon="bi-signpost-split",
     list_columns=("title", "domain", "provider", "stage", "openness", "period_start", "period_end"),
     filterset=ScenarioFilterSet, form=ScenarioForm, serializer=serializer_for(Scenario),
-    select_related=("provider",),
+    select_related=("provider",), prefetch_related=("assessment_units",),
 ))

@@ -1,0 +1,94 @@
+"""Small factories for tests: valid records with generated unique codes."""
+
+from __future__ import annotations
+
+import itertools
+
+from duijie.core.validators import USCC_ALPHABET, patent_check_digit, uscc_check_char
+
+_seq = itertools.count(1)
+
+
+def uscc(region: str = "320412", n: int | None = None) -> str:
+    """A valid USCC registered in ``region`` (GB 32100 check character computed)."""
+    n = next(_seq) if n is None else n
+    body = ""
+    for _ in range(9):
+        n, r = divmod(n, len(USCC_ALPHABET))
+        body = USCC_ALPHABET[r] + body
+    code17 = "91" + region + body
+    return code17 + uscc_check_char(code17)
+
+
+def patent_no(type_digit: str = "1", n: int | None = None) -> str:
+    n = next(_seq) if n is None else n
+    digits = f"2023{type_digit}{n:07d}"
+    return f"{digits}.{patent_check_digit(digits)}"
+
+
+def organisation(name="测试机关", kind="government"):
+    from duijie.core.models import Organisation
+
+    return Organisation.objects.create(name=f"{name}{next(_seq)}", kind=kind)
+
+
+def user(username=None, role="enterprise", organisation=None, password=None, **kw):
+    from duijie.accounts.models import User
+
+    username = username or f"user{next(_seq)}"
+    return User.objects.create_user(username=username, password=password, role=role,
+                                    organisation=organisation, **kw)
+
+
+def enterprise(name=None, **kw):
+    from duijie.orgs.models import Enterprise
+
+    kw.setdefault("uscc", uscc())
+    return Enterprise.objects.create(name=name or f"常州测试科技有限公司{next(_seq)}", **kw)
+
+
+def institution(name=None, **kw):
+    from duijie.orgs.models import Institution
+
+    kw.setdefault("kind", "university")
+    return Institution.objects.create(name=name or f"测试大学{next(_seq)}", **kw)
+
+
+def demand(enterprise_obj=None, **kw):
+    from duijie.demands.models import Demand
+
+    enterprise_obj = enterprise_obj or enterprise()
+    kw.setdefault("demand_type", "tech_challenge")
+    kw.setdefault("title", f"测试需求{next(_seq)}")
+    kw.setdefault("description", "需要解决某项技术难题")
+    kw.setdefault("owner_org_id", enterprise_obj.organisation_id)
+    return Demand.objects.create(enterprise=enterprise_obj, **kw)
+
+
+def achievement(institution_obj=None, **kw):
+    from duijie.supply.models import Achievement
+
+    institution_obj = institution_obj or institution()
+    kw.setdefault("name", f"测试成果{next(_seq)}")
+    kw.setdefault("lead_name", "张三")
+    kw.setdefault("field", "新材料")
+    kw.setdefault("stage", "研制阶段")
+    kw.setdefault("introduction", "一项新材料成果")
+    kw.setdefault("owner_org_id", institution_obj.organisation_id)
+    return Achievement.objects.create(institution=institution_obj, **kw)
+
+
+def patent(**kw):
+    from duijie.supply.models import Patent
+
+    kw.setdefault("application_no", patent_no())
+    kw.setdefault("title", f"一种测试装置{next(_seq)}")
+    kw.setdefault("patent_type", "invention")
+    return Patent.objects.create(**kw)
+
+
+def expert(**kw):
+    from duijie.experts.models import Expert
+
+    kw.setdefault("name", f"专家{next(_seq)}")
+    return Expert.objects.create(**kw)

@@ -1,0 +1,166 @@
+"""No N+1: the number of queries of every registry list page, API list and export does not grow with
+the number of rows shown."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from duijie.core.registry import REGISTRY
+from duijie.core.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+_n = itertools.count(1)
+
+
+def _region():
+    from duijie.core.models import Region
+
+    return Region.objects.get(code="320412")
+
+
+def _unit():
+    from duijie.core.models import AssessmentUnit, Region
+
+    return AssessmentUnit.objects.create(name=f"单元{next(_n)}", code=f"unit-{next(_n)}", kind="district",
+                                         city=Region.objects.get(code="3204"))
+
+
+def _industry():
+    from duijie.core.models import Industry
+
+    return Industry.objects.filter(level=4).first()
+
+
+def build(slug):
+    """One record of type ``slug`` with its relations filled, so joins and m2m lists are exercised."""
+    from duijie.core.models import Organisation, Park
+    from duijie.experts.models import ExpertRole
+    from duijie.orgs.models import EnterpriseMetric, EnterpriseQualification, InstitutionUnit
+    from duijie.supply.models import Carrier, Scenario
+
+    i = next(_n)
+    if slug == "parks":
+        p = Park.objects.create(name=f"园区{i}", region=_region(), directory_years=[2025])
+        p.industries.set([_industry()])
+        p.assessment_units.set([_unit()])
+        return p
+    if slug == "assessment-units":
+        u = _unit()
+        u.regions.set([_region()])
+        return u
+    if slug == "organisations":
+        return Organisation.objects.create(name=f"机构{i}", kind="government", region=_region(),
+                                           assessment_unit=_unit())
+    if slug == "institutions":
+        return f.institution(region=_region(), tto_phone="13812345678")
+    if slug == "institution-units":
+        inst = f.institution()
+        parent = InstitutionUnit.objects.create(institution=inst, name=f"学院{i}")
+        return InstitutionUnit.objects.create(institution=inst, name=f"实验室{i}", parent=parent)
+    if slug == "enterprises":
+        e = f.enterprise(region=_region(), industry=_industry(), park=Park.objects.create(name=f"园{i}"),
+                         contact_phone="13812345678")
+        e.assessment_units.set([_unit()])
+        return e
+    if slug == "qualifications":
+        return EnterpriseQualification.objects.create(enterprise=f.enterprise(), kind="high_tech",
+                                                      valid_from="2024-01-01")
+    if slug == "metrics":
+        return EnterpriseMetric.objects.create(enterprise=f.enterprise(), year=2024, revenue=1000)
+    if slug == "experts":
+        inst = f.institution()
+        e = f.expert(institution=inst, unit=InstitutionUnit.objects.create(institution=inst, name=f"系{i}"),
+                     phone="13812345678", email=f"e{i}@example.com")
+        e.industries.set([_industry()])
+        return e
+    if slug == "expert-roles":
+        return ExpertRole.objects.create(expert=f.expert(institution=f.institution()), kind="industry_professor",
+                                         host=f.organisation())
+    if slug == "achievements":
+        inst = f.institution()
+        a = f.achievement(inst, filing_unit=_unit(), lead_expert=f.expert(institution=inst),
+                          unit=InstitutionUnit.objects.create(institution=inst, name=f"院{i}"))
+        a.patents.set([f.patent()])
+        return a
+    if slug == "patents":
+        p = f.patent()
+        p.applicant_orgs.set([f.organisation()])
+        p.inventor_experts.set([f.expert(institution=f.institution())])
+        return p
+    if slug == "carriers":
+        c = Carrier.objects.create(name=f"平台{i}", kind="key_lab", level="provincial", host=f.organisation(),
+                                   region=_region())
+        c.co_builders.set([f.organisation()])
+        c.industries.set([_industry()])
+        return c
+    if slug == "scenarios":
+        return Scenario.objects.create(title=f"场景{i}", domain=_scenario_domain(), provider=f.organisation(),
+                                       description="d")
+    if slug == "demands":
+        d = f.demand(industry=_industry(), region=_region())
+        d.assessment_units.set([_unit()])
+        return d
+    raise AssertionError(f"no builder for {slug}")
+
+
+def _scenario_domain():
+    from duijie.supply.choices import ScenarioDomain
+
+    return ScenarioDomain.values[0]
+
+
+WRITABLE = sorted(slug for slug, rt in REGISTRY.items() if not rt.reference_only)
+
+
+def count_queries(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        response = fn()
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def grows(client, slug, url):
+    for _ in range(3):
+        build(slug)
+    client.get(url)  # warm caches (content types, sessions)
+    small = count_queries(lambda: client.get(url))
+    for _ in range(12):
+        build(slug)
+    large = count_queries(lambda: client.get(url))
+    return small, large
+
+
+def test_every_writable_type_has_a_builder():
+    from duijie.core.tests.test_query_counts import build  # noqa: F401
+
+    assert set(WRITABLE) == {
+        "parks", "assessment-units", "organisations", "institutions", "institution-units", "enterprises",
+        "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
+        "demands"}
+
+
+@pytest.mark.parametrize("slug", WRITABLE)
+def test_list_page_queries_constant(admin_client, slug):
+    small, large = grows(admin_client, slug, f"/r/{slug}/")
+    assert large == small, f"/r/{slug}/: {small} queries for 3 rows, {large} for 15"
+
+
+@pytest.mark.parametrize("slug", WRITABLE)
+def test_api_list_queries_constant(api_client, slug):
+    small, large = grows(api_client, slug, f"/api/{slug}/")
+    assert large == small, f"/api/{slug}/: {small} queries for 3 rows, {large} for 15"
+
+
+@pytest.mark.parametrize("slug", WRITABLE)
+def test_export_queries_constant(admin_client, slug):
+    small, large = grows(admin_client, slug, f"/r/{slug}/export.xlsx")
+    assert large == small, f"/r/{slug}/export.xlsx: {small} queries for 3 rows, {large} for 15"
+
+
+@pytest.mark.parametrize("slug", WRITABLE)
+def test_non_admin_list_queries_constant(enterprise_client, slug):
+    small, large = grows(enterprise_client, slug, f"/r/{slug}/")
+    assert large == small, f"/r/{slug}/ (enterprise user): {small} queries for 3 rows, {large} for 15"
