@@ -4,11 +4,18 @@ record has. One FilterSet per model serves both the list page and the API."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.choices import Visibility
 from duijie.core.models import AssessmentUnit, Park, Region
+
+
+def id_filter(field_name: str, label) -> django_filters.NumberFilter:
+    """Filter by the id of a record from a large table (enterprises, experts, organisations): a
+    hidden field, set by the "view all" links of detail pages, instead of a dropdown of thousands."""
+    return django_filters.NumberFilter(field_name=field_name, label=label, widget=forms.HiddenInput)
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -20,8 +27,6 @@ class SearchFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
-            from django import forms
-
             for field in form.fields.values():
                 if isinstance(field, forms.DateField):
                     field.widget.input_type = "date"

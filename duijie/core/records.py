@@ -24,6 +24,7 @@ class RegionFilterSet(SearchFilterSet):
 
 class IndustryFilterSet(SearchFilterSet):
     search_fields = ("name", "code", "remark")
+    parent = django_filters.ModelChoiceFilter(queryset=Industry.objects.filter(level__lte=2), label=_("Parent"))
     code_prefix = django_filters.CharFilter(field_name="code", lookup_expr="startswith", label=_("Code starts with"))
 
     class Meta:
@@ -33,6 +34,7 @@ class IndustryFilterSet(SearchFilterSet):
 
 class DisciplineFilterSet(SearchFilterSet):
     search_fields = ("name", "code", "name_en")
+    parent = django_filters.ModelChoiceFilter(queryset=Discipline.objects.filter(level=1), label=_("Parent"))
 
     class Meta:
         model = Discipline

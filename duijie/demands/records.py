@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import serializer_for
-from duijie.core.filtersets import ScopedFilterSet
+from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import Industry, Region
 from duijie.core.registry import RecordType, register
@@ -13,6 +13,7 @@ GROUP = _("Demands")
 
 
 class DemandFilterSet(ScopedFilterSet):
+    enterprise = id_filter("enterprise", _("Enterprise"))
     search_fields = ("title", "description", "keywords", "tech_field", "enterprise__name")
     industry = django_filters.ModelChoiceFilter(queryset=Industry.objects.filter(level__lte=2), label=_("Industry"),
                                                 method="filter_industry")
@@ -26,7 +27,7 @@ class DemandFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Demand
-        fields = ["enterprise", "demand_type", "status", "cooperation_mode"]
+        fields = ["demand_type", "status", "cooperation_mode"]
 
 
 class DemandForm(RecordForm):

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import serializer_for
-from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet
+from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import Discipline, Industry, Region
 from duijie.core.registry import RecordType, RelatedList, register
@@ -44,6 +44,7 @@ class ExpertForm(RecordForm):
 
 
 class ExpertRoleFilterSet(SearchFilterSet):
+    expert = id_filter("expert", _("Expert"))
     search_fields = ("expert__name", "certificate_no")
     # Expert.__str__ names the institution: join it for the dropdown (no query per option).
     expert = django_filters.ModelChoiceFilter(queryset=Expert.objects.select_related("institution"),
@@ -51,7 +52,7 @@ class ExpertRoleFilterSet(SearchFilterSet):
 
     class Meta:
         model = ExpertRole
-        fields = ["expert", "kind"]
+        fields = ["kind"]
 
 
 class ExpertRoleForm(RecordForm):

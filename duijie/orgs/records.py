@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import serializer_for
-from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet
+from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import Industry, Region
 from duijie.core.registry import RecordType, RelatedList, register
@@ -92,11 +92,12 @@ class EnterpriseForm(RecordForm):
 
 
 class QualificationFilterSet(SearchFilterSet):
+    enterprise = id_filter("enterprise", _("Enterprise"))
     search_fields = ("enterprise__name", "certificate_no")
 
     class Meta:
         model = EnterpriseQualification
-        fields = ["enterprise", "kind", "level"]
+        fields = ["kind", "level"]
 
 
 class QualificationForm(RecordForm):
@@ -106,11 +107,12 @@ class QualificationForm(RecordForm):
 
 
 class MetricFilterSet(SearchFilterSet):
+    enterprise = id_filter("enterprise", _("Enterprise"))
     search_fields = ("enterprise__name",)
 
     class Meta:
         model = EnterpriseMetric
-        fields = ["enterprise", "year"]
+        fields = ["year"]
 
 
 class MetricForm(RecordForm):

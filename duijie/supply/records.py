@@ -3,11 +3,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import RecordSerializer, serializer_for
-from duijie.core.filtersets import ScopedFilterSet
+from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import AssessmentUnit, Industry, Region
 from duijie.core.registry import RecordType, RelatedList, register
-from duijie.experts.models import Expert
 from duijie.supply.choices import TransferMode
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
 from duijie.supply.services import ACHIEVEMENT_TRANSITIONS
@@ -24,13 +23,11 @@ def _regions(form):
 class AchievementFilterSet(ScopedFilterSet):
     search_fields = ("name", "introduction", "lead_name", "institution__name", "unit_name")
     filing_unit = django_filters.ModelChoiceFilter(queryset=AssessmentUnit.objects.all(), label=_("Filing district"))
-    # Expert.__str__ names the institution: join it for the dropdown (no query per option).
-    lead_expert = django_filters.ModelChoiceFilter(queryset=Expert.objects.select_related("institution"),
-                                                   label=_("lead researcher (registry link)"))
+    lead_expert = id_filter("lead_expert", _("Lead researcher"))
 
     class Meta:
         model = Achievement
-        fields = ["institution", "field", "stage", "status", "ip_form", "lead_expert"]
+        fields = ["institution", "field", "stage", "status", "ip_form"]
 
 
 class AchievementForm(RecordForm):
@@ -98,11 +95,12 @@ class PatentSerializer(RecordSerializer):
 
 
 class CarrierFilterSet(ScopedFilterSet):
+    host = id_filter("host", _("Host organisation"))
     search_fields = ("name", "description", "co_builders_text", "approved_by")
 
     class Meta:
         model = Carrier
-        fields = ["kind", "level", "host"]
+        fields = ["kind", "level"]
 
 
 class CarrierForm(RecordForm):
@@ -118,11 +116,12 @@ class CarrierForm(RecordForm):
 
 
 class ScenarioFilterSet(ScopedFilterSet):
+    provider = id_filter("provider", _("Provider"))
     search_fields = ("title", "description", "requirements")
 
     class Meta:
         model = Scenario
-        fields = ["domain", "stage", "openness", "provider"]
+        fields = ["domain", "stage", "openness"]
 
 
 class ScenarioForm(RecordForm):
