@@ -42,13 +42,13 @@ def _scope_parent(model: type[Model]) -> tuple[str, type[Model]] | None:
 
 def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> QuerySet:
     qs = model._default_manager.all() if qs is None else qs
+    if user.is_authenticated and getattr(user, "is_city_admin", False):
+        return qs  # everything in the city (the only administrator role so far)
     parent = _scope_parent(model)
     if parent:
         return qs.filter(**{f"{parent[0]}__in": visible_queryset(parent[1], user).values("pk")})
     if not _has_scope_fields(model):
         return qs if user.is_authenticated else qs.none()
-    if user.is_authenticated and getattr(user, "is_city_admin", False):
-        return qs
     if not user.is_authenticated:
         return qs.filter(Q(visibility=Visibility.PUBLIC) & published_q(model))
     return qs.filter((Q(visibility__in=OPEN_VISIBILITIES) & published_q(model)) | own_q(user))
