@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.choices import Visibility
-from duijie.core.models import AssessmentUnit, Park, Region
+from duijie.core.models import AssessmentUnit, Industry, Park, Region
 
 
 def id_filter(field_name: str, label) -> django_filters.NumberFilter:
@@ -65,3 +65,15 @@ class RecordBaseFilterSet(ScopedFilterSet):
     """For record types that have no park field (parks themselves)."""
 
     park = None
+
+
+def industry_filter(label) -> django_filters.ModelChoiceFilter:
+    """GB/T 4754 filter: a section (letter) or division/group matches every class below it."""
+
+    def filter_industry(queryset, name, value):
+        if value.level == 1:  # sections are letters; below them codes nest by prefix
+            return queryset.filter(industry__parent__parent__parent=value)
+        return queryset.filter(industry__code__startswith=value.code)
+
+    return django_filters.ModelChoiceFilter(queryset=Industry.objects.filter(level__lte=2), label=label,
+                                           method=filter_industry)

@@ -39,6 +39,16 @@ def _get(rt: RecordType, request: HttpRequest, pk):
         raise Http404(_("No such record, or you may not see it."))
 
 
+def _filtered(rt: RecordType, request: HttpRequest):
+    """The user's records of this type under the request's filters (list page and export alike);
+    an invalid filter matches nothing, never everything."""
+    base = selectors.record_list(record_type=rt, user=request.user)
+    filterset = rt.filterset(request.GET or None, queryset=base, request=request)
+    if not filterset.is_bound:
+        return filterset, base
+    return filterset, filterset.qs if filterset.is_valid() else base.none()
+
+
 def home(request: HttpRequest) -> HttpResponse:
     cards = []
     for rt in sorted(REGISTRY.values(), key=lambda r: r.order):
@@ -50,11 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
-    base = selectors.record_list(record_type=rt, user=request.user)
-    filterset = rt.filterset(request.GET or None, queryset=base, request=request)
-    qs = filterset.qs if filterset.is_bound else base
-    if filterset.is_bound and not filterset.is_valid():
-        qs = base.none()
+    filterset, qs = _filtered(rt, request)
     table = build_table(rt)(qs)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     query = request.GET.copy()
@@ -237,11 +243,7 @@ def record_history(request: HttpRequest, slug: str, pk) -> HttpResponse:
 
 def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
-    base = selectors.record_list(record_type=rt, user=request.user)
-    filterset = rt.filterset(request.GET or None, queryset=base, request=request)
-    qs = filterset.qs if filterset.is_bound else base
-    if filterset.is_bound and not filterset.is_valid():
-        qs = base.none()  # as on the list page: an invalid filter matches nothing, never everything
+    _, qs = _filtered(rt, request)
     columns = request.GET.getlist("columns")
     data = export_xlsx(rt, export_queryset(rt, qs).iterator(chunk_size=2000), columns)
     audit(user=request.user, action=AuditAction.EXPORT, object_type=rt.model._meta.label_lower,

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import serializer_for
-from duijie.core.filtersets import ScopedFilterSet, id_filter
+from duijie.core.filtersets import ScopedFilterSet, id_filter, industry_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import Industry, Region
 from duijie.core.registry import RecordType, register
@@ -15,15 +15,10 @@ GROUP = _("Demands")
 class DemandFilterSet(ScopedFilterSet):
     enterprise = id_filter("enterprise", _("Enterprise"))
     search_fields = ("title", "description", "keywords", "tech_field", "enterprise__name")
-    industry = django_filters.ModelChoiceFilter(queryset=Industry.objects.filter(level__lte=2), label=_("Industry"),
-                                                method="filter_industry")
+    industry = industry_filter(_("Industry"))
     deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("Deadline from"))
     deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", label=_("Deadline to"))
 
-    def filter_industry(self, queryset, name, value):
-        if value.level == 1:
-            return queryset.filter(industry__parent__parent__parent=value)
-        return queryset.filter(industry__code__startswith=value.code)
 
     class Meta:
         model = Demand

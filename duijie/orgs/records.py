@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import serializer_for
-from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
+from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter, industry_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import Industry, Region
 from duijie.core.registry import RecordType, RelatedList, register
@@ -60,16 +60,10 @@ class InstitutionUnitForm(RecordForm):
 
 class EnterpriseFilterSet(ScopedFilterSet):
     search_fields = ("name", "uscc", "main_products", "description")
-    industry = django_filters.ModelChoiceFilter(queryset=Industry.objects.filter(level__lte=2), label=_("Industry"),
-                                                method="filter_industry")
+    industry = industry_filter(_("Industry"))
     qualification = django_filters.ChoiceFilter(choices=QualificationKind.choices, label=_("Qualification"),
                                                 method="filter_qualification")
 
-    def filter_industry(self, queryset, name, value):
-        # Sections are letters (A–T); below them codes nest by prefix (division 2, group 3, class 4 digits).
-        if value.level == 1:
-            return queryset.filter(industry__parent__parent__parent=value)
-        return queryset.filter(industry__code__startswith=value.code)
 
     def filter_qualification(self, queryset, name, value):
         return queryset.filter(qualifications__kind=value).distinct()
