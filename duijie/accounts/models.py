@@ -8,7 +8,10 @@ from duijie.core.fields import BlindIndexField, EncryptedTextField
 
 
 class Role(models.TextChoices):
-    """Roles. The foundation needs only the city administrator; the roles issue adds the rest."""
+    """Business roles (scope: city ⊃ unit ⊃ park ⊃ own organisation) and the three separated
+    platform-administration duties of 等保 level 3 (三员分立). Data scope comes from the user's
+    organisation: a government unit's assessment unit, a park management's park, an enterprise or
+    an institution."""
 
     CITY_ADMIN = "city_admin", _("City administrator")
     UNIT_ADMIN = "unit_admin", _("Assessment-unit administrator")
@@ -17,6 +20,15 @@ class Role(models.TextChoices):
     INSTITUTION = "institution", _("Institution tech-transfer office")
     EXPERT = "expert", _("Expert")
     BROKER = "broker", _("Technology broker")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+GOVERNMENT_ROLES = {Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.PARK_MANAGER}
+PLATFORM_ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+# Back-office roles: second factor and password rotation apply (issue: auth policy).
+BACK_OFFICE_ROLES = GOVERNMENT_ROLES | PLATFORM_ADMIN_ROLES
 
 
 class User(AbstractUser):
@@ -38,4 +50,8 @@ class User(AbstractUser):
 
     @property
     def is_city_admin(self) -> bool:
-        return self.is_superuser or self.role == Role.CITY_ADMIN
+        return self.role == Role.CITY_ADMIN
+
+    @property
+    def is_back_office(self) -> bool:
+        return self.role in BACK_OFFICE_ROLES
