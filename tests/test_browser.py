@@ -60,7 +60,9 @@ def test_enterprise_demand_publish_and_find(page, live_server, django_user_model
     page.click("form.card button[type=submit]")
     page.wait_for_url(re.compile(r".*/r/enterprises/\d+/$"))
     assert "浏览器测试科技有限公司" in page.content()
-    assert "13812345678" in page.content()  # the administrator sees the full number
+    assert "138****5678" in page.content() and "13812345678" not in page.content()  # masked by default
+    page.click("text=显示完整个人信息")  # the audited "show full" action
+    assert "13812345678" in page.content()
 
     page.goto(f"{base}/r/demands/add/")
     page.select_option("#id_enterprise", label="浏览器测试科技有限公司")

@@ -53,5 +53,10 @@ class User(AbstractUser):
         return self.role == Role.CITY_ADMIN
 
     @property
+    def is_government(self) -> bool:
+        """City, unit and park administrators: review and approve records within their scope."""
+        return self.role in GOVERNMENT_ROLES
+
+    @property
     def is_back_office(self) -> bool:
         return self.role in BACK_OFFICE_ROLES

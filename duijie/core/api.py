@@ -55,8 +55,16 @@ class RecordSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not getattr(request.user, "is_city_admin", False):
-            for name, kind in personal_fields(type(instance)).items():
+        fields = personal_fields(type(instance))
+        if not fields:
+            return data
+        full_pks = self.context.get("full_pks")
+        if full_pks is not None:
+            full = instance.pk in full_pks
+        else:
+            full = request is not None and selectors.personal_access(request.user, instance) == "full"
+        if not full:
+            for name, kind in fields.items():
                 if name in data:
                     data[name] = mask(data[name], kind)
         return data
@@ -79,6 +87,18 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.record_list(record_type=self.record_type, user=self.request.user).order_by("pk")
+
+    def list(self, request, *args, **kwargs):
+        # Which rows of this page show full personal data: one query for the page, not one per row.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        context = self.get_serializer_context()
+        if personal_fields(self.record_type.model):
+            context["full_pks"] = selectors.full_personal_pks(request.user, self.record_type.model,
+                                                             [r.pk for r in rows])
+        serializer = self.get_serializer_class()(rows, many=True, context=context)
+        return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
 
     def _m2m(self, data: dict) -> tuple[dict, dict]:
         names = {f.name for f in self.record_type.model._meta.many_to_many}
@@ -131,7 +151,8 @@ def viewset_for(record_type: RecordType) -> type[RecordViewSet]:
                 raise exceptions.NotFound()
             body = TransitionSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            allowed = selectors.can_edit(request.user, obj) and (not step.admin_only or request.user.is_city_admin)
+            allowed = selectors.can_edit(request.user, obj) and (
+                not step.admin_only or selectors.can_review(request.user, obj))
             obj = services.record_transition(instance=obj, transition=step, by=request.user,
                                              reason=body.validated_data.get("reason", ""), allowed=allowed)
             return Response(self.get_serializer(obj).data)

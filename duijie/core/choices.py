@@ -59,4 +59,5 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
     TRANSITION = "transition", _("Status changed")
     EXPORT = "export", _("Exported")
+    REVEAL = "reveal", _("Viewed full personal data")
     LOGIN = "login", _("Logged in")

@@ -1,8 +1,12 @@
-"""Reads. Every list and record a user sees comes through here, filtered by role and visibility.
+"""Reads. Every list and record a user sees comes through here, filtered by role, data scope
+(core/scope.py) and each record's visibility (PRODUCT.md, "Who sees what"):
 
-The foundation has one administrator role (city administrator: everything). Everyone else reads
-published public/platform records plus their own organisation's; the roles issue refines scope
-(unit, park, institution) here and nowhere else.
+- what a user may edit: their scope (government roles: city ⊃ unit ⊃ park; others: their
+  organisation's records and what they are party to);
+- what a user may read: that, plus published public/platform records of others; restricted and
+  classified (不宜公开) records only within scope;
+- anonymous visitors: published public records; platform administrators (三员): no business data.
+Views and the API never filter by scope themselves.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
+from duijie.core import scope
 from duijie.core.choices import Visibility
 from duijie.core.models import RecordBase
 from duijie.core.registry import RecordType
@@ -27,45 +32,45 @@ def published_q(model: type[Model]) -> Q:
     return Q(status__in=states) if states else Q()
 
 
-def own_q(user) -> Q:
-    q = Q(filed_by=user.pk)
-    if getattr(user, "organisation_id", None):
-        q |= Q(owner_org=user.organisation_id) | Q(filed_by_org=user.organisation_id)
-    return q
-
-
 def _scope_parent(model: type[Model]) -> tuple[str, type[Model]] | None:
     """Sub-records (qualifications, metrics, units, roles) take their scope from their parent."""
     name = getattr(model, "SCOPE_VIA", None)
     return (name, model._meta.get_field(name).related_model) if name else None
 
 
+def _is_platform_admin(user) -> bool:
+    return getattr(user, "role", None) in scope.PLATFORM_ADMINS
+
+
 def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> QuerySet:
     qs = model._default_manager.all() if qs is None else qs
-    if user.is_authenticated and getattr(user, "is_city_admin", False):
-        return qs  # everything in the city (the only administrator role so far)
     parent = _scope_parent(model)
     if parent:
         return qs.filter(**{f"{parent[0]}__in": visible_queryset(parent[1], user).values("pk")})
-    if not _has_scope_fields(model):
+    if not _has_scope_fields(model):  # reference and scope tables: any logged-in user
         return qs if user.is_authenticated else qs.none()
     if not user.is_authenticated:
         return qs.filter(Q(visibility=Visibility.PUBLIC) & published_q(model))
-    return qs.filter((Q(visibility__in=OPEN_VISIBILITIES) & published_q(model)) | own_q(user))
+    if _is_platform_admin(user):
+        return qs.none()
+    mine = scope.edit_q(model, user)
+    if mine == Q():
+        return qs
+    return qs.filter(mine | (Q(visibility__in=OPEN_VISIBILITIES) & published_q(model)))
 
 
 def editable_queryset(model: type[Model], user, qs: QuerySet | None = None) -> QuerySet:
     qs = model._default_manager.all() if qs is None else qs
     if not user.is_authenticated:
         return qs.none()
-    if getattr(user, "is_city_admin", False):
-        return qs
     parent = _scope_parent(model)
     if parent:
         return qs.filter(**{f"{parent[0]}__in": editable_queryset(parent[1], user).values("pk")})
     if not _has_scope_fields(model):
-        return qs.none()
-    return qs.filter(own_q(user))
+        if not getattr(user, "is_city_admin", False):
+            return qs.none()
+        return qs.filter(scope.edit_q(model, user)) if model._meta.label == "core.AssessmentUnit" else qs
+    return qs.filter(scope.edit_q(model, user))
 
 
 def can_edit(user, obj) -> bool:
@@ -73,7 +78,7 @@ def can_edit(user, obj) -> bool:
 
 
 def can_create(user, record_type: RecordType) -> bool:
-    if record_type.reference_only or not user.is_authenticated:
+    if record_type.reference_only or not user.is_authenticated or _is_platform_admin(user):
         return False
     if getattr(user, "is_city_admin", False):
         return True
@@ -97,3 +102,41 @@ def record_list(*, record_type: RecordType, user, filters: Any = None) -> QueryS
 def record_get(*, record_type: RecordType, user, pk: Any) -> Model:
     """One record the user may read; raises ``model.DoesNotExist`` otherwise (no hint it exists)."""
     return record_list(record_type=record_type, user=user).get(pk=pk)
+
+
+def can_review(user, obj) -> bool:
+    """Approve/return/reject (workflow steps marked admin_only): government roles within scope."""
+    return bool(getattr(user, "is_government", False)) and can_edit(user, obj)
+
+
+def personal_access(user, obj) -> str:
+    """How personal data (phones, emails, ID numbers) of ``obj`` is shown to ``user``:
+    "full" to the record's own party (its organisation, the expert themself), "reveal" (masked, with
+    an audited show-full action) to government roles within scope, "masked" to everyone else."""
+    if not user.is_authenticated:
+        return "masked"
+    model = type(obj)
+    parent = _scope_parent(model)
+    if parent:
+        obj, model = getattr(obj, parent[0]), parent[1]
+    if not _has_scope_fields(model):
+        return "full" if getattr(obj, "pk", None) == getattr(user, "pk", None) else "masked"
+    if getattr(user, "role", None) not in scope.GOVERNMENT and not _is_platform_admin(user):
+        if model._default_manager.filter(scope.edit_q(model, user), pk=obj.pk).exists():
+            return "full"
+        return "masked"
+    return "reveal" if can_edit(user, obj) else "masked"
+
+
+def full_personal_pks(user, model: type[Model], pks: list) -> set:
+    """Of ``pks``, the records whose personal data ``user`` sees in full (see personal_access)."""
+    if not user.is_authenticated or not pks or getattr(user, "role", None) in scope.GOVERNMENT \
+            or _is_platform_admin(user):
+        return set()
+    parent = _scope_parent(model)
+    if parent:
+        own = parent[1]._default_manager.filter(scope.edit_q(parent[1], user)).values("pk")
+        return set(model._default_manager.filter(pk__in=pks, **{f"{parent[0]}__in": own}).values_list("pk", flat=True))
+    if not _has_scope_fields(model):
+        return {pk for pk in pks if pk == user.pk and model._meta.label == "accounts.User"}
+    return set(model._default_manager.filter(scope.edit_q(model, user), pk__in=pks).values_list("pk", flat=True))

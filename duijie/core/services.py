@@ -38,7 +38,7 @@ def record_save(*, instance: Model, by, m2m: dict[str, Any] | None = None, valid
         if creating and isinstance(instance, RecordBase):
             instance.filed_by = by if getattr(by, "is_authenticated", False) else None
             instance.filed_by_org_id = getattr(by, "organisation_id", None)
-            if instance.owner_org_id is None and not getattr(by, "is_city_admin", False):
+            if instance.owner_org_id is None and not getattr(by, "is_government", False):
                 instance.owner_org_id = getattr(by, "organisation_id", None)
         if validate:
             instance.full_clean(exclude=list(m2m or {}))
@@ -47,9 +47,27 @@ def record_save(*, instance: Model, by, m2m: dict[str, Any] | None = None, valid
         instance.save()
         for name, values in (m2m or {}).items():
             getattr(instance, name).set(values)
+        _check_scope(instance, by)
         audit(user=by, action=AuditAction.CREATE if creating else AuditAction.UPDATE, obj=instance,
               detail={"fields": changed + sorted(m2m or {})} if not creating else {})
     return instance
+
+
+def _check_scope(instance: Model, by) -> None:
+    """A write must leave the record inside the writer's scope (and, for records that belong to a
+    parent such as a demand's enterprise, the parent too); otherwise it is refused and the
+    transaction rolls back. System writes (by=None: migrations, the demo generator) are exempt."""
+    if by is None or not getattr(by, "is_authenticated", False):
+        return
+    from duijie.core.selectors import editable_queryset
+
+    model = type(instance)
+    if not editable_queryset(model, by).filter(pk=instance.pk).exists():
+        raise PermissionDenied(_("This record would fall outside your scope; nothing was saved."))
+    for name in getattr(model, "SCOPE_PARENTS", ()):
+        parent = getattr(instance, name)
+        if parent is not None and not editable_queryset(type(parent), by).filter(pk=parent.pk).exists():
+            raise PermissionDenied(_("“%(parent)s” is not yours to file for; nothing was saved.") % {"parent": parent})
 
 
 def record_delete(*, instance: Model, by) -> None:

@@ -74,9 +74,8 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-def _field_rows(rt: RecordType, obj, user) -> list[tuple[str, object, str | None]]:
+def _field_rows(rt: RecordType, obj, user, show_full: bool) -> list[tuple[str, object, str | None]]:
     masked = personal_fields(rt.model)
-    show_full = getattr(user, "is_city_admin", False)
     rows = []
     skip = {"id", "organisation"} | set(rt.detail_exclude)
     # The record's own fields first, then scope and bookkeeping fields.
@@ -106,6 +105,15 @@ def _field_rows(rt: RecordType, obj, user) -> list[tuple[str, object, str | None
 def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
+    access = selectors.personal_access(request.user, obj) if personal_fields(rt.model) else "full"
+    revealed = False
+    if request.method == "POST" and request.POST.get("reveal") and access == "reveal":
+        # "Show full" personal data is an audited action (field names only in the entry).
+        audit(user=request.user, action=AuditAction.REVEAL, obj=obj,
+              detail={"fields": sorted(personal_fields(rt.model))})
+        revealed = True
+    elif request.method == "POST":
+        raise PermissionDenied
     related = []
     for rel in rt.related:
         rrt = REGISTRY[rel.slug]
@@ -121,11 +129,12 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
     transitions = []
     if hasattr(obj, "status"):
         for t in rt.transitions:
-            if obj.status in t.sources and can_edit and (not t.admin_only or request.user.is_city_admin):
+            if obj.status in t.sources and can_edit and (not t.admin_only or selectors.can_review(request.user, obj)):
                 transitions.append(t)
     warnings = obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []
     return render(request, "core/record_detail.html", {
-        "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user), "related": related,
+        "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user, access == "full" or revealed),
+        "related": related, "can_reveal": access == "reveal" and not revealed, "revealed": revealed,
         "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
         "has_history": hasattr(obj, "history"),
     })
@@ -137,6 +146,9 @@ def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> Htt
     obj = form.save(commit=False)
     try:
         obj = services.record_save(instance=obj, by=request.user, m2m=form.m2m_data)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or _("You may not do this."))
+        return None
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errs in exc.message_dict.items():
@@ -198,7 +210,8 @@ def record_transition(request: HttpRequest, slug: str, pk, name: str) -> HttpRes
     transition = next((t for t in rt.transitions if t.name == name), None)
     if transition is None:
         raise Http404(name)
-    allowed = selectors.can_edit(request.user, obj) and (not transition.admin_only or request.user.is_city_admin)
+    allowed = selectors.can_edit(request.user, obj) and (
+        not transition.admin_only or selectors.can_review(request.user, obj))
     try:
         services.record_transition(instance=obj, transition=transition, by=request.user,
                                    reason=request.POST.get("reason", ""), allowed=allowed)
@@ -217,7 +230,7 @@ def record_history(request: HttpRequest, slug: str, pk) -> HttpResponse:
     if not hasattr(obj, "history"):
         raise Http404
     masked = personal_fields(rt.model)
-    show_full = getattr(request.user, "is_city_admin", False)
+    show_full = selectors.personal_access(request.user, obj) == "full"
     entries = []
     records = list(obj.history.select_related("history_user").order_by("-history_date")[:100])
     for i, rec in enumerate(records):

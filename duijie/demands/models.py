@@ -54,6 +54,8 @@ class Demand(ScopedRecord):
 
     # Others see a demand only in these states (selectors); drafts and reviews stay restricted.
     PUBLISHED_STATES = (DemandStatus.PUBLISHED, DemandStatus.CLOSED)
+    # Only someone who may edit the enterprise may file or move a demand for it (services).
+    SCOPE_PARENTS = ("enterprise",)
 
     class Meta:
         ordering = ["-created_at"]

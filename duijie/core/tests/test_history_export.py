@@ -31,7 +31,7 @@ def test_edit_creates_history_entry_with_user(admin_client, admin_user):
     assert latest.name == "历史公司（改名）"
     html = admin_client.get(f"/r/enterprises/{ent.pk}/history/").content.decode()
     assert "cityadmin" in html and "历史公司（改名）" in html
-    assert "13987654321" in html  # the city administrator sees full values
+    assert "139****4321" in html and "13987654321" not in html  # masked; "show full" is a separate audited action
 
 
 def test_api_edit_records_user(api_client, admin_user):
@@ -40,7 +40,7 @@ def test_api_edit_records_user(api_client, admin_user):
     assert d.history.order_by("-history_date").first().history_user == admin_user
 
 
-def test_history_masks_phones_for_non_admins(enterprise_client, enterprise_user):
+def test_history_shows_own_record_in_full(enterprise_client, enterprise_user):
     own = enterprise_user.organisation.enterprise
     d = f.demand(own, contact_phone="13812345678")
     r = enterprise_client.post(f"/r/demands/{d.pk}/edit/", {
@@ -49,10 +49,22 @@ def test_history_masks_phones_for_non_admins(enterprise_client, enterprise_user)
     assert r.status_code == 302, r.content.decode()[:2000]
     html = enterprise_client.get(f"/r/demands/{d.pk}/history/").content.decode()
     assert "entuser" in html
-    assert "138****5678" in html and "139****5678" in html
-    assert "13812345678" not in html and "13987655678" not in html
-    detail = enterprise_client.get(f"/r/demands/{d.pk}/").content.decode()
-    assert "139****5678" in detail and "13987655678" not in detail
+    # the enterprise's own record: full values
+    assert "13812345678" in html and "13987655678" in html
+
+
+def test_government_sees_masked_and_reveal_is_audited(admin_client, admin_user):
+    from duijie.core.models import AuditLog
+
+    d = f.demand(f.enterprise(), contact_phone="13812345678")
+    detail = admin_client.get(f"/r/demands/{d.pk}/").content.decode()
+    assert "138****5678" in detail and "13812345678" not in detail
+    history = admin_client.get(f"/r/demands/{d.pk}/history/").content.decode()
+    assert "13812345678" not in history
+    revealed = admin_client.post(f"/r/demands/{d.pk}/", {"reveal": "1"}).content.decode()
+    assert "13812345678" in revealed
+    entry = AuditLog.objects.get(action="reveal", object_id=str(d.pk))
+    assert entry.user == admin_user and "13812345678" not in str(entry.detail)
 
 
 def test_export_filtered_rows_and_chosen_columns(admin_client):

@@ -72,13 +72,21 @@ def test_no_plaintext_phone_in_database(admin_client, api_client):
     assert "接口企业" in dump and "zhaoliu" not in dump  # the dump is real; the email is encrypted too
     leaked = {k: v for k, v in PHONES.items() if v in dump or v.replace("-", "") in dump}
     assert not leaked, f"plaintext phone numbers in the database: {leaked}"
-    # while the application still reads them back for the administrator
-    assert api_client.get(f"/api/demands/{demand_id}/").json()["contact_phone"] == PHONES["api_edit"]
+    # while the application still reads them back (decrypted by the field)
+    from duijie.demands.models import Demand
+
+    assert Demand.objects.get(pk=demand_id).contact_phone == PHONES["api_edit"]
+    # a government role sees them masked in the API (full only through the audited page action)
+    assert api_client.get(f"/api/demands/{demand_id}/").json()["contact_phone"] == "138****0010"
 
 
-def test_non_admin_api_sees_masked_phones(enterprise_api, enterprise_user):
+def test_api_phones_full_for_owner_masked_for_others(enterprise_api, enterprise_user):
     own = enterprise_user.organisation.enterprise
     d = f.demand(own, contact_phone="13811112222")
     data = enterprise_api.get(f"/api/demands/{d.pk}/").json()
-    assert data["contact_phone"] == "138****2222"
+    assert data["contact_phone"] == "13811112222"  # the enterprise's own demand
     assert "contact_phone_hash" not in data
+    other = f.demand(f.enterprise(), status="published", visibility="public", contact_phone="13811113333")
+    assert enterprise_api.get(f"/api/demands/{other.pk}/").json()["contact_phone"] == "138****3333"
+    listed = {row["id"]: row["contact_phone"] for row in enterprise_api.get("/api/demands/").json()["results"]}
+    assert listed[d.pk] == "13811112222" and listed[other.pk] == "138****3333"

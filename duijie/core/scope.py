@@ -1,0 +1,131 @@
+"""Data scope by role (PRODUCT.md, "Who sees what"). Used only by core.selectors.
+
+``edit_q(model, user)`` is what the user may edit: government roles by scope (city ⊃ assessment
+unit ⊃ park), everyone else their own organisation's records and what they are party to. What a
+user may *read* is that plus whatever each record's visibility allows (selectors add that).
+Platform administrators (三员) have no business scope at all. Roles are compared as strings so
+this module needs nothing from the accounts app at import time.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, Q
+
+NOTHING = Q(pk__in=[])
+
+CITY_ADMIN, UNIT_ADMIN, PARK_MANAGER = "city_admin", "unit_admin", "park_manager"
+ENTERPRISE, INSTITUTION, EXPERT, BROKER = "enterprise", "institution", "expert", "broker"
+PLATFORM_ADMINS = {"system_admin", "security_admin", "audit_admin"}
+GOVERNMENT = {CITY_ADMIN, UNIT_ADMIN, PARK_MANAGER}
+
+
+def _fields(model: type[Model]) -> set[str]:
+    return {f.name for f in model._meta.get_fields()}
+
+
+def _in(model: type[Model], **lookup) -> Q:
+    """pk__in subquery, so many-to-many conditions never duplicate rows."""
+    return Q(pk__in=model._default_manager.filter(**lookup).values("pk"))
+
+
+def city_prefix(user) -> str | None:
+    """Region-code prefix of a city administrator's city (None: the whole platform)."""
+    org = getattr(user, "organisation", None)
+    if org is None or org.region_id is None:
+        return None
+    return org.region.code
+
+
+def unit_ids(unit) -> list[int]:
+    """The unit and every unit inside it."""
+    from duijie.core.models import AssessmentUnit
+
+    ids, frontier = [unit.pk], [unit.pk]
+    while frontier:
+        frontier = list(AssessmentUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return ids
+
+
+def _gov_q(model: type[Model], user) -> Q:
+    from duijie.core.models import AssessmentUnit, Park
+
+    fields = _fields(model)
+    org = user.organisation
+    q = Q(filed_by_org=org.pk) if org else NOTHING
+    if user.role == CITY_ADMIN:
+        prefix = city_prefix(user)
+        if prefix is None:
+            return Q()
+        units = AssessmentUnit.objects.filter(
+            Q(city__code__startswith=prefix) | Q(regions__code__startswith=prefix)
+            | Q(organisations__region__code__startswith=prefix)).values("pk")
+        q |= Q(region__code__startswith=prefix) | Q(owner_org__region__code__startswith=prefix)
+        q |= Q(filed_by_org__region__code__startswith=prefix)
+        q |= _in(model, assessment_units__in=units)
+        q |= Q(region__isnull=True, filed_by_org__isnull=True, owner_org__isnull=True)
+        if model is AssessmentUnit:
+            q = Q(pk__in=units)
+        return q
+    if user.role == UNIT_ADMIN:
+        unit = org.assessment_unit if org else None
+        if unit is None:
+            return q
+        ids = unit_ids(unit)
+        units = AssessmentUnit.objects.filter(pk__in=ids)
+        codes = set(units.values_list("regions__code", flat=True)) - {None}
+        parks = list(units.values_list("parks", flat=True).exclude(parks=None))
+        q |= _in(model, assessment_units__in=ids)
+        for code in codes:
+            q |= Q(region__code__startswith=code)
+        if "park" in fields:
+            q |= Q(park__in=parks)
+        if model is Park:
+            q |= Q(pk__in=parks)
+        if model is AssessmentUnit:
+            q = Q(pk__in=ids)
+        return q
+    if user.role == PARK_MANAGER:
+        park_id = org.park_id if org else None
+        if park_id is None:
+            return q
+        if "park" in fields:
+            q |= Q(park=park_id)
+        if "enterprise" in fields:
+            q |= Q(enterprise__park=park_id)
+        if model is Park:
+            q |= Q(pk=park_id)
+        return q
+    return NOTHING
+
+
+def _party_q(model: type[Model], user) -> Q:
+    """Enterprise, institution, expert and broker users: their organisation's records and what they
+    are party to."""
+    fields = _fields(model)
+    org_id = getattr(user, "organisation_id", None)
+    q = Q(filed_by=user.pk)
+    if org_id:
+        q |= Q(owner_org=org_id) | Q(filed_by_org=org_id)
+        if "enterprise" in fields:
+            q |= Q(enterprise__organisation=org_id)
+        if "institution" in fields:
+            q |= Q(institution__organisation=org_id)
+        if "applicant_orgs" in fields:
+            q |= _in(model, applicant_orgs=org_id)
+    if user.role == EXPERT:
+        if "user" in fields:
+            q |= Q(user=user.pk)
+        if "lead_expert" in fields:
+            q |= Q(lead_expert__user=user.pk)
+        if "inventor_experts" in fields:
+            q |= _in(model, inventor_experts__user=user.pk)
+    return q
+
+
+def edit_q(model: type[Model], user) -> Q:
+    if not user.is_authenticated or user.role in PLATFORM_ADMINS:
+        return NOTHING
+    if user.role in GOVERNMENT:
+        return _gov_q(model, user)
+    return _party_q(model, user)
