@@ -104,9 +104,13 @@ class RecordViewSet(viewsets.ModelViewSet):
         names = {f.name for f in self.record_type.model._meta.many_to_many}
         return {k: v for k, v in data.items() if k not in names}, {k: v for k, v in data.items() if k in names}
 
-    def perform_create(self, serializer):
-        if not selectors.can_create(self.request.user, self.record_type):
+    def create(self, request, *args, **kwargs):
+        # Refuse before validating, so a role without create rights learns nothing from field errors.
+        if not selectors.can_create(request.user, self.record_type):
             raise exceptions.PermissionDenied()
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
         plain, m2m = self._m2m(serializer.validated_data)
         serializer.instance = services.record_save(instance=self.record_type.model(**plain), by=self.request.user,
                                                    m2m=m2m)

@@ -105,7 +105,8 @@ def _party_q(model: type[Model], user) -> Q:
     fields = _fields(model)
     org_id = getattr(user, "organisation_id", None)
     q = Q(filed_by=user.pk)
-    if org_id:
+    # Experts and brokers act for themselves, not for the organisation they work at.
+    if org_id and user.role in {ENTERPRISE, INSTITUTION}:
         q |= Q(owner_org=org_id) | Q(filed_by_org=org_id)
         if "enterprise" in fields:
             q |= Q(enterprise__organisation=org_id)

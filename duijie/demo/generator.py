@@ -22,6 +22,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import models, transaction
+from django.db.models import Count
 from simple_history.utils import bulk_create_with_history
 
 from duijie.accounts.models import Role, User
@@ -31,7 +32,7 @@ from duijie.core.reference import load_json
 from duijie.core.validators import USCC_ALPHABET, patent_check_digit, uscc_check_char
 from duijie.demands.models import Demand
 from duijie.demo import content as C
-from duijie.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from duijie.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ROLE_ACCOUNTS
 from duijie.experts.models import Expert, ExpertRole
 from duijie.orgs.models import (
     Enterprise,
@@ -229,6 +230,7 @@ class _Generator:
         self.make_demands()
         self.make_carriers()
         self.make_scenarios()
+        self.make_role_accounts()
         return self.counts
 
     def load_reference(self) -> None:
@@ -290,6 +292,38 @@ class _Generator:
         users = User.objects.bulk_create(users)
         self.count(User, len(users))
         self.admin_user = users[0]
+
+    def make_role_accounts(self) -> None:
+        """One demo account per remaining role, each tied to a real organisation of the data set."""
+        park = Park.objects.filter(name__startswith="武进国家高新").first() or Park.objects.order_by("pk").first()
+        park_org = Organisation.objects.create(kind=OrgKind.GOVERNMENT, name=f"{park.name}管理委员会",
+                                               region_id=park.region_id, park=park)
+        broker_org = Organisation.objects.create(kind=OrgKind.OTHER, name="常州科技大市场技术经纪服务中心",
+                                                 region_id=self.region["3204"])
+        self.count(Organisation, 2)
+        enterprise = (Enterprise.objects.annotate(n=Count("demands")).order_by("-n", "pk").first())
+        cczu = Institution.objects.get(name="常州大学")
+        expert = (Expert.objects.filter(institution=cczu).annotate(n=Count("achievements_led"))
+                  .order_by("-n", "pk").first())
+        orgs = {
+            "unit_admin": self.gov["武进区科学技术局"], "park_manager": park_org,
+            "enterprise": enterprise.organisation, "institution": cczu.organisation,
+            "expert": cczu.organisation, "broker": broker_org,
+        }
+        users = []
+        for username, display, role in ROLE_ACCOUNTS:
+            org = orgs.get(role, self.city_org)
+            if username == "kunshan":
+                org = self.gov["昆山市科学技术局"]
+            user = User(username=username, display_name=display, role=role, organisation=org, is_demo=True,
+                        email=f"{username}@demo.example")
+            user.set_password(DEMO_PASSWORD)
+            users.append(user)
+        users = User.objects.bulk_create(users)
+        self.count(User, len(users))
+        expert_user = next(u for u in users if u.role == Role.EXPERT)
+        Expert.objects.filter(pk=expert.pk).update(user=expert_user)
+        User.objects.filter(pk=expert_user.pk).update(display_name=expert.name)
 
     # ------------------------------------------------------------------ parks
     def make_parks(self) -> None:

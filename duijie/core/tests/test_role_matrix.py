@@ -1,0 +1,172 @@
+"""Role × endpoint × own/foreign record matrix (UI and API).
+
+A small world: Changzhou (武进 unit with a park, 新北 unit) and Kunshan. Every record is
+classified (不宜公开) or a draft, so only scope — never visibility — can grant access. For each
+role, the records outside its scope are listed explicitly; every list, detail, edit, delete,
+history, export and API endpoint is asked for each of them. A leak is a 2xx on a foreign object
+or a foreign record inside a list or export. The test reports the case count and asserts 0 leaks,
+and checks that each role does reach its own records.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from duijie.core.models import AssessmentUnit, Organisation, Park, Region
+from duijie.core.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "classified"
+
+
+def _world():
+    r = {c: Region.objects.get(code=c) for c in ("3204", "320412", "320411", "320583")}
+    wujin = AssessmentUnit.objects.create(name="武进区", code="t-wujin", kind="district", city=r["3204"])
+    wujin.regions.set([r["320412"]])
+    xinbei = AssessmentUnit.objects.create(name="新北区", code="t-xinbei", kind="district", city=r["3204"])
+    xinbei.regions.set([r["320411"]])
+    park = Park.objects.create(name="测试高新区", region=r["320412"])
+    gov = {
+        "city": Organisation.objects.create(kind="government", name="常州市科技局", region=r["3204"]),
+        "wujin": Organisation.objects.create(kind="government", name="武进区科技局", region=r["320412"],
+                                             assessment_unit=wujin),
+        "park": Organisation.objects.create(kind="government", name="高新区管委会", region=r["320412"], park=park),
+        "kunshan": Organisation.objects.create(kind="government", name="昆山市科技局", region=r["320583"]),
+    }
+    rec = {}
+    # enterprises: in the park (the enterprise user's own), elsewhere in 武进, in 新北, in 昆山
+    rec["ent_park"] = f.enterprise(region=r["320412"], park=park, visibility=SECRET)
+    rec["ent_wujin"] = f.enterprise(region=r["320412"], visibility=SECRET)
+    rec["ent_xinbei"] = f.enterprise(uscc=f.uscc("320411"), region=r["320411"], visibility=SECRET)
+    rec["ent_ks"] = f.enterprise(uscc=f.uscc("320583"), region=r["320583"], visibility=SECRET,
+                                 filed_by_org=gov["kunshan"])
+    for key in ("park", "wujin", "xinbei", "ks"):
+        ent = rec[f"ent_{key}"]
+        rec[f"dem_{key}"] = f.demand(ent, region=ent.region, park=ent.park, visibility=SECRET, status="draft",
+                                     contact_phone="13800001111")
+    inst_own = f.institution(region=r["320412"], visibility=SECRET)
+    inst_other = f.institution(region=r["320411"], visibility=SECRET)
+    rec["inst_own"], rec["inst_other"] = inst_own, inst_other
+    rec["ach_own"] = f.achievement(inst_own, region=r["320412"], visibility=SECRET, status="draft")
+    rec["ach_other"] = f.achievement(inst_other, region=r["320411"], visibility=SECRET, status="draft")
+    rec["exp_self"] = f.expert(institution=inst_own, region=r["320412"], visibility=SECRET)
+    rec["exp_other"] = f.expert(institution=inst_other, region=r["320411"], visibility=SECRET)
+    users = {
+        "city_admin": f.user(role="city_admin", organisation=gov["city"]),
+        "unit_admin": f.user(role="unit_admin", organisation=gov["wujin"]),
+        "park_manager": f.user(role="park_manager", organisation=gov["park"]),
+        "enterprise": f.user(role="enterprise", organisation=rec["ent_park"].organisation),
+        "institution": f.user(role="institution", organisation=inst_own.organisation),
+        "expert": f.user(role="expert", organisation=inst_own.organisation),
+        "broker": f.user(role="broker", organisation=f.organisation("经纪机构", kind="other")),
+        "system_admin": f.user(role="system_admin", organisation=gov["city"]),
+        "security_admin": f.user(role="security_admin", organisation=gov["city"]),
+        "audit_admin": f.user(role="audit_admin", organisation=gov["city"]),
+    }
+    rec["exp_self"].user = users["expert"]
+    rec["exp_self"].save()
+    return rec, users
+
+
+# For each role: (records it must reach, records it must not reach).
+ALL = {"ent_park", "ent_wujin", "ent_xinbei", "ent_ks", "dem_park", "dem_wujin", "dem_xinbei", "dem_ks",
+       "inst_own", "inst_other", "ach_own", "ach_other", "exp_self", "exp_other"}
+OWN = {
+    "city_admin": ALL - {"ent_ks", "dem_ks"},
+    "unit_admin": {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self"},
+    "park_manager": {"ent_park", "dem_park"},
+    "enterprise": {"ent_park", "dem_park"},
+    "institution": {"inst_own", "ach_own", "exp_self"},
+    "expert": {"exp_self"},
+    "broker": set(),
+    "system_admin": set(),
+    "security_admin": set(),
+    "audit_admin": set(),
+}
+SLUG = {"ent": "enterprises", "dem": "demands", "inst": "institutions", "ach": "achievements", "exp": "experts"}
+
+
+def _slug(key: str) -> str:
+    return SLUG[key.split("_")[0]]
+
+
+def test_role_matrix_no_record_outside_scope(capsys):
+    rec, users = _world()
+    cases = leaks = 0
+    problems = []
+    for role, user in users.items():
+        ui, api = Client(), APIClient()
+        ui.force_login(user)
+        api.force_authenticate(user)
+        foreign = ALL - OWN[role]
+        for slug in sorted(set(SLUG.values())):
+            page = ui.get(f"/r/{slug}/", {"per_page": 100}).content.decode()
+            # only the table (the header names the user's own organisation)
+            listed_ui = page[page.find("<table"):page.rfind("</table>")] if "<table" in page else ""
+            listed_api = {row["id"] for row in api.get(f"/api/{slug}/", {"page_size": 200}).json().get("results", [])}
+            export = ui.get(f"/r/{slug}/export.xlsx")
+            exported = set()
+            if export.status_code == 200:
+                ws = load_workbook(io.BytesIO(export.content)).active
+                exported = {str(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
+            for key in sorted(k for k in ALL if _slug(k) == slug):
+                obj = rec[key]
+                name = str(obj)
+                detail = f"/r/{slug}/{obj.pk}/"
+                checks = {
+                    "ui list": name in listed_ui,
+                    "api list": obj.pk in listed_api,
+                    "export": name in exported or getattr(obj, "name", getattr(obj, "title", "")) in exported,
+                    "ui detail": ui.get(detail).status_code < 300,
+                    "ui history": ui.get(f"{detail}history/").status_code < 300,
+                    "ui edit": ui.get(f"{detail}edit/").status_code < 300,
+                    "ui delete": ui.get(f"{detail}delete/").status_code < 300,
+                    "api detail": api.get(f"/api/{slug}/{obj.pk}/").status_code < 300,
+                    "api patch": api.patch(f"/api/{slug}/{obj.pk}/", {}, format="json").status_code < 300,
+                }
+                cases += len(checks)
+                if key in foreign:
+                    for what, reached in checks.items():
+                        if reached:
+                            leaks += 1
+                            problems.append(f"{role} reached foreign {key} via {what}")
+                else:
+                    for what in ("ui detail", "api detail", "ui edit", "api patch"):
+                        if not checks[what]:
+                            problems.append(f"{role} cannot reach its own {key} via {what}")
+    with capsys.disabled():
+        print(f"\nrole matrix: {cases} cases, {leaks} leaks")
+    assert leaks == 0 and not problems, "\n".join(problems)
+
+
+def test_role_cannot_create_outside_scope():
+    rec, users = _world()
+    api = APIClient()
+    api.force_authenticate(users["enterprise"])
+    r = api.post("/api/demands/", {"enterprise": rec["ent_xinbei"].pk, "demand_type": "other", "title": "越权需求",
+                                   "description": "为别的企业填报"}, format="json")
+    assert r.status_code == 403
+    from duijie.demands.models import Demand
+
+    assert not Demand.objects.filter(title="越权需求").exists()
+    api.force_authenticate(users["unit_admin"])
+    r = api.patch(f"/api/enterprises/{rec['ent_wujin'].pk}/", {"region": Region.objects.get(code="320411").pk},
+                  format="json")
+    assert r.status_code == 403  # moving a record out of one's own scope is refused
+    rec["ent_wujin"].refresh_from_db()
+    assert rec["ent_wujin"].region.code == "320412"
+
+
+def test_platform_admins_read_no_business_data():
+    _, users = _world()
+    for role in ("system_admin", "security_admin", "audit_admin"):
+        api = APIClient()
+        api.force_authenticate(users[role])
+        assert api.get("/api/demands/").json()["count"] == 0
+        assert api.post("/api/demands/", {}, format="json").status_code == 403
