@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "duijie.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Declares the account and audit-trail record types (core/registry.py).
+        from duijie.accounts import records  # noqa: F401

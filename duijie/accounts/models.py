@@ -41,6 +41,13 @@ class User(AbstractUser):
     is_demo = models.BooleanField(_("demo account"), default=False,
                                   help_text=_("Demo accounts are exempt from forced password change and second factor."))
 
+    # Platform administration (三员分立): the system administrator manages accounts, the security
+    # administrator assigns roles; neither reads business data, the audit administrator reads only
+    # the audit trail (selectors).
+    READ_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+    EDIT_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+    CREATE_ROLES = (Role.SYSTEM_ADMIN,)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

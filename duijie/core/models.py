@@ -236,7 +236,11 @@ class Park(RecordBase):
 
 
 class AuditLog(models.Model):
-    """Who did what to which record, when. Never holds personal values (field names only)."""
+    """Who did what to which record, when. Never holds personal values (field names only).
+    Read by the audit administrator only (三员分立); nobody edits it."""
+
+    READ_ROLES = ("audit_admin",)
+    EDIT_ROLES: tuple[str, ...] = ()
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,

@@ -64,6 +64,11 @@ class RecordType:
     def verbose_name_plural(self):
         return self.model._meta.verbose_name_plural
 
+    def form_for(self, user) -> type | None:
+        """The form this user edits with: ``extra["forms_by_role"]`` may give a role its own form
+        (the system and security administrators edit different fields of an account)."""
+        return self.extra.get("forms_by_role", {}).get(getattr(user, "role", None), self.form)
+
     def url(self, view: str = "list", pk: Any = None) -> str:
         if pk is None:
             return reverse(f"registry:{view}", args=[self.slug])

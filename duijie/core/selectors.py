@@ -47,6 +47,8 @@ def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> Qu
     parent = _scope_parent(model)
     if parent:
         return qs.filter(**{f"{parent[0]}__in": visible_queryset(parent[1], user).values("pk")})
+    if hasattr(model, "READ_ROLES"):  # platform-administration tables (accounts, audit trail)
+        return qs if getattr(user, "role", None) in model.READ_ROLES else qs.none()
     if not _has_scope_fields(model):  # reference and scope tables: any logged-in user
         return qs if user.is_authenticated else qs.none()
     if not user.is_authenticated:
@@ -66,6 +68,11 @@ def editable_queryset(model: type[Model], user, qs: QuerySet | None = None) -> Q
     parent = _scope_parent(model)
     if parent:
         return qs.filter(**{f"{parent[0]}__in": editable_queryset(parent[1], user).values("pk")})
+    if hasattr(model, "EDIT_ROLES"):
+        if getattr(user, "role", None) not in model.EDIT_ROLES:
+            return qs.none()
+        # Nobody administers their own account (no self-elevation).
+        return qs.exclude(pk=user.pk) if model._meta.label == "accounts.User" else qs
     if not _has_scope_fields(model):
         if not getattr(user, "is_city_admin", False):
             return qs.none()
@@ -78,7 +85,12 @@ def can_edit(user, obj) -> bool:
 
 
 def can_create(user, record_type: RecordType) -> bool:
-    if record_type.reference_only or not user.is_authenticated or _is_platform_admin(user):
+    if record_type.reference_only or not user.is_authenticated:
+        return False
+    create_roles = getattr(record_type.model, "CREATE_ROLES", None)
+    if create_roles is not None:
+        return user.role in create_roles
+    if _is_platform_admin(user):
         return False
     if getattr(user, "is_city_admin", False):
         return True

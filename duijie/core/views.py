@@ -164,9 +164,10 @@ def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> Htt
 
 def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
-    if rt.form is None or not selectors.can_create(request.user, rt):
+    form_class = rt.form_for(request.user)
+    if form_class is None or not selectors.can_create(request.user, rt):
         raise PermissionDenied
-    form = rt.form(request.POST or None, initial=request.GET.dict() if request.method == "GET" else None)
+    form = form_class(request.POST or None, initial=request.GET.dict() if request.method == "GET" else None)
     if request.method == "POST":
         response = _save_form(request, rt, form)
         if response:
@@ -177,9 +178,10 @@ def record_create(request: HttpRequest, slug: str) -> HttpResponse:
 def record_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
-    if rt.form is None or rt.reference_only or not selectors.can_edit(request.user, obj):
+    form_class = rt.form_for(request.user)
+    if form_class is None or rt.reference_only or not selectors.can_edit(request.user, obj):
         raise PermissionDenied
-    form = rt.form(request.POST or None, instance=obj)
+    form = form_class(request.POST or None, instance=obj)
     if request.method == "POST":
         response = _save_form(request, rt, form, obj)
         if response:

@@ -103,6 +103,8 @@ def build(slug):
         d = f.demand(industry=_industry(), region=_region())
         d.assessment_units.set([_unit()])
         return d
+    if slug == "users":
+        return f.user(organisation=f.organisation(), phone="13812345678")
     raise AssertionError(f"no builder for {slug}")
 
 
@@ -139,7 +141,7 @@ def test_every_writable_type_has_a_builder():
     assert set(WRITABLE) == {
         "parks", "assessment-units", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
-        "demands"}
+        "demands", "users"}
 
 
 @pytest.mark.parametrize("slug", WRITABLE)
