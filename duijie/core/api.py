@@ -13,7 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from duijie.core import selectors, services
-from duijie.core.masking import mask
+from duijie.core.audit import audit
+from duijie.core.choices import AuditAction
+from duijie.core.masking import looks_masked, mask
 from duijie.core.registry import RecordType, personal_fields
 
 
@@ -26,13 +28,38 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+def _unless_masked(validator):
+    """Field validator that lets a masked value through (validate() then restores the stored value
+    or full_clean() refuses it)."""
+
+    def run(value):
+        if not (isinstance(value, str) and looks_masked(value)):
+            validator(value)
+
+    return run
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """Runs the model's ``clean()`` so the API refuses what the UI refuses, with field errors.
     Personal-data fields are masked in responses for users whose role does not need them."""
 
+    def get_fields(self):
+        fields = super().get_fields()
+        # A masked value sent back unchanged must not fail the phone validator before validate()
+        # restores the stored value; the model's full_clean() still validates real values.
+        for name in personal_fields(self.Meta.model):
+            if name in fields:
+                fields[name].validators = [_unless_masked(v) for v in fields[name].validators]
+        return fields
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
+        if self.instance is not None:
+            for name, kind in personal_fields(model).items():
+                value = attrs.get(name)
+                if value and looks_masked(value) and value == mask(getattr(self.instance, name), kind):
+                    attrs[name] = getattr(self.instance, name)  # masked value came back: unchanged
         m2m_names = {f.name for f in model._meta.many_to_many}
         plain = {k: v for k, v in attrs.items() if k not in m2m_names}
         instance = self.instance or model()
@@ -54,17 +81,9 @@ class RecordSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        fields = personal_fields(type(instance))
-        if not fields:
-            return data
-        full_pks = self.context.get("full_pks")
-        if full_pks is not None:
-            full = instance.pk in full_pks
-        else:
-            full = request is not None and selectors.personal_access(request.user, instance) == "full"
-        if not full:
-            for name, kind in fields.items():
+        # Personal data is masked in every API read; the audited `personal` action gives full values.
+        if not self.context.get("reveal"):
+            for name, kind in personal_fields(type(instance)).items():
                 if name in data:
                     data[name] = mask(data[name], kind)
         return data
@@ -87,18 +106,6 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.record_list(record_type=self.record_type, user=self.request.user).order_by("pk")
-
-    def list(self, request, *args, **kwargs):
-        # Which rows of this page show full personal data: one query for the page, not one per row.
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        rows = page if page is not None else list(queryset)
-        context = self.get_serializer_context()
-        if personal_fields(self.record_type.model):
-            context["full_pks"] = selectors.full_personal_pks(request.user, self.record_type.model,
-                                                             [r.pk for r in rows])
-        serializer = self.get_serializer_class()(rows, many=True, context=context)
-        return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
 
     def _m2m(self, data: dict) -> tuple[dict, dict]:
         names = {f.name for f in self.record_type.model._meta.many_to_many}
@@ -142,6 +149,22 @@ def viewset_for(record_type: RecordType) -> type[RecordViewSet]:
         "http_method_names": ["get", "head", "options"] if record_type.reference_only
         else ["get", "post", "put", "patch", "delete", "head", "options"],
     }
+    if personal_fields(record_type.model):
+
+        @extend_schema(responses=record_type.serializer,
+                       description="The record with full personal data, if the user may see it; audited.")
+        @action(detail=True, methods=["post"], url_path="personal")
+        def personal(self, request, pk=None):
+            obj = self.get_object()
+            if selectors.personal_access(request.user, obj) != "reveal":
+                raise exceptions.PermissionDenied()
+            audit(user=request.user, action=AuditAction.REVEAL, obj=obj,
+                  detail={"fields": sorted(personal_fields(type(obj))), "via": "api"})
+            return Response(self.get_serializer_class()(obj, context={**self.get_serializer_context(),
+                                                                      "reveal": True}).data)
+
+        attrs["personal"] = personal
+
     if record_type.transitions:
         names = [t.name for t in record_type.transitions]
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.fields import EncryptedTextField
+from duijie.core.masking import looks_masked, mask
 
 
 def widget_for(db_field: models.Field, **kwargs):
@@ -25,6 +26,9 @@ class RecordForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model = self._meta.model
+        if self.instance.pk:
+            for name, kind in self.personal_fields().items():
+                self.initial[name] = mask(getattr(self.instance, name), kind)
         for name, field in self.fields.items():
             try:
                 db_field = model._meta.get_field(name)
@@ -61,6 +65,22 @@ class RecordForm(forms.ModelForm):
         if rest:
             groups.append({"title": _("Location and visibility") if self.fieldsets else "", "fields": rest})
         return groups
+
+    def personal_fields(self) -> dict[str, str]:
+        from duijie.core.registry import personal_fields
+
+        return {n: k for n, k in personal_fields(self._meta.model).items() if n in self.fields}
+
+    def clean(self):
+        """Forms show personal data masked; a masked value submitted back unchanged keeps the stored
+        value (it never overwrites it)."""
+        cleaned = super().clean()
+        if self.instance.pk:
+            for name, kind in self.personal_fields().items():
+                stored = getattr(self.instance, name)
+                if cleaned.get(name) and looks_masked(cleaned[name]) and cleaned[name] == mask(stored, kind):
+                    cleaned[name] = stored
+        return cleaned
 
     @property
     def m2m_data(self) -> dict:

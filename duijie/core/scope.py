@@ -60,18 +60,20 @@ def _gov_q(model: type[Model], user) -> Q:
         units = AssessmentUnit.objects.filter(
             Q(city__code__startswith=prefix) | Q(regions__code__startswith=prefix)
             | Q(organisations__region__code__startswith=prefix)).values("pk")
+        if model is AssessmentUnit:
+            return Q(pk__in=units)
         q |= Q(region__code__startswith=prefix) | Q(owner_org__region__code__startswith=prefix)
         q |= Q(filed_by_org__region__code__startswith=prefix)
         q |= _in(model, assessment_units__in=units)
         q |= Q(region__isnull=True, filed_by_org__isnull=True, owner_org__isnull=True)
-        if model is AssessmentUnit:
-            q = Q(pk__in=units)
         return q
     if user.role == UNIT_ADMIN:
         unit = org.assessment_unit if org else None
         if unit is None:
             return q
         ids = unit_ids(unit)
+        if model is AssessmentUnit:
+            return Q(pk__in=ids)
         units = AssessmentUnit.objects.filter(pk__in=ids)
         codes = set(units.values_list("regions__code", flat=True)) - {None}
         parks = list(units.values_list("parks", flat=True).exclude(parks=None))
@@ -82,8 +84,6 @@ def _gov_q(model: type[Model], user) -> Q:
             q |= Q(park__in=parks)
         if model is Park:
             q |= Q(pk__in=parks)
-        if model is AssessmentUnit:
-            q = Q(pk__in=ids)
         return q
     if user.role == PARK_MANAGER:
         park_id = org.park_id if org else None

@@ -122,33 +122,16 @@ def can_review(user, obj) -> bool:
 
 
 def personal_access(user, obj) -> str:
-    """How personal data (phones, emails, ID numbers) of ``obj`` is shown to ``user``:
-    "full" to the record's own party (its organisation, the expert themself), "reveal" (masked, with
-    an audited show-full action) to government roles within scope, "masked" to everyone else."""
-    if not user.is_authenticated:
+    """How personal data (phones, emails, ID numbers) of ``obj`` is shown to ``user``: always masked
+    on pages, lists, exports and API reads; "reveal" means the user may take the audited "show full"
+    action — the record's own party (its organisation, the expert themself) and government roles
+    within scope; everyone else only ever sees "masked"."""
+    if not user.is_authenticated or _is_platform_admin(user):
         return "masked"
     model = type(obj)
     parent = _scope_parent(model)
     if parent:
         obj, model = getattr(obj, parent[0]), parent[1]
     if not _has_scope_fields(model):
-        return "full" if getattr(obj, "pk", None) == getattr(user, "pk", None) else "masked"
-    if getattr(user, "role", None) not in scope.GOVERNMENT and not _is_platform_admin(user):
-        if model._default_manager.filter(scope.edit_q(model, user), pk=obj.pk).exists():
-            return "full"
-        return "masked"
+        return "reveal" if getattr(obj, "pk", None) == getattr(user, "pk", None) else "masked"
     return "reveal" if can_edit(user, obj) else "masked"
-
-
-def full_personal_pks(user, model: type[Model], pks: list) -> set:
-    """Of ``pks``, the records whose personal data ``user`` sees in full (see personal_access)."""
-    if not user.is_authenticated or not pks or getattr(user, "role", None) in scope.GOVERNMENT \
-            or _is_platform_admin(user):
-        return set()
-    parent = _scope_parent(model)
-    if parent:
-        own = parent[1]._default_manager.filter(scope.edit_q(parent[1], user)).values("pk")
-        return set(model._default_manager.filter(pk__in=pks, **{f"{parent[0]}__in": own}).values_list("pk", flat=True))
-    if not _has_scope_fields(model):
-        return {pk for pk in pks if pk == user.pk and model._meta.label == "accounts.User"}
-    return set(model._default_manager.filter(scope.edit_q(model, user), pk__in=pks).values_list("pk", flat=True))

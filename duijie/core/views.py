@@ -105,7 +105,7 @@ def _field_rows(rt: RecordType, obj, user, show_full: bool) -> list[tuple[str, o
 def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
-    access = selectors.personal_access(request.user, obj) if personal_fields(rt.model) else "full"
+    access = selectors.personal_access(request.user, obj) if personal_fields(rt.model) else "none"
     revealed = False
     if request.method == "POST" and request.POST.get("reveal") and access == "reveal":
         # "Show full" personal data is an audited action (field names only in the entry).
@@ -133,7 +133,7 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
                 transitions.append(t)
     warnings = obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []
     return render(request, "core/record_detail.html", {
-        "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user, access == "full" or revealed),
+        "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user, revealed),
         "related": related, "can_reveal": access == "reveal" and not revealed, "revealed": revealed,
         "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
         "has_history": hasattr(obj, "history"),
@@ -232,7 +232,7 @@ def record_history(request: HttpRequest, slug: str, pk) -> HttpResponse:
     if not hasattr(obj, "history"):
         raise Http404
     masked = personal_fields(rt.model)
-    show_full = selectors.personal_access(request.user, obj) == "full"
+    show_full = False  # history shows personal values masked; "show full" is on the detail page
     entries = []
     records = list(obj.history.select_related("history_user").order_by("-history_date")[:100])
     for i, rec in enumerate(records):

@@ -40,7 +40,7 @@ def test_api_edit_records_user(api_client, admin_user):
     assert d.history.order_by("-history_date").first().history_user == admin_user
 
 
-def test_history_shows_own_record_in_full(enterprise_client, enterprise_user):
+def test_history_masks_personal_values(enterprise_client, enterprise_user):
     own = enterprise_user.organisation.enterprise
     d = f.demand(own, contact_phone="13812345678")
     r = enterprise_client.post(f"/r/demands/{d.pk}/edit/", {
@@ -49,8 +49,9 @@ def test_history_shows_own_record_in_full(enterprise_client, enterprise_user):
     assert r.status_code == 302, r.content.decode()[:2000]
     html = enterprise_client.get(f"/r/demands/{d.pk}/history/").content.decode()
     assert "entuser" in html
-    # the enterprise's own record: full values
-    assert "13812345678" in html and "13987655678" in html
+    # history shows personal values masked even on the enterprise's own record
+    assert "138****5678" in html and "139****5678" in html
+    assert "13812345678" not in html and "13987655678" not in html
 
 
 def test_government_sees_masked_and_reveal_is_audited(admin_client, admin_user):

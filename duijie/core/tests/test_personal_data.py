@@ -80,13 +80,32 @@ def test_no_plaintext_phone_in_database(admin_client, api_client):
     assert api_client.get(f"/api/demands/{demand_id}/").json()["contact_phone"] == "138****0010"
 
 
-def test_api_phones_full_for_owner_masked_for_others(enterprise_api, enterprise_user):
+def test_api_masks_phones_full_only_through_audited_action(enterprise_api, enterprise_user):
+    from duijie.core.models import AuditLog
+
     own = enterprise_user.organisation.enterprise
     d = f.demand(own, contact_phone="13811112222")
     data = enterprise_api.get(f"/api/demands/{d.pk}/").json()
-    assert data["contact_phone"] == "13811112222"  # the enterprise's own demand
+    assert data["contact_phone"] == "138****2222"
     assert "contact_phone_hash" not in data
+    full = enterprise_api.post(f"/api/demands/{d.pk}/personal/").json()
+    assert full["contact_phone"] == "13811112222"
+    assert AuditLog.objects.filter(action="reveal", object_id=str(d.pk), user=enterprise_user).exists()
     other = f.demand(f.enterprise(), status="published", visibility="public", contact_phone="13811113333")
     assert enterprise_api.get(f"/api/demands/{other.pk}/").json()["contact_phone"] == "138****3333"
-    listed = {row["id"]: row["contact_phone"] for row in enterprise_api.get("/api/demands/").json()["results"]}
-    assert listed[d.pk] == "13811112222" and listed[other.pk] == "138****3333"
+    assert enterprise_api.post(f"/api/demands/{other.pk}/personal/").status_code == 403
+
+
+def test_masked_value_sent_back_keeps_the_stored_one(enterprise_api, enterprise_client, enterprise_user):
+    own = enterprise_user.organisation.enterprise
+    d = f.demand(own, contact_phone="13811112222")
+    data = enterprise_api.get(f"/api/demands/{d.pk}/").json()
+    assert enterprise_api.put(f"/api/demands/{d.pk}/", {k: v for k, v in data.items() if v is not None},
+                              format="json").status_code == 200
+    d.refresh_from_db()
+    assert d.contact_phone == "13811112222"
+    form = enterprise_client.get(f"/r/demands/{d.pk}/edit/").content.decode()
+    assert "138****2222" in form and "13811112222" not in form
+    # a different masked value is refused, not stored
+    r = enterprise_api.patch(f"/api/demands/{d.pk}/", {"contact_phone": "139****0000"}, format="json")
+    assert r.status_code == 400 and "contact_phone" in r.json()
