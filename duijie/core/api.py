@@ -16,6 +16,7 @@ from duijie.core import selectors, services
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.masking import looks_masked, mask
+from duijie.core.pii import mask_pii
 from duijie.core.registry import RecordType, personal_fields
 
 
@@ -82,7 +83,12 @@ class RecordSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         # Personal data is masked in every API read; the audited `personal` action gives full values.
+        # Phones/ID numbers typed into free text are masked too.
         if not self.context.get("reveal"):
+            personal = personal_fields(type(instance))
+            for key, value in data.items():
+                if isinstance(value, str) and key not in personal:
+                    data[key] = mask_pii(value)
             for name, kind in personal_fields(type(instance)).items():
                 if name in data:
                     data[name] = mask(data[name], kind)

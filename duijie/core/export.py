@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from duijie.core.masking import mask
+from duijie.core.pii import mask_pii
 from duijie.core.registry import RecordType, personal_fields
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -69,7 +70,7 @@ def cell_value(obj, field: models.Field, masked: dict[str, str]):
         return value
     if isinstance(value, (list, dict)):
         value = "、".join(map(str, value)) if isinstance(value, list) else str(value)
-    return neutralise(str(value))
+    return neutralise(mask_pii(str(value)))
 
 
 def export_xlsx(record_type: RecordType, rows: Iterable[models.Model], columns: list[str] | None = None) -> bytes:

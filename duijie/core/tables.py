@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.db import models
 from django.utils.html import format_html
 
 from duijie.core.masking import mask
+from duijie.core.pii import mask_pii
 from duijie.core.registry import RecordType, personal_fields, record_url
 
 
@@ -14,6 +16,13 @@ class MaskedColumn(tables.Column):
 
     def render(self, value):
         return mask(value, self.kind)
+
+
+class TextColumn(tables.Column):
+    """Free text: phones and ID numbers typed into it are masked (core/pii.py)."""
+
+    def render(self, value):
+        return mask_pii(value)
 
 
 class RegistryTable(tables.Table):
@@ -31,6 +40,11 @@ def build_table(record_type: RecordType) -> type[tables.Table]:
     for name in columns:
         if name in masked:
             attrs[name] = MaskedColumn(kind=masked[name], orderable=False)
+    text_fields = {f.name for f in model._meta.concrete_fields
+                   if isinstance(f, (models.CharField, models.TextField)) and not f.choices}
+    for name in columns:
+        if name not in masked and name in text_fields:
+            attrs[name] = TextColumn()
     first = columns[0]
     attrs[first] = tables.Column(linkify=lambda record: record_url(record))
     if "status" in columns:

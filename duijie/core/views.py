@@ -19,6 +19,7 @@ from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
 from duijie.core.masking import mask
+from duijie.core.pii import find_pii, mask_pii
 from duijie.core.registry import REGISTRY, RecordType, personal_fields, record_url
 from duijie.core.tables import build_table
 
@@ -93,6 +94,8 @@ def _field_rows(rt: RecordType, obj, user, show_full: bool) -> list[tuple[str, o
             link = record_url(value)
         if f.name in masked and not show_full:
             value = mask(value, masked[f.name])
+        elif isinstance(value, str) and not show_full:
+            value = mask_pii(value)
         if isinstance(value, list):
             value = "、".join(map(str, value))
         rows.append((f.verbose_name, value, link))
@@ -157,9 +160,23 @@ def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> Htt
             form.add_error(None, exc.messages)
         return None
     messages.success(request, _("Saved “%(obj)s”.") % {"obj": obj})
+    _warn_free_text_pii(request, form)
     for warning in obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []:
         messages.warning(request, warning)
     return redirect(record_url(obj))
+
+
+def _warn_free_text_pii(request: HttpRequest, form) -> None:
+    labels = {"phone": _("phone number"), "id_number": _("ID number")}
+    personal = set(personal_fields(form._meta.model))
+    for name, value in form.cleaned_data.items():
+        if name in personal or not isinstance(value, str):
+            continue
+        kinds = find_pii(value)
+        if kinds:
+            messages.warning(request, _("“%(field)s” contains what looks like a %(kinds)s; it is masked wherever "
+                                        "the text is shown. Use the contact fields for personal data.")
+                             % {"field": form.fields[name].label, "kinds": "、".join(str(labels[k]) for k in kinds)})
 
 
 def record_create(request: HttpRequest, slug: str) -> HttpResponse:
