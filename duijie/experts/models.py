@@ -39,6 +39,11 @@ class Expert(ScopedRecord):
         help_text=_("The expert opted out of being recommended by matching (PIPL)."))
     user = models.OneToOneField("accounts.User", verbose_name=_("account"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="expert_profile")
+    # PIPL: the notice the expert was given and when they consented; erasure of personal fields.
+    consent_notice = models.CharField(_("privacy notice version"), max_length=20, blank=True, editable=False)
+    consent_at = models.DateTimeField(_("consented at"), null=True, blank=True, editable=False)
+    personal_data_erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True,
+                                                   editable=False)
 
     history = HistoricalRecords(m2m_fields=[disciplines, industries])
 

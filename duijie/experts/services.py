@@ -1,0 +1,37 @@
+"""Writes for experts' own data (PIPL): consent to the privacy notice, and erasure of their personal
+fields — in the record and in every row of its change history. Audit entries name fields only."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from duijie.core.audit import audit
+from duijie.core.choices import AuditAction
+from duijie.core.registry import personal_fields
+from duijie.experts.models import Expert
+
+PRIVACY_NOTICE_VERSION = "2026-1"
+
+
+def expert_record_consent(*, expert: Expert, by) -> Expert:
+    with transaction.atomic():
+        Expert.objects.filter(pk=expert.pk).update(consent_notice=PRIVACY_NOTICE_VERSION, consent_at=timezone.now())
+        audit(user=by, action=AuditAction.UPDATE, obj=expert, detail={"consent": PRIVACY_NOTICE_VERSION})
+    expert.refresh_from_db()
+    return expert
+
+
+def expert_erase_personal_data(*, expert: Expert, by) -> Expert:
+    """Erase phone and email (and their keyed hashes) from the profile and its whole history, and
+    stop recommending the expert. Name, unit and fields stay (they are the public profile)."""
+    fields = personal_fields(Expert)
+    blank = {name: "" for name in fields} | {f"{name}_hash": "" for name in fields}
+    with transaction.atomic():
+        Expert.objects.filter(pk=expert.pk).update(**blank, do_not_recommend=True,
+                                                   personal_data_erased_at=timezone.now())
+        Expert.history.filter(id=expert.pk).update(**blank)
+        audit(user=by, action=AuditAction.UPDATE, obj=expert,
+              detail={"erased": sorted(fields), "history_rows": Expert.history.filter(id=expert.pk).count()})
+    expert.refresh_from_db()
+    return expert
