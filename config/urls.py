@@ -28,4 +28,5 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("r/", include("duijie.core.urls")),
     path("me/expert/", include("duijie.experts.urls")),
+    path("onboarding/", include("duijie.onboarding.urls")),
 ]

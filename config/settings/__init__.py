@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "duijie.experts",
     "duijie.supply",
     "duijie.demands",
+    "duijie.onboarding",
     "duijie.demo",
 ]
 
@@ -196,3 +197,8 @@ VERBOSE_NAME = _("duijie")
 
 FORMS_URLFIELD_ASSUME_HTTPS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Until notifications exist, mail goes to an outbox folder (one file per message).
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "duijie@localhost")
