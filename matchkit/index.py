@@ -16,12 +16,12 @@ Scoring (per query):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-import dataclasses
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -191,10 +191,11 @@ class Index:
         """Ids of records still waiting for their passage vector."""
         return [self._records[i].id for i in np.flatnonzero(~self._has_vec)]
 
-    def encode_pending(self, batch: int = 64) -> int:
+    def encode_pending(self, batch: int = 64, limit: int | None = None) -> int:
+        """Encode records that have no vector yet (at most ``limit``); returns how many."""
         if self.encoder is None:
             return 0
-        rows = np.flatnonzero(~self._has_vec)
+        rows = np.flatnonzero(~self._has_vec)[:limit]
         for s in range(0, len(rows), batch):
             part = rows[s:s + batch]
             texts = [lead_text(self._records[i].title, self._records[i].text, self.lead_chars) for i in part]
