@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -118,18 +120,22 @@ class Index:
         self._vectors = np.zeros((0, encoder.dim if encoder else 0), dtype=np.float16)
         self._has_vec = np.zeros(0, dtype=bool)
         self._kind = np.zeros(0, dtype=np.int8)
+        self._alive = np.zeros(0, dtype=bool)  # removal is a tombstone until the next compaction
         self._bm25: bm25s.BM25 | None = None
+        self._bm25_rows = 0  # rows [0, _bm25_rows) are in the bm25s segment; later rows are the delta
+        self._bm25_avgdl = 1.0
+        self._delta_tf: dict[int, dict[str, int]] = {}
         self._searcher: VectorSearcher | None = None
 
     # ---------------------------------------------------------------- mutation
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._row)
 
     def __contains__(self, record_id: str) -> bool:
         return record_id in self._row
 
     def ids(self) -> list[str]:
-        return [r.id for r in self._records]
+        return [self._records[i].id for i in np.flatnonzero(self._alive)]
 
     def get(self, record_id: str) -> Record:
         return self._records[self._row[record_id]]
@@ -165,37 +171,45 @@ class Index:
         self._vectors = np.vstack([self._vectors, block])
         self._has_vec = np.concatenate([self._has_vec, has])
         self._kind = np.concatenate([self._kind, np.array([KINDS.index(r.kind) for r in records], dtype=np.int8)])
-        self._changed()
+        self._alive = np.concatenate([self._alive, np.ones(n, dtype=bool)])
+        self._changed(lexical=False)
         if encode and vectors is None and self.encoder is not None:
             self.encode_pending()
 
     def remove(self, record_ids: Iterable[str]) -> int:
         """Remove records by id (unknown ids are ignored); returns how many were removed."""
-        rows = sorted({self._row[i] for i in record_ids if i in self._row})
-        if not rows:
-            return 0
-        keep = np.ones(len(self._records), dtype=bool)
-        keep[rows] = False
-        kept = np.flatnonzero(keep)
-        self._records = [self._records[i] for i in kept]
-        self._tokens = [self._tokens[i] for i in kept]
-        self._norm_text = [self._norm_text[i] for i in kept]
-        self._vectors = self._vectors[keep]
-        self._has_vec = self._has_vec[keep]
-        self._kind = self._kind[keep]
-        self._row = {r.id: i for i, r in enumerate(self._records)}
-        self._changed()
+        rows = sorted({self._row.pop(i) for i in set(record_ids) if i in self._row})
+        if rows:
+            self._alive[rows] = False
+            self._changed(lexical=False, dense=False)  # rows are masked, not moved
         return len(rows)
+
+    def compact(self) -> None:
+        """Drop removed rows and rebuild the lexical index from scratch (exact BM25 statistics).
+        Runs by itself when the delta or the tombstones grow; ``save`` calls it first."""
+        if not self._alive.all():
+            kept = np.flatnonzero(self._alive)
+            self._records = [self._records[i] for i in kept]
+            self._tokens = [self._tokens[i] for i in kept]
+            self._norm_text = [self._norm_text[i] for i in kept]
+            self._vectors = self._vectors[kept]
+            self._has_vec = self._has_vec[kept]
+            self._kind = self._kind[kept]
+            self._alive = self._alive[kept]
+            self._row = {r.id: i for i, r in enumerate(self._records)}
+        self._bm25 = None
+        self._searcher = None
+        self._lexical()
 
     def pending(self) -> list[str]:
         """Ids of records still waiting for their passage vector."""
-        return [self._records[i].id for i in np.flatnonzero(~self._has_vec)]
+        return [self._records[i].id for i in np.flatnonzero(~self._has_vec & self._alive)]
 
     def encode_pending(self, batch: int = 64, limit: int | None = None) -> int:
         """Encode records that have no vector yet (at most ``limit``); returns how many."""
         if self.encoder is None:
             return 0
-        rows = np.flatnonzero(~self._has_vec)[:limit]
+        rows = np.flatnonzero(~self._has_vec & self._alive)[:limit]
         for s in range(0, len(rows), batch):
             part = rows[s:s + batch]
             texts = [lead_text(self._records[i].title, self._records[i].text, self.lead_chars) for i in part]
@@ -205,19 +219,71 @@ class Index:
             self._changed(lexical=False)
         return len(rows)
 
-    def _changed(self, lexical: bool = True) -> None:
+    def _changed(self, lexical: bool = True, dense: bool = True) -> None:
         self.generation += 1
         if lexical:
-            self._bm25 = None  # bm25s has no incremental update: rebuilt lazily on the next search
-        self._searcher = None
+            self._bm25 = None
+        if dense:
+            self._searcher = None
 
     def _lexical(self) -> bm25s.BM25:
-        if self._bm25 is None:
-            bm = bm25s.BM25()
-            # Each document gets at least the empty token so bm25s accepts empty token lists.
-            bm.index([t or [""] for t in self._tokens] or [[""]], show_progress=False)
-            self._bm25 = bm
-        return self._bm25
+        """The bm25s segment, rebuilt when missing or when the delta/tombstones pass a threshold.
+        bm25s has no incremental update; between rebuilds, records added since are scored by
+        :meth:`_delta_scores` with the segment's statistics, so an edit is searchable at once."""
+        n = len(self._records)
+        delta = n - self._bm25_rows
+        dead = int((~self._alive).sum())
+        if self._bm25 is not None and delta <= max(200, self._bm25_rows // 50) and dead <= max(200, n // 5):
+            return self._bm25
+        if dead > max(200, n // 5):
+            self.compact()
+            return self._bm25
+        bm = bm25s.BM25()
+        # Each document gets at least the empty token so bm25s accepts empty token lists.
+        bm.index([t or [""] for t in self._tokens] or [[""]], show_progress=False)
+        self._bm25 = bm
+        self._bm25_rows = n
+        self._bm25_avgdl = max(1.0, float(np.mean([len(t) or 1 for t in self._tokens]))) if n else 1.0
+        self._delta_tf = {}
+        return bm
+
+    def _lexical_scores(self, qtokens: list[str]) -> np.ndarray:
+        n = len(self._records)
+        out = np.zeros(n, dtype=np.float32)
+        bm = self._lexical()
+        m = self._bm25_rows
+        if m and any(t in bm.vocab_dict for t in qtokens):
+            out[:m] = bm.get_scores(qtokens).astype(np.float32)[:m]
+        if n > m:
+            out[m:] = self._delta_scores(bm, qtokens, m, n)
+        return out
+
+    def _delta_scores(self, bm: bm25s.BM25, qtokens: list[str], m: int, n: int) -> np.ndarray:
+        """Lucene BM25 (as bm25s computes it) for rows [m, n) using the segment's N, df and avgdl."""
+        k1, b = bm.k1, bm.b
+        indptr = bm.scores["indptr"]
+        out = np.zeros(n - m, dtype=np.float32)
+        qset = set(qtokens)
+        qcount = {t: qtokens.count(t) for t in qset}
+        tfs: list[tuple[int, dict[str, int]]] = []
+        for row in range(m, n):
+            if self._alive[row]:
+                tf = self._delta_tf.get(row)
+                if tf is None:
+                    tf = self._delta_tf[row] = dict(Counter(self._tokens[row]))
+                tfs.append((row, tf))
+        big_n = m + len(tfs)  # the segment keeps tombstoned rows too, as bm25s counted them
+        idf = {}
+        for t in qset:
+            tid = bm.vocab_dict.get(t)
+            df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
+            df += sum(1 for _, tf in tfs if t in tf)
+            idf[t] = math.log(1 + (big_n - df + 0.5) / (df + 0.5))
+        for row, tf in tfs:
+            dl = len(self._tokens[row]) or 1
+            norm = k1 * ((1 - b) + b * dl / self._bm25_avgdl)
+            out[row - m] = sum(qcount[t] * idf[t] * tf[t] / (norm + tf[t]) for t in qset if t in tf)
+        return out
 
     def _dense(self) -> VectorSearcher:
         if self._searcher is None:
@@ -227,8 +293,8 @@ class Index:
     def prepare(self) -> None:
         """Build the lexical and vector structures now instead of at the first search."""
         if self._records:
-            self._lexical()
-            self._dense()
+            self.compact()
+            self._dense().search(np.zeros(self._vectors.shape[1], np.float32), 1)
 
     # ------------------------------------------------------------------- search
     def encode_query(self, query: Query) -> np.ndarray | None:
@@ -246,11 +312,11 @@ class Index:
             raise ValueError(f"method must be one of {METHODS}")
         w = weights or self.weights
         n = len(self._records)
-        if n == 0 or k <= 0:
+        if not self._row or k <= 0:
             return []
-        allowed = np.ones(n, dtype=bool)
+        allowed = self._alive.copy()
         if query.target_kinds:
-            allowed = np.isin(self._kind, [KINDS.index(x) for x in query.target_kinds])
+            allowed &= np.isin(self._kind, [KINDS.index(x) for x in query.target_kinds])
         for rid in exclude:
             if rid in self._row:
                 allowed[self._row[rid]] = False
@@ -260,7 +326,7 @@ class Index:
 
         bm = np.zeros(n, dtype=np.float32)
         if method != "dense" and qtokens:
-            bm = self._lexical().get_scores(qtokens).astype(np.float32)[:n]
+            bm = self._lexical_scores(qtokens)
         cand: set[int] = set()
         if method != "dense":
             masked = np.where(allowed & (bm > 0), bm, -np.inf)
@@ -342,6 +408,7 @@ class Index:
         Readers that loaded an older version keep working; old versions are left for the caller to prune."""
         base = Path(directory)
         base.mkdir(parents=True, exist_ok=True)
+        self.compact()  # the saved and the in-memory index then rank identically
         name = f"{self.generation:08d}"
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base))
         manifest = {
@@ -399,6 +466,7 @@ class Index:
         idx._vectors = np.load(path / "vectors.f16.npy")
         idx._has_vec = np.load(path / "has_vector.npy")
         idx._kind = np.array([KINDS.index(r.kind) for r in idx._records], dtype=np.int8)
+        idx._alive = np.ones(len(idx._records), dtype=bool)
         idx.generation = manifest["generation"]
         return idx
 

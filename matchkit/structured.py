@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
-from matchkit.text import gbt4754, normalize
+from matchkit.text import gbt4754
+from matchkit.text import normalize as _normalize
 
+# Field values repeat across records and queries; OpenCC per call would dominate a search.
+normalize = lru_cache(maxsize=1 << 16)(_normalize)
 Signal = tuple[float, str] | None
 
 _SPLIT = re.compile(r"[,，;；/、|]+")

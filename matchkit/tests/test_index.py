@@ -179,3 +179,26 @@ def test_matchkit_imports_nothing_from_django_or_duijie():
             "('django', 'duijie', 'config')]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True,  # noqa: S603 - our own code
                    cwd=Path(__file__).resolve().parents[2])
+
+
+def test_an_edit_is_searchable_at_once_and_scores_like_a_rebuild(index):
+    index.search(Query(title="电池"), k=1)  # builds the bm25s segment
+    segment = index._bm25
+    index.add([Record(id="N2", kind="achievement", title="钠离子电池负极硬碳", text="低成本储能电池负极材料")])
+    q = Query(title="钠离子电池 硬碳负极")
+    fast = index.search(q, k=3, method="bm25")
+    assert index._bm25 is segment  # no rebuild: the new record was scored as a delta
+    assert fast[0].id == "N2"
+    index.compact()
+    exact = index.search(q, k=3, method="bm25")
+    assert exact[0].id == "N2"
+    assert abs(fast[0].parts.bm25 - exact[0].parts.bm25) / exact[0].parts.bm25 < 0.05
+
+
+def test_removed_records_vanish_before_and_after_compaction(index):
+    index.search(Query(title="絮凝剂"), k=1)
+    index.remove(["A3"])
+    assert len(index) == len(DOCS) - 1 and "A3" not in index.ids()
+    assert index.search(Query(title="絮凝剂 印染废水"), k=5, method="bm25") == []
+    index.compact()
+    assert index.search(Query(title="絮凝剂 印染废水"), k=5, method="bm25") == []
