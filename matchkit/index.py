@@ -354,8 +354,9 @@ class Index:
 
         fused = fuse(bm[rows], dense, struct, w, method)
         ids = [self._records[r].id for r in rows]
-        order = sorted(range(len(rows)), key=lambda j: (-fused[j], ids[j]))[:k]
-        qterms = set(qtokens)
+        top = np.argsort(-fused, kind="stable")[: max(k * 2, k + 10)]  # rows are in id-independent order
+        order = sorted(top.tolist(), key=lambda j: (-float(fused[j]), ids[j]))[:k]
+        qterms = list(dict.fromkeys(qtokens))
         out = []
         for rank, j in enumerate(order, start=1):
             r = rows[j]
@@ -379,13 +380,14 @@ class Index:
                 reasons.append(Reason(name, m[1]))
         return total, reasons
 
-    def _reasons(self, qnorm: str, qterms: set[str], row: int, parts: ScoreParts,
+    def _reasons(self, qnorm: str, qterms: list[str], row: int, parts: ScoreParts,
                  struct_reasons: list[Reason]) -> list[Reason]:
         reasons = []
         dtext = self._norm_text[row]
-        shared = [t for t in dict.fromkeys(self._tokens[row]) if t in qterms and t in qnorm and t in dtext]
+        # a query term is shared when it occurs in the record's text (substring of the normalised text)
+        shared = [t for t in qterms if t in dtext and t in qnorm]
         if shared:
-            bm = self._lexical()
+            bm = self._bm25 or self._lexical()
             idf = {t: _idf(bm, t) for t in shared}
             # Most specific first; drop a term already contained in a longer shared one.
             shared.sort(key=lambda t: (-idf[t], -len(t), t))
