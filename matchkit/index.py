@@ -118,6 +118,7 @@ class Index:
         self._norm_text: list[str] = []
         self._row: dict[str, int] = {}
         self._vectors = np.zeros((0, encoder.dim if encoder else 0), dtype=np.float16)
+        self._vec_buf: np.ndarray | None = None  # capacity behind self._vectors (a view of it)
         self._has_vec = np.zeros(0, dtype=bool)
         self._kind = np.zeros(0, dtype=np.int8)
         self._alive = np.zeros(0, dtype=bool)  # removal is a tombstone until the next compaction
@@ -168,11 +169,19 @@ class Index:
                 raise ValueError(f"vectors must have shape {(n, dim)}, got {vectors.shape}")
             block[:] = vectors
             has[:] = True
-        self._vectors = np.vstack([self._vectors, block])
+        cap = self._vec_buf.shape[0] if self._vec_buf is not None else 0
+        if self._vec_buf is None or cap < start + n:  # grow geometrically: one edit must not copy 100k rows
+            grown = np.zeros((max(start + n, 2 * cap), dim), dtype=np.float16)
+            grown[:start] = self._vectors
+            self._vec_buf = grown
+        self._vec_buf[start:start + n] = block
+        self._vectors = self._vec_buf[:start + n]
         self._has_vec = np.concatenate([self._has_vec, has])
+        if self._searcher is not None and vectors is not None:
+            self._searcher.set_rows(np.arange(start, start + n), block)
         self._kind = np.concatenate([self._kind, np.array([KINDS.index(r.kind) for r in records], dtype=np.int8)])
         self._alive = np.concatenate([self._alive, np.ones(n, dtype=bool)])
-        self._changed(lexical=False)
+        self._changed(lexical=False, dense=False)  # rows without a vector are masked until encoded
         if encode and vectors is None and self.encoder is not None:
             self.encode_pending()
 
@@ -192,7 +201,7 @@ class Index:
             self._records = [self._records[i] for i in kept]
             self._tokens = [self._tokens[i] for i in kept]
             self._norm_text = [self._norm_text[i] for i in kept]
-            self._vectors = self._vectors[kept]
+            self._vectors = self._vec_buf = self._vectors[kept]
             self._has_vec = self._has_vec[kept]
             self._kind = self._kind[kept]
             self._alive = self._alive[kept]
@@ -215,8 +224,10 @@ class Index:
             texts = [lead_text(self._records[i].title, self._records[i].text, self.lead_chars) for i in part]
             self._vectors[part] = self.encoder.encode_passages(texts).astype(np.float16)
             self._has_vec[part] = True
+            if self._searcher is not None:
+                self._searcher.set_rows(part, self._vectors[part])
         if len(rows):
-            self._changed(lexical=False)
+            self._changed(lexical=False, dense=False)
         return len(rows)
 
     def _changed(self, lexical: bool = True, dense: bool = True) -> None:
@@ -287,7 +298,7 @@ class Index:
 
     def _dense(self) -> VectorSearcher:
         if self._searcher is None:
-            self._searcher = BruteForceSearcher(self._vectors, self._has_vec)
+            self._searcher = BruteForceSearcher(self._vectors)
         return self._searcher
 
     def prepare(self) -> None:
@@ -465,7 +476,7 @@ class Index:
                 idx._tokens.append(obj["tokens"])
                 kw = " ".join(normalize(k) for k in rec.keywords)
                 idx._norm_text.append(normalize(_record_text(rec.title, rec.text)) + ("\n" + kw if kw else ""))
-        idx._vectors = np.load(path / "vectors.f16.npy")
+        idx._vectors = idx._vec_buf = np.load(path / "vectors.f16.npy")
         idx._has_vec = np.load(path / "has_vector.npy")
         idx._kind = np.array([KINDS.index(r.kind) for r in idx._records], dtype=np.int8)
         idx._alive = np.ones(len(idx._records), dtype=bool)

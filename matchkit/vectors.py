@@ -16,35 +16,43 @@ import numpy as np
 
 
 class VectorSearcher(Protocol):
+    def set_rows(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+        """Insert or overwrite the vectors of ``rows`` (row numbers may extend the searcher)."""
+        ...
+
     def search(self, q: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and cosine scores of the best ``k`` rows (``allowed``: boolean row mask)."""
+        """Rows and cosine scores of the best ``k`` rows (``allowed``: boolean row mask; rows without a
+        vector must be excluded through it)."""
         ...
 
 
 class BruteForceSearcher:
-    """Exact cosine by one matrix-vector product over float32 blocks (numpy has no fast f16 GEMV)."""
+    """Exact cosine by one matrix-vector product. numpy has no fast float16 product, so the searcher
+    keeps a float32 copy (2× the bytes of the stored float16 vectors), grown geometrically so that
+    adding a few records costs O(added), not a copy of the whole matrix."""
 
-    def __init__(self, vectors16: np.ndarray, present: np.ndarray, block: int = 65536) -> None:
-        self._v16 = vectors16
-        self._present = present
-        self._block = block
-        # A float32 mirror costs 2× the memory but makes the product BLAS-speed; built lazily.
-        self._v32: np.ndarray | None = None
+    def __init__(self, vectors: np.ndarray) -> None:
+        n, dim = vectors.shape
+        self._buf = np.zeros((max(1024, n + n // 4), dim), dtype=np.float32)
+        self._buf[:n] = vectors
+        self._n = n
 
-    def _matrix(self) -> np.ndarray:
-        if self._v32 is None:
-            self._v32 = self._v16.astype(np.float32)
-        return self._v32
-
-    def scores(self, q: np.ndarray) -> np.ndarray:
-        s = self._matrix() @ q.astype(np.float32)
-        s[~self._present] = -np.inf
-        return s
+    def set_rows(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        need = int(rows.max()) + 1
+        if need > self._buf.shape[0]:
+            grown = np.zeros((max(need, 2 * self._buf.shape[0]), self._buf.shape[1]), dtype=np.float32)
+            grown[: self._n] = self._buf[: self._n]
+            self._buf = grown
+        self._buf[rows] = vectors
+        self._n = max(self._n, need)
 
     def search(self, q: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        s = self.scores(q)
+        s = self._buf[: self._n] @ q.astype(np.float32)
         if allowed is not None:
-            s[~allowed] = -np.inf
+            s[~allowed[: self._n]] = -np.inf
         return top_k(s, k)
 
 

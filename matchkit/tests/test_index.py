@@ -202,3 +202,25 @@ def test_removed_records_vanish_before_and_after_compaction(index):
     assert index.search(Query(title="絮凝剂 印染废水"), k=5, method="bm25") == []
     index.compact()
     assert index.search(Query(title="絮凝剂 印染废水"), k=5, method="bm25") == []
+
+
+def test_many_small_adds_removes_and_encodes_stay_consistent(encoder):
+    """Growth of the vector buffers, tombstones and compaction must never mix up rows."""
+    idx = Index(encoder)
+    fresh = Index(encoder)
+    for i in range(60):
+        rec = Record(id=f"R{i}", kind="achievement", title=f"第{i}号 锂电池材料", text="正极 负极 隔膜 电解液"[: 3 + i % 9])
+        idx.add([rec], encode=(i % 3 != 0))
+        if i % 7 == 6:
+            idx.remove([f"R{i - 3}"])
+        if i % 11 == 10:
+            idx.compact()
+    idx.encode_pending()
+    survivors = [idx.get(r) for r in idx.ids()]
+    fresh.add(survivors)
+    q = Query(title="锂电池 正极 材料")
+    got = idx.search(q, k=10, method="dense")
+    want = fresh.search(q, k=10, method="dense")
+    assert [(r.id, round(r.score, 4)) for r in got] == [(r.id, round(r.score, 4)) for r in want]
+    idx.compact()
+    assert [r.id for r in idx.search(q, k=10)] == [r.id for r in fresh.search(q, k=10)]
