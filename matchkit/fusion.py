@@ -1,0 +1,74 @@
+"""Fusion of score parts into one ranking score.
+
+Two methods, chosen by ``Weights.fusion`` and compared on ``bench/matching``:
+
+- ``"linear"`` (default): BM25 divided by the best BM25 among the candidates (so the top lexical
+  match is 1), cosine min-max scaled over the candidates, then ``bm25·nb + dense·nd +
+  structured``. Keeps score magnitudes: a clear lexical winner stays ahead.
+- ``"rrf"``: reciprocal-rank fusion, ``Σ w·(k+1)/(k+rank)`` (1 for a first place), plus
+  structured. Ignores magnitudes.
+
+Weights are plain data so feedback can re-weight later (a learnt ``Weights`` is just another
+instance); single-method runs (``bm25``/``dense``) ignore them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Weights:
+    # chosen on bench/matching (66 real demands): 0.3/0.7 is best or near best for both full-demand
+    # and title-only queries; from 0.5 upwards lexical weight hurts (see bench/matching/README.md)
+    bm25: float = 0.3
+    dense: float = 0.7
+    # structured signals: the most each can add to a fused score of ~1
+    industry: float = 0.15
+    field: float = 0.10
+    region: float = 0.05
+    ipc: float = 0.10
+    institution: float = 0.05
+    fusion: str = "linear"  # or "rrf"
+    rrf_k: int = 60
+
+    def replace(self, **changes) -> Weights:
+        return Weights(**{**self.__dict__, **changes})
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x, dtype=np.float32)
+    ok = ~np.isnan(x)
+    if not ok.any():
+        return out
+    lo, hi = float(np.min(x[ok])), float(np.max(x[ok]))
+    out[ok] = (x[ok] - lo) / (hi - lo) if hi > lo else 1.0
+    return out
+
+
+def _rank_score(x: np.ndarray, k: int) -> np.ndarray:
+    """(k+1)/(k+rank) for rows with a positive/finite score, 0 otherwise."""
+    out = np.zeros(len(x), dtype=np.float32)
+    ok = np.flatnonzero(np.nan_to_num(x, nan=0.0) > 0)
+    if len(ok):
+        order = ok[np.argsort(-x[ok], kind="stable")]
+        out[order] = (k + 1) / (k + np.arange(1, len(order) + 1))
+    return out
+
+
+def fuse(bm25: np.ndarray, dense: np.ndarray, structured: np.ndarray, w: Weights, method: str = "hybrid"
+         ) -> np.ndarray:
+    """Fused scores for candidate rows. ``dense`` holds nan where a record has no vector yet."""
+    if method == "bm25":
+        return bm25.astype(np.float32)
+    if method == "dense":
+        return np.nan_to_num(dense, nan=-1.0).astype(np.float32)
+    if w.fusion == "rrf":
+        dense_ok = np.where(np.isnan(dense), -np.inf, dense)
+        nd = _rank_score(np.where(np.isfinite(dense_ok), dense_ok + 2.0, 0.0), w.rrf_k)
+        return w.bm25 * _rank_score(bm25, w.rrf_k) + w.dense * nd + structured
+    top = float(bm25.max()) if len(bm25) else 0.0
+    nb = bm25 / top if top > 0 else np.zeros_like(bm25)
+    return (w.bm25 * nb + w.dense * _minmax(dense) + structured).astype(np.float32)
