@@ -16,6 +16,7 @@ $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade "pip>=24"
 	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .   # the project itself: the duijie-match console script
 	@rm -f $(VENV)/.installed-*; touch $@
 
 lock:
