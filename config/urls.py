@@ -27,4 +27,5 @@ urlpatterns = [
     path("api/docs/", SpectacularRedocView.as_view(url_name="openapi"), name="api-docs"),
     path("api/", include(router.urls)),
     path("r/", include("duijie.core.urls")),
+    path("imports/", include("duijie.imports.urls")),
 ]

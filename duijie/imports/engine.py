@@ -156,6 +156,16 @@ def _find_header(kind: Kind, sheet: readers.Sheet, result: Result) -> tuple[int,
               "Download the template to see the column names.") % {"what": kind.model._meta.verbose_name_plural})
     number, cells = sheet.rows[best]
     above = sheet.rows[best - 1][1] if best > 0 else ()
+    if best + 1 < len(sheet.rows):
+        # A two-row header: group cells merged across above, the sub-headers below them.
+        below_number, below = sheet.rows[best + 1]
+        texts = [c for c in below if not V.is_blank(c)]
+        if texts and all(isinstance(c, str) and _lookup_header(names, c) for c in texts):
+            merged = list(cells) + [None] * max(0, len(below) - len(cells))
+            for idx, c in enumerate(below):
+                if not V.is_blank(c):
+                    merged[idx] = c
+            above, cells, number, best = cells, tuple(merged), below_number, best + 1
     columns, unknown, seen = [], [], {}
     for idx, cell in enumerate(cells):
         text = V.cell_text(cell)
@@ -377,6 +387,16 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         rr.label = " · ".join(V.cell_text(cells[i]) for i, f, _h in columns
                               if f in kind.key and i < len(cells) and cells[i] is not None)
         failed = {h for h, _m in rr.errors}
+        if rr.errors:  # report the other cells' problems too, in one pass
+            probe = model()
+            for name, value in vals.items():
+                if not isinstance(value, NewInstitution):
+                    setattr(probe, fields[name].attname, value)
+            try:
+                probe.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in vals
+                                            or fields[f.name].is_relation])
+            except ValidationError as exc:
+                rr.errors.extend(_clean_errors(kind, exc, headers, personal, probe))
         for name in kind.key:
             if name not in vals and kind.field(name).blank is False and headers.get(name) not in failed:
                 rr.errors.append((_field_header(kind, name, headers), _("This value is required.")))
@@ -501,7 +521,10 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
     now = timezone.now()
     actor = user if getattr(user, "is_authenticated", False) else None
     # Provisional institutions named by achievements.
-    pending = {p.key: p for _rr, _o, p in work.new if p is not None}
+    pending: dict[str, NewInstitution] = {}
+    for _rr, _o, p in work.new:
+        if p is not None:
+            pending.setdefault(p.key, p)  # the first spelling in the file
     if pending:
         insts = [Institution(name=p.name, kind="other", is_provisional=True, filed_by=actor,
                              filed_by_org_id=getattr(user, "organisation_id", None)) for p in pending.values()]

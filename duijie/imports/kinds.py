@@ -36,8 +36,21 @@ class Kind:
 
 KINDS: dict[str, Kind] = {}
 
+# Header spellings offices use for the columns many kinds share.
+COMMON_ALIASES: dict[str, tuple[str, ...]] = {
+    "region": ("区域", "所在地区", "所属地区", "所在区县", "行政区划代码"),
+    "park": ("所在园区", "所属园区"),
+    "industry": ("所属行业", "行业代码", "国民经济行业分类", "行业"),
+    "enterprise": ("企业名称", "企业统一社会信用代码", "统一社会信用代码"),
+    "institution": ("所在单位", "工作单位", "高校院所名称", "机构名称"),
+    "visibility": ("公开范围",),
+}
+
 
 def _kind(**kw) -> Kind:
+    aliases = {name: (*kw.get("aliases", {}).get(name, ()), *COMMON_ALIASES.get(name, ()))
+               for name in kw["columns"]}
+    kw["aliases"] = {k: v for k, v in aliases.items() if v}
     kind = Kind(**kw)
     KINDS[kind.name] = kind
     return kind
@@ -79,7 +92,8 @@ _kind(name="demand", model_label="demands.Demand", slug="demands",
                "cooperation_mode", "budget_min", "budget_max", "budget_negotiable", "deadline", "contact_name",
                "contact_phone", "source_ref", *SCOPE_COLUMNS),
       required=("enterprise", "demand_type", "title", "description"), key=("enterprise", "title"),
-      parent="enterprise", aliases={"title": ("需求名称", "需求标题")})
+      parent="enterprise", aliases={"title": ("需求名称", "需求标题"), "demand_type": ("需求类型",),
+                                    "description": ("需求描述",)})
 _kind(name="park", model_label="core.Park", slug="parks",
       columns=("name", "short_name", "level", "industry_tracks", "directory_years", "address", "description",
                "region", "visibility"),

@@ -6,6 +6,7 @@ that fits several records is refused with the codes to use instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -50,6 +51,8 @@ class Lookup:
         first = code.split(" ", 1)[0]  # “C3841 锂离子电池制造”: the code in front of its name
         if first != code and first in self.codes:
             return self.codes[first]
+        if re.fullmatch(r"[A-T]\d{2,4}", first) and first[1:] in self.codes:
+            return self.codes[first[1:]]  # GB/T 4754 class written with its section letter
         pks = self.names.get(fold_key(text), [])
         if len(pks) > 1:
             raise ValueError(_("“%(value)s” matches several %(what)s: use the code instead.")
