@@ -438,6 +438,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         if obj is not None:
             matches[i] = obj
     allowed = _editable_ids(kind, user, [o.pk for o in matches.values()])
+    relations = [f.name for f in model._meta.fields if f.is_relation]
     now_pk_seen: set[int] = set()
 
     for i in live:
@@ -473,8 +474,8 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                 rr.note = _("“%(name)s” is not in the registry: it will be added as a provisional institution "
                             "for review.") % {"name": pending.name}
         try:
-            obj.full_clean(exclude=["institution"] if pending else None, validate_unique=False,
-                           validate_constraints=False)
+            # Foreign keys were resolved against the database already: skip Django's one query per key.
+            obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             rr.outcome, rr.changes = ERROR, []
             rr.errors = _clean_errors(kind, exc, headers, personal, obj)

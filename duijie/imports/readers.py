@@ -1,7 +1,7 @@
 """Read an uploaded spreadsheet (xlsx, old xls, CSV) into numbered rows of raw cell values.
 
-Rows carry the number the user sees in Excel (1-based). xlsx is read with openpyxl in read-only,
-``data_only`` mode, so formula cells give their cached values; CSV is decoded as UTF-8 (with or
+Rows carry the number the user sees in Excel (1-based). xlsx is read with calamine (or openpyxl in read-only,
+``data_only`` mode): formula cells give their cached values; CSV is decoded as UTF-8 (with or
 without BOM) strictly and otherwise as GB18030 (a superset of GBK, what Excel on Chinese Windows
 writes), and the encoding used is reported.
 """
@@ -17,6 +17,13 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 EXTENSIONS = (".xlsx", ".xls", ".csv")
+
+try:
+    import python_calamine  # noqa: F401
+
+    USE_CALAMINE = True
+except ImportError:  # pragma: no cover - openpyxl reads the same files, slower
+    USE_CALAMINE = False
 
 
 class FileProblem(Exception):
@@ -54,12 +61,39 @@ def read(data: bytes, name: str) -> Sheet:
     return _read_csv(data)
 
 
-def _read_xlsx(data: bytes, name: str) -> Sheet:
-    from openpyxl import load_workbook
+def _kept(values) -> bool:
+    return any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)
 
+
+def _read_xlsx(data: bytes, name: str) -> Sheet:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise FileProblem(_("“%(name)s” is not a valid .xlsx file (it may be damaged, or an old .xls renamed): "
                             "open it in Excel and save it again as .xlsx.") % {"name": name})
+    if USE_CALAMINE:
+        return _read_xlsx_calamine(data, name)
+    return _read_xlsx_openpyxl(data, name)
+
+
+def _read_xlsx_calamine(data: bytes, name: str) -> Sheet:
+    """calamine (Rust) reads the cached values of formula cells too, about ten times faster than
+    openpyxl: a 100,000-row file in seconds rather than half a minute."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        values = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception:
+        raise FileProblem(_("“%(name)s” could not be opened as an Excel workbook (it may be damaged): "
+                            "open it in Excel and save it again.") % {"name": name})
+    rows = [(number, tuple(None if v == "" else v for v in row))
+            for number, row in enumerate(values, start=1) if _kept(row)]
+    notes = [_("Only the first sheet was read.")] if len(wb.sheet_names) > 1 else []
+    return Sheet(rows=rows, file_type="xlsx", notes=notes)
+
+
+def _read_xlsx_openpyxl(data: bytes, name: str) -> Sheet:
+    from openpyxl import load_workbook
+
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -69,7 +103,7 @@ def _read_xlsx(data: bytes, name: str) -> Sheet:
         ws = wb.worksheets[0]
         rows = []
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+            if _kept(values):
                 rows.append((number, tuple(values)))
     finally:
         wb.close()
@@ -101,7 +135,7 @@ def _read_xls(data: bytes, name: str) -> Sheet:
                 values.append(None)
             else:
                 values.append(cell.value)
-        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+        if _kept(values):
             rows.append((r + 1, tuple(values)))
     notes = [_("Only the first sheet was read.")] if book.nsheets > 1 else []
     return Sheet(rows=rows, file_type="xls", notes=notes)

@@ -23,7 +23,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
     "enterprise": {"uscc": "91320412MA1XXXXXX0", "name": "常州示例科技有限公司", "legal_representative": "王明",
                    "founded_on": "2018-05-20", "registered_capital": "500万元", "industry": "C3841",
                    "address": "常州市武进区常武中路18号", "main_products": "锂电池隔膜", "contact_name": "李华",
-                   "contact_phone": "13812345678", "region": "320412", "visibility": "平台用户"},
+                   "contact_phone": "13812345678", "region": "320412", "visibility": "平台用户可见"},
     "institution": {"name": "示例大学", "short_name": "示大", "kind": "大学", "is_local": "是", "country": "中国"},
     "expert": {"name": "张伟", "institution": "示例大学", "title": "正高级", "research_directions": "储能材料",
                "keywords": "锂电池、固态电解质", "phone": "13900001111"},
