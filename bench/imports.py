@@ -1,9 +1,9 @@
 """Import benchmark: a generated N-row enterprise xlsx, dry run then commit (then a re-import).
 
 Builds a fresh database (SQLite in a temp dir by default; BENCH_DATABASE_URL=postgres://… for
-PostgreSQL), writes the file, and prints seconds and peak memory (tracemalloc: Python allocations;
-ru_maxrss: the whole process) for each step. Target (issue 4): 100,000 rows ≤ 60 s, ≤ 1 GiB.
-Usage: .venv/bin/python bench/imports.py [--rows 10000]
+PostgreSQL), writes the file, and prints seconds and peak memory (ru_maxrss: the whole process;
+--tracemalloc adds Python's own allocation peak) for each step. Target (issue 4): 100,000 rows ≤ 60 s, ≤ 1 GiB.
+Usage: .venv/bin/python bench/imports.py [--rows 10000] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -42,23 +42,32 @@ def make_file(rows: int) -> bytes:
     return buf.getvalue()
 
 
+TRACE = False
+
+
 def measure(label: str, fn):
-    tracemalloc.start()
+    if TRACE:
+        tracemalloc.start()
     t = time.perf_counter()
     value = fn()
     seconds = time.perf_counter() - t
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    traced = ""
+    if TRACE:
+        traced = f"   peak Python {tracemalloc.get_traced_memory()[1] / 1048576:8.1f} MiB"
+        tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{label:<28} {seconds:8.2f} s   peak Python {peak / 1048576:8.1f} MiB   process max RSS {rss:8.1f} MiB",
-          flush=True)
+    print(f"{label:<24} {seconds:8.2f} s   process peak RSS {rss:8.1f} MiB{traced}", flush=True)
     return value
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10000)
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also trace Python allocations (slows everything down two- to three-fold)")
     args = parser.parse_args()
+    global TRACE
+    TRACE = args.tracemalloc
 
     tmp = tempfile.mkdtemp(prefix="duijie-bench-imports-")
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
