@@ -438,6 +438,17 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         if obj is not None:
             matches[i] = obj
     allowed = _editable_ids(kind, user, [o.pk for o in matches.values()])
+    # Sub-records (qualifications, metrics) take their scope from their parent: a new one may only
+    # be added under a parent the user may change.
+    via = getattr(model, "SCOPE_VIA", None)
+    parents_allowed: set[int] | None = None
+    if via and not getattr(user, "is_city_admin", False):
+        parent_ids = sorted({parsed[i][via] for i in live if isinstance(parsed[i].get(via), int)})
+        parent_model = model._meta.get_field(via).related_model
+        parents_allowed = set()
+        for chunk in _chunks(parent_ids):
+            parents_allowed.update(editable_queryset(parent_model, user).filter(pk__in=chunk)
+                                   .values_list("pk", flat=True))
     relations = [f.name for f in model._meta.fields if f.is_relation]
     now_pk_seen: set[int] = set()
 
@@ -465,6 +476,9 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             rr.outcome = UPDATE
             rr.changes = [headers[n] for n in changed]
         else:
+            if parents_allowed is not None and vals.get(via) not in parents_allowed:
+                rr.outcome, rr.errors = ERROR, [("", _("This is not a record you may change."))]
+                continue
             obj = model()
             for name, value in vals.items():
                 if not isinstance(value, NewInstitution):

@@ -274,3 +274,31 @@ def test_every_template_reads_back_without_file_errors(admin_user, kind):
 
     result = run(kind, template_xlsx(KINDS[kind]), admin_user)
     assert not result.file_errors and len(result.rows) == 1
+
+
+def test_sub_records_may_only_be_added_under_a_parent_the_user_may_change(enterprise_user):
+    other = f.enterprise(name="别人的企业有限公司")
+    mine = enterprise_user.organisation.enterprise
+    data = xlsx([["企业", "年度", "营业收入（万元）"], [other.uscc, 2025, 100], [mine.uscc, 2025, 100]])
+    result = run("metric", data, enterprise_user, commit=True)
+    assert [r.outcome for r in result.rows] == [engine.ERROR, engine.NEW]
+    assert result.rows[0].errors == [("", "不是您可以修改的记录")]
+    assert not other.metrics.exists()
+
+
+@pytest.mark.slow
+def test_a_failure_at_row_50000_of_a_large_import_leaves_the_database_as_before(admin_user, monkeypatch):
+    rows = [[f.uscc(n=10_000_000 + i), f"常州大批{i}科技有限公司", f"{i % 900 + 1}万元"] for i in range(50_500)]
+    data = xlsx([["统一社会信用代码", "企业名称", "注册资本"], *rows])
+    real = engine.create_batch
+
+    def failing(model, objs, user, now):
+        if model is Enterprise and any(getattr(o, "_import_row", 0) == 50_001 for o in objs):
+            raise RuntimeError("injected failure")
+        return real(model, objs, user, now)
+
+    monkeypatch.setattr(engine, "create_batch", failing)
+    before = snapshot()
+    result = run("enterprise", data, admin_user, commit=True)
+    assert not result.committed and snapshot() == before
+    assert "50001" in result.file_errors[0].replace("–", " ").replace(",", "") or "50,001" in result.file_errors[0]
