@@ -47,5 +47,12 @@ class ImportJob(models.Model):
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.file_name
 
     @property
+    def kind_label(self) -> str:
+        from duijie.imports.kinds import KINDS
+
+        kind = KINDS.get(self.kind)
+        return str(kind.model._meta.verbose_name_plural) if kind else self.kind
+
+    @property
     def counts(self) -> dict[str, int]:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged, "errors": self.errors}

@@ -302,3 +302,15 @@ def test_a_failure_at_row_50000_of_a_large_import_leaves_the_database_as_before(
     result = run("enterprise", data, admin_user, commit=True)
     assert not result.committed and snapshot() == before
     assert "50001" in result.file_errors[0].replace("–", " ").replace(",", "") or "50,001" in result.file_errors[0]
+
+
+def test_experts_match_by_phone_blind_index_before_name_and_institution(admin_user):
+    inst = f.institution(name="河海大学")
+    head = ["姓名", "高校院所", "职务", "联系电话"]
+    run("expert", xlsx([head, ["张三", "河海大学", "教授", "13900001111"]]), admin_user, commit=True)
+    # moved to another institution, same phone: the same expert, updated
+    other = f.institution(name="常州大学")
+    result = run("expert", xlsx([head, ["张三", "常州大学", "院长", "13900001111"]]), admin_user, commit=True)
+    assert result.counts["updated"] == 1 and result.counts["new"] == 0
+    expert = inst.experts.model.objects.get()
+    assert expert.institution == other and expert.position == "院长"
