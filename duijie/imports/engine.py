@@ -359,19 +359,16 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
     fields = {fname: kind.field(fname) for _i, fname, _t in columns}
     units = {fname: column_unit(text) for _i, fname, text in columns if is_money(fields[fname])}
     parsed: list[dict] = []
-    masked_rows: list[set[str]] = []
     first_by_key: dict[tuple, int] = {}
     for number, cells in sheet.rows[header_index + 1:]:
         rr = RowResult(row=number)
         vals: dict[str, Any] = {}
-        masked: set[str] = set()
         for idx, fname, header in columns:
             raw = cells[idx] if idx < len(cells) else None
             if V.is_blank(raw):
                 continue
             if fname in personal and looks_masked(V.cell_text(raw)):
-                masked.add(fname)  # a masked value coming back never overwrites the stored one
-                continue
+                continue  # a masked value coming back never overwrites the stored one
             try:
                 unit = units.get(fname)
                 if unit and (isinstance(raw, (int, float)) or V.is_plain_number(raw)):
@@ -417,7 +414,6 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             rr.outcome = ERROR
         result.rows.append(rr)
         parsed.append(vals)
-        masked_rows.append(masked)
 
     # Existing records by natural key (and, for experts, by phone).
     live = [i for i, rr in enumerate(result.rows) if rr.outcome != ERROR and not rr.note]
