@@ -29,4 +29,5 @@ urlpatterns = [
     path("r/", include("duijie.core.urls")),
     path("me/expert/", include("duijie.experts.urls")),
     path("onboarding/", include("duijie.onboarding.urls")),
+    path("imports/", include("duijie.imports.urls")),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "duijie.demands",
     "duijie.onboarding",
     "duijie.demo",
+    "duijie.imports",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,10 @@ DUIJIE_FIELD_KEY_VERSION = int(os.environ.get("DUIJIE_FIELD_KEY_VERSION", "1"))
 DUIJIE_FIELD_KEYS_OLD = os.environ.get("DUIJIE_FIELD_KEYS_OLD", "")
 
 DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
+
+# Imports: the largest upload accepted (bytes), and where uploads are kept (outside static/media).
+DUIJIE_IMPORT_MAX_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+DUIJIE_IMPORT_DIR = DATA_DIR / "imports"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

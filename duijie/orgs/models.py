@@ -58,6 +58,9 @@ class Institution(OrganisationBacked, ScopedRecord):
                                    validators=[validate_phone])
     tto_phone_hash = BlindIndexField()
     tto_email = models.EmailField(_("tech-transfer office email"), blank=True)
+    is_provisional = models.BooleanField(
+        _("provisional (to be reviewed)"), default=False,
+        help_text=_("Created by an import that named an institution not yet in the registry; review and confirm it."))
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
 

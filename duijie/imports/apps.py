@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportsConfig(AppConfig):
+    name = "duijie.imports"
+    label = "imports"
+    verbose_name = _("Imports")
+
+    def ready(self) -> None:
+        # Mark the registry types that have an import, so the generic list page can link to it
+        # (core knows nothing about imports; imports sits above the domain apps).
+        from duijie.core.registry import REGISTRY
+        from duijie.imports.kinds import BY_SLUG
+
+        for slug, record_type in REGISTRY.items():
+            if slug in BY_SLUG:
+                record_type.extra["import_kind"] = BY_SLUG[slug].name

@@ -1,0 +1,58 @@
+"""Import jobs: who imported which file when, with counts, status and the error report."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Checked, awaiting confirmation")
+    COMMITTED = "committed", _("Imported")
+    REFUSED = "refused", _("Has errors, nothing written")
+    FAILED = "failed", _("Failed, nothing written")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImportJob(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True,
+                             on_delete=models.SET_NULL, related_name="import_jobs")
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=30)
+    file_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(_("stored file"), max_length=100,
+                                   help_text=_("Name of the upload in the protected import directory."))
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    file_type = models.CharField(_("file type"), max_length=10, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices,
+                              default=ImportStatus.PREVIEWED)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    error_rows = models.JSONField(_("error report"), default=list, blank=True,
+                                  help_text=_("[row, column, reason] for each problem (personal data masked)."))
+    preview = models.JSONField(_("preview"), default=list, blank=True,
+                               help_text=_("The first rows' outcomes, for the preview page."))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.file_name
+
+    @property
+    def kind_label(self) -> str:
+        from duijie.imports.kinds import KINDS
+
+        kind = KINDS.get(self.kind)
+        return str(kind.model._meta.verbose_name_plural) if kind else self.kind
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged, "errors": self.errors}

@@ -1,0 +1,168 @@
+"""Read an uploaded spreadsheet (xlsx, old xls, CSV) into numbered rows of raw cell values.
+
+Rows carry the number the user sees in Excel (1-based). xlsx is read with calamine (or openpyxl in read-only,
+``data_only`` mode): formula cells give their cached values; CSV is decoded as UTF-8 (with or
+without BOM) strictly and otherwise as GB18030 (a superset of GBK, what Excel on Chinese Windows
+writes), and the encoding used is reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+EXTENSIONS = (".xlsx", ".xls", ".csv")
+
+try:
+    import python_calamine  # noqa: F401
+
+    USE_CALAMINE = True
+except ImportError:  # pragma: no cover - openpyxl reads the same files, slower
+    USE_CALAMINE = False
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported; the message says why in plain words."""
+
+
+@dataclass
+class Sheet:
+    rows: list[tuple[int, tuple]]  # (row number as Excel shows it, cell values)
+    file_type: str
+    encoding: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def extension(name: str) -> str:
+    return Path(name).suffix.lower()
+
+
+def check_name(name: str) -> str:
+    ext = extension(name)
+    if ext not in EXTENSIONS:
+        raise FileProblem(_("“%(name)s” is not a spreadsheet this import reads: upload an .xlsx, .xls or .csv file.")
+                          % {"name": name})
+    return ext
+
+
+def read(data: bytes, name: str) -> Sheet:
+    ext = check_name(name)
+    if not data:
+        raise FileProblem(_("The file “%(name)s” is empty.") % {"name": name})
+    if ext == ".xlsx":
+        return _read_xlsx(data, name)
+    if ext == ".xls":
+        return _read_xls(data, name)
+    return _read_csv(data)
+
+
+def _kept(values) -> bool:
+    return any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)
+
+
+def _read_xlsx(data: bytes, name: str) -> Sheet:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise FileProblem(_("“%(name)s” is not a valid .xlsx file (it may be damaged, or an old .xls renamed): "
+                            "open it in Excel and save it again as .xlsx.") % {"name": name})
+    if USE_CALAMINE:
+        return _read_xlsx_calamine(data, name)
+    return _read_xlsx_openpyxl(data, name)
+
+
+def _read_xlsx_calamine(data: bytes, name: str) -> Sheet:
+    """calamine (Rust) reads the cached values of formula cells too, about ten times faster than
+    openpyxl: a 100,000-row file in seconds rather than half a minute."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        values = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception:
+        raise FileProblem(_("“%(name)s” could not be opened as an Excel workbook (it may be damaged): "
+                            "open it in Excel and save it again.") % {"name": name})
+    rows = [(number, tuple(None if v == "" else v for v in row))
+            for number, row in enumerate(values, start=1) if _kept(row)]
+    notes = [_("Only the first sheet was read.")] if len(wb.sheet_names) > 1 else []
+    return Sheet(rows=rows, file_type="xlsx", notes=notes)
+
+
+def _read_xlsx_openpyxl(data: bytes, name: str) -> Sheet:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise FileProblem(_("“%(name)s” could not be opened as an Excel workbook (it may be damaged): "
+                            "open it in Excel and save it again.") % {"name": name})
+    try:
+        ws = wb.worksheets[0]
+        rows = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if _kept(values):
+                rows.append((number, tuple(values)))
+    finally:
+        wb.close()
+    notes = [_("Only the first sheet was read.")] if len(wb.sheetnames) > 1 else []
+    return Sheet(rows=rows, file_type="xlsx", notes=notes)
+
+
+def _read_xls(data: bytes, name: str) -> Sheet:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data)
+    except Exception:
+        raise FileProblem(_("“%(name)s” could not be opened as an old Excel (.xls) workbook (it may be damaged).")
+                          % {"name": name})
+    sheet = book.sheet_by_index(0)
+    rows = []
+    for r in range(sheet.nrows):
+        values = []
+        for c in range(sheet.ncols):
+            cell = sheet.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                values.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                values.append(None)
+            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                values.append(bool(cell.value))
+            elif cell.ctype == xlrd.XL_CELL_ERROR:
+                values.append(None)
+            else:
+                values.append(cell.value)
+        if _kept(values):
+            rows.append((r + 1, tuple(values)))
+    notes = [_("Only the first sheet was read.")] if book.nsheets > 1 else []
+    return Sheet(rows=rows, file_type="xls", notes=notes)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding name). UTF-8 (BOM or not) strictly first, then GB18030 (GBK's superset)."""
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "UTF-8 (BOM)" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "GBK/GB18030"
+    except UnicodeDecodeError:
+        raise FileProblem(_("The CSV file is neither UTF-8 nor GBK text: save it from Excel as “CSV UTF-8”."))
+
+
+def _read_csv(data: bytes) -> Sheet:
+    text, encoding = decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+        if any(v.strip() for v in values):
+            rows.append((number, tuple(v if v.strip() else None for v in values)))
+    return Sheet(rows=rows, file_type="csv", encoding=encoding)
+

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from duijie.imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.history, name="history"),
+    path("jobs/<int:pk>/", views.job, name="job"),
+    path("jobs/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("jobs/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("jobs/<int:pk>/errors.xlsx", views.errors, name="errors"),
+    path("<slug:slug>/template.xlsx", views.template, name="template"),
+    path("<slug:slug>/upload/", views.upload, name="upload"),
+]

@@ -1,0 +1,124 @@
+"""Import pages: template download, upload → preview (dry run) → confirm → result, and history.
+Views only present; the engine and services do the work."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duijie.core import selectors
+from duijie.core.registry import REGISTRY
+from duijie.imports import services, sheets
+from duijie.imports.forms import UploadForm
+from duijie.imports.kinds import BY_SLUG, KINDS
+from duijie.imports.models import ImportJob, ImportStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _kind_for(request: HttpRequest, slug: str):
+    kind = BY_SLUG.get(slug)
+    if kind is None:
+        raise Http404(slug)
+    if not selectors.can_create(request.user, REGISTRY[slug]):
+        raise PermissionDenied
+    return kind
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    try:
+        return services.visible_jobs(request.user).get(pk=pk)
+    except ImportJob.DoesNotExist:
+        raise Http404(_("No such import, or you may not see it."))
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    page = Paginator(services.visible_jobs(request.user), 50).get_page(request.GET.get("page"))
+    kinds = [(k, REGISTRY[k.slug]) for k in KINDS.values() if selectors.can_create(request.user, REGISTRY[k.slug])]
+    return render(request, "imports/history.html", {"page": page, "kinds": kinds})
+
+
+@login_required
+def template(request: HttpRequest, slug: str) -> HttpResponse:
+    kind = _kind_for(request, slug)
+    return _xlsx(sheets.template_xlsx(kind), f"{slug}-template.xlsx")
+
+
+@login_required
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    kind = _kind_for(request, slug)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        job = services.job_start(user=request.user, kind=kind, file_name=f.name, data=f.read())
+        return redirect("imports:job", pk=job.pk)
+    return render(request, "imports/upload.html", {
+        "kind": kind, "rt": REGISTRY[slug], "form": form, "max_mb": services.max_bytes() / 1048576,
+        "sqlite": connection.vendor == "sqlite",
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _job(request, pk)
+    rows = obj.preview
+    if request.GET.get("only") == "errors":
+        rows = [r for r in rows if r[1] == "error"]
+    page = Paginator(rows, 200).get_page(request.GET.get("page"))
+    kind = KINDS[obj.kind]
+    file_errors = [e for e in obj.error_rows if e[0] is None]
+    return render(request, "imports/job.html", {
+        "job": obj, "kind": kind, "rt": REGISTRY[kind.slug], "page": page, "file_errors": file_errors,
+        "can_confirm": obj.status == ImportStatus.PREVIEWED and obj.user_id == request.user.pk,
+        "only_errors": request.GET.get("only") == "errors", "shown": len(obj.preview),
+        "total": obj.new + obj.updated + obj.unchanged + obj.errors - len(file_errors),
+    })
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _job(request, pk)
+    if obj.user_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        result = services.job_confirm(job=obj, user=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:job", pk=obj.pk)
+    if result.committed:
+        c = result.counts
+        messages.success(request, _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.") % c)
+    else:
+        messages.error(request, _("Nothing was written: the file has problems (see below)."))
+    return redirect("imports:job", pk=obj.pk)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _job(request, pk)
+    if obj.user_id != request.user.pk:
+        raise PermissionDenied
+    services.job_cancel(job=obj)
+    return redirect("imports:history")
+
+
+@login_required
+def errors(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _job(request, pk)
+    return _xlsx(sheets.error_report_xlsx(obj.error_rows, _("Errors")), f"import-{obj.pk}-errors.xlsx")
