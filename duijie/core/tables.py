@@ -46,7 +46,11 @@ def build_table(record_type: RecordType) -> type[tables.Table]:
         if name not in masked and name in text_fields:
             attrs[name] = TextColumn()
     first = columns[0]
-    attrs[first] = tables.Column(linkify=lambda record: record_url(record))
+    first_field = next((f for f in model._meta.concrete_fields if f.name == first), None)
+    if isinstance(first_field, models.DateTimeField):
+        attrs[first] = tables.DateTimeColumn(format="Y-m-d H:i:s", linkify=lambda record: record_url(record))
+    else:
+        attrs[first] = tables.Column(linkify=lambda record: record_url(record))
     if "status" in columns:
         attrs["status"] = tables.Column(attrs={"td": {"class": "text-nowrap"}})
     meta = type("Meta", (RegistryTable.Meta,), {"model": model, "fields": columns, "sequence": columns})
