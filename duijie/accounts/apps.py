@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "duijie.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from duijie.accounts import signals  # noqa: F401
