@@ -156,7 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # django-axes first, so a locked account is refused before its password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["duijie.accounts.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = DUIJIE_LOCKOUT_FAILURES
 AXES_COOLOFF_TIME = timedelta(minutes=DUIJIE_LOCKOUT_MINUTES)

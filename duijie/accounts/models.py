@@ -58,6 +58,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args, **kwargs):
+        if self.password_changed_at is None and self.password:
+            self.password_changed_at = timezone.now()
+        super().save(*args, **kwargs)
+
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()

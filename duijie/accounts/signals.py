@@ -38,7 +38,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
     username = str(credentials.get("username", ""))[:150]
     user = User.objects.filter(username=username).first() if username else None
-    if request is not None and getattr(request, "axes_locked_out", False):
+    if request is not None and getattr(request, "duijie_refused_locked", False):
         reason = "locked"
     elif user is None:
         reason = "unknown_user"
@@ -46,6 +46,9 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         reason = "inactive"
     else:
         reason = "bad_password"
+    detail = {"username": username, "reason": reason, "via": _via(request)}
+    if reason != "locked" and request is not None and getattr(request, "axes_locked_out", False):
+        detail["locked_now"] = True  # this failure reached the limit
     audit_failure(user=None, action=AuditAction.LOGIN_FAILED, object_type="accounts.user",
                   object_id=user.pk if user else "", object_repr=username, request=request,
-                  detail={"username": username, "reason": reason, "via": _via(request)})
+                  detail=detail)
