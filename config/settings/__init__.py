@@ -195,8 +195,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "duijie.accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
         *(["rest_framework.authentication.BasicAuthentication"] if DUIJIE_API_BASIC_AUTH else []),
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -222,7 +222,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "duijie.core.choices.RegionLevel",
+        "IndustryLevelEnum": "duijie.core.choices.IndustryLevel",
+        "ParkLevelEnum": "duijie.core.choices.ParkLevel",
+        "AdministrativeLevelEnum": "duijie.core.choices.Level",
+    },
     "DISABLE_ERRORS_AND_WARNINGS": True,
     # Serve Redoc/Swagger assets from the installed sidecar package, not a CDN.
     "REDOC_DIST": "SIDECAR",

@@ -34,7 +34,7 @@ X_FRAME_OPTIONS = "DENY"
 # where DUIJIE_API_BASIC_AUTH=1 is set explicitly.
 DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", False)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_AUTHENTICATION_CLASSES": [
-    "rest_framework.authentication.SessionAuthentication",
     "duijie.accounts.authentication.ApiTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
     *(["rest_framework.authentication.BasicAuthentication"] if DUIJIE_API_BASIC_AUTH else []),
 ]}

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from duijie.accounts import signals  # noqa: F401
+        from duijie.accounts import schema, signals  # noqa: F401

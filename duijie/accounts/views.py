@@ -57,6 +57,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         reason = self.request.session.pop(LOGOUT_REASON, None)
+        context["logout_reason"] = reason
         context["logout_message"] = LOGOUT_MESSAGES.get(reason) and str(LOGOUT_MESSAGES[reason])
         return context
 

@@ -7,7 +7,7 @@ LOGIN = "/accounts/login/"
 
 
 def login(client, username, password=PW, **extra):
-    return client.post(LOGIN, {"username": username, "password": password, **extra})
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
 def logged_in_user_id(client):
