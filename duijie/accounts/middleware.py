@@ -23,6 +23,7 @@ from duijie.accounts import policy
 LOGIN_AT = "duijie_login_at"
 LAST_SEEN = "duijie_last_seen"
 LOGOUT_REASON = "duijie_logout_reason"
+LAST_SEEN_GRANULARITY = 30  # seconds
 
 # Pages a user who still owes a password change or a second factor may reach.
 ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/favicon.ico", "/accounts/logout/", "/api/openapi.json",
@@ -63,7 +64,8 @@ class SessionLifetimeMiddleware:
                 if request.path_info.startswith("/api/"):
                     return JsonResponse({"detail": _("Your session has expired. Log in again.")}, status=401)
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            request.session[LAST_SEEN] = t
+            if last is None or t - last >= LAST_SEEN_GRANULARITY:  # spare a session write per request
+                request.session[LAST_SEEN] = t
         return self.get_response(request)
 
 

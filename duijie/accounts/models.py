@@ -67,6 +67,11 @@ class User(AbstractUser):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
 
+    def set_initial_password(self, raw_password):
+        """For accounts created (or reset) by someone else: the user must change it at the next login."""
+        self.set_password(raw_password)
+        self.must_change_password = True
+
     @property
     def is_city_admin(self) -> bool:
         return self.role == Role.CITY_ADMIN

@@ -94,3 +94,16 @@ def test_demo_accounts_exempt_only_in_demo_deployment(client, settings):
     assert client.get("/r/enterprises/").status_code == 302
     settings.DUIJIE_DEMO = True
     assert client.get("/r/enterprises/").status_code == 200
+
+
+def test_set_initial_password_forces_a_change():
+    u = f.user(username="invited", role="expert")
+    u.set_initial_password("Given-By-Admin-1")
+    u.save()
+    u.refresh_from_db()
+    assert u.must_change_password and u.check_password("Given-By-Admin-1")
+
+
+def test_test_client_login_still_works(client):
+    f.user(username="plain", role="enterprise", password=PW)
+    assert client.login(username="plain", password=PW)
