@@ -24,6 +24,7 @@ def test_no_csp_violations(live_server, django_user_model, settings):
     ent = f.enterprise(name="内容安全策略测试有限公司")
     base = live_server.url
     violations, errors = [], []
+    os.makedirs("/tmp/duijie-screens", exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
@@ -41,6 +42,16 @@ def test_no_csp_violations(live_server, django_user_model, settings):
             page.wait_for_load_state("networkidle")
         page.click("#user-menu")  # Bootstrap's dropdown works (its script is allowed by the nonce)
         page.wait_for_selector(".dropdown-menu.show")
+        # a back-office account outside the demo exemption lands on the TOTP enrolment page (inline SVG QR)
+        django_user_model.objects.create_user(username="secadmin", password="pw-Admin-12345",
+                                              role="security_admin")
+        page.context.clear_cookies()
+        page.goto(f"{base}/accounts/login/")
+        page.fill("#id_username", "secadmin")
+        page.fill("#id_password", "pw-Admin-12345")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#otp-qr svg")
+        page.screenshot(path="/tmp/duijie-screens/otp-setup.png", full_page=True)
         page.goto(f"{base}/api/docs/")
         page.wait_for_selector("text=duijie API", timeout=60000)
         page.wait_for_selector("[data-section-id]", timeout=60000)  # Redoc rendered the operations

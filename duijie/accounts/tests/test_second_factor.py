@@ -30,6 +30,7 @@ def test_back_office_roles_must_enrol_then_verify(client, role):
         assert client.get("/api/enterprises/").status_code == 403  # the API via the session, too
         page = client.get(r["Location"]).content.decode()
         assert "<svg" in page and 'id="otp-secret"' in page  # QR code, inline SVG, and the typed key
+        assert 'href="/r/' not in page  # no navigation until the login is complete
         device = TOTPDevice.objects.get(user__username="bo", confirmed=False)
         r = client.post("/accounts/otp/setup/?next=/r/enterprises/", {"code": "000000" if code(device) != "000000"
                                                                       else "111111"})
