@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: see tests/test_api_fuzz.py
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SCREENS = Path("/tmp/duijie-screens")
 CHROMIUM = "/usr/bin/chromium"

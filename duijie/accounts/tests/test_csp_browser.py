@@ -5,7 +5,9 @@ import os
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# serialized_rollback on every transactional test: each restores the reference data, and no flush
+# re-creates content types under the restored rows.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 
