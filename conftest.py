@@ -46,3 +46,37 @@ def enterprise_api(enterprise_user):
     c = APIClient()
     c.force_authenticate(enterprise_user)
     return c
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters (login per IP, API throttles) live in the cache: start every test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """``Client.force_login`` skips the password; it skips the second factor too (a back-office user
+    gets a confirmed TOTP device and a verified session). Tests of the second factor log in through
+    the login page instead."""
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from duijie.accounts import policy
+
+        if policy.otp_required(user):
+            from django_otp import DEVICE_ID_SESSION_KEY
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                      or TOTPDevice.objects.create(user=user, name="test", confirmed=True))
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)

@@ -5,7 +5,9 @@ import base64
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the reference data (regions …) loaded by migrations is restored at the start, even
+# when another transactional test (browser tests) flushed the database before this one.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 MAX_EXAMPLES = 15
 

@@ -11,9 +11,11 @@ Environment variables (all optional in development):
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -43,6 +45,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "duijie.core",
     "duijie.accounts",
     "duijie.orgs",
@@ -56,16 +62,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "duijie.accounts.middleware.NoStoreMiddleware",
+    "duijie.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "duijie.core.middleware.LoginRequiredMiddleware",
+    "duijie.accounts.middleware.AuthPolicyMiddleware",
+    # django-axes last: it turns a locked-out login into the lockout page (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duijie.core.context_processors.navigation",
+                "duijie.accounts.context_processors.auth_policy",
             ],
         },
     },
@@ -108,12 +122,62 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# ---- Authentication policy (issue 3; 等保 2.0 level 3 defaults, each overridable by environment) ----
+# Passwords: length and character classes (3 of: lower, upper, digit, other), common passwords refused.
+DUIJIE_PASSWORD_MIN_LENGTH = int(os.environ.get("DUIJIE_PASSWORD_MIN_LENGTH", "10"))
+DUIJIE_PASSWORD_MIN_CHAR_CLASSES = int(os.environ.get("DUIJIE_PASSWORD_MIN_CHAR_CLASSES", "3"))
+# Back-office passwords older than this must be changed (0: no rotation).
+DUIJIE_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DUIJIE_PASSWORD_MAX_AGE_DAYS", "90"))
+# Sessions end after this long without a request, and in any case this long after the login.
+DUIJIE_SESSION_IDLE_MINUTES = int(os.environ.get("DUIJIE_SESSION_IDLE_MINUTES", "30"))
+DUIJIE_SESSION_MAX_HOURS = int(os.environ.get("DUIJIE_SESSION_MAX_HOURS", "12"))
+# TOTP second factor for back-office roles (User.is_back_office).
+DUIJIE_OTP_REQUIRED = env_bool("DUIJIE_OTP_REQUIRED", True)
+# Lockout (django-axes): 5 failures lock the account for 30 minutes.
+DUIJIE_LOCKOUT_FAILURES = int(os.environ.get("DUIJIE_LOCKOUT_FAILURES", "5"))
+DUIJIE_LOCKOUT_MINUTES = int(os.environ.get("DUIJIE_LOCKOUT_MINUTES", "30"))
+# Login POSTs per client IP and minute (0: unlimited); API rates per user / per anonymous IP.
+DUIJIE_LOGIN_RATE_PER_MINUTE = int(os.environ.get("DUIJIE_LOGIN_RATE_PER_MINUTE", "20"))
+DUIJIE_API_RATE_USER = os.environ.get("DUIJIE_API_RATE_USER", "600/minute")
+DUIJIE_API_RATE_ANON = os.environ.get("DUIJIE_API_RATE_ANON", "60/minute")
+# API tokens: longest validity in days (0: tokens may live until revoked).
+DUIJIE_API_TOKEN_MAX_DAYS = int(os.environ.get("DUIJIE_API_TOKEN_MAX_DAYS", "365"))
+# HTTP Basic on the API (password only, no second factor): on for development and tests, off in prod.
+DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", True)
+# Reverse proxies in front of the application that append to X-Forwarded-For (0: use REMOTE_ADDR).
+DUIJIE_TRUSTED_PROXY_COUNT = int(os.environ.get("DUIJIE_TRUSTED_PROXY_COUNT", "0"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": DUIJIE_PASSWORD_MIN_LENGTH}},
+    {"NAME": "duijie.accounts.validators.CharacterClassesValidator",
+     "OPTIONS": {"min_classes": DUIJIE_PASSWORD_MIN_CHAR_CLASSES}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes first, so a locked account is refused before its password is checked.
+AUTHENTICATION_BACKENDS = ["duijie.accounts.backends.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = DUIJIE_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=DUIJIE_LOCKOUT_MINUTES)
+# Lock the account (username), whatever the IP: an attacker rotating addresses gets 5 guesses per
+# account and 30 minutes, not 5 per address; and many users of one bureau share one NAT address, which
+# IP locking would shut out together. The per-IP rate limit above slows one address trying many accounts.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for ip_address in the lockout parameters; see above for why not (the per-IP login
+# rate limit, DUIJIE_LOGIN_RATE_PER_MINUTE, covers one address trying many accounts).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+# A fixed 30 minutes from the 5th failure (attempts while locked do not extend it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "duijie.core.audit.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successes and failures are in the audit trail (core.AuditLog)
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "duijie"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -133,9 +197,15 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "duijie.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        *(["rest_framework.authentication.BasicAuthentication"] if DUIJIE_API_BASIC_AUTH else []),
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": DUIJIE_API_RATE_ANON, "user": DUIJIE_API_RATE_USER},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -149,11 +219,17 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "duijie API",
-    "DESCRIPTION": "REST API of the duijie (对接) registries. Authenticate with a session or HTTP Basic.",
+    "DESCRIPTION": "REST API of the duijie (对接) registries. Authenticate with a personal API token "
+                   "(`Authorization: Token <key>`, created at /accounts/tokens/) or a session.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "duijie.core.choices.RegionLevel",
+        "IndustryLevelEnum": "duijie.core.choices.IndustryLevel",
+        "ParkLevelEnum": "duijie.core.choices.ParkLevel",
+        "AdministrativeLevelEnum": "duijie.core.choices.Level",
+    },
     "DISABLE_ERRORS_AND_WARNINGS": True,
     # Serve Redoc/Swagger assets from the installed sidecar package, not a CDN.
     "REDOC_DIST": "SIDECAR",
@@ -188,7 +264,32 @@ DUIJIE_IMPORT_DIR = DATA_DIR / "imports"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = DUIJIE_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False
+
+# ---- HTTP hardening ----
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from this origin or carrying the per-request
+# nonce ({{ request.csp_nonce }}); no inline styles or event handlers; no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -35,3 +35,10 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # whatever DEBUG is and without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The whole authentication policy stays on in tests (lockout, second factor, rotation); only the
+# rates are raised so that the API fuzzing and the many logins of the suite are not throttled.
+# Client.force_login (no password, no second factor) is a test shortcut: conftest marks such
+# sessions as having passed the second factor too.
+AXES_ENABLED = True
+DUIJIE_LOGIN_RATE_PER_MINUTE = 10000
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}  # noqa: F405

@@ -8,5 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        # Declares the account and audit-trail record types (core/registry.py).
-        from duijie.accounts import records  # noqa: F401
+        # Declares the account and audit-trail record types (core/registry.py), the token auth
+        # scheme for the OpenAPI schema and the login/logout audit signal handlers.
+        from duijie.accounts import records, schema, signals  # noqa: F401

@@ -53,6 +53,11 @@ class Level(models.TextChoices):
     DISTRICT = "district", _("District")
 
 
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+
+
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")
@@ -61,3 +66,10 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     REVEAL = "reveal", _("Viewed full personal data")
     LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    PASSWORD_CHANGE = "password_change", _("Password changed")
+    OTP_ENROL = "otp_enrol", _("Second factor enrolled")
+    OTP_FAILED = "otp_failed", _("Second factor failed")
+    TOKEN_CREATE = "token_create", _("API token created")
+    TOKEN_REVOKE = "token_revoke", _("API token revoked")

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from duijie.core.choices import (
     AuditAction,
+    AuditResult,
     IndustryLevel,
     OrgKind,
     ParkLevel,
@@ -250,6 +251,8 @@ class AuditLog(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCESS)
 
     class Meta:
         ordering = ["-at"]
