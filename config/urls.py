@@ -33,3 +33,5 @@ urlpatterns = [
     path("onboarding/", include("duijie.onboarding.urls")),
     path("imports/", include("duijie.imports.urls")),
 ]
+
+handler403 = "duijie.core.views.permission_denied"

@@ -308,3 +308,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "duijie@localhost")
+
+# Audit trail retention (等保 level 3: at least 180 days); `manage.py prune_audit_log` applies it.
+DUIJIE_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("DUIJIE_AUDIT_RETENTION_DAYS", "365")))

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from duijie.core import selectors, services
-from duijie.core.audit import audit
+from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
 from duijie.core.masking import looks_masked, mask
 from duijie.core.pii import mask_pii
@@ -26,6 +26,13 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.PermissionDenied):
+        request = context.get("request")
+        view = context.get("view")
+        audit_failure(user=getattr(request, "user", None), action=AuditAction.DENIED, request=request,
+                      object_type=getattr(getattr(view, "record_type", None), "slug", ""),
+                      object_id=(context.get("kwargs") or {}).get("pk", ""),
+                      detail={"method": getattr(request, "method", ""), "path": getattr(request, "path", "")})
     return drf_exception_handler(exc, context)
 
 

@@ -65,6 +65,7 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", _("Status changed")
     EXPORT = "export", _("Exported")
     REVEAL = "reveal", _("Viewed full personal data")
+    DENIED = "denied", _("Access denied")
     LOGIN = "login", _("Logged in")
     LOGOUT = "logout", _("Logged out")
     LOGIN_FAILED = "login_failed", _("Login failed")

@@ -262,3 +262,12 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an entry is written once; only the retention command removes old ones.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only; `manage.py prune_audit_log` applies retention.")

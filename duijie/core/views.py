@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from duijie.core import selectors, services
-from duijie.core.audit import audit
+from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
 from duijie.core.masking import mask
@@ -38,6 +38,13 @@ def _get(rt: RecordType, request: HttpRequest, pk):
         return selectors.record_get(record_type=rt, user=request.user, pk=pk)
     except (rt.model.DoesNotExist, ValueError):
         raise Http404(_("No such record, or you may not see it."))
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    """403 handler: every denied page request is recorded as a failure in the audit trail."""
+    audit_failure(user=request.user, action=AuditAction.DENIED, request=request,
+                  detail={"method": request.method, "path": request.path})
+    return render(request, "403.html", status=403)
 
 
 def _filtered(rt: RecordType, request: HttpRequest):
@@ -150,6 +157,9 @@ def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> Htt
     try:
         obj = services.record_save(instance=obj, by=request.user, m2m=form.m2m_data)
     except PermissionDenied as exc:
+        audit_failure(user=request.user, action=AuditAction.DENIED, request=request,
+                      object_type=rt.model._meta.label_lower, object_id=instance.pk if instance else "",
+                      detail={"method": request.method, "path": request.path, "reason": "scope"})
         form.add_error(None, str(exc) or _("You may not do this."))
         return None
     except ValidationError as exc:

@@ -1,0 +1,50 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from duijie.core.models import AuditLog
+from duijie.core.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audit_entries_are_append_only():
+    entry = AuditLog.objects.create(action="create", object_type="x")
+    entry.object_repr = "changed"
+    with pytest.raises(ValueError):
+        entry.save()
+    with pytest.raises(ValueError):
+        entry.delete()
+
+
+def test_retention_keeps_at_least_180_days(settings):
+    settings.DUIJIE_AUDIT_RETENTION_DAYS = 30  # below the minimum: 180 applies
+    recent = AuditLog.objects.create(action="create", object_type="x")
+    old = AuditLog.objects.create(action="create", object_type="x")
+    AuditLog.objects.filter(pk=recent.pk).update(at=timezone.now() - timedelta(days=179))
+    AuditLog.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=181))
+    call_command("prune_audit_log")
+    assert AuditLog.objects.filter(pk=recent.pk).exists()
+    assert not AuditLog.objects.filter(pk=old.pk).exists()
+
+
+def test_denied_attempts_are_recorded_as_failures():
+    user = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    other = f.demand(f.enterprise(), visibility="restricted")
+    c = Client()
+    c.force_login(user)
+    assert c.get("/r/users/add/").status_code == 403
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    assert api.post("/api/regions/", {}, format="json").status_code in (403, 405)
+    r = api.post("/api/demands/", {"enterprise": other.enterprise_id, "demand_type": "other", "title": "越权",
+                                   "description": "x"}, format="json")
+    assert r.status_code == 403
+    denied = AuditLog.objects.filter(action="denied", result="failure", user=user)
+    assert denied.count() >= 2
+    assert all(e.ip for e in denied)
