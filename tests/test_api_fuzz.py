@@ -24,7 +24,46 @@ def seeded(admin_user):
     f.achievement(status="published")
 
 
+def _basic(username: str, password: str) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
 def test_no_server_errors(seeded):
+    _fuzz(_basic("cityadmin", "pw-Admin-12345"), MAX_EXAMPLES)
+
+
+ROLES = ["unit_admin", "park_manager", "enterprise", "institution", "expert", "broker", "audit_admin"]
+
+
+def test_no_server_errors_as_each_role(seeded):
+    """The same fuzz as every other role (fewer examples each): scope and permission paths (403/404
+    on foreign records, refused creates) must never turn into server errors either."""
+    from duijie.core.models import AssessmentUnit, Organisation, Park, Region
+    from duijie.core.tests import factories as f
+
+    unit = AssessmentUnit.objects.create(name="武进区", code="fz-wj", kind="district", city=Region.objects.get(code="3204"))
+    unit.regions.set([Region.objects.get(code="320412")])
+    park = Park.objects.create(name="模糊测试园区", region=Region.objects.get(code="320412"))
+    orgs = {
+        "unit_admin": Organisation.objects.create(kind="government", name="区科技局", assessment_unit=unit),
+        "park_manager": Organisation.objects.create(kind="government", name="园区管委会", park=park),
+        "enterprise": f.enterprise().organisation,
+        "institution": f.institution().organisation,
+        "expert": f.institution().organisation,
+        "broker": f.organisation("经纪机构", kind="other"),
+        "audit_admin": f.organisation(),
+    }
+    from django.test import Client
+
+    for role in ROLES:
+        f.user(username=f"fz-{role}", role=role, organisation=orgs[role], password="pw-Fuzz-12345")
+        auth = _basic(f"fz-{role}", "pw-Fuzz-12345")
+        # the credentials work (so the fuzz reaches the scoped code paths, not only 401s)
+        assert Client().get("/api/regions/", HTTP_AUTHORIZATION=auth["Authorization"]).status_code == 200
+        _fuzz(auth, 4)
+
+
+def _fuzz(auth: dict, max_examples: int) -> None:
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
     from schemathesis.checks import not_a_server_error
@@ -32,7 +71,6 @@ def test_no_server_errors(seeded):
 
     from config.wsgi import application
 
-    auth = {"Authorization": "Basic " + base64.b64encode(b"cityadmin:pw-Admin-12345").decode()}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
     failures, operations = [], 0
     for result in schema.get_all_operations():
@@ -44,7 +82,7 @@ def test_no_server_errors(seeded):
         except Exception:  # noqa: S110 - some operations have nothing to negate
             pass
 
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
+        @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate, Phase.shrink])
         @given(case=strategy)
         def check(case):
