@@ -271,3 +271,34 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only; `manage.py prune_audit_log` applies retention.")
+
+
+class GrantPurpose(models.TextChoices):
+    ACCESS = "access", _("Read access")
+    BROKER = "broker", _("Broker assignment")
+
+
+class Grant(models.Model):
+    """Read access to one restricted record for a named user: someone the owner or a government role
+    in scope explicitly lets in, or a technology broker assigned to a demand. Never opens a classified
+    (不宜公开) record. Changes are audited."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="grants")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=GrantPurpose.choices, default=GrantPurpose.ACCESS)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        constraints = [models.UniqueConstraint(fields=["content_type", "object_id", "user"], name="uniq_grant")]
+        indexes = [models.Index(fields=["user", "content_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_purpose_display()}"

@@ -58,7 +58,19 @@ def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> Qu
     mine = scope.edit_q(model, user)
     if mine == Q():
         return qs
-    return qs.filter(mine | (Q(visibility__in=OPEN_VISIBILITIES) & published_q(model)))
+    granted = Q(pk__in=granted_ids(model, user)) & ~Q(visibility=Visibility.CLASSIFIED)
+    return qs.filter(mine | (Q(visibility__in=OPEN_VISIBILITIES) & published_q(model)) | granted)
+
+
+def granted_ids(model: type[Model], user) -> QuerySet:
+    """Ids of ``model`` records explicitly granted to ``user`` (unexpired)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from duijie.core.models import Grant
+
+    return (Grant.objects.filter(content_type=ContentType.objects.get_for_model(model), user=user.pk)
+            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate())).values("object_id"))
 
 
 def editable_queryset(model: type[Model], user, qs: QuerySet | None = None) -> QuerySet:

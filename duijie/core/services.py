@@ -124,3 +124,39 @@ def workflow_service(transitions: tuple[Transition, ...], name: str, entity: str
 
     run.__name__ = run.__qualname__ = f"{entity}_{name}"
     return run
+
+
+def grant_create(*, obj: Model, to_user, by, purpose: str = "access", expires_on=None):
+    """Let ``to_user`` read one restricted record (or assign a broker to it). Only someone who may
+    edit the record grants; classified records are never opened this way."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from duijie.core.choices import Visibility
+    from duijie.core.models import Grant
+    from duijie.core.selectors import can_edit
+
+    if not can_edit(by, obj):
+        raise PermissionDenied(_("You may not share this record."))
+    if getattr(obj, "visibility", None) == Visibility.CLASSIFIED:
+        raise ValidationError(_("Classified (不宜公开) records cannot be shared."))
+    if purpose == "broker" and getattr(to_user, "role", None) != "broker":
+        raise ValidationError(_("Only technology brokers can be assigned."))
+    with transaction.atomic():
+        grant, _created = Grant.objects.update_or_create(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, user=to_user,
+            defaults={"purpose": purpose, "granted_by": by, "expires_on": expires_on})
+        audit(user=by, action=AuditAction.UPDATE, obj=obj,
+              detail={"grant": {"user": to_user.pk, "purpose": purpose}})
+    return grant
+
+
+def grant_revoke(*, grant, by) -> None:
+    from duijie.core.selectors import can_edit
+
+    obj = grant.content_type.get_object_for_this_type(pk=grant.object_id)
+    if not can_edit(by, obj):
+        raise PermissionDenied(_("You may not change who sees this record."))
+    with transaction.atomic():
+        user_id = grant.user_id
+        grant.delete()
+        audit(user=by, action=AuditAction.UPDATE, obj=obj, detail={"grant_revoked": {"user": user_id}})

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<slug:slug>/<int:pk>/delete/", views.record_delete, name="delete"),
     path("<slug:slug>/<int:pk>/history/", views.record_history, name="history"),
     path("<slug:slug>/<int:pk>/do/<slug:name>/", views.record_transition, name="transition"),
+    path("<slug:slug>/<int:pk>/grants/", views.record_grant, name="grant"),
+    path("<slug:slug>/<int:pk>/grants/<int:grant_id>/revoke/", views.record_grant_revoke, name="grant_revoke"),
 ]

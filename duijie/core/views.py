@@ -142,11 +142,19 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
             if obj.status in t.sources and can_edit and (not t.admin_only or selectors.can_review(request.user, obj)):
                 transitions.append(t)
     warnings = obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []
+    grants = None
+    if can_edit and getattr(obj, "visibility", None) not in (None, "classified"):
+        from django.contrib.contenttypes.models import ContentType
+
+        from duijie.core.models import Grant
+
+        grants = list(Grant.objects.filter(content_type=ContentType.objects.get_for_model(rt.model), object_id=obj.pk)
+                      .select_related("user"))
     return render(request, "core/record_detail.html", {
         "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user, revealed),
         "related": related, "can_reveal": access == "reveal" and not revealed, "revealed": revealed,
         "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
-        "has_history": hasattr(obj, "history"),
+        "has_history": hasattr(obj, "history"), "grants": grants,
     })
 
 
@@ -298,3 +306,37 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 def stats_counts(rt: RecordType, field: str, user):
     return (selectors.record_list(record_type=rt, user=user).values(field).annotate(n=Count("pk")).order_by("-n"))
+
+
+@require_POST
+def record_grant(request: HttpRequest, slug: str, pk) -> HttpResponse:
+    """Share one restricted record with a named user, or assign a technology broker to it."""
+    from duijie.accounts.models import User
+
+    rt = _record_type(slug)
+    obj = _get(rt, request, pk)
+    to_user = User.objects.filter(username=request.POST.get("username", "").strip(), is_active=True).first()
+    if to_user is None:
+        messages.error(request, _("No active user with that username."))
+        return redirect(record_url(obj))
+    try:
+        services.grant_create(obj=obj, to_user=to_user, by=request.user, purpose=request.POST.get("purpose", "access"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(user)s may now see this record.") % {"user": to_user})
+    return redirect(record_url(obj))
+
+
+@require_POST
+def record_grant_revoke(request: HttpRequest, slug: str, pk, grant_id: int) -> HttpResponse:
+    from duijie.core.models import Grant
+
+    rt = _record_type(slug)
+    obj = _get(rt, request, pk)
+    grant = Grant.objects.filter(pk=grant_id, object_id=obj.pk).first()
+    if grant is None:
+        raise Http404
+    services.grant_revoke(grant=grant, by=request.user)
+    messages.success(request, _("Access withdrawn."))
+    return redirect(record_url(obj))
