@@ -116,3 +116,35 @@ def blind_index(value: str) -> str:
     """Keyed hash (HMAC-SHA256 under the current key) for exact-match lookup of a personal value."""
     current, _ = keyring()
     return hmac.new(current.hash_key, normalise_for_hash(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+FILE_MAGIC = b"DJSM4"
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """A kept file (an uploaded spreadsheet holds phones) encrypted like personal fields:
+    ``DJSM4 | version (2 bytes) | nonce | ciphertext | tag``."""
+    current, _ = keyring()
+    nonce = os.urandom(NONCE_LEN)
+    encryptor = Cipher(algorithms.SM4(current.enc_key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(AAD + b"/file")
+    body = encryptor.update(data) + encryptor.finalize()
+    return FILE_MAGIC + current.version.to_bytes(2, "big") + nonce + body + encryptor.tag
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    if not blob.startswith(FILE_MAGIC):
+        raise DecryptionError("Not an encrypted duijie file.")
+    version = int.from_bytes(blob[len(FILE_MAGIC):len(FILE_MAGIC) + 2], "big")
+    _, ring = keyring()
+    key = ring.get(version)
+    if key is None:
+        raise DecryptionError(f"No key for version {version}; add it to DUIJIE_FIELD_KEYS_OLD.")
+    raw = blob[len(FILE_MAGIC) + 2:]
+    nonce, body, tag = raw[:NONCE_LEN], raw[NONCE_LEN:-TAG_LEN], raw[-TAG_LEN:]
+    decryptor = Cipher(algorithms.SM4(key.enc_key), modes.GCM(nonce, tag)).decryptor()
+    decryptor.authenticate_additional_data(AAD + b"/file")
+    try:
+        return decryptor.update(body) + decryptor.finalize()
+    except Exception as exc:
+        raise DecryptionError("Encrypted file failed authentication.") from exc

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duijie.core import crypto
 from duijie.imports import engine, readers
 from duijie.imports.kinds import KINDS, Kind
 from duijie.imports.models import ImportJob, ImportStatus
@@ -72,7 +73,7 @@ def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
     """Store the upload and dry-run it. File-level problems leave a refused job with the reason."""
     stored = f"{secrets.token_hex(16)}{readers.extension(file_name)}"
     path = import_dir() / stored
-    path.write_bytes(data)
+    path.write_bytes(crypto.encrypt_bytes(data))  # kept uploads hold personal data: encrypted at rest
     path.chmod(0o600)
     job = ImportJob.objects.create(user=user, kind=kind.name, file_name=file_name[:255], stored_name=stored,
                                    size=len(data))
@@ -84,7 +85,7 @@ def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
 
 
 def job_data(job: ImportJob) -> bytes:
-    return (import_dir() / job.stored_name).read_bytes()
+    return crypto.decrypt_bytes((import_dir() / job.stored_name).read_bytes())
 
 
 def job_confirm(*, job: ImportJob, user) -> engine.Result:

@@ -59,3 +59,12 @@ def test_phone_stored_encrypted_with_blind_index():
     with connection.cursor() as cur:
         cur.execute("SELECT contact_phone FROM orgs_historicalenterprise WHERE id = %s", [e.pk])
         assert all(row[0].startswith("v1$") for row in cur.fetchall())
+
+
+def test_file_encryption_roundtrip_and_tamper():
+    data = "姓名,手机\n张三,13812345678\n".encode()
+    blob = crypto.encrypt_bytes(data)
+    assert b"13812345678" not in blob and blob.startswith(b"DJSM4")
+    assert crypto.decrypt_bytes(blob) == data
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
