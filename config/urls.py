@@ -31,6 +31,7 @@ urlpatterns = [
     path("r/", include("duijie.core.urls")),
     path("me/expert/", include("duijie.experts.urls")),
     path("onboarding/", include("duijie.onboarding.urls")),
+    path("portal/", include("duijie.portal.urls")),
     path("imports/", include("duijie.imports.urls")),
 ]
 

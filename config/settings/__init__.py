@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "duijie.supply",
     "duijie.demands",
     "duijie.onboarding",
+    "duijie.portal",
     "duijie.demo",
     "duijie.imports",
 ]

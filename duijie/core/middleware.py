@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/onboarding/register/", "/onboarding/accept/", "/static/", "/i18n/", "/healthz", "/api/openapi.json", "/api/docs/",
+PUBLIC_PREFIXES = ("/accounts/login/", "/onboarding/register/", "/onboarding/accept/", "/portal/", "/static/", "/i18n/", "/healthz", "/api/openapi.json", "/api/docs/",
                    "/favicon.ico")
 
 
