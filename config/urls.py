@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
+from duijie.core import exports as core_exports
 from duijie.core import views as core_views
 from duijie.core.api import viewset_for
 from duijie.core.registry import REGISTRY
@@ -28,6 +29,10 @@ urlpatterns = [
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
         SpectacularRedocView.as_view(url_name="openapi", template_name="api/redoc.html")), name="api-docs"),
     path("api/", include(router.urls)),
+    path("r/<slug:slug>/export-request/", core_exports.request_export, name="export_request"),
+    path("exports/requests/", core_exports.request_list, name="export_requests"),
+    path("exports/requests/<int:pk>/download/", core_exports.request_download, name="export_download"),
+    path("exports/requests/<int:pk>/<str:decision>/", core_exports.request_review, name="export_review"),
     path("r/", include("duijie.core.urls")),
     path("me/expert/", include("duijie.experts.urls")),
     path("onboarding/", include("duijie.onboarding.urls")),

@@ -51,7 +51,7 @@ def sheet_title(text: str) -> str:
     return "".join("_" if ch in "[]:*?/\\" else ch for ch in text)[:31] or "Sheet"
 
 
-def cell_value(obj, field: models.Field, masked: dict[str, str]):
+def cell_value(obj, field: models.Field, masked: dict[str, str], unmask: bool = False):
     if field.many_to_many:
         return "、".join(str(o) for o in getattr(obj, field.name).all())
     if field.choices:
@@ -70,15 +70,18 @@ def cell_value(obj, field: models.Field, masked: dict[str, str]):
         return value
     if isinstance(value, (list, dict)):
         value = "、".join(map(str, value)) if isinstance(value, list) else str(value)
-    return neutralise(mask_pii(str(value)))
+    return neutralise(str(value) if unmask else mask_pii(str(value)))
 
 
-def export_xlsx(record_type: RecordType, rows: Iterable[models.Model], columns: list[str] | None = None) -> bytes:
+def export_xlsx(record_type: RecordType, rows: Iterable[models.Model], columns: list[str] | None = None,
+                unmask: bool = False) -> bytes:
+    """``unmask`` only for an approved export request (core/exports.py); otherwise personal data
+    and phone/ID numbers in free text are masked."""
     fields = exportable_fields(record_type)
     if columns:
         by_name = {f.name: f for f in fields}
         fields = [by_name[c] for c in columns if c in by_name] or fields
-    masked = personal_fields(record_type.model)
+    masked = {} if unmask else personal_fields(record_type.model)
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = sheet_title(str(record_type.verbose_name_plural))
@@ -86,7 +89,7 @@ def export_xlsx(record_type: RecordType, rows: Iterable[models.Model], columns: 
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for obj in rows:
-        ws.append([cell_value(obj, f, masked) for f in fields])
+        ws.append([cell_value(obj, f, masked, unmask) for f in fields])
     for i, f in enumerate(fields, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(len(str(f.verbose_name)) * 2, 10), 50)
     ws.freeze_panes = "A2"

@@ -302,3 +302,37 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_purpose_display()}"
+
+
+class ExportRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    USED = "used", _("Downloaded")
+
+
+class ExportRequest(models.Model):
+    """Exports mask personal data unless a request like this one was approved: the requester names
+    the list (type and filters) and the reason; a city administrator other than the requester
+    approves; the unmasked file can then be downloaded once. Every step is audited."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE,
+                             related_name="export_requests")
+    record_type = models.CharField(_("record type"), max_length=50)
+    query = models.TextField(_("filters"), blank=True)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=ExportRequestStatus.choices,
+                              default=ExportRequestStatus.PENDING)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export request")
+        verbose_name_plural = _("export requests")
+
+    def __str__(self) -> str:
+        return f"{self.record_type} · {self.user}"
