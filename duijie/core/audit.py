@@ -8,6 +8,7 @@ transaction so that rolling back the surrounding work cannot erase the record of
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,10 @@ from django.db.models import Model
 
 from duijie.core.choices import AuditResult
 from duijie.core.models import AuditLog
+
+# The client IP of the request being handled (set by core.middleware.AuditContextMiddleware), so that
+# entries written by services — which never see the request — still carry it.
+current_ip: ContextVar[str | None] = ContextVar("duijie_audit_ip", default=None)
 
 
 def client_ip(request) -> str | None:
@@ -42,6 +47,8 @@ def audit(*, user, action: str, obj: Model | None = None, object_type: str = "",
         object_repr = object_repr or str(obj)
     if ip is None and request is not None:
         ip = client_ip(request)
+    if ip is None:
+        ip = current_ip.get()
     return AuditLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         action=action,

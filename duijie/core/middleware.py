@@ -20,3 +20,19 @@ class LoginRequiredMiddleware:
                 and not path.startswith(PUBLIC_PREFIXES)):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class AuditContextMiddleware:
+    """Makes the client IP available to audit entries written anywhere during the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from duijie.core.audit import client_ip, current_ip
+
+        token = current_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)
