@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.db import models
-from django.utils.html import format_html
 
 from duijie.core.masking import mask
 from duijie.core.pii import mask_pii
@@ -55,9 +54,3 @@ def build_table(record_type: RecordType) -> type[tables.Table]:
         attrs["status"] = tables.Column(attrs={"td": {"class": "text-nowrap"}})
     meta = type("Meta", (RegistryTable.Meta,), {"model": model, "fields": columns, "sequence": columns})
     return type(f"{model.__name__}Table", (RegistryTable,), {**attrs, "Meta": meta})
-
-
-def status_badge(value: str, label: str) -> str:
-    colours = {"draft": "secondary", "submitted": "info", "published": "success", "returned": "warning",
-               "rejected": "danger", "transferred": "primary", "closed": "dark"}
-    return format_html('<span class="badge text-bg-{}">{}</span>', colours.get(value, "secondary"), label)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -303,9 +302,6 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{rt.slug}-{stamp}.xlsx"'
     return response
 
-
-def stats_counts(rt: RecordType, field: str, user):
-    return (selectors.record_list(record_type=rt, user=user).values(field).annotate(n=Count("pk")).order_by("-n"))
 
 
 @require_POST

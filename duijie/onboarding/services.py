@@ -7,7 +7,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -183,7 +182,3 @@ def invitation_accept(*, token: str, username: str, password: str) -> User:
         inv.save(update_fields=["used_at", "user"])
         audit(user=user, action=AuditAction.UPDATE, obj=inv, detail={"accepted": True})
     return user
-
-
-def outbox_dir():
-    return getattr(settings, "EMAIL_FILE_PATH", None)
