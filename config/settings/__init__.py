@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "duijie.portal",
     "duijie.demo",
     "duijie.imports",
+    "duijie.events",
 ]
 
 MIDDLEWARE = [
