@@ -31,8 +31,20 @@ class Weights:
     region: float = 0.05
     ipc: float = 0.10
     institution: float = 0.05
+    stage: float = 0.05  # maturity fit (query asks for a stage)
+    tier: float = 0.03  # enterprise tier at least the one asked for
+    cooperation: float = 0.05  # past cooperation between the two sides
+    load: float = 0.10  # an expert's current load: the signal is negative, so this lowers rank
+    crosswalk: float = 0.05  # same division/field through a taxonomy crosswalk (IPC, NSFC, tracks)
     fusion: str = "linear"  # or "rrf"
     rrf_k: int = 60
+    # linear fusion: how BM25 and cosine are put on one scale over the candidates of a query —
+    # "max" (BM25 / best BM25, cosine min-max) or "zscore" (each standardised, then squashed to 0..1)
+    norm: str = "max"
+    # pseudo-relevance feedback on the query vector (Rocchio): the query vector moves towards the mean
+    # of the best ``prf_k`` first-pass results by ``prf_alpha``; 0 turns it off
+    prf_k: int = 0
+    prf_alpha: float = 0.0
 
     def replace(self, **changes) -> Weights:
         return Weights(**{**self.__dict__, **changes})
@@ -45,6 +57,19 @@ def _minmax(x: np.ndarray) -> np.ndarray:
         return out
     lo, hi = float(np.min(x[ok])), float(np.max(x[ok]))
     out[ok] = (x[ok] - lo) / (hi - lo) if hi > lo else 1.0
+    return out
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    """Standardise over the candidates, then a logistic squash to (0, 1); nan/−inf rows get 0."""
+    out = np.zeros(len(x), dtype=np.float32)
+    ok = np.isfinite(x)
+    if not ok.any():
+        return out
+    v = x[ok].astype(np.float64)
+    sd = float(v.std())
+    z = (v - v.mean()) / sd if sd > 1e-9 else np.zeros_like(v)
+    out[ok] = 1.0 / (1.0 + np.exp(-z))
     return out
 
 
@@ -69,6 +94,8 @@ def fuse(bm25: np.ndarray, dense: np.ndarray, structured: np.ndarray, w: Weights
         dense_ok = np.where(np.isnan(dense), -np.inf, dense)
         nd = _rank_score(np.where(np.isfinite(dense_ok), dense_ok + 2.0, 0.0), w.rrf_k)
         return w.bm25 * _rank_score(bm25, w.rrf_k) + w.dense * nd + structured
+    if w.norm == "zscore":
+        return (w.bm25 * _zscore(bm25) + w.dense * _zscore(dense) + structured).astype(np.float32)
     top = float(bm25.max()) if len(bm25) else 0.0
     nb = bm25 / top if top > 0 else np.zeros_like(bm25)
     return (w.bm25 * nb + w.dense * _minmax(dense) + structured).astype(np.float32)
