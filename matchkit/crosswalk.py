@@ -15,13 +15,13 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from matchkit.text import gbt4754, normalize
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> dict:
     return json.loads(resources.files("matchkit").joinpath("data", name).read_text(encoding="utf-8"))
 

@@ -83,6 +83,20 @@ def _rank_score(x: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def normalised(bm25: np.ndarray, dense: np.ndarray, w: Weights) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 and cosine of the candidates on the 0..1 scales the hybrid fusion multiplies by its weights
+    (these are the features :mod:`matchkit.feedback` learns from)."""
+    if w.fusion == "rrf":
+        dense_ok = np.where(np.isnan(dense), -np.inf, dense)
+        nd = _rank_score(np.where(np.isfinite(dense_ok), dense_ok + 2.0, 0.0), w.rrf_k)
+        return _rank_score(bm25, w.rrf_k), nd
+    if w.norm == "zscore":
+        return _zscore(bm25), _zscore(dense)
+    top = float(bm25.max()) if len(bm25) else 0.0
+    nb = bm25 / top if top > 0 else np.zeros_like(bm25)
+    return nb.astype(np.float32), _minmax(dense)
+
+
 def fuse(bm25: np.ndarray, dense: np.ndarray, structured: np.ndarray, w: Weights, method: str = "hybrid"
          ) -> np.ndarray:
     """Fused scores for candidate rows. ``dense`` holds nan where a record has no vector yet."""
@@ -90,12 +104,5 @@ def fuse(bm25: np.ndarray, dense: np.ndarray, structured: np.ndarray, w: Weights
         return bm25.astype(np.float32)
     if method == "dense":
         return np.nan_to_num(dense, nan=-1.0).astype(np.float32)
-    if w.fusion == "rrf":
-        dense_ok = np.where(np.isnan(dense), -np.inf, dense)
-        nd = _rank_score(np.where(np.isfinite(dense_ok), dense_ok + 2.0, 0.0), w.rrf_k)
-        return w.bm25 * _rank_score(bm25, w.rrf_k) + w.dense * nd + structured
-    if w.norm == "zscore":
-        return (w.bm25 * _zscore(bm25) + w.dense * _zscore(dense) + structured).astype(np.float32)
-    top = float(bm25.max()) if len(bm25) else 0.0
-    nb = bm25 / top if top > 0 else np.zeros_like(bm25)
-    return (w.bm25 * nb + w.dense * _minmax(dense) + structured).astype(np.float32)
+    nb, nd = normalised(bm25, dense, w)
+    return (w.bm25 * nb + w.dense * nd + structured).astype(np.float32)

@@ -32,7 +32,7 @@ import numpy as np
 
 from matchkit import structured as sig
 from matchkit.encoders import DEFAULT_LEAD_CHARS, Encoder, lead_text
-from matchkit.fusion import Weights, fuse
+from matchkit.fusion import Weights, fuse, normalised
 from matchkit.text import Tokenizer, normalize
 from matchkit.vectors import BruteForceSearcher, VectorSearcher, top_k
 
@@ -93,6 +93,7 @@ class Reason:
     code: str
     text: str  # short Chinese sentence for a list view
     terms: tuple[str, ...] = ()  # for ``terms``: shared terms, found in both normalised texts
+    strength: float = 0.0  # structured signals: the signal's strength before weighting
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,13 @@ class ScoreParts:
     dense: float  # cosine similarity (nan when the record has no vector yet)
     structured: float  # weighted sum of structured signals
     fused: float  # the ranking score
+    # hybrid only: the unweighted features the fused score is linear in — ("bm25", normalised BM25),
+    # ("dense", normalised cosine) and (signal name, strength) — log them with an impression so
+    # matchkit.feedback can learn new weights from feedback
+    features: tuple[tuple[str, float], ...] = ()
+
+    def feature_dict(self) -> dict[str, float]:
+        return dict(self.features)
 
 
 @dataclass(frozen=True)
@@ -419,6 +427,9 @@ class Index:
                     struct[j], struct_reasons[j] = self._structured(query, self._records[r], w)
                 fused = fuse(bm[rows], dense, struct, w, method)
         ids = [self._records[r].id for r in rows]
+        if method == "hybrid":
+            nb_all, nd_all = normalised(bm[rows], dense, w)
+            struct_strengths = [[(x.code, x.strength) for x in rs] for rs in struct_reasons]
         top = np.argsort(-fused, kind="stable")[: max(k * 2, k + 10)]  # rows are in id-independent order
         order = sorted(top.tolist(), key=lambda j: (-float(fused[j]), ids[j]))[:k]
         qterms = list(dict.fromkeys(qtokens))
@@ -426,7 +437,11 @@ class Index:
         for rank, j in enumerate(order, start=1):
             r = rows[j]
             rec = self._records[r]
-            parts = ScoreParts(float(bm[r]), float(shown[j]), float(struct[j]), float(fused[j]))
+            feats: tuple[tuple[str, float], ...] = ()
+            if method == "hybrid":
+                feats = (("bm25", float(nb_all[j])), ("dense", float(nd_all[j])),
+                         *((name, s_) for name, s_ in struct_strengths[j]))
+            parts = ScoreParts(float(bm[r]), float(shown[j]), float(struct[j]), float(fused[j]), feats)
             reasons: tuple[Reason, ...] = ()
             if explain:
                 reasons = tuple(self._reasons(qnorm, qterms, r, parts, struct_reasons[j]))
@@ -444,7 +459,7 @@ class Index:
             m = fn(getattr(q, name), getattr(d, name))
             if m:
                 total += weight * m[0]
-                reasons.append(Reason(name, m[1]))
+                reasons.append(Reason(name, m[1], strength=m[0]))
         for name, fn in sig.PAIR_SIGNALS.items():
             weight = getattr(w, name)
             if not weight:
@@ -452,7 +467,7 @@ class Index:
             m = fn(q, d)
             if m:
                 total += weight * m[0]
-                reasons.append(Reason(name, m[1]))
+                reasons.append(Reason(name, m[1], strength=m[0]))
         return total, reasons
 
     def _reasons(self, qnorm: str, qterms: list[str], row: int, parts: ScoreParts,
