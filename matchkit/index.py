@@ -34,7 +34,7 @@ from matchkit import structured as sig
 from matchkit.encoders import DEFAULT_LEAD_CHARS, Encoder, lead_text
 from matchkit.fusion import Weights, fuse, normalised
 from matchkit.text import Tokenizer, normalize
-from matchkit.vectors import BruteForceSearcher, VectorSearcher, top_k
+from matchkit.vectors import BruteForceSearcher, UsearchSearcher, VectorSearcher, top_k
 
 FORMAT = "matchkit-index"
 FORMAT_VERSION = 1
@@ -128,8 +128,13 @@ def _record_text(title: str, text: str) -> str:
 class Index:
     def __init__(self, encoder: Encoder | None = None, *, weights: Weights | None = None,
                  lead_chars: int = DEFAULT_LEAD_CHARS, candidates: int = 200,
-                 bm25_k1: float = 1.5, bm25_b: float = 0.75) -> None:
+                 bm25_k1: float = 1.5, bm25_b: float = 0.75, ann_threshold: int | None = 50_000,
+                 ann_dtype: str = "f16") -> None:
         self.encoder = encoder
+        # from this many vectors up, semantic candidates come from an HNSW graph (usearch) instead of
+        # an exact scan; None: always exact. Candidates are re-scored exactly either way.
+        self.ann_threshold = ann_threshold
+        self.ann_dtype = ann_dtype
         self.bm25_k1 = bm25_k1
         self.bm25_b = bm25_b
         self.weights = weights or Weights()
@@ -330,7 +335,16 @@ class Index:
 
     def _dense(self) -> VectorSearcher:
         if self._searcher is None:
-            self._searcher = BruteForceSearcher(self._vectors)
+            n_vec = int(self._has_vec.sum())
+            if self.ann_threshold is not None and n_vec >= self.ann_threshold:
+                ann = UsearchSearcher(self._vectors.shape[1], lambda rows: self._vectors[rows], dtype=self.ann_dtype)
+                rows = np.flatnonzero(self._has_vec)
+                for s in range(0, len(rows), 65536):
+                    part = rows[s:s + 65536]
+                    ann.set_rows(part, self._vectors[part])
+                self._searcher = ann
+            else:
+                self._searcher = BruteForceSearcher(self._vectors)
         return self._searcher
 
     def prepare(self) -> None:
@@ -508,6 +522,8 @@ class Index:
             "count": len(self._records), "dim": int(self._vectors.shape[1]),
             "encoder": getattr(self.encoder, "name", None), "lead_chars": self.lead_chars,
             "candidates": self.candidates, "weights": asdict(self.weights),
+            "bm25_k1": self.bm25_k1, "bm25_b": self.bm25_b, "ann_threshold": self.ann_threshold,
+            "ann_dtype": self.ann_dtype,
         }
         with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
             for r, toks in zip(self._records, self._tokens, strict=True):
@@ -540,8 +556,11 @@ class Index:
             raise ValueError(f"{path}: not a {FORMAT} v{FORMAT_VERSION} index")
         if encoder is not None and manifest["encoder"] not in (None, encoder.name):
             raise ValueError(f"{path}: vectors were made by {manifest['encoder']}, not {encoder.name}")
-        idx = cls(encoder, weights=Weights(**manifest["weights"]), lead_chars=manifest["lead_chars"],
-                  candidates=manifest["candidates"])
+        wnames = {f.name for f in fields(Weights)}
+        idx = cls(encoder, weights=Weights(**{k: v for k, v in manifest["weights"].items() if k in wnames}),
+                  lead_chars=manifest["lead_chars"], candidates=manifest["candidates"],
+                  bm25_k1=manifest.get("bm25_k1", 1.5), bm25_b=manifest.get("bm25_b", 0.75),
+                  ann_threshold=manifest.get("ann_threshold", 50_000), ann_dtype=manifest.get("ann_dtype", "f16"))
         terms = [t for t in (path / "terms.txt").read_text(encoding="utf-8").split("\n") if t]
         idx.tokenizer.add_terms(terms)
         idx.extra_terms = terms
