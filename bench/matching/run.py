@@ -163,14 +163,15 @@ def recall_at(ann_rows: np.ndarray, exact_rows: np.ndarray) -> float:
 
 
 def real_vector_recall(enc) -> None:
-    """ANN recall@20 vs brute force on real vectors: every GB/T 4754 and NSFC discipline name (public
-    text, ~4.9k) plus the 181 demands as the corpus, the demands' query vectors as queries."""
+    """ANN recall@20 vs brute force on real vectors: GB/T 4754 and NSFC discipline names (public text)
+    plus the 181 demands as the corpus, the demands' query vectors as queries."""
     names = list(gbt4754()["names"].values())
     nsfc = ROOT / "duijie" / "core" / "reference"
     for p in sorted(nsfc.glob("nsfc*.jl")) + sorted(nsfc.glob("nsfc*.jsonl")):
         names += [json.loads(x)["name"] for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
     corpus, queries, _ = load()
-    texts = list(dict.fromkeys(names)) + [lead_text(r["title"], r["text"]) for r in corpus]
+    # the first 800 names: encoding on a loaded 2-core machine ran at ~2 texts a second
+    texts = list(dict.fromkeys(names))[:800] + [lead_text(r["title"], r["text"]) for r in corpus]
     t = time.perf_counter()
     v = enc.encode_passages(texts)
     qv = enc.encode_queries([lead_text(q["title"], q["text"]) for q in queries])
@@ -185,7 +186,10 @@ def real_vector_recall(enc) -> None:
 
 
 def synth_corpus(n: int, real: list[Record], real_vecs: np.ndarray, rng: random.Random):
-    """Records made of real demand sentences; vectors = a real vector + noise, renormalised."""
+    """Records made of real demand sentences; vectors = a real vector + noise, renormalised. From 500k
+    records up the text is cut to 120 characters (tokenising 1M × 300 characters alone takes ~10 min
+    here); the vectors, which decide the ANN figures, are the same either way."""
+    max_chars = 300 if n < 500_000 else 120
     sentences = [s for r in real for s in re.split(r"(?<=[。；！？])", r.text) if len(s) > 8] or [r.text for r in real]
     titles = [r.title for r in real]
     nprng = np.random.default_rng(7)
@@ -194,7 +198,7 @@ def synth_corpus(n: int, real: list[Record], real_vecs: np.ndarray, rng: random.
         j = rng.randrange(len(real))
         body = real[j].text[:80] + "".join(rng.sample(sentences, 2))
         recs.append(Record(id=f"S{i:07d}", kind=rng.choice(["expert", "achievement", "patent", "demand"]),
-                           title=rng.choice(titles)[: rng.randint(8, 30)], text=body[:300],
+                           title=rng.choice(titles)[: rng.randint(8, 30)], text=body[:max_chars],
                            industry=rng.choice(["3841", "3842", "2651", "3311", "C", None])))
         base[i] = j
     vec = np.empty((n, real_vecs.shape[1]), dtype=np.float32)
@@ -212,18 +216,19 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
     queries = [Query(title=r.title, text=r.text) for r in real]
     qtexts = [lead_text(q.title, q.text) for q in queries]
     raw = enc.enc if isinstance(enc, CachedEncoder) else enc
+    n_enc = int(os.environ.get("MATCHKIT_BENCH_ENCODE_SAMPLES", "40"))  # fewer on a saturated machine
     enc_ms, title_ms = [], []
-    for t in qtexts[:40]:  # query encoding, real model, uncached
+    for t in qtexts[:n_enc]:  # query encoding, real model, uncached
         s = time.perf_counter()
         raw.encode_queries([t])
         enc_ms.append((time.perf_counter() - s) * 1000)
-    for q in queries[:40]:
+    for q in queries[:n_enc]:
         s = time.perf_counter()
         raw.encode_queries([q.title])
         title_ms.append((time.perf_counter() - s) * 1000)
     print(f"query encoding: title+200-char lead p50 {pct(enc_ms, 50):.0f} ms p95 {pct(enc_ms, 95):.0f} ms; "
           f"title only p50 {pct(title_ms, 50):.0f} ms p95 {pct(title_ms, 95):.0f} ms")
-    short = [lead_text(r.title, r.text, 60) for r in real[:48]]  # "short records": title + 60 characters
+    short = [lead_text(r.title, r.text, 60) for r in real[:n_enc]]  # "short records": title + 60 characters
     s = time.perf_counter()
     raw.encode_passages(short)
     per = (time.perf_counter() - s) / len(short)
@@ -302,10 +307,52 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
         gc.collect()
 
 
+def ann_scale(n: int, real_vecs: np.ndarray, qv: np.ndarray, nq: int) -> None:
+    """Vectors only (no text, no BM25): the semantic side at a size where tokenising the synthetic
+    records alone would take longer than the run may. HNSW (f16) vs brute force in the same process."""
+    gc.collect()
+    rss0 = rss_mb()
+    rng = np.random.default_rng(11)
+    vecs = np.empty((n, real_vecs.shape[1]), dtype=np.float16)
+    for s in range(0, n, 100_000):
+        e = min(n, s + 100_000)
+        b = real_vecs[rng.integers(0, len(real_vecs), e - s)] + rng.normal(0, 0.02, (e - s, real_vecs.shape[1]))
+        vecs[s:e] = b / np.linalg.norm(b, axis=1, keepdims=True)
+    ann = UsearchSearcher(vecs.shape[1], lambda rows: vecs[rows], dtype="f16", exact_below=0)
+    t = time.perf_counter()
+    for s in range(0, n, 65536):
+        ann.set_rows(np.arange(s, min(n, s + 65536)), vecs[s:s + 65536])
+    t_build = time.perf_counter() - t
+    rss_ann = rss_mb() - rss0
+    exact = BruteForceSearcher(vecs)
+    base, lat, rec = [], [], []
+    for i in range(nq):
+        q = qv[i % len(qv)]
+        s = time.perf_counter()
+        er = exact.search(q, 20)[0]
+        base.append((time.perf_counter() - s) * 1000)
+        s = time.perf_counter()
+        ar = ann.search(q, 200)[0]  # what a hybrid search asks for (its candidate pool)
+        lat.append((time.perf_counter() - s) * 1000)
+        rec.append(recall_at(ar[:20], er))
+    upd = []
+    for i in range(5):
+        s = time.perf_counter()
+        ann.set_rows(np.array([n + i]), qv[i:i + 1])
+        found = ann.search(qv[i], 20)[0]
+        upd.append((time.perf_counter() - s) * 1000)
+        assert n + i in found.tolist()
+    print(f"-- N={n:,} vectors only (UsearchSearcher f16): HNSW build {n / t_build:,.0f} vectors/s ({t_build:.0f} s), "
+          f"RSS +{rss_ann:,.0f} MB for vectors+graph (process {rss_mb():,.0f} MB)")
+    print(f"   ANN top-200 p50 {pct(lat, 50):.2f} ms p95 {pct(lat, 95):.2f} ms | brute force f32 top-20 p50 "
+          f"{pct(base, 50):.1f} ms p95 {pct(base, 95):.1f} ms | ratio p95 {pct(lat, 95) / pct(base, 95):.3f}x | "
+          f"recall@20 {statistics.mean(rec):.4f} | add 1 + search median {statistics.median(upd):.2f} ms")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="10000,100000")
-    p.add_argument("--big", action="store_true", help="add a 1,000,000-record run (slow: minutes, ~10 GB)")
+    p.add_argument("--big", action="store_true", help="add a 1,000,000-vector run of the semantic side (slow)")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--skip-speed", action="store_true")
     p.add_argument("--skip-quality", action="store_true")
@@ -324,8 +371,12 @@ def main() -> None:
         idx, pv = quality(enc_c)
     if not a.skip_speed:
         real_vector_recall(enc_c)
-        sizes = [int(x) for x in a.sizes.split(",") if x] + ([1_000_000] if a.big else [])
-        speed(enc_c, idx, np.asarray(pv, dtype=np.float32), sizes, a.queries)
+        sizes = [int(x) for x in a.sizes.split(",") if x]
+        if sizes:
+            speed(enc_c, idx, np.asarray(pv, dtype=np.float32), sizes, a.queries)
+        if a.big:
+            qv = enc_c.encode_queries([lead_text(r.title, r.text) for r in (idx.get(i) for i in idx.ids())])
+            ann_scale(1_000_000, np.asarray(pv, dtype=np.float32), qv, a.queries)
 
 
 if __name__ == "__main__":
