@@ -5,8 +5,11 @@
 
 CORPUS.jsonl: one object a line with ``id``, ``kind`` (expert/achievement/patent/enterprise/demand),
 ``title``, ``text``; optional ``keywords`` (list), ``industry`` (GB/T 4754 code), ``field``,
-``region``, ``institution``, ``ipc`` (list). QUERIES.jsonl: ``id``, ``title``, ``text``, the same
-optional fields and optional ``target_kinds`` (list). Other keys are ignored. ``title`` or
+``region``, ``institution``, ``ipc`` (list), and the signals added later: ``stage``, ``tier``,
+``discipline`` (NSFC code), ``tracks`` (list), ``partners`` (list), ``load`` (number) and ``conflicts``
+(list of organisation ids). QUERIES.jsonl: ``id``, ``title``, ``text``, the same optional fields
+(not ``load``/``conflicts``), optional ``target_kinds`` (list) and ``org`` (the asking organisation:
+records listing it in ``conflicts`` are left out). Other keys are ignored. ``title`` or
 ``text`` may be empty, not both. RUN.tsv: ``qid<TAB>docid<TAB>rank<TAB>score``, rank from 1.
 A bad line stops the run with ``FILE:LINE: what is wrong`` and exit status 2.
 """
@@ -21,8 +24,10 @@ from pathlib import Path
 
 from matchkit.index import KINDS, METHODS, Index, Query, Record
 
-STR_FIELDS = ("title", "text", "industry", "field", "region", "institution")
-LIST_FIELDS = ("keywords", "ipc")
+STR_FIELDS = ("title", "text", "industry", "field", "region", "institution", "stage", "tier", "discipline")
+LIST_FIELDS = ("keywords", "ipc", "tracks", "partners")
+RECORD_LIST_FIELDS = ("conflicts",)  # corpus only
+QUERY_STR_FIELDS = ("org",)  # queries only
 
 
 class InputError(Exception):
@@ -64,7 +69,17 @@ def _parse(obj: dict, where: str, is_query: bool, seen: set[str]) -> Record | Qu
         if v is not None and not isinstance(v, str):
             raise InputError(f"{where}: '{k}' must be a string, got {type(v).__name__}")
         vals[k] = v if v is not None else ("" if k in ("title", "text") else None)
-    for k in (*LIST_FIELDS, *(("target_kinds",) if is_query else ())):
+    for k in (QUERY_STR_FIELDS if is_query else ()):
+        v = obj.get(k)
+        if v is not None and not isinstance(v, str):
+            raise InputError(f"{where}: '{k}' must be a string, got {type(v).__name__}")
+        vals[k] = v
+    if not is_query:
+        v = obj.get("load")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v < 0):
+            raise InputError(f"{where}: 'load' must be a number of at least 0")
+        vals["load"] = v
+    for k in (*LIST_FIELDS, *(("target_kinds",) if is_query else RECORD_LIST_FIELDS)):
         v = obj.get(k)
         if v is None:
             v = []

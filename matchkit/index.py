@@ -32,9 +32,9 @@ import numpy as np
 
 from matchkit import structured as sig
 from matchkit.encoders import DEFAULT_LEAD_CHARS, Encoder, lead_text
-from matchkit.fusion import Weights, fuse
+from matchkit.fusion import Weights, fuse, normalised
 from matchkit.text import Tokenizer, normalize
-from matchkit.vectors import BruteForceSearcher, VectorSearcher, top_k
+from matchkit.vectors import BruteForceSearcher, UsearchSearcher, VectorSearcher, top_k
 
 FORMAT = "matchkit-index"
 FORMAT_VERSION = 1
@@ -56,6 +56,13 @@ class Record:
     region: str | None = None  # NBS code ("320412") or "省 / 市 / 区县"
     institution: str | None = None
     ipc: list[str] = dataclasses.field(default_factory=list)
+    stage: str | None = None  # maturity, e.g. Annex-1 研制阶段 / 试生产阶段 / 小批量生产阶段 / 批量生产阶段
+    tier: str | None = None  # enterprise tier, e.g. 高新技术企业, 专精特新 (or a number 1–5)
+    discipline: str | None = None  # NSFC discipline code, e.g. "E0501"
+    tracks: list[str] = dataclasses.field(default_factory=list)  # park tracks (细分赛道)
+    partners: list[str] = dataclasses.field(default_factory=list)  # ids of past cooperation partners
+    load: float | None = None  # an expert's current pairings / open engagements (lowers rank)
+    conflicts: list[str] = dataclasses.field(default_factory=list)  # organisation ids it must not be matched with
 
 
 @dataclass
@@ -70,15 +77,23 @@ class Query:
     institution: str | None = None
     ipc: list[str] = dataclasses.field(default_factory=list)
     target_kinds: list[str] = dataclasses.field(default_factory=list)
+    stage: str | None = None  # the maturity the query needs
+    tier: str | None = None  # the least enterprise tier the query wants
+    discipline: str | None = None
+    tracks: list[str] = dataclasses.field(default_factory=list)
+    partners: list[str] = dataclasses.field(default_factory=list)
+    org: str | None = None  # the querying organisation (for conflicts of interest and past cooperation)
 
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a result matched. ``code``: terms | semantic | industry | field | region | ipc | institution."""
+    """Why a result matched. ``code``: terms | semantic | industry | field | region | ipc | institution |
+    stage | tier | cooperation | load | crosswalk | conflict."""
 
     code: str
     text: str  # short Chinese sentence for a list view
     terms: tuple[str, ...] = ()  # for ``terms``: shared terms, found in both normalised texts
+    strength: float = 0.0  # structured signals: the signal's strength before weighting
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,13 @@ class ScoreParts:
     dense: float  # cosine similarity (nan when the record has no vector yet)
     structured: float  # weighted sum of structured signals
     fused: float  # the ranking score
+    # hybrid only: the unweighted features the fused score is linear in — ("bm25", normalised BM25),
+    # ("dense", normalised cosine) and (signal name, strength) — log them with an impression so
+    # matchkit.feedback can learn new weights from feedback
+    features: tuple[tuple[str, float], ...] = ()
+
+    def feature_dict(self) -> dict[str, float]:
+        return dict(self.features)
 
 
 @dataclass(frozen=True)
@@ -105,8 +127,16 @@ def _record_text(title: str, text: str) -> str:
 
 class Index:
     def __init__(self, encoder: Encoder | None = None, *, weights: Weights | None = None,
-                 lead_chars: int = DEFAULT_LEAD_CHARS, candidates: int = 200) -> None:
+                 lead_chars: int = DEFAULT_LEAD_CHARS, candidates: int = 200,
+                 bm25_k1: float = 1.5, bm25_b: float = 0.75, ann_threshold: int | None = 50_000,
+                 ann_dtype: str = "f16") -> None:
         self.encoder = encoder
+        # from this many vectors up, semantic candidates come from an HNSW graph (usearch) instead of
+        # an exact scan; None: always exact. Candidates are re-scored exactly either way.
+        self.ann_threshold = ann_threshold
+        self.ann_dtype = ann_dtype
+        self.bm25_k1 = bm25_k1
+        self.bm25_b = bm25_b
         self.weights = weights or Weights()
         self.lead_chars = lead_chars
         self.candidates = candidates
@@ -127,6 +157,7 @@ class Index:
         self._bm25_avgdl = 1.0
         self._delta_tf: dict[int, dict[str, int]] = {}
         self._searcher: VectorSearcher | None = None
+        self._conflicts: dict[str, set[int]] = {}  # organisation id → rows in conflict with it
 
     # ---------------------------------------------------------------- mutation
     def __len__(self) -> int:
@@ -160,6 +191,8 @@ class Index:
             self._norm_text.append(norm + ("\n" + kw if kw else ""))
             self._tokens.append(self.tokenizer.tokens(self._norm_text[-1], normalized=True))
             self._row[r.id] = start + i
+            for org in r.conflicts:
+                self._conflicts.setdefault(normalize(org), set()).add(start + i)
         n = len(records)
         dim = self._vectors.shape[1]
         block = np.zeros((n, dim), dtype=np.float16)
@@ -206,6 +239,10 @@ class Index:
             self._kind = self._kind[kept]
             self._alive = self._alive[kept]
             self._row = {r.id: i for i, r in enumerate(self._records)}
+            self._conflicts = {}
+            for i, r in enumerate(self._records):
+                for org in r.conflicts:
+                    self._conflicts.setdefault(normalize(org), set()).add(i)
         self._bm25 = None
         self._searcher = None
         self._lexical()
@@ -249,7 +286,7 @@ class Index:
         if dead > max(200, n // 5):
             self.compact()
             return self._bm25
-        bm = bm25s.BM25()
+        bm = bm25s.BM25(k1=self.bm25_k1, b=self.bm25_b)
         # Each document gets at least the empty token so bm25s accepts empty token lists.
         bm.index([t or [""] for t in self._tokens] or [[""]], show_progress=False)
         self._bm25 = bm
@@ -298,7 +335,16 @@ class Index:
 
     def _dense(self) -> VectorSearcher:
         if self._searcher is None:
-            self._searcher = BruteForceSearcher(self._vectors)
+            n_vec = int(self._has_vec.sum())
+            if self.ann_threshold is not None and n_vec >= self.ann_threshold:
+                ann = UsearchSearcher(self._vectors.shape[1], lambda rows: self._vectors[rows], dtype=self.ann_dtype)
+                rows = np.flatnonzero(self._has_vec)
+                for s in range(0, len(rows), 65536):
+                    part = rows[s:s + 65536]
+                    ann.set_rows(part, self._vectors[part])
+                self._searcher = ann
+            else:
+                self._searcher = BruteForceSearcher(self._vectors)
         return self._searcher
 
     def prepare(self) -> None:
@@ -314,9 +360,14 @@ class Index:
         return self.encoder.encode_queries([lead_text(query.title, query.text, self.lead_chars)])[0]
 
     def search(self, query: Query | str, k: int = 20, *, method: str = "hybrid", weights: Weights | None = None,
-               query_vector: np.ndarray | None = None, exclude: Sequence[str] = (), explain: bool = True
-               ) -> list[Result]:
-        """Rank records for ``query``. ``method``: hybrid | bm25 | dense (single signals, no structure)."""
+               query_vector: np.ndarray | None = None, exclude: Sequence[str] = (), explain: bool = True,
+               conflicts: str = "exclude") -> list[Result]:
+        """Rank records for ``query``. ``method``: hybrid | bm25 | dense (single signals, no structure).
+        A record listing ``query.org`` in its ``conflicts`` (e.g. an expert employed by the enterprise
+        asking) is left out (``conflicts="exclude"``, the default) or kept with a ``conflict`` reason
+        (``conflicts="flag"``)."""
+        if conflicts not in ("exclude", "flag"):
+            raise ValueError("conflicts must be 'exclude' or 'flag'")
         if isinstance(query, str):
             query = Query(text=query)
         if method not in METHODS:
@@ -331,6 +382,9 @@ class Index:
         for rid in exclude:
             if rid in self._row:
                 allowed[self._row[rid]] = False
+        conflicted: set[int] = self._conflicts.get(normalize(query.org), set()) if query.org else set()
+        if conflicted and conflicts == "exclude":
+            allowed[list(conflicted)] = False
         qnorm = normalize(_record_text(query.title, query.text))
         qtokens = self.tokenizer.tokens(qnorm, normalized=True)
         ncand = max(self.candidates, 3 * k)
@@ -364,7 +418,32 @@ class Index:
                 struct[j], struct_reasons[j] = self._structured(query, self._records[r], w)
 
         fused = fuse(bm[rows], dense, struct, w, method)
+        shown = dense  # the cosine to the query itself, reported in parts and reasons
+        if method == "hybrid" and qv is not None and w.prf_k > 0 and w.prf_alpha > 0:
+            # Rocchio feedback: move the query vector towards its best first-pass results, fetch the
+            # new vector's neighbours too, and score every candidate again with it.
+            first = np.argsort(-fused, kind="stable")[: w.prf_k]
+            fb = rows[first][self._has_vec[rows[first]]]
+            if len(fb):
+                q2 = qv.astype(np.float32) + w.prf_alpha * self._vectors[fb].astype(np.float32).mean(axis=0)
+                q2 /= max(float(np.linalg.norm(q2)), 1e-12)
+                more = self._dense().search(q2, ncand, allowed & self._has_vec)[0]
+                rows = np.union1d(rows, more).astype(np.int64)
+                dense = np.full(len(rows), np.nan, dtype=np.float32)
+                has = self._has_vec[rows]
+                vecs = self._vectors[rows[has]].astype(np.float32)
+                dense[has] = vecs @ q2
+                shown = np.full(len(rows), np.nan, dtype=np.float32)
+                shown[has] = vecs @ qv.astype(np.float32)
+                struct = np.zeros(len(rows), dtype=np.float32)
+                struct_reasons = [[] for _ in rows]
+                for j, r in enumerate(rows):
+                    struct[j], struct_reasons[j] = self._structured(query, self._records[r], w)
+                fused = fuse(bm[rows], dense, struct, w, method)
         ids = [self._records[r].id for r in rows]
+        if method == "hybrid":
+            nb_all, nd_all = normalised(bm[rows], dense, w)
+            struct_strengths = [[(x.code, x.strength) for x in rs] for rs in struct_reasons]
         top = np.argsort(-fused, kind="stable")[: max(k * 2, k + 10)]  # rows are in id-independent order
         order = sorted(top.tolist(), key=lambda j: (-float(fused[j]), ids[j]))[:k]
         qterms = list(dict.fromkeys(qtokens))
@@ -372,10 +451,16 @@ class Index:
         for rank, j in enumerate(order, start=1):
             r = rows[j]
             rec = self._records[r]
-            parts = ScoreParts(float(bm[r]), float(dense[j]), float(struct[j]), float(fused[j]))
+            feats: tuple[tuple[str, float], ...] = ()
+            if method == "hybrid":
+                feats = (("bm25", float(nb_all[j])), ("dense", float(nd_all[j])),
+                         *((name, s_) for name, s_ in struct_strengths[j]))
+            parts = ScoreParts(float(bm[r]), float(shown[j]), float(struct[j]), float(fused[j]), feats)
             reasons: tuple[Reason, ...] = ()
             if explain:
                 reasons = tuple(self._reasons(qnorm, qterms, r, parts, struct_reasons[j]))
+            if r in conflicted:  # only reachable with conflicts="flag"
+                reasons = (Reason("conflict", "利益冲突：该对象与需求方存在任职或利益关系，请回避或核实"), *reasons)
             out.append(Result(rec.id, rec.kind, rank, float(fused[j]), parts, reasons))
         return out
 
@@ -388,7 +473,15 @@ class Index:
             m = fn(getattr(q, name), getattr(d, name))
             if m:
                 total += weight * m[0]
-                reasons.append(Reason(name, m[1]))
+                reasons.append(Reason(name, m[1], strength=m[0]))
+        for name, fn in sig.PAIR_SIGNALS.items():
+            weight = getattr(w, name)
+            if not weight:
+                continue
+            m = fn(q, d)
+            if m:
+                total += weight * m[0]
+                reasons.append(Reason(name, m[1], strength=m[0]))
         return total, reasons
 
     def _reasons(self, qnorm: str, qterms: list[str], row: int, parts: ScoreParts,
@@ -429,6 +522,8 @@ class Index:
             "count": len(self._records), "dim": int(self._vectors.shape[1]),
             "encoder": getattr(self.encoder, "name", None), "lead_chars": self.lead_chars,
             "candidates": self.candidates, "weights": asdict(self.weights),
+            "bm25_k1": self.bm25_k1, "bm25_b": self.bm25_b, "ann_threshold": self.ann_threshold,
+            "ann_dtype": self.ann_dtype,
         }
         with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
             for r, toks in zip(self._records, self._tokens, strict=True):
@@ -461,8 +556,11 @@ class Index:
             raise ValueError(f"{path}: not a {FORMAT} v{FORMAT_VERSION} index")
         if encoder is not None and manifest["encoder"] not in (None, encoder.name):
             raise ValueError(f"{path}: vectors were made by {manifest['encoder']}, not {encoder.name}")
-        idx = cls(encoder, weights=Weights(**manifest["weights"]), lead_chars=manifest["lead_chars"],
-                  candidates=manifest["candidates"])
+        wnames = {f.name for f in fields(Weights)}
+        idx = cls(encoder, weights=Weights(**{k: v for k, v in manifest["weights"].items() if k in wnames}),
+                  lead_chars=manifest["lead_chars"], candidates=manifest["candidates"],
+                  bm25_k1=manifest.get("bm25_k1", 1.5), bm25_b=manifest.get("bm25_b", 0.75),
+                  ann_threshold=manifest.get("ann_threshold", 50_000), ann_dtype=manifest.get("ann_dtype", "f16"))
         terms = [t for t in (path / "terms.txt").read_text(encoding="utf-8").split("\n") if t]
         idx.tokenizer.add_terms(terms)
         idx.extra_terms = terms
@@ -472,6 +570,8 @@ class Index:
                 obj = json.loads(line)
                 rec = Record(**{k: v for k, v in obj["record"].items() if k in names})
                 idx._row[rec.id] = len(idx._records)
+                for org in rec.conflicts:
+                    idx._conflicts.setdefault(normalize(org), set()).add(len(idx._records))
                 idx._records.append(rec)
                 idx._tokens.append(obj["tokens"])
                 kw = " ".join(normalize(k) for k in rec.keywords)

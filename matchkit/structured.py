@@ -118,10 +118,118 @@ def institution(q: str | None, d: str | None) -> Signal:
     return None
 
 
+# Maturity scale shared by Annex-1 stages (研制/试生产/小批量/批量生产阶段) and common synonyms.
+STAGE_LEVEL = {
+    "实验室阶段": 1, "研发阶段": 1, "研制阶段": 1, "小试": 1, "小试阶段": 1, "概念验证": 1,
+    "中试": 2, "中试阶段": 2, "试生产阶段": 2, "样机": 2, "样品": 2,
+    "小批量生产阶段": 3, "小批量": 3, "试产": 3,
+    "批量生产阶段": 4, "批量生产": 4, "产业化": 4, "产业化阶段": 4, "成熟应用": 4,
+}
+
+
+def stage_level(value: str | None) -> int | None:
+    if not value:
+        return None
+    v = normalize(value).replace(" ", "")
+    if v.isdigit():
+        return max(1, min(4, int(v)))
+    return STAGE_LEVEL.get(v)
+
+
+def stage(q: str | None, d: str | None) -> Signal:
+    """Stage/maturity fit: the query names the maturity it needs (e.g. 中试, 批量生产阶段); a record at
+    or past it fits fully, one step short fits partly; less mature gets nothing."""
+    ql, dl = stage_level(q), stage_level(d)
+    if ql is None or dl is None:
+        return None
+    if dl >= ql:
+        return 1.0, f"成熟度符合（{d}）"
+    if dl == ql - 1:
+        return 0.4, f"成熟度略低于要求（{d}）"
+    return None
+
+
+# Enterprise tiers (seed 004: 科技型中小企业 → 高新技术企业 → 专精特新/小巨人 → 瞪羚 → 独角兽),
+# as duijie.orgs.choices.QUALIFICATION_TIER orders them; keys are names or the choice values.
+TIER_LEVEL = {
+    "科技型中小企业": 1, "tech_sme": 1, "高新技术企业": 2, "high_tech": 2, "专精特新": 3, "srdi": 3,
+    "专精特新小巨人": 3, "小巨人": 3, "little_giant": 3, "科技型上市培育": 3, "listing_cultivation": 3,
+    "瞪羚": 4, "瞪羚企业": 4, "gazelle": 4, "创新型领军企业": 4, "innovation_leader": 4,
+    "潜在独角兽": 5, "potential_unicorn": 5, "独角兽": 5, "unicorn": 5,
+}
+
+
+def tier_level(value: str | None) -> int | None:
+    if not value:
+        return None
+    v = normalize(str(value)).replace(" ", "")
+    if v.isdigit():
+        return int(v)
+    return max((TIER_LEVEL[x] for x in _items(v) if x in TIER_LEVEL), default=None)
+
+
+def tier(q: str | None, d: str | None) -> Signal:
+    """Enterprise tier: the query asks for at least a tier (e.g. 高新技术企业); records at or above fit."""
+    ql, dl = tier_level(q), tier_level(d)
+    if ql is None or dl is None or dl < ql:
+        return None
+    return 1.0, f"企业层级符合（{d}）"
+
+
+def cooperation(q, d) -> Signal:
+    """Past cooperation: the record lists the query (its id or its organisation) among its partners, or
+    the query lists the record."""
+    d_partners = {normalize(x) for x in (d.partners or ())}
+    q_partners = {normalize(x) for x in (getattr(q, "partners", None) or ())}
+    hit = (q.id and normalize(q.id) in d_partners) or (getattr(q, "org", None) and normalize(q.org) in d_partners) \
+        or normalize(d.id) in q_partners
+    return (1.0, "曾有合作") if hit else None
+
+
+LOAD_CAP = 5.0
+
+
+def load(q, d) -> Signal:
+    """An expert's current load (open pairings/engagements): lowers rank, up to ``LOAD_CAP`` items."""
+    n = d.load
+    if n is None or n <= 0:
+        return None
+    return -min(float(n), LOAD_CAP) / LOAD_CAP, f"当前对接任务较多（{n:g}项），排序下调"
+
+
+def crosswalk(q, d) -> Signal:
+    """Like with like across taxonomies: GB/T 4754 divisions and Annex-1 fields derived from each side's
+    industry code, IPC codes, field names, NSFC discipline and park tracks (:mod:`matchkit.crosswalk`).
+    Fires only when the direct industry/field/IPC signals found nothing."""
+    from matchkit import crosswalk as cw
+
+    if industry(q.industry, d.industry) or field(q.field, d.field) or ipc(q.ipc, d.ipc):
+        return None
+    qp = cw.profile(q.industry, q.ipc, q.field, getattr(q, "discipline", None), getattr(q, "tracks", None))
+    if not qp.divisions and not qp.fields:
+        return None
+    dp = cw.profile(d.industry, d.ipc, d.field, d.discipline, d.tracks)
+    divs = sorted(qp.divisions & dp.divisions)
+    if divs:
+        return 0.7, f"行业对应：{divs[0]} {cw.division_name(divs[0])}".strip()
+    fields = sorted(qp.fields & dp.fields)
+    if fields:
+        return 0.4, "领域对应：" + "、".join(fields[:2])
+    return None
+
+
 SIGNALS: dict[str, Callable[..., Signal]] = {
     "industry": industry,
     "field": field,
     "region": region,
     "ipc": ipc,
     "institution": institution,
+    "stage": stage,
+    "tier": tier,
+}
+# Signals that need both whole objects (several fields, ids) rather than one field of each.
+PAIR_SIGNALS: dict[str, Callable[..., Signal]] = {
+    "cooperation": cooperation,
+    "load": load,
+    "crosswalk": crosswalk,
 }

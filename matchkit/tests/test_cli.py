@@ -87,3 +87,28 @@ def test_hybrid_with_the_bundled_model(tmp_path):
     assert rc == 0
     first = {line.split("\t")[0]: line.split("\t")[1] for line in reversed(out.read_text().splitlines())}
     assert first["q2"] == "c2"
+
+
+def test_rank_uses_conflicts_and_new_signal_fields(tmp_path):
+    corpus = [*CORPUS,
+              {"id": "c5", "kind": "expert", "title": "电池材料专家", "text": "动力电池材料", "conflicts": ["ENT-1"],
+               "stage": "批量生产阶段", "load": 2, "tracks": ["动力电池"], "partners": ["ENT-2"]}]
+    queries = [{"id": "q1", "title": "动力电池材料", "text": "", "org": "ENT-1"},
+               {"id": "q2", "title": "动力电池材料", "text": "", "org": "ENT-2", "stage": "中试"}]
+    rc, out = run(tmp_path, corpus, queries, "--method", "bm25")
+    assert rc == 0
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert "c5" not in [r[1] for r in rows if r[0] == "q1"]  # the asking enterprise's conflict
+    assert "c5" in [r[1] for r in rows if r[0] == "q2"]
+
+
+@pytest.mark.parametrize("bad, msg", [
+    ({"id": "x", "kind": "expert", "title": "t", "load": "many"}, "'load' must be a number"),
+    ({"id": "x", "kind": "expert", "title": "t", "load": -1}, "'load' must be a number"),
+    ({"id": "x", "kind": "expert", "title": "t", "conflicts": "ENT-1"}, "'conflicts' must be a list of strings"),
+    ({"id": "x", "kind": "expert", "title": "t", "stage": 3}, "'stage' must be a string"),
+])
+def test_rank_rejects_bad_new_fields_naming_the_line(tmp_path, capsys, bad, msg):
+    rc, _ = run(tmp_path, [CORPUS[0], bad], QUERIES, "--method", "bm25")
+    err = capsys.readouterr().err
+    assert rc == 2 and "c.jsonl:2:" in err and msg in err
