@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 from duijie.core.masking import looks_masked, mask
 from duijie.imports import readers
 from duijie.imports.layouts import Layout, register, ticks
-from duijie.imports.layouts.grid import Cell, Grid, docx_grids, find_labels, fold_label, xlsx_first_columns, xlsx_grids
+from duijie.imports.layouts.grid import (
+    Cell,
+    Grid,
+    docx_grids,
+    find_labels,
+    fold_label,
+    xlsx_first_columns,
+    xlsx_grids,
+)
 
 TITLE = "大院大所科技成果信息表"
 ANNEX = "附件1"
@@ -125,7 +133,7 @@ def form_values(grid: Grid) -> list | None:
     if len(found.values) < MIN_LABELS:
         return None
     vals: dict[str, object] = {}
-    for printed, name, _a in LABELS:
+    for _printed, name, _a in LABELS:
         cell = found.values.get(name)
         if cell is None:
             if name in REQUIRED:

@@ -186,13 +186,20 @@ def xlsx_grids(data: bytes, name: str, max_rows: int = 200, max_cols: int = 30) 
 
 
 def xlsx_first_columns(data: bytes, rows: int = 60, cols: int = 3) -> list[list[str]]:
-    """The texts of the first columns of every sheet (cheap: read-only, a few rows), for detection."""
+    """The texts of each of the first columns of every sheet (cheap: read-only, a few rows), for detection."""
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    out = []
     try:
-        return [[cell_text(v) for row in ws.iter_rows(max_row=rows, max_col=cols, values_only=True) for v in row
-                 if v is not None] for ws in wb.worksheets]
+        for ws in wb.worksheets:
+            columns: list[list[str]] = [[] for _ in range(cols)]
+            for row in ws.iter_rows(max_row=rows, max_col=cols, values_only=True):
+                for i, v in enumerate(row[:cols]):
+                    if v is not None:
+                        columns[i].append(cell_text(v))
+            out.extend(columns)
+        return out
     finally:
         wb.close()
 

@@ -91,7 +91,8 @@ def parse(text: str, options: list[str], other: str = "其他", emphasised: set[
         m2 = re.search(rf"[\s{re.escape(MARKS)}_＿]*$", rest)
         suffixes[-1] += m2.group(0)
         start = len(tail) - len(rest) + firsts[-1][1]
-        result.other_text = original[start:start + m2.start()].strip()
+        other_text = original[start:start + m2.start()].strip().rstrip(";；,，、。")
+        result.other_text = other_text if re.search(r"\w", other_text) else ""
     else:
         suffixes[-1] = tail
     ticked = [f[2] for i, f in enumerate(firsts) if _marked(prefixes[i]) or _marked(suffixes[i])]
