@@ -156,15 +156,17 @@ def form_blank(request: HttpRequest, layout: str, fmt: str) -> HttpResponse:
 
 @login_required
 def form_export(request: HttpRequest, layout: str, fmt: str, pk: int) -> HttpResponse:
-    """One record as its official form, filled in. Only a record the user may read; personal data
-    masked unless the user may see it in full (``selectors.personal_access``); audited."""
+    """One record as its official form, filled in, for a user who may read the record (selectors).
+    Personal data is masked as in every export; ``?full=1`` gives full values to a user who may see
+    them (``selectors.personal_access`` = "reveal": the record's own party, government in scope) — the
+    detail page offers it after the audited "show full" action. Every download is audited."""
     lay = _layout(layout, fmt)
     rt = REGISTRY[KINDS[lay.kind].slug]
     try:
         obj = selectors.record_get(record_type=rt, user=request.user, pk=pk)
     except rt.model.DoesNotExist:
         raise Http404(_("No such record, or you may not see it."))
-    full = selectors.personal_access(request.user, obj) == "reveal"
+    full = request.GET.get("full") == "1" and selectors.personal_access(request.user, obj) == "reveal"
     data = lay.write([obj], fmt, masked=not full)
     audit(user=request.user, action=AuditAction.EXPORT, obj=obj, request=request,
           detail={"layout": lay.name, "format": fmt, "unmasked": full})
@@ -172,10 +174,14 @@ def form_export(request: HttpRequest, layout: str, fmt: str, pk: int) -> HttpRes
 
 
 def form_links(request: HttpRequest, obj) -> list[tuple[str, str]]:
-    """Buttons on a record's detail page: its official form(s), filled in (core/views.record_detail)."""
+    """Buttons on a record's detail page: its official form(s), filled in (core/views.record_detail).
+    Once the user has taken the audited "show full" action on the page, the forms carry full values."""
+    revealed = (request.method == "POST" and request.POST.get("reveal")
+                and selectors.personal_access(request.user, obj) == "reveal")
+    query = "?full=1" if revealed else ""
     out = []
     for lay in layouts.LAYOUTS.values():
         if KINDS[lay.kind].model is type(obj):
-            out.append((_("Export the form (Word)"), reverse("imports:form_export", args=[lay.name, "docx", obj.pk])))
-            out.append((_("Export the form (Excel)"), reverse("imports:form_export", args=[lay.name, "xlsx", obj.pk])))
+            for fmt, label in (("docx", _("Export the form (Word)")), ("xlsx", _("Export the form (Excel)"))):
+                out.append((label, reverse("imports:form_export", args=[lay.name, fmt, obj.pk]) + query))
     return out

@@ -284,17 +284,39 @@ TALL = {"introduction": 9, "district_fit": 6, "promotion_plan": 5}  # printed sp
 
 
 def write_docx(forms: list[dict[str, str]]) -> bytes:
+    """The table is built once (merging Word cells is slow) and copied for every form."""
+    from copy import deepcopy
+
     import docx
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
+    from docx.table import Table
 
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name, normal.font.size = "宋体", Pt(11)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     widths = [Cm(3.6), Cm(5.0), Cm(3.4), Cm(4.4)]
+    proto = document.add_table(rows=len(TABLE), cols=4)
+    proto.style = "Table Grid"
+    proto.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for r, row in enumerate(TABLE):
+        for c in range(4):
+            proto.cell(r, c).width = widths[c]
+        if len(row) == 1:
+            proto.cell(r, 1).merge(proto.cell(r, 3))
+    proto.cell(2, 0).merge(proto.cell(3, 0))
+    proto.cell(2, 1).merge(proto.cell(3, 1))
+    cells = proto._cells
+    for r, row in enumerate(TABLE):
+        for i, (label, _name) in enumerate(row):
+            if label is not None:
+                cells[r * 4 + (0 if i == 0 else 2)].text = label
+    body = document._body
+    proto_xml = proto._tbl
+    proto_xml.getparent().remove(proto_xml)
     for n, form in enumerate(forms):
         if n:
             document.add_page_break()
@@ -303,26 +325,17 @@ def write_docx(forms: list[dict[str, str]]) -> bytes:
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = title.add_run(TITLE)
         run.bold, run.font.size = True, Pt(16)
-        table = document.add_table(rows=len(TABLE), cols=4)
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for r, row in enumerate(TABLE):
-            for c in range(4):
-                table.cell(r, c).width = widths[c]
-            if len(row) == 1:
-                table.cell(r, 1).merge(table.cell(r, 3))
-        table.cell(2, 0).merge(table.cell(3, 0))
-        table.cell(2, 1).merge(table.cell(3, 1))
+        tbl = deepcopy(proto_xml)
+        body._element._insert_tbl(tbl)
+        cells = Table(tbl, body)._cells
         for r, row in enumerate(TABLE):
             for i, (label, name) in enumerate(row):
                 if label is None:
                     continue
-                col = 0 if i == 0 else 2
-                table.cell(r, col).text = label
                 value = form.get(name, "")
                 if name in TALL and not value:
                     value = "\n" * TALL[name]
-                table.cell(r, col + 1).text = value
+                cells[r * 4 + (1 if i == 0 else 3)].text = value
         document.add_paragraph()
         document.add_paragraph(form["footer"])
     buf = io.BytesIO()

@@ -296,11 +296,17 @@ def full_achievement():
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 def test_round_trip_of_an_exported_form_changes_nothing(admin_client, admin_user, fmt):
     a = full_achievement()
-    page = admin_client.get(reverse("registry:detail", args=["achievements", a.pk])).content.decode()
+    detail = reverse("registry:detail", args=["achievements", a.pk])
+    page = admin_client.get(detail).content.decode()
     url = reverse("imports:form_export", args=["annex1", fmt, a.pk])
-    assert url in page and "导出成果表（Word）" in page and "导出成果表（Excel）" in page
-    response = admin_client.get(url)
+    assert f'href="{url}"' in page and "导出成果表（Word）" in page and "导出成果表（Excel）" in page
+    masked = admin_client.get(url)
+    assert AuditLog.objects.filter(action="export").latest("pk").detail["unmasked"] is False
+    page = admin_client.post(detail, {"reveal": "1"}).content.decode()  # the audited “show full”
+    assert f'href="{url}?full=1"' in page
+    response = admin_client.get(f"{url}?full=1")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert response.content != masked.content
     entry = AuditLog.objects.filter(action="export").latest("pk")
     assert entry.object_id == str(a.pk) and entry.detail["unmasked"] is True
     history = a.history.count()
@@ -312,7 +318,7 @@ def test_round_trip_of_an_exported_form_changes_nothing(admin_client, admin_user
 
 def test_the_exported_form_is_laid_out_like_the_annex(admin_client):
     a = full_achievement()
-    response = admin_client.get(reverse("imports:form_export", args=["annex1", "docx", a.pk]))
+    response = admin_client.get(reverse("imports:form_export", args=["annex1", "docx", a.pk]) + "?full=1")
     document = docx.Document(io.BytesIO(response.content))
     assert [p.text for p in document.paragraphs[:2]] == ["附件1", "大院大所科技成果信息表"]
     table = document.tables[0]
@@ -328,11 +334,12 @@ def test_the_exported_form_is_laid_out_like_the_annex(admin_client):
 
 def test_a_masked_phone_in_an_exported_form_does_not_overwrite(client, admin_user):
     a = full_achievement()
-    Achievement.objects.filter(pk=a.pk).update(status="published", visibility="public")
+    Achievement.objects.filter(pk=a.pk).update(status="published", visibility="public",
+                                               introduction="成果简介，咨询 13900001111")
     reader = f.user(role="enterprise", organisation=f.enterprise().organisation)
     client.force_login(reader)
-    response = client.get(reverse("imports:form_export", args=["annex1", "docx", a.pk]))
-    assert response.status_code == 200
+    response = client.get(reverse("imports:form_export", args=["annex1", "docx", a.pk]) + "?full=1")
+    assert response.status_code == 200  # asking for full values does not give them to a reader
     text = "\n".join(c.text for row in docx.Document(io.BytesIO(response.content)).tables[0].rows for c in row.cells)
     assert "139****1111" in text and "13900001111" not in text
     assert AuditLog.objects.filter(action="export").latest("pk").detail["unmasked"] is False
@@ -340,6 +347,7 @@ def test_a_masked_phone_in_an_exported_form_does_not_overwrite(client, admin_use
     assert result.counts["unchanged"] == 1 and result.counts["updated"] == 0, result.rows[0].changes
     a.refresh_from_db()
     assert a.lead_phone == "13900001111" and a.filer_phone == "13812345678"
+    assert a.introduction == "成果简介，咨询 13900001111"  # masked free text kept the stored value
 
 
 def test_an_enterprise_user_cannot_export_a_form_they_cannot_read(enterprise_client):
