@@ -283,9 +283,12 @@ def test_a_docx_for_another_kind_is_refused(admin_user):
 
 
 def full_achievement():
-    from duijie.core.models import AssessmentUnit
+    from duijie.core.models import AssessmentUnit, Region
 
-    unit = AssessmentUnit.objects.order_by("pk").first()
+    city = Region.objects.get(code="3204")
+    # Two units share the name (常州经开区 in two schemes): the form names the unit by code and name.
+    AssessmentUnit.objects.create(name="常州经开区", code="jkq-2016", kind="zone", city=city)
+    unit = AssessmentUnit.objects.create(name="常州经开区", code="jkq-2026", kind="zone", city=city)
     inst = f.institution(name="示例大学")
     return f.achievement(inst, name="高安全固态电解质", unit_name="材料学院（一）", lead_title="教授",
                          lead_phone="13900001111", field="其他", field_other="人工智能（AI）", stage="小批量生产阶段",
@@ -327,9 +330,31 @@ def test_the_exported_form_is_laid_out_like_the_annex(admin_client):
     assert "☑其他：人工智能（AI）" in table.cell(4, 1).text and "□新材料" in table.cell(4, 1).text
     assert "☑小批量生产阶段" in table.cell(5, 1).text and "□批量生产阶段" in table.cell(5, 1).text
     ws = load_workbook(io.BytesIO(admin_client.get(
-        reverse("imports:form_export", args=["annex1", "xlsx", a.pk])).content)).active
+        reverse("imports:form_export", args=["annex1", "xlsx", a.pk]) + "?full=1").content)).active
     assert ws["A3"].value == "科技成果名称" and ws["B3"].value == "高安全固态电解质"
     assert ws["B10"].value == "'=契合"  # formula-like text neutralised
+    assert "填报区镇：jkq-2026 常州经开区" in ws["A13"].value and "李四 13812345678" in ws["A13"].value
+
+
+def test_footer_in_table_cells_and_labels_spaced_out(admin_user):
+    from duijie.core.models import AssessmentUnit, Region
+
+    unit = AssessmentUnit.objects.create(name="武进区", code="wujin-2026", kind="district",
+                                         city=Region.objects.get(code="3204"))
+    wb = load_workbook(io.BytesIO(form_xlsx(form(footer=""))))
+    ws = wb.active
+    ws["A3"], ws["B3"] = "科 技 成 果 名 称", "另一项成果"  # a label typed with spaces
+    ws.unmerge_cells("A12:D12")
+    for col, value in zip("ABCD", ["填报区镇", "武进区", "填报人及联系电话", "王五，0519-86001234"], strict=True):
+        ws[f"{col}12"] = value
+    ws["A13"], ws["B13"] = "填报时间", date(2026, 5, 6)
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = run(buf.getvalue(), admin_user, name="c.xlsx", commit=True)
+    assert result.committed, result.errors()
+    a = Achievement.objects.get()
+    assert (a.name, a.filing_unit, a.filer_name, a.filer_phone, a.filing_date) == (
+        "另一项成果", unit, "王五", "0519-86001234", date(2026, 5, 6))
 
 
 def test_a_masked_phone_in_an_exported_form_does_not_overwrite(client, admin_user):
