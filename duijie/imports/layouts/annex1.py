@@ -87,6 +87,7 @@ def _footer(lines: list[str]) -> dict[str, str]:
     marks = list(FOOTER_RE.finditer(text))
     for i, m in enumerate(marks):
         value = _clean(text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)])
+        value = re.sub(r"^[(（][^()（）]*[)）]\s*[:：]?", "", value).strip()  # “填报单位（盖章）：”
         label = m.group(1)
         if label in ("填报区镇", "填报单位"):
             out.setdefault("filing_unit", value)
@@ -127,11 +128,21 @@ def _choice(grid: Grid, cell: Cell, field: str, options: list[str]) -> tuple[obj
     return chosen, readers.Parsed("", "")  # not “其他”: no other text (clears a stored one)
 
 
-def form_values(grid: Grid) -> list | None:
-    """One row of the synthetic sheet (in ``COLUMNS`` order), or None if the grid is not an Annex-1 form."""
+BLANK = object()  # an Annex-1 form left empty (a spare copy of the blank form): skipped
+
+
+def form_values(grid: Grid) -> list | object | None:
+    """One row of the synthetic sheet (in ``COLUMNS`` order); None if the grid is not an Annex-1 form,
+    ``BLANK`` if it is one nobody filled in."""
     found = find_labels(grid, FOLDED, FOOTER_WORDS)
     if len(found.values) < MIN_LABELS:
         return None
+    footer = _footer([line for line in grid.after if any(w in line for w in FOOTER_WORDS)] + found.footer)
+    options = {"field": FIELD_OPTIONS, "stage": STAGE_OPTIONS}
+    if not any(footer.values()) and not any(
+            ticks.parse(cell.text, options[name]).ticked if name in options else cell.text.strip()
+            for name, cell in found.values.items()):
+        return BLANK
     vals: dict[str, object] = {}
     for _printed, name, _a in LABELS:
         cell = found.values.get(name)
@@ -149,8 +160,7 @@ def form_values(grid: Grid) -> list | None:
             if name not in PHONES and looks_masked(text):
                 continue  # masked free text from an export keeps the stored value
             vals[name] = text or None
-    footer = [line for line in grid.after if any(w in line for w in FOOTER_WORDS)] + found.footer
-    for name, value in _footer(footer).items():
+    for name, value in footer.items():
         if value and not (name not in PHONES and looks_masked(value)):
             vals[name] = value
     return [vals.get(name) for name in COLUMNS]
@@ -184,11 +194,15 @@ class Annex1Form(Layout):
 
         ext = readers.extension(file_name)
         grids = docx_grids(data, file_name) if ext == ".docx" else xlsx_grids(data, file_name)
-        rows = []
+        rows, blank = [], 0
         for grid in grids:
             values = form_values(grid)
-            if values is not None:
+            if values is BLANK:
+                blank += 1
+            elif values is not None:
                 rows.append((grid.number, tuple(values)))
+        if not rows and blank:
+            raise readers.FileProblem(_("The Annex-1 forms in “%(name)s” are not filled in.") % {"name": file_name})
         if not rows:
             raise _no_form(file_name, _("tables") if ext == ".docx" else _("sheets"))
         kind = KINDS[self.kind]

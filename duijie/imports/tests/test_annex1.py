@@ -274,6 +274,18 @@ def test_a_docx_without_an_annex1_table(admin_user):
     assert "没有找到附件1" in result.file_errors[0] and "科技成果名称" in result.file_errors[0]
 
 
+def test_blank_forms_are_skipped_and_a_file_of_blank_forms_is_refused(admin_client, admin_user):
+    blank = admin_client.get(reverse("imports:form_blank", args=["annex1", "docx"])).content
+    result = run(blank, admin_user)
+    assert result.file_errors == ["“成果.docx”中的附件1成果表都没有填写。"]
+    document = docx.Document(io.BytesIO(blank))  # a filled form after the blank one
+    add_form_table(document, form(footer="填报单位（盖章）：    填报人：李四"))
+    buf = io.BytesIO()
+    document.save(buf)
+    result = run(buf.getvalue(), admin_user)
+    assert result.ok and [r.row for r in result.rows] == [2], result.errors()
+
+
 def test_a_docx_for_another_kind_is_refused(admin_user):
     result = engine.run(KINDS["enterprise"], form_docx(form()), "a.docx", admin_user)
     assert "不能导入为企业" in result.file_errors[0], result.file_errors
