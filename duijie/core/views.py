@@ -154,6 +154,8 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
         "related": related, "can_reveal": access == "reveal" and not revealed, "revealed": revealed,
         "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
         "has_history": hasattr(obj, "history"), "grants": grants,
+        # Extra downloads other apps attach to a record type (imports: the filled official form).
+        "detail_links": [link for links in rt.extra.get("detail_links", ()) for link in links(request, obj)],
     })
 
 

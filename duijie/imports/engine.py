@@ -26,7 +26,7 @@ from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
 from duijie.core.selectors import editable_queryset
 from duijie.core.validators import normalise_uscc, parse_patent_number
-from duijie.imports import readers
+from duijie.imports import layouts, readers
 from duijie.imports import values as V
 from duijie.imports.kinds import Kind, is_money
 from duijie.imports.resolvers import NewInstitution, Resolvers
@@ -221,6 +221,10 @@ def _parse_choice(f: models.Field, raw, choices=None) -> Any:
 
 
 def parse_cell(kind: Kind, f: models.Field, raw, resolvers: Resolvers) -> Any:
+    if isinstance(raw, readers.Invalid):  # a layout already knows what is wrong with this cell
+        raise ValueError(raw.message)
+    if isinstance(raw, readers.Parsed):  # … or what it means
+        return raw.value
     if f.name in kind.list_fields:
         spec = kind.list_fields[f.name]
         parts = V.split_list(raw)
@@ -595,7 +599,7 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
     result = Result(kind=kind, file_name=file_name)
     with translation.override("zh-hans"):
         try:
-            sheet = readers.read(data, file_name)
+            sheet = layouts.read(kind, data, file_name)  # an official layout, or a plain spreadsheet
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))
             return result

@@ -30,6 +30,26 @@ class FileProblem(Exception):
     """The file as a whole cannot be imported; the message says why in plain words."""
 
 
+class Parsed(str):
+    """A cell value a layout has already interpreted: the engine stores ``value`` as it is (``""``
+    clears a field, which a blank cell never does). The text is what the file said."""
+
+    def __new__(cls, text: str, value):
+        obj = super().__new__(cls, text or "—")
+        obj.value = value
+        return obj
+
+
+class Invalid(str):
+    """A cell value a layout could not make sense of (two ticks in a single-choice list …): the engine
+    reports ``message`` as that row's error in that column. The text is what the file said."""
+
+    def __new__(cls, text: str, message: str):
+        obj = super().__new__(cls, text or "?")
+        obj.message = message
+        return obj
+
+
 @dataclass
 class Sheet:
     rows: list[tuple[int, tuple]]  # (row number as Excel shows it, cell values)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("jobs/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("jobs/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("jobs/<int:pk>/errors.xlsx", views.errors, name="errors"),
+    path("forms/<slug:layout>/blank.<str:fmt>", views.form_blank, name="form_blank"),
+    path("forms/<slug:layout>/<str:fmt>/<int:pk>/", views.form_export, name="form_export"),
     path("<slug:slug>/template.xlsx", views.template, name="template"),
     path("<slug:slug>/upload/", views.upload, name="upload"),
 ]

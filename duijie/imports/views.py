@@ -10,12 +10,16 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duijie.core import selectors
+from duijie.core.audit import audit
+from duijie.core.choices import AuditAction
 from duijie.core.registry import REGISTRY
-from duijie.imports import services, sheets
+from duijie.imports import layouts, services, sheets
 from duijie.imports.forms import UploadForm
 from duijie.imports.kinds import BY_SLUG, KINDS
 from duijie.imports.models import ImportJob, ImportStatus
@@ -62,13 +66,17 @@ def template(request: HttpRequest, slug: str) -> HttpResponse:
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
     kind = _kind_for(request, slug)
     form = UploadForm(request.POST or None, request.FILES or None)
+    forms = layouts.for_kind(kind.name)
+    if forms:  # official forms (the Annex-1 Word form …) are uploaded here too
+        extra = sorted({ext for layout in forms for ext in layout.extensions} - {".xlsx"})
+        form.fields["file"].widget.attrs["accept"] += "," + ",".join(extra)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         job = services.job_start(user=request.user, kind=kind, file_name=f.name, data=f.read())
         return redirect("imports:job", pk=job.pk)
     return render(request, "imports/upload.html", {
         "kind": kind, "rt": REGISTRY[slug], "form": form, "max_mb": services.max_bytes() / 1048576,
-        "sqlite": connection.vendor == "sqlite",
+        "sqlite": connection.vendor == "sqlite", "layouts": forms,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -122,3 +130,58 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def errors(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _job(request, pk)
     return _xlsx(sheets.error_report_xlsx(obj.error_rows, _("Errors")), f"import-{obj.pk}-errors.xlsx")
+
+
+# ---------------------------------------------------------------- official forms
+
+def _layout(name: str, fmt: str) -> layouts.Layout:
+    layout = layouts.LAYOUTS.get(name)
+    if layout is None or fmt not in layout.formats:
+        raise Http404(name)
+    return layout
+
+
+def _download(data: bytes, fmt: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=layouts.FORMATS[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    return response
+
+
+@login_required
+def form_blank(request: HttpRequest, layout: str, fmt: str) -> HttpResponse:
+    """The empty official form offices fill in (no data in it: any signed-in user)."""
+    lay = _layout(layout, fmt)
+    return _download(lay.blank(fmt), fmt, f"{lay.title}.{fmt}")
+
+
+@login_required
+def form_export(request: HttpRequest, layout: str, fmt: str, pk: int) -> HttpResponse:
+    """One record as its official form, filled in, for a user who may read the record (selectors).
+    Personal data is masked as in every export; ``?full=1`` gives full values to a user who may see
+    them (``selectors.personal_access`` = "reveal": the record's own party, government in scope) — the
+    detail page offers it after the audited "show full" action. Every download is audited."""
+    lay = _layout(layout, fmt)
+    rt = REGISTRY[KINDS[lay.kind].slug]
+    try:
+        obj = selectors.record_get(record_type=rt, user=request.user, pk=pk)
+    except rt.model.DoesNotExist:
+        raise Http404(_("No such record, or you may not see it."))
+    full = request.GET.get("full") == "1" and selectors.personal_access(request.user, obj) == "reveal"
+    data = lay.write([obj], fmt, masked=not full)
+    audit(user=request.user, action=AuditAction.EXPORT, obj=obj, request=request,
+          detail={"layout": lay.name, "format": fmt, "unmasked": full})
+    return _download(data, fmt, f"{lay.title}-{str(obj)[:100]}.{fmt}")
+
+
+def form_links(request: HttpRequest, obj) -> list[tuple[str, str]]:
+    """Buttons on a record's detail page: its official form(s), filled in (core/views.record_detail).
+    Once the user has taken the audited "show full" action on the page, the forms carry full values."""
+    revealed = (request.method == "POST" and request.POST.get("reveal")
+                and selectors.personal_access(request.user, obj) == "reveal")
+    query = "?full=1" if revealed else ""
+    out = []
+    for lay in layouts.LAYOUTS.values():
+        if KINDS[lay.kind].model is type(obj):
+            for fmt, label in (("docx", _("Export the form (Word)")), ("xlsx", _("Export the form (Excel)"))):
+                out.append((label, reverse("imports:form_export", args=[lay.name, fmt, obj.pk]) + query))
+    return out

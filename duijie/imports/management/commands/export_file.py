@@ -1,11 +1,12 @@
 """python manage.py export_file KIND PATH — the xlsx (full values) that import_file reads back
-unchanged."""
+unchanged. With ``--form`` (a kind with an official layout, e.g. achievement → Annex 1): the filled
+forms, one per record (a table each in .docx, a sheet each in .xlsx, by PATH's extension)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from duijie.imports.kinds import KINDS
 from duijie.imports.sheets import export_xlsx
@@ -17,10 +18,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("path")
+        parser.add_argument("--form", action="store_true",
+                            help="Write the official form (Annex 1 for achievements) filled in, .docx or .xlsx.")
+        parser.add_argument("--pk", type=int, action="append", help="Only this record (repeatable).")
 
-    def handle(self, *args, kind, path, **options):
+    def handle(self, *args, kind, path, form, pk, **options):
         k = KINDS[kind]
         relations = [n for n in k.columns if k.field(n).is_relation]
-        objs = k.model._default_manager.select_related(*relations).order_by("pk").iterator(chunk_size=2000)
-        Path(path).write_bytes(export_xlsx(k, objs))
-        self.stdout.write(f"{k.model._default_manager.count()} rows → {path}")
+        qs = k.model._default_manager.select_related(*relations).order_by("pk")
+        if pk:
+            qs = qs.filter(pk__in=pk)
+        if form:
+            from duijie.imports import layouts
+
+            fmt = Path(path).suffix.lower().lstrip(".")
+            found = [la for la in layouts.for_kind(kind) if fmt in la.formats]
+            if not found:
+                raise CommandError(f"No official form for {kind} as .{fmt}.")
+            Path(path).write_bytes(found[0].write(list(qs), fmt, masked=False))
+            self.stdout.write(f"{qs.count()} forms → {path}")
+            return
+        Path(path).write_bytes(export_xlsx(k, qs.iterator(chunk_size=2000)))
+        self.stdout.write(f"{qs.count()} rows → {path}")
