@@ -1,6 +1,7 @@
 """Every encoding and every bad file gives a clear answer."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -48,8 +49,9 @@ def test_xlsx_formula_cells_give_cached_values():
         for item in zin.infolist():
             body = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                assert b"<f>1+1</f><v />" in body
-                body = body.replace(b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>")
+                # openpyxl writes an empty cached value as <v /> (stdlib writer) or <v></v> / <v/> (lxml)
+                body, n = re.subn(rb"<f>1\+1</f><v\s*/>|<f>1\+1</f><v></v>", b"<f>1+1</f><v>2</v>", body)
+                assert n == 1
             zout.writestr(item, body)
     sheet = readers.read(out.getvalue(), "a.xlsx")
     assert sheet.rows[1][1][1] == 2
