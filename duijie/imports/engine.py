@@ -35,6 +35,11 @@ NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 BATCH_SIZE = 1000
 HEADER_SCAN_ROWS = 20
 CHUNK = 2000  # keys per IN (…) query
+PROGRESS_ROWS = 500  # the progress callback is called every this many rows while checking
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
 
 
 class ImportFailed(Exception):
@@ -348,7 +353,8 @@ class _Work:
     updates: list = field(default_factory=list)  # (RowResult, obj, [field names])
 
 
-def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Resolvers) -> _Work:
+def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Resolvers,
+         progress=_no_progress) -> _Work:
     model = kind.model
     personal = {f.name: f.kind for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
     header_index, columns = _find_header(kind, sheet, result)
@@ -360,7 +366,10 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
     units = {fname: column_unit(text) for _i, fname, text in columns if is_money(fields[fname])}
     parsed: list[dict] = []
     first_by_key: dict[tuple, int] = {}
-    for number, cells in sheet.rows[header_index + 1:]:
+    total = len(sheet.rows) - header_index - 1
+    for n, (number, cells) in enumerate(sheet.rows[header_index + 1:]):
+        if n % PROGRESS_ROWS == 0:
+            progress("check", n, total)
         rr = RowResult(row=number)
         vals: dict[str, Any] = {}
         for idx, fname, header in columns:
@@ -433,6 +442,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             obj = existing.get(tuple(_key_part(vals.get(n)) for n in kind.key))
         if obj is not None:
             matches[i] = obj
+    progress("check", total, total)
     allowed = _editable_ids(kind, user, [o.pk for o in matches.values()])
     # Sub-records (qualifications, metrics) take their scope from their parent: a new one may only
     # be added under a parent the user may change.
@@ -525,10 +535,12 @@ def _row_span(objs: list) -> str:
     return f"{min(rows)}–{max(rows)}" if len(rows) > 1 else str(rows[0])
 
 
-def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
+def write(kind: Kind, work: _Work, user, resolvers: Resolvers, progress=_no_progress) -> None:
     from duijie.orgs.models import Institution, OrganisationBacked
 
     model = kind.model
+    to_write, written = len(work.new) + len(work.updates), 0
+    progress("write", 0, to_write)
     now = timezone.now()
     actor = user if getattr(user, "is_authenticated", False) else None
     # Provisional institutions named by achievements.
@@ -562,6 +574,8 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
         except Exception as exc:
             raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
                                % {"rows": _row_span(chunk), "error": exc}) from exc
+        written += len(chunk)
+        progress("write", written, to_write)
     if work.updates:
         personal = {f.name: f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
         names: set[str] = set()
@@ -582,6 +596,8 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
             except Exception as exc:
                 raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
                                    % {"rows": _row_span(chunk), "error": exc}) from exc
+            written += len(chunk)
+            progress("write", written, to_write)
         if issubclass(model, OrganisationBacked):
             from duijie.core.models import Organisation
 
@@ -590,11 +606,17 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
             Organisation.objects.bulk_update(renamed, ["name", "region_id"], batch_size=BATCH_SIZE)
 
 
-def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None) -> Result:
-    """Plan the import of ``data``; with ``commit``, write it all or nothing (only if no row has an error)."""
+def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None,
+        progress=None) -> Result:
+    """Plan the import of ``data``; with ``commit``, write it all or nothing (only if no row has an error).
+
+    ``progress(phase, done, total)``, if given, is called at chunk boundaries with phase "read",
+    "check" or "write" (it must store the progress outside this transaction to be seen by others)."""
+    progress = progress or _no_progress
     result = Result(kind=kind, file_name=file_name)
     with translation.override("zh-hans"):
         try:
+            progress("read", 0, 0)
             sheet = readers.read(data, file_name)
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))
@@ -603,10 +625,10 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
         resolvers = Resolvers()
         try:
             with transaction.atomic():
-                work = plan(kind, sheet, user, result, resolvers)
+                work = plan(kind, sheet, user, result, resolvers, progress)
                 if not commit or not result.ok:
                     return result
-                write(kind, work, user, resolvers)
+                write(kind, work, user, resolvers, progress)
                 counts = result.counts
                 audit(user=user, action=AuditAction.CREATE, obj=job,
                       object_type="" if job is not None else "imports.importjob",

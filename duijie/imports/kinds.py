@@ -25,6 +25,7 @@ class Kind:
     parent: str = ""  # FK whose organisation owns new records (demand → enterprise)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # extra header spellings
     list_fields: dict[str, str] = field(default_factory=dict)  # JSON list fields: "int" or a choices label
+    city_admin_only: bool = False  # reference/scope data only city administrators import (regions, units)
 
     @property
     def model(self) -> type[models.Model]:
