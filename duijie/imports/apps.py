@@ -16,3 +16,4 @@ class ImportsConfig(AppConfig):
         for slug, record_type in REGISTRY.items():
             if slug in BY_SLUG:
                 record_type.extra["import_kind"] = BY_SLUG[slug].name
+                record_type.extra["import_city_admin_only"] = BY_SLUG[slug].city_admin_only

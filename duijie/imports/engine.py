@@ -26,7 +26,7 @@ from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
 from duijie.core.selectors import editable_queryset
 from duijie.core.validators import normalise_uscc, parse_patent_number
-from duijie.imports import readers
+from duijie.imports import m2m, readers
 from duijie.imports import values as V
 from duijie.imports.kinds import Kind, is_money
 from duijie.imports.resolvers import NewInstitution, Resolvers
@@ -234,6 +234,8 @@ def parse_cell(kind: Kind, f: models.Field, raw, resolvers: Resolvers) -> Any:
         app, cls = spec.split(".")
         choices = getattr(importlib.import_module(f"duijie.{app}.choices"), cls).choices
         return [_parse_choice(f, p, choices) for p in parts]
+    if m2m.is_m2m(f):
+        return m2m.parse(resolvers, f, raw)
     if f.is_relation:
         return resolvers.resolve(f.name, f.related_model._meta.label_lower, raw,
                                  allow_new_institution=kind.name == "achievement" and f.name == "institution")
@@ -390,13 +392,21 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                 rr.errors.append((header, msg))
             except ValidationError as exc:
                 rr.errors.append((header, " ".join(exc.messages)))
+        if kind.prepare is not None and not rr.errors:
+            try:
+                kind.prepare(vals)
+            except ValueError as exc:
+                rr.errors.append((_field_header(kind, kind.key[0], headers), str(exc)))
+            for name in vals.keys() - fields.keys():  # derived values (a region's level from its code)
+                fields[name] = kind.field(name)
+                headers[name] = template_header(kind, name)
         rr.label = " · ".join(V.cell_text(cells[i]) for i, f, _h in columns
                               if f in kind.key and i < len(cells) and cells[i] is not None)
         failed = {h for h, _m in rr.errors}
         if rr.errors:  # report the other cells' problems too, in one pass
             probe = model()
             for name, value in vals.items():
-                if not isinstance(value, NewInstitution):
+                if not isinstance(value, NewInstitution) and name in fields and not m2m.is_m2m(fields[name]):
                     setattr(probe, fields[name].attname, value)
             try:
                 probe.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in vals
@@ -457,9 +467,12 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                                    .values_list("pk", flat=True))
     relations = [f.name for f in model._meta.fields if f.is_relation]
     now_pk_seen: set[int] = set()
+    m2m_names = [n for n, f in fields.items() if m2m.is_m2m(f)]
+    links_now = m2m.current(model, m2m_names, sorted(o.pk for o in matches.values())) if m2m_names else {}
 
     for i in live:
-        rr, vals = result.rows[i], parsed[i]
+        rr = result.rows[i]
+        vals, links = m2m.split(parsed[i], fields)
         obj = matches.get(i)
         pending = vals.get("institution") if isinstance(vals.get("institution"), NewInstitution) else None
         if obj is not None:
@@ -476,6 +489,8 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                 if getattr(obj, f.attname) != value:
                     setattr(obj, f.attname, value)
                     changed.append(name)
+            obj._import_m2m = {n: pks for n, pks in links.items() if links_now.get((obj.pk, n), ()) != pks}
+            changed.extend(obj._import_m2m)
             if not changed:
                 rr.outcome = UNCHANGED
                 continue
@@ -489,6 +504,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             for name, value in vals.items():
                 if not isinstance(value, NewInstitution):
                     setattr(obj, fields[name].attname, value)
+            obj._import_m2m = dict(links)
             rr.outcome = NEW
             if pending is not None:
                 rr.note = _("“%(name)s” is not in the registry: it will be added as a provisional institution "
@@ -579,16 +595,21 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers, progress=_no_prog
     if work.updates:
         personal = {f.name: f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
         names: set[str] = set()
+        stamped = hasattr(model, "updated_at")
         for _rr, obj, changed in work.updates:
-            obj.updated_at = now
+            if stamped:
+                obj.updated_at = now
             for name in changed:
+                if m2m.is_m2m(kind.field(name)):
+                    continue  # written below
                 names.add(kind.field(name).attname)
                 f = personal.get(name)
                 if f is not None and f.hash_field:
                     value = getattr(obj, name)
                     setattr(obj, f.hash_field, crypto.blind_index(value) if value else "")
                     names.add(f.hash_field)
-        names.add("updated_at")
+        if stamped:
+            names.add("updated_at")
         objs = [obj for _rr, obj, _c in work.updates]
         for chunk in _chunks(objs, BATCH_SIZE):
             try:
@@ -604,6 +625,7 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers, progress=_no_prog
             renamed = [Organisation(pk=o.organisation_id, name=o.name, region_id=o.region_id)
                        for _rr, o, changed in work.updates if o.organisation_id and {"name", "region"} & set(changed)]
             Organisation.objects.bulk_update(renamed, ["name", "region_id"], batch_size=BATCH_SIZE)
+    m2m.write(model, new_objs + [obj for _rr, obj, _c in work.updates], now)
 
 
 def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None,

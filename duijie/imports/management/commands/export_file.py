@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, path, **options):
         k = KINDS[kind]
-        relations = [n for n in k.columns if k.field(n).is_relation]
-        objs = k.model._default_manager.select_related(*relations).order_by("pk").iterator(chunk_size=2000)
+        relations = [n for n in k.columns if k.field(n).is_relation and not k.field(n).many_to_many]
+        many = [n for n in k.columns if k.field(n).many_to_many]
+        objs = (k.model._default_manager.select_related(*relations).prefetch_related(*many).order_by("pk")
+                .iterator(chunk_size=2000))
         Path(path).write_bytes(export_xlsx(k, objs))
         self.stdout.write(f"{k.model._default_manager.count()} rows → {path}")
