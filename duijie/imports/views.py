@@ -77,6 +77,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("imports:job", pk=job.pk)
     return render(request, "imports/upload.html", {
         "kind": kind, "rt": REGISTRY[slug], "form": form, "max_mb": services.max_bytes() / 1048576,
+        "background_rows": services.background_rows(),
         "sqlite": connection.vendor == "sqlite",
     }, status=400 if request.method == "POST" else 200)
 
