@@ -4,7 +4,7 @@ written by a task, progress stored outside the import's transaction, failures re
 Tasks run at once here (the test settings' immediate backend); test_worker.py drives a real worker."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from duijie.core.tests import factories as f
@@ -82,7 +82,8 @@ def test_progress_is_seen_by_others_while_the_import_transaction_is_open(admin_u
             if connection.vendor == "sqlite":
                 seen = progress.read(job)
             else:  # read on another connection, as the job page in another request does
-                other = type(connection)(connection.settings_dict, alias="reader")
+                default = connections["default"]
+                other = type(default)(default.settings_dict, alias="reader")
                 try:
                     with other.cursor() as cursor:
                         cursor.execute("SELECT phase, done, total FROM imports_importjob WHERE id = %s", [job.pk])
