@@ -245,13 +245,16 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # Background work: django-tasks (Django's tasks API, backported). The embedded default keeps the
 # queue in the database (django-tasks-db worker: `manage.py db_worker`); production sets
 # DUIJIE_TASKS=rq to run it on Redis (django-tasks-rq).
+# DUIJIE_TASKS_QUEUE names the queue (RQ keeps one Redis list per queue name: two deployments, or
+# two test checkouts, on one Redis use different names).
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+DUIJIE_TASKS_QUEUE = os.environ.get("DUIJIE_TASKS_QUEUE", "default")
+RQ_QUEUES = {name: {"URL": REDIS_URL} for name in sorted({"default", DUIJIE_TASKS_QUEUE})}
 if os.environ.get("DUIJIE_TASKS", "db") == "rq":
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(RQ_QUEUES)}}
 
 # Personal-data encryption (SM4-GCM). The fallback key is for development only; prod refuses it.
 DEV_FIELD_KEY = "ZHVpamllLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyE="
@@ -264,6 +267,8 @@ DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
 # Imports: the largest upload accepted (bytes), and where uploads are kept (outside static/media).
 DUIJIE_IMPORT_MAX_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 DUIJIE_IMPORT_DIR = DATA_DIR / "imports"
+# Files with more rows than this are checked and written by the background worker, with a progress bar.
+DUIJIE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("DUIJIE_IMPORT_BACKGROUND_ROWS", "2000"))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

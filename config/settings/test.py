@@ -22,7 +22,6 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DUIJIE_FIELD_KEY = "dGVzdC1maWVsZC1rZXktZm9yLWR1aWppZS10ZXN0cyE="  # fixed test key
 DEBUG = False
 STORAGES = {
@@ -30,6 +29,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 REDIS_PREFIX = f"duijie-test-{CHECKOUT_ID}"
+# Background tasks run at once in tests; the tests that start a real worker switch TASKS and use a
+# queue of their own (an RQ queue is a Redis list by name: checkouts sharing a Redis must not share it).
+DUIJIE_TASKS_QUEUE = f"duijie-test-{CHECKOUT_ID}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+RQ_QUEUES = {name: {"URL": REDIS_URL} for name in ("default", DUIJIE_TASKS_QUEUE)}  # noqa: F405
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": list(RQ_QUEUES)}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The live server (browser tests) serves static files through WhiteNoise straight from the finders,
 # whatever DEBUG is and without collectstatic.

@@ -18,6 +18,7 @@ class ImportsConfig(AppConfig):
         for slug, record_type in REGISTRY.items():
             if slug in BY_SLUG:
                 record_type.extra["import_kind"] = BY_SLUG[slug].name
+                record_type.extra["import_city_admin_only"] = BY_SLUG[slug].city_admin_only
         # Official forms (Annex 1 …): download buttons on the detail page of their record type.
         for layout in LAYOUTS.values():
             links = REGISTRY[KINDS[layout.kind].slug].extra.setdefault("detail_links", [])

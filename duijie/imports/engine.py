@@ -26,7 +26,7 @@ from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
 from duijie.core.selectors import editable_queryset
 from duijie.core.validators import normalise_uscc, parse_patent_number
-from duijie.imports import layouts, readers
+from duijie.imports import layouts, m2m, readers
 from duijie.imports import values as V
 from duijie.imports.kinds import Kind, is_money
 from duijie.imports.resolvers import NewInstitution, Resolvers
@@ -35,6 +35,11 @@ NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 BATCH_SIZE = 1000
 HEADER_SCAN_ROWS = 20
 CHUNK = 2000  # keys per IN (…) query
+PROGRESS_ROWS = 500  # the progress callback is called every this many rows while checking
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
 
 
 class ImportFailed(Exception):
@@ -233,6 +238,8 @@ def parse_cell(kind: Kind, f: models.Field, raw, resolvers: Resolvers) -> Any:
         app, cls = spec.split(".")
         choices = getattr(importlib.import_module(f"duijie.{app}.choices"), cls).choices
         return [_parse_choice(f, p, choices) for p in parts]
+    if m2m.is_m2m(f):
+        return m2m.parse(resolvers, f, raw)
     if f.is_relation:
         return resolvers.resolve(f.name, f.related_model._meta.label_lower, raw,
                                  allow_new_institution=kind.name == "achievement" and f.name == "institution")
@@ -352,7 +359,8 @@ class _Work:
     updates: list = field(default_factory=list)  # (RowResult, obj, [field names])
 
 
-def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Resolvers) -> _Work:
+def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Resolvers,
+         progress=_no_progress) -> _Work:
     model = kind.model
     personal = {f.name: f.kind for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
     header_index, columns = _find_header(kind, sheet, result)
@@ -364,7 +372,10 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
     units = {fname: column_unit(text) for _i, fname, text in columns if is_money(fields[fname])}
     parsed: list[dict] = []
     first_by_key: dict[tuple, int] = {}
-    for number, cells in sheet.rows[header_index + 1:]:
+    total = len(sheet.rows) - header_index - 1
+    for n, (number, cells) in enumerate(sheet.rows[header_index + 1:]):
+        if n % PROGRESS_ROWS == 0:
+            progress("check", n, total)
         rr = RowResult(row=number)
         vals: dict[str, Any] = {}
         for idx, fname, header in columns:
@@ -385,13 +396,21 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                 rr.errors.append((header, msg))
             except ValidationError as exc:
                 rr.errors.append((header, " ".join(exc.messages)))
+        if kind.prepare is not None and not rr.errors:
+            try:
+                kind.prepare(vals)
+            except ValueError as exc:
+                rr.errors.append((_field_header(kind, kind.key[0], headers), str(exc)))
+            for name in vals.keys() - fields.keys():  # derived values (a region's level from its code)
+                fields[name] = kind.field(name)
+                headers[name] = template_header(kind, name)
         rr.label = " · ".join(V.cell_text(cells[i]) for i, f, _h in columns
                               if f in kind.key and i < len(cells) and cells[i] is not None)
         failed = {h for h, _m in rr.errors}
         if rr.errors:  # report the other cells' problems too, in one pass
             probe = model()
             for name, value in vals.items():
-                if not isinstance(value, NewInstitution):
+                if not isinstance(value, NewInstitution) and name in fields and not m2m.is_m2m(fields[name]):
                     setattr(probe, fields[name].attname, value)
             try:
                 probe.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in vals
@@ -437,6 +456,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             obj = existing.get(tuple(_key_part(vals.get(n)) for n in kind.key))
         if obj is not None:
             matches[i] = obj
+    progress("check", total, total)
     allowed = _editable_ids(kind, user, [o.pk for o in matches.values()])
     # Sub-records (qualifications, metrics) take their scope from their parent: a new one may only
     # be added under a parent the user may change.
@@ -451,9 +471,12 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                                    .values_list("pk", flat=True))
     relations = [f.name for f in model._meta.fields if f.is_relation]
     now_pk_seen: set[int] = set()
+    m2m_names = [n for n, f in fields.items() if m2m.is_m2m(f)]
+    links_now = m2m.current(model, m2m_names, sorted(o.pk for o in matches.values())) if m2m_names else {}
 
     for i in live:
-        rr, vals = result.rows[i], parsed[i]
+        rr = result.rows[i]
+        vals, links = m2m.split(parsed[i], fields)
         obj = matches.get(i)
         pending = vals.get("institution") if isinstance(vals.get("institution"), NewInstitution) else None
         if obj is not None:
@@ -470,6 +493,8 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                 if getattr(obj, f.attname) != value:
                     setattr(obj, f.attname, value)
                     changed.append(name)
+            obj._import_m2m = {n: pks for n, pks in links.items() if links_now.get((obj.pk, n), ()) != pks}
+            changed.extend(obj._import_m2m)
             if not changed:
                 rr.outcome = UNCHANGED
                 continue
@@ -483,6 +508,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             for name, value in vals.items():
                 if not isinstance(value, NewInstitution):
                     setattr(obj, fields[name].attname, value)
+            obj._import_m2m = dict(links)
             rr.outcome = NEW
             if pending is not None:
                 rr.note = _("“%(name)s” is not in the registry: it will be added as a provisional institution "
@@ -529,10 +555,12 @@ def _row_span(objs: list) -> str:
     return f"{min(rows)}–{max(rows)}" if len(rows) > 1 else str(rows[0])
 
 
-def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
+def write(kind: Kind, work: _Work, user, resolvers: Resolvers, progress=_no_progress) -> None:
     from duijie.orgs.models import Institution, OrganisationBacked
 
     model = kind.model
+    to_write, written = len(work.new) + len(work.updates), 0
+    progress("write", 0, to_write)
     now = timezone.now()
     actor = user if getattr(user, "is_authenticated", False) else None
     # Provisional institutions named by achievements.
@@ -566,19 +594,26 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
         except Exception as exc:
             raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
                                % {"rows": _row_span(chunk), "error": exc}) from exc
+        written += len(chunk)
+        progress("write", written, to_write)
     if work.updates:
         personal = {f.name: f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
         names: set[str] = set()
+        stamped = hasattr(model, "updated_at")
         for _rr, obj, changed in work.updates:
-            obj.updated_at = now
+            if stamped:
+                obj.updated_at = now
             for name in changed:
+                if m2m.is_m2m(kind.field(name)):
+                    continue  # written below
                 names.add(kind.field(name).attname)
                 f = personal.get(name)
                 if f is not None and f.hash_field:
                     value = getattr(obj, name)
                     setattr(obj, f.hash_field, crypto.blind_index(value) if value else "")
                     names.add(f.hash_field)
-        names.add("updated_at")
+        if stamped:
+            names.add("updated_at")
         objs = [obj for _rr, obj, _c in work.updates]
         for chunk in _chunks(objs, BATCH_SIZE):
             try:
@@ -586,19 +621,28 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
             except Exception as exc:
                 raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
                                    % {"rows": _row_span(chunk), "error": exc}) from exc
+            written += len(chunk)
+            progress("write", written, to_write)
         if issubclass(model, OrganisationBacked):
             from duijie.core.models import Organisation
 
             renamed = [Organisation(pk=o.organisation_id, name=o.name, region_id=o.region_id)
                        for _rr, o, changed in work.updates if o.organisation_id and {"name", "region"} & set(changed)]
             Organisation.objects.bulk_update(renamed, ["name", "region_id"], batch_size=BATCH_SIZE)
+    m2m.write(model, new_objs + [obj for _rr, obj, _c in work.updates], now)
 
 
-def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None) -> Result:
-    """Plan the import of ``data``; with ``commit``, write it all or nothing (only if no row has an error)."""
+def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None,
+        progress=None) -> Result:
+    """Plan the import of ``data``; with ``commit``, write it all or nothing (only if no row has an error).
+
+    ``progress(phase, done, total)``, if given, is called at chunk boundaries with phase "read",
+    "check" or "write" (it must store the progress outside this transaction to be seen by others)."""
+    progress = progress or _no_progress
     result = Result(kind=kind, file_name=file_name)
     with translation.override("zh-hans"):
         try:
+            progress("read", 0, 0)
             sheet = layouts.read(kind, data, file_name)  # an official layout, or a plain spreadsheet
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))
@@ -607,10 +651,10 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
         resolvers = Resolvers()
         try:
             with transaction.atomic():
-                work = plan(kind, sheet, user, result, resolvers)
+                work = plan(kind, sheet, user, result, resolvers, progress)
                 if not commit or not result.ok:
                     return result
-                write(kind, work, user, resolvers)
+                write(kind, work, user, resolvers, progress)
                 counts = result.counts
                 audit(user=user, action=AuditAction.CREATE, obj=job,
                       object_type="" if job is not None else "imports.importjob",

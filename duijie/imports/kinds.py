@@ -4,6 +4,7 @@ reader in front of the same engine."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -25,6 +26,8 @@ class Kind:
     parent: str = ""  # FK whose organisation owns new records (demand → enterprise)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # extra header spellings
     list_fields: dict[str, str] = field(default_factory=dict)  # JSON list fields: "int" or a choices label
+    city_admin_only: bool = False  # reference/scope data only city administrators import (regions, units)
+    prepare: Callable[[dict], None] | None = None  # fills derived values of a parsed row; ValueError = row error
 
     @property
     def model(self) -> type[models.Model]:
@@ -44,6 +47,8 @@ COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "enterprise": ("企业名称", "企业统一社会信用代码", "统一社会信用代码"),
     "institution": ("所在单位", "工作单位", "高校院所名称", "机构名称"),
     "visibility": ("公开范围",),
+    "assessment_units": ("所属考核板块", "考核单位", "所属板块"),
+    "industries": ("所属行业", "行业代码"),
 }
 
 
@@ -59,7 +64,7 @@ def _kind(**kw) -> Kind:
 _kind(name="enterprise", model_label="orgs.Enterprise", slug="enterprises",
       columns=("uscc", "name", "legal_representative", "founded_on", "registered_capital", "industry",
                "address", "main_products", "description", "website", "contact_name", "contact_phone",
-               *SCOPE_COLUMNS),
+               *SCOPE_COLUMNS, "assessment_units"),
       required=("uscc", "name"), key=("uscc",),
       aliases={"uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "USCC"), "name": ("企业名称", "单位名称"),
                "industry": ("所属行业", "行业代码", "国民经济行业分类")})
@@ -76,7 +81,8 @@ _kind(name="expert", model_label="experts.Expert", slug="experts",
 _kind(name="achievement", model_label="supply.Achievement", slug="achievements",
       columns=("name", "institution", "unit_name", "lead_name", "lead_title", "lead_phone", "field", "field_other",
                "stage", "stage_other", "introduction", "district_fit", "promotion_plan", "filing_unit", "filer_name",
-               "filer_phone", "filing_date", "ip_form", "transfer_modes", "asking_price", *SCOPE_COLUMNS),
+               "filer_phone", "filing_date", "ip_form", "transfer_modes", "asking_price", *SCOPE_COLUMNS,
+               "assessment_units"),
       required=("name", "institution", "lead_name", "field", "stage", "introduction"), key=("institution", "name"),
       parent="institution", list_fields={"transfer_modes": "supply.TransferMode"},
       aliases={"introduction": ("科技成果及研发团队简介",), "district_fit": ("科技成果与区镇的契合情况说明",),
@@ -95,8 +101,8 @@ _kind(name="demand", model_label="demands.Demand", slug="demands",
       parent="enterprise", aliases={"title": ("需求名称", "需求标题"), "demand_type": ("需求类型",),
                                     "description": ("需求描述",)})
 _kind(name="park", model_label="core.Park", slug="parks",
-      columns=("name", "short_name", "level", "industry_tracks", "directory_years", "address", "description",
-               "region", "visibility"),
+      columns=("name", "short_name", "level", "industry_tracks", "industries", "directory_years", "address",
+               "description", "region", "visibility", "assessment_units"),
       required=("name",), key=("name",), list_fields={"directory_years": "int"},
       aliases={"name": ("园区名称",)})
 _kind(name="carrier", model_label="supply.Carrier", slug="carriers",
@@ -117,6 +123,36 @@ _kind(name="metric", model_label="orgs.EnterpriseMetric", slug="metrics",
       columns=("enterprise", "year", "revenue", "rd_spend", "tax", "employees", "rd_staff", "invention_patents"),
       required=("enterprise", "year"), key=("enterprise", "year"),
       aliases={"year": ("年度", "年份")})
+
+
+
+REGION_LEVELS = {2: 1, 4: 2, 6: 3, 9: 4, 12: 4}  # code length → RegionLevel (GB/T 2260, 统计用区划代码)
+
+
+def _region_level(vals: dict) -> None:
+    """A region's level follows from its code: 32 province, 3204 city, 320412 district, 320412001 town."""
+    from django.utils.translation import gettext as _
+
+    code = vals.get("code")
+    if code is None:
+        return
+    if not code.isdigit() or len(code) not in REGION_LEVELS:
+        raise ValueError(_("“%(code)s” is not a region code: 2, 4, 6, 9 or 12 digits (32, 3204, 320412, "
+                           "320412001).") % {"code": code})
+    vals.setdefault("level", REGION_LEVELS[len(code)])
+
+
+_kind(name="region", model_label="core.Region", slug="regions",
+      columns=("code", "name", "parent"), required=("code", "name"), key=("code",), city_admin_only=True,
+      prepare=_region_level,
+      aliases={"code": ("区划代码", "行政区划代码", "统计用区划代码"), "name": ("区划名称", "地区名称"),
+               "parent": ("上级区划", "上级代码", "上级")})
+_kind(name="assessment_unit", model_label="core.AssessmentUnit", slug="assessment-units",
+      columns=("code", "name", "kind", "city", "parent", "regions", "parks", "valid_from", "valid_to", "note"),
+      required=("code", "name", "kind", "city"), key=("code",), city_admin_only=True,
+      aliases={"name": ("板块名称", "考核板块"), "code": ("板块代码",), "kind": ("板块类型",),
+               "city": ("所属城市",), "parent": ("上级板块",), "regions": ("对应区划", "包含区划"),
+               "parks": ("对应园区", "包含园区")})
 
 BY_SLUG = {k.slug: k for k in KINDS.values()}
 

@@ -8,11 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be checked")
+    CHECKING = "checking", _("Being checked")
     PREVIEWED = "previewed", _("Checked, awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed, waiting to be written")
+    WRITING = "writing", _("Being written")
     COMMITTED = "committed", _("Imported")
     REFUSED = "refused", _("Has errors, nothing written")
     FAILED = "failed", _("Failed, nothing written")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.CONFIRMED, ImportStatus.WRITING)
 
 
 class ImportJob(models.Model):
@@ -35,6 +42,16 @@ class ImportJob(models.Model):
     errors = models.PositiveIntegerField(_("errors"), default=0)
     error_rows = models.JSONField(_("error report"), default=list, blank=True,
                                   help_text=_("[row, column, reason] for each problem (personal data masked)."))
+    background = models.BooleanField(_("in the background"), default=False,
+                                     help_text=_("Large files are checked and written by the background worker."))
+    rows = models.PositiveIntegerField(_("rows in the file"), default=0)
+    # Progress of a background run. On PostgreSQL the worker writes these columns over a second
+    # connection, outside the import's transaction; on SQLite (one write lock) it writes a file beside
+    # the upload instead (duijie/imports/progress.py).
+    phase = models.CharField(_("phase"), max_length=10, blank=True)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows to do"), default=0)
+    phase_started_at = models.DateTimeField(_("phase started at"), null=True, blank=True)
     preview = models.JSONField(_("preview"), default=list, blank=True,
                                help_text=_("The first rows' outcomes, for the preview page."))
 
@@ -52,6 +69,10 @@ class ImportJob(models.Model):
 
         kind = KINDS.get(self.kind)
         return str(kind.model._meta.verbose_name_plural) if kind else self.kind
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
 
     @property
     def counts(self) -> dict[str, int]:

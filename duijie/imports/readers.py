@@ -186,3 +186,31 @@ def _read_csv(data: bytes) -> Sheet:
             rows.append((number, tuple(v if v.strip() else None for v in values)))
     return Sheet(rows=rows, file_type="csv", encoding=encoding)
 
+
+
+def count_rows(data: bytes, name: str) -> int:
+    """A cheap row count (header included) to decide whether a file is imported in the background:
+    xlsx from the sheet's stored dimension (read-only openpyxl does not load the rows), CSV by line
+    breaks, xls by its row count. A file that cannot be counted this way counts 0 (checked at once,
+    where its problem is reported)."""
+    ext = extension(name)
+    try:
+        if ext == ".csv":
+            return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if ext == ".xls":
+            import xlrd
+
+            return xlrd.open_workbook(file_contents=data, on_demand=True).sheet_by_index(0).nrows
+        if ext == ".xlsx":
+            from openpyxl import load_workbook
+
+            wb = load_workbook(io.BytesIO(data), read_only=True)
+            try:
+                stored = wb.worksheets[0].max_row
+            finally:
+                wb.close()
+            # No stored dimension (some writers leave it out): count by reading.
+            return stored if stored else len(read(data, name).rows)
+    except Exception:
+        return 0
+    return 0

@@ -1,5 +1,11 @@
 """Import jobs: upload (checked, stored in a protected directory, dry run), confirm, cancel.
 
+A file with more than ``DUIJIE_IMPORT_BACKGROUND_ROWS`` rows is checked, and after confirmation
+written, by the background worker (``duijie/imports/tasks.py``): the job is queued when the upload
+commits, the task claims it (so a second run of the same task does nothing) and reports progress
+through ``duijie/imports/progress.py``; a task that fails marks the job failed with the reason and
+leaves the stored data as it was (the import's transaction rolled back).
+
 Uploads live under ``settings.DUIJIE_IMPORT_DIR`` (inside DATA_DIR, outside the static and media
 roots), named by a random token; only the job page of their owner (or a city administrator)
 reaches them, and only through the engine.
@@ -12,11 +18,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from duijie.core import crypto
-from duijie.imports import engine, layouts, readers
+from duijie.imports import engine, layouts, progress, readers
 from duijie.imports.kinds import KINDS, Kind
 from duijie.imports.models import ImportJob, ImportStatus
 
@@ -33,6 +39,10 @@ def import_dir() -> Path:
 
 def max_bytes() -> int:
     return int(getattr(settings, "DUIJIE_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def background_rows() -> int:
+    return int(getattr(settings, "DUIJIE_IMPORT_BACKGROUND_ROWS", 2000))
 
 
 def check_upload(name: str, size: int) -> None:
@@ -76,8 +86,14 @@ def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
     path = import_dir() / stored
     path.write_bytes(crypto.encrypt_bytes(data))  # kept uploads hold personal data: encrypted at rest
     path.chmod(0o600)
+    rows = readers.count_rows(data, file_name)
+    background = rows - 1 > background_rows()  # the header row does not count
     job = ImportJob.objects.create(user=user, kind=kind.name, file_name=file_name[:255], stored_name=stored,
-                                   size=len(data))
+                                   size=len(data), rows=max(rows - 1, 0), background=background,
+                                   status=ImportStatus.QUEUED if background else ImportStatus.PREVIEWED)
+    if background:
+        _enqueue("import_check", job)
+        return job
     result = engine.run(kind, data, file_name, user, commit=False)
     _fill(job, result)
     job.status = ImportStatus.PREVIEWED if result.ok else ImportStatus.REFUSED
@@ -85,30 +101,108 @@ def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
     return job
 
 
+def _enqueue(task_name: str, job: ImportJob) -> None:
+    from duijie.imports import tasks
+
+    task = getattr(tasks, task_name)
+    queue = getattr(settings, "DUIJIE_TASKS_QUEUE", "default")
+    transaction.on_commit(lambda: task.using(queue_name=queue).enqueue(job.pk))
+
+
 def job_data(job: ImportJob) -> bytes:
     return crypto.decrypt_bytes((import_dir() / job.stored_name).read_bytes())
 
 
-def job_confirm(*, job: ImportJob, user) -> engine.Result:
-    """Re-plan the stored file and write it all or nothing."""
+def job_confirm(*, job: ImportJob, user) -> engine.Result | None:
+    """Re-plan the stored file and write it all or nothing. A background job is only queued for
+    writing (None is returned); the worker does the rest."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status != ImportStatus.PREVIEWED:
             raise ValueError(_("This import is no longer waiting for confirmation."))
+        if job.background:
+            job.status = ImportStatus.CONFIRMED
+            job.save(update_fields=["status"])
+            _enqueue("import_write", job)
+            return None
         result = engine.run(KINDS[job.kind], job_data(job), job.file_name, user, commit=True, job=job)
-        _fill(job, result)
-        job.status = ImportStatus.COMMITTED if result.committed else (
-            ImportStatus.REFUSED if any(r.outcome == engine.ERROR for r in result.rows) else ImportStatus.FAILED)
-        job.finished_at = timezone.now()
-        job.save()
+        _finish(job, result)
     return result
 
 
+def _finish(job: ImportJob, result: engine.Result) -> None:
+    _fill(job, result)
+    job.status = ImportStatus.COMMITTED if result.committed else (
+        ImportStatus.REFUSED if any(r.outcome == engine.ERROR for r in result.rows) else ImportStatus.FAILED)
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def _claim(job_id: int, waiting: str, running: str) -> ImportJob | None:
+    """Move the job from ``waiting`` to ``running`` (one conditional UPDATE, committed at once), so
+    that a task run twice, or a job cancelled meanwhile, does nothing."""
+    if not ImportJob.objects.filter(pk=job_id, status=waiting).update(status=running, phase="", done=0, total=0):
+        return None
+    return ImportJob.objects.select_related("user").get(pk=job_id)
+
+
+def _fail(job: ImportJob, exc: BaseException) -> None:
+    with translation.override("zh-hans"):
+        if isinstance(exc, FileNotFoundError):
+            reason = _("The uploaded file is no longer on the server; upload it again.")
+        else:
+            reason = _("The import stopped and nothing was written: %(error)s") % {
+                "error": str(exc) or type(exc).__name__}
+    job.status = ImportStatus.FAILED
+    job.error_rows = [[None, "", reason]]
+    job.errors = 1
+    job.finished_at = timezone.now()
+    job.save()
+
+
+def _background(job: ImportJob, *, commit: bool) -> engine.Result:
+    reporter = progress.Reporter(job)
+    try:
+        if job.user is None:
+            raise ValueError(_("The account that uploaded the file no longer exists."))
+        return engine.run(KINDS[job.kind], job_data(job), job.file_name, job.user, commit=commit,
+                          job=job if commit else None, progress=reporter)
+    except BaseException as exc:
+        _fail(job, exc)
+        raise
+    finally:
+        reporter.close()
+        progress.clear(job)
+
+
+def job_check(*, job_id: int) -> ImportJob | None:
+    """The background dry run of a queued job (the task's body)."""
+    job = _claim(job_id, ImportStatus.QUEUED, ImportStatus.CHECKING)
+    if job is None:
+        return None
+    result = _background(job, commit=False)
+    _fill(job, result)
+    job.status = ImportStatus.PREVIEWED if result.ok else ImportStatus.REFUSED
+    job.phase, job.done, job.total = "", 0, 0
+    job.save()
+    return job
+
+
+def job_write(*, job_id: int) -> ImportJob | None:
+    """The background commit of a confirmed job (the task's body): all rows or none."""
+    job = _claim(job_id, ImportStatus.CONFIRMED, ImportStatus.WRITING)
+    if job is None:
+        return None
+    result = _background(job, commit=True)
+    job.phase, job.done, job.total = "", 0, 0
+    _finish(job, result)
+    return job
+
+
 def job_cancel(*, job: ImportJob) -> None:
-    if job.status == ImportStatus.PREVIEWED:
-        job.status = ImportStatus.CANCELLED
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at"])
+    """Cancel a job waiting for confirmation (or, in the background, still waiting to be checked)."""
+    ImportJob.objects.filter(pk=job.pk, status__in=(ImportStatus.PREVIEWED, ImportStatus.QUEUED)).update(
+        status=ImportStatus.CANCELLED, finished_at=timezone.now())
 
 
 def visible_jobs(user):

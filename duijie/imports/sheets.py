@@ -35,7 +35,11 @@ EXAMPLES: dict[str, dict[str, object]] = {
                "applicants": "示例大学", "inventors": "张伟", "application_date": "2023-01-05"},
     "demand": {"enterprise": "常州示例科技有限公司", "demand_type": "技术难题攻关", "title": "隔膜涂覆均匀性提升",
                "description": "需求描述", "budget_min": "50万元", "budget_max": "100万元", "deadline": "2026/12/31"},
-    "park": {"name": "示例科技产业园", "level": "省级", "industry_tracks": "新能源、智能制造", "directory_years": "2025、2026"},
+    "park": {"name": "示例科技产业园", "level": "省级", "industry_tracks": "新能源、智能制造", "industries": "C3841、C3842",
+             "directory_years": "2025、2026"},
+    "region": {"code": "320412001", "name": "示例街道", "parent": "320412"},
+    "assessment_unit": {"code": "example-2026", "name": "示例高新区", "kind": "经开区/高新区", "city": "3204", "parent": "",
+             "regions": "320412、320411", "parks": "示例科技产业园", "valid_from": "2026-01-01", "valid_to": "2028-12-31"},
     "carrier": {"name": "示例新材料重点实验室", "kind": "重点实验室", "level": "省级", "approval_date": "2020-06-01"},
     "scenario": {"title": "智能工厂质检场景", "domain": "智能制造", "description": "场景描述", "investment": "1.5亿"},
     "qualification": {"enterprise": "91320412MA1XXXXXX0", "kind": "高新技术企业", "level": "国家级",
@@ -90,6 +94,8 @@ def _natural(obj: models.Model | None) -> str | None:
 
 def export_value(kind: Kind, obj: models.Model, name: str):
     f = kind.field(name)
+    if getattr(f, "many_to_many", False):
+        return "、".join(sorted(_natural(o) for o in getattr(obj, name).all())) or None
     if f.is_relation:
         return _natural(getattr(obj, name))
     value = getattr(obj, name)

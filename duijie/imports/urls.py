@@ -7,6 +7,7 @@ app_name = "imports"
 urlpatterns = [
     path("", views.history, name="history"),
     path("jobs/<int:pk>/", views.job, name="job"),
+    path("jobs/<int:pk>/progress/", views.job_progress, name="progress"),
     path("jobs/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("jobs/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("jobs/<int:pk>/errors.xlsx", views.errors, name="errors"),

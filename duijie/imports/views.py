@@ -19,7 +19,7 @@ from duijie.core import selectors
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import REGISTRY
-from duijie.imports import layouts, services, sheets
+from duijie.imports import layouts, progress, services, sheets
 from duijie.imports.forms import UploadForm
 from duijie.imports.kinds import BY_SLUG, KINDS
 from duijie.imports.models import ImportJob, ImportStatus
@@ -27,11 +27,17 @@ from duijie.imports.models import ImportJob, ImportStatus
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _may_import(user, kind) -> bool:
+    if kind.city_admin_only:
+        return bool(getattr(user, "is_city_admin", False))
+    return selectors.can_create(user, REGISTRY[kind.slug])
+
+
 def _kind_for(request: HttpRequest, slug: str):
     kind = BY_SLUG.get(slug)
     if kind is None:
         raise Http404(slug)
-    if not selectors.can_create(request.user, REGISTRY[slug]):
+    if not _may_import(request.user, kind):
         raise PermissionDenied
     return kind
 
@@ -52,7 +58,10 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     page = Paginator(services.visible_jobs(request.user), 50).get_page(request.GET.get("page"))
-    kinds = [(k, REGISTRY[k.slug]) for k in KINDS.values() if selectors.can_create(request.user, REGISTRY[k.slug])]
+    kinds = [(k, REGISTRY[k.slug]) for k in KINDS.values() if _may_import(request.user, k)]
+    page.object_list = list(page.object_list)
+    for job in page.object_list:
+        job.snap = progress.read(job) if job.running else None  # running jobs show their progress
     return render(request, "imports/history.html", {"page": page, "kinds": kinds})
 
 
@@ -76,6 +85,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("imports:job", pk=job.pk)
     return render(request, "imports/upload.html", {
         "kind": kind, "rt": REGISTRY[slug], "form": form, "max_mb": services.max_bytes() / 1048576,
+        "background_rows": services.background_rows(),
         "sqlite": connection.vendor == "sqlite", "layouts": forms,
     }, status=400 if request.method == "POST" else 200)
 
@@ -94,7 +104,21 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         "can_confirm": obj.status == ImportStatus.PREVIEWED and obj.user_id == request.user.pk,
         "only_errors": request.GET.get("only") == "errors", "shown": len(obj.preview),
         "total": obj.new + obj.updated + obj.unchanged + obj.errors - len(file_errors),
+        "snap": progress.read(obj) if obj.running else None, "sqlite": connection.vendor == "sqlite",
     })
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress partial the job page (and the history page) polls; once the job has finished it
+    asks htmx to reload the page, which then shows the outcome."""
+    obj = _job(request, pk)
+    response = render(request, "imports/partials/progress.html", {
+        "job": obj, "snap": progress.read(obj) if obj.running else None, "compact": bool(request.GET.get("compact")),
+        "sqlite": connection.vendor == "sqlite"})
+    if not obj.running and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
@@ -108,7 +132,9 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("imports:job", pk=obj.pk)
-    if result.committed:
+    if result is None:
+        messages.info(request, _("Confirmed: the background worker is writing the rows."))
+    elif result.committed:
         c = result.counts
         messages.success(request, _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.") % c)
     else:

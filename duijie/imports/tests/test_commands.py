@@ -79,6 +79,12 @@ def _seed_everything():
                                          city=Region.objects.get(code="3204"))
     ent = f.enterprise(name="常州（武进）=科技有限公司", registered_capital="12345678.90", founded_on="2015-03-04",
                        contact_phone="13812345678", region=wujin, park=park)
+    ent.assessment_units.add(unit)  # many-to-many columns round-trip too
+    unit.regions.add(wujin, Region.objects.get(code="320411"))
+    unit.parks.add(park)
+    from duijie.core.models import Industry
+
+    park.industries.add(*Industry.objects.filter(code__in=["3841", "3842"]))
     ent.qualifications.create(kind="high_tech", level="national", valid_from="2025-01-01")
     ent.metrics.create(year=2025, revenue="123456789012.34", employees=100, rd_staff=20)
     inst = f.institution(name="河海大学", aliases="河海\nHohai University", tto_phone="0519-86339999")
@@ -98,7 +104,7 @@ def _seed_everything():
 
 
 @pytest.mark.parametrize("kind", ["enterprise", "expert", "achievement", "patent", "demand", "institution", "park",
-                                  "carrier", "scenario", "qualification", "metric"])
+                                  "carrier", "scenario", "qualification", "metric", "region", "assessment_unit"])
 def test_export_then_import_changes_nothing(tmp_path, kind):
     _seed_everything()
     path = tmp_path / f"{kind}.xlsx"

@@ -101,5 +101,5 @@ def test_jobs_are_private_to_their_owner(admin_user, enterprise_client, enterpri
     assert admin_client.get(reverse("imports:job", args=[job.pk])).status_code == 200
 
 
-def test_reference_types_have_no_import(admin_client):
-    assert admin_client.get("/imports/regions/upload/").status_code == 404
+def test_reference_types_without_an_import_kind_have_none(admin_client):
+    assert admin_client.get("/imports/industries/upload/").status_code == 404

@@ -24,8 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, path, form, pk, **options):
         k = KINDS[kind]
-        relations = [n for n in k.columns if k.field(n).is_relation]
-        qs = k.model._default_manager.select_related(*relations).order_by("pk")
+        relations = [n for n in k.columns if k.field(n).is_relation and not k.field(n).many_to_many]
+        many = [n for n in k.columns if k.field(n).many_to_many]
+        qs = k.model._default_manager.select_related(*relations).prefetch_related(*many).order_by("pk")
         if pk:
             qs = qs.filter(pk__in=pk)
         if form:
