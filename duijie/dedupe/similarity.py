@@ -6,12 +6,14 @@ width, traditional → simplified via OpenCC, bracket shapes, spaces, case); on 
 splits off a trailing branch suffix (（常州分公司）) and the legal form (有限公司 / 有限责任公司 /
 股份有限公司 …), which a person comparing two names would also look past.
 
-Blocking: a pair is only compared when the two names share a block key — the first two characters
-of the name core (the name without the leading region names and the legal form) or the last two
-characters of the core together with its length. A typo that substitutes one character therefore
-always leaves one key in common; a region written differently (常州市X / 常州X) leaves both. Blocks
-larger than ``MAX_BLOCK`` are compared with rapidfuzz's vectorised ``cdist`` in chunks, never
-skipped. Reasons are Chinese, for the reviewer.
+Blocking: a pair is only compared when the two names share a block key (see ``_blocks``: the first
+two characters of the name core — the name without the leading region names and the legal form —
+or the core with its first or second character left out); equal names and equal cores always meet.
+A typo that substitutes one character therefore always leaves a key in common; a region written
+differently (常州市X / 常州X) leaves the core equal. Within a block, rapidfuzz's vectorised ``cdist``
+keeps pairs at most one edit apart (two for long cores); blocks larger than ``MAX_BLOCK`` are
+compared in chunks, never skipped. A typo in the region part itself (常州市新坛X for 金坛) is not
+found. Reasons are Chinese, for the reviewer.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from duijie.imports.values import fold_key
 
@@ -45,9 +49,13 @@ def _bare(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=64)
+def _forms(names: tuple[str, ...], bare_too: bool) -> tuple[str, ...]:
+    return tuple(sorted({*names, *(_bare(n) for n in names if bare_too)}, key=len, reverse=True))
+
+
 def _strip(text: str, names: Sequence[str], bare_too: bool) -> tuple[str, bool]:
-    forms = sorted({*names, *(_bare(n) for n in names if bare_too)}, key=len, reverse=True)
-    for form in forms:
+    for form in _forms(tuple(names), bare_too):
         if text.startswith(form) and len(text) - len(form) >= 2:
             return text[len(form):], True
     return text, False
@@ -61,6 +69,7 @@ class NameKey:
     core: str  # base without leading region names and legal form: what blocks are built on
     form: str  # the legal form as written (folded), "" if none
     branch: str  # the branch suffix ("常州分公司"), "" if none
+    region: str = ""  # the region names stripped off the front, suffixes dropped ("常州武进")
 
 
 def name_key(name: str, region_prefixes=DEFAULT_REGION_PREFIXES) -> NameKey:
@@ -79,7 +88,8 @@ def name_key(name: str, region_prefixes=DEFAULT_REGION_PREFIXES) -> NameKey:
     # the trade name itself (天宁精密).
     core, _ = _strip(core, districts, bare_too=city)
     core = re.sub(r"^\((.*?)\)", r"\1", core)  # a region in brackets at the front
-    return NameKey(folded=folded, base=base, core=core or stem, form=form, branch=branch)
+    region = re.sub("省|市|区|县", "", stem[: len(stem) - len(core)]) if core else ""
+    return NameKey(folded=folded, base=base, core=core or stem, form=form, branch=branch, region=region)
 
 
 @dataclass
@@ -108,47 +118,73 @@ class EnterpriseRow:
 
 
 def _blocks(keys: Sequence[NameKey]) -> dict[str, list[int]]:
+    """Block keys of each name core: its first two characters (the trade name: a difference after it
+    meets here) and the core with its first or its second character left out (a one-character
+    difference inside the trade name meets there). Blocks stay small even when thousands of
+    enterprises share one trade (…电子科技), so the search grows about linearly with the register."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
         core = k.core
-        if len(core) >= 2:
+        if len(core) >= 3:
             blocks["p" + core[:2]].append(i)
-            blocks[f"s{core[-2:]}{len(core)}"].append(i)
-        else:
-            blocks["x" + core].append(i)
-        blocks["b" + k.base].append(i)  # identical compared names always meet
+            blocks["a" + core[1:]].append(i)
+            blocks["b" + core[0] + core[2:]].append(i)
     return blocks
 
 
-def _similar_pairs(texts: Sequence[str], blocks: Iterable[list[int]], cutoff: float) -> dict[tuple[int, int], float]:
-    """(i, j) → ratio for every pair of positions sharing a block with ratio ≥ cutoff."""
-    found: dict[tuple[int, int], float] = {}
+def _close_pairs(texts: Sequence[str], blocks: Iterable[list[int]], max_edits: int) -> dict[tuple[int, int], int]:
+    """(i, j) → edit distance for every pair of positions sharing a block whose texts are at most
+    ``max_edits`` edits apart (rapidfuzz's vectorised cdist, at most MAX_BLOCK rows at a time)."""
+    found: dict[tuple[int, int], int] = {}
     for members in blocks:
         if len(members) < 2:
             continue
         names = [texts[i] for i in members]
         for start in range(0, len(members), MAX_BLOCK):
             chunk = names[start:start + MAX_BLOCK]
-            scores = process.cdist(chunk, names, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=1)
-            rows, cols = np.nonzero(scores)
+            dist = process.cdist(chunk, names, scorer=Levenshtein.distance, score_cutoff=max_edits,
+                                 dtype=np.uint8, workers=1)
+            # Two edits only between long cores: short ones two edits apart are other trade names.
+            lengths = np.fromiter((len(t) for t in names), dtype=np.int32, count=len(names))
+            shorter = np.minimum.outer(lengths[start:start + MAX_BLOCK], lengths)
+            allowed = np.where(shorter >= LONG_CORE, max_edits, 1)
+            rows, cols = np.nonzero(dist <= allowed)
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
                 i, j = members[start + r], members[c]
                 if i < j:
-                    found[(i, j)] = max(found.get((i, j), 0), float(scores[r, c]))
+                    found[(i, j)] = int(dist[r, c])
     return found
+
+
+def _same_key_pairs(values: Sequence[str], limit: int = 200) -> set[tuple[int, int]]:
+    """Pairs of positions with the same non-empty value (groups larger than ``limit`` are left out:
+    a key that common says nothing)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, v in enumerate(values):
+        if v:
+            groups[v].append(i)
+    return {(x, y) for g in groups.values() if 1 < len(g) <= limit for n, x in enumerate(g) for y in g[n + 1:]}
 
 
 def _form_label(form: str) -> str:
     return form or "无组织形式"
 
 
+MAX_EDITS = 2  # name cores further apart than this are not compared further …
+LONG_CORE = 9  # … and cores shorter than this only one edit apart
+
+
 def enterprise_candidates(rows: Sequence[EnterpriseRow], *, min_score: int = 85,
                           region_prefixes=DEFAULT_REGION_PREFIXES) -> list[Candidate]:
     keys = [name_key(r.name, region_prefixes) for r in rows]
-    bases = [k.base for k in keys]
-    pairs = _similar_pairs(bases, _blocks(keys).values(), cutoff=max(min_score - 25, 50))
+    cores = [k.core for k in keys]
+    pairs = _close_pairs(cores, _blocks(keys).values(), MAX_EDITS)
+    for pair in _same_key_pairs([k.base for k in keys]) | _same_key_pairs(cores):
+        pairs[pair] = 0
+    reps = [fold_key(r.legal_representative) if r.legal_representative else "" for r in rows]
+    addrs = [fold_key(r.address) if r.address else "" for r in rows]
     out = []
-    for (i, j), sim in pairs.items():
+    for (i, j), edits in pairs.items():
         a, b = rows[i], rows[j]
         ka, kb = keys[i], keys[j]
         reasons: list[str] = []
@@ -159,16 +195,26 @@ def enterprise_candidates(rows: Sequence[EnterpriseRow], *, min_score: int = 85,
             reasons.append("名称相同" if ka.folded == kb.folded and not ka.branch and not kb.branch
                            else "规范化后名称相同")
         elif ka.core == kb.core:
-            score = 90.0
-            reasons.append(f"名称相近 {round(sim)}%（仅地区写法不同）")
+            # The same trade name and trade with the region written differently (常州市X / 常州X) is
+            # likely the same; under another region (江苏X / 常州X) it is often a group's other company.
+            sim = round(fuzz.ratio(ka.base, kb.base))
+            if ka.region == kb.region or ka.region.startswith(kb.region) or kb.region.startswith(ka.region):
+                score = 90.0
+                reasons.append(f"名称相近 {sim}%（仅地区写法不同）")
+            else:
+                score = 78.0
+                reasons.append(f"名称相近 {sim}%（地区前缀不同）")
         else:
             # The trade name (字号) follows the region: names of different enterprises in one trade
             # differ exactly there (诚睿/诚立轨道交通设备), so a difference there needs other evidence.
-            score = fuzz.ratio(ka.core, kb.core)
+            score = 100.0 - 10 * edits
             trade_differs = ka.core[:2] != kb.core[:2]
-            reasons.append(f"名称相近 {round(sim)}%" + ("（字号不同）" if trade_differs else ""))
             if trade_differs:
-                score -= 10
+                score -= 15
+            if score + 24 < min_score:  # even four shared facts would not lift it
+                continue
+            sim = round(max(fuzz.ratio(ka.base, kb.base), fuzz.ratio(ka.core, kb.core)))
+            reasons.append(f"名称相近 {sim}%" + ("（字号不同）" if trade_differs else ""))
         if ka.form != kb.form and _FORM_CANON.get(ka.form, ka.form) != _FORM_CANON.get(kb.form, kb.form):
             reasons.append(f"组织形式不同（{_form_label(ka.form)}/{_form_label(kb.form)}）")
         if ka.branch or kb.branch:
@@ -179,13 +225,13 @@ def enterprise_candidates(rows: Sequence[EnterpriseRow], *, min_score: int = 85,
         elif a.uscc != b.uscc:
             reasons.append("同名不同信用代码" if same_name else "信用代码不同")
         support = 0
-        if a.legal_representative and fold_key(a.legal_representative) == fold_key(b.legal_representative):
+        if reps[i] and reps[i] == reps[j]:
             reasons.append("法定代表人相同")
             support += 1
         if a.phone_hash and a.phone_hash == b.phone_hash:
             reasons.append("联系电话相同")
             support += 1
-        if a.address and fold_key(a.address) == fold_key(b.address):
+        if addrs[i] and addrs[i] == addrs[j]:
             reasons.append("地址相同")
             support += 1
         if a.founded_on and a.founded_on == b.founded_on:

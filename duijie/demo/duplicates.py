@@ -22,12 +22,16 @@ def _s2t():
     return opencc.OpenCC("s2t")
 
 
+REGION_CHARS = set("江苏省常州市武进金坛溧阳昆山新北天宁钟楼区")
+
+
 def typo(name: str) -> str:
     """One look-alike character swapped in the trade name (after the region prefix)."""
-    for i in range(2, len(name)):
+    start = next((i for i, ch in enumerate(name) if ch not in REGION_CHARS), 2)
+    for i in range(start, len(name)):
         if name[i] in LOOKALIKE:
             return name[:i] + LOOKALIKE[name[i]] + name[i + 1:]
-    return name[:3] + "新" + name[4:]
+    return name[:start] + ("新" if name[start] != "新" else "心") + name[start + 1:]
 
 
 def legacy(name: str) -> str:

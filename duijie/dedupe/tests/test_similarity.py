@@ -53,10 +53,14 @@ def test_near_duplicates_found_with_chinese_reasons():
 
 def test_similar_trade_names_without_evidence_are_not_reported():
     rows = [_row(1, "常州市武进诚睿轨道交通设备有限公司"), _row(2, "常州市武进诚立轨道交通设备有限公司"),
-            _row(3, "常州复嘉碳纤维科技有限公司"), _row(4, "江苏复嘉碳纤维科技有限公司")]
+            _row(3, "常州复嘉碳纤维科技有限公司"), _row(4, "常州市复嘉碳纤维科技有限公司"),
+            _row(5, "江苏复嘉碳纤维科技有限公司")]
     found = S.enterprise_candidates(rows)
-    assert [(c.a, c.b) for c in found] == [(3, 4)]  # only the region prefix differs: listed, and said so
+    assert [(c.a, c.b) for c in found] == [(3, 4)]  # the same region written differently: listed, and said so
     assert found[0].reasons[0].endswith("（仅地区写法不同）")
+    # another region's company of the same trade name (often the group's) only at a lower threshold
+    found = {(c.a, c.b): c for c in S.enterprise_candidates(rows, min_score=75)}
+    assert found[(3, 5)].reasons[0].endswith("（地区前缀不同）")
     assert S.enterprise_candidates(rows[:2], min_score=70)  # a lower threshold shows them
 
 
