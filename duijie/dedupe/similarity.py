@@ -50,16 +50,23 @@ def _bare(name: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _forms(names: tuple[str, ...], bare_too: bool) -> tuple[str, ...]:
-    return tuple(sorted({*names, *(_bare(n) for n in names if bare_too)}, key=len, reverse=True))
+def _forms(names: tuple[str, ...], bare_too: bool) -> dict[str, tuple[str, ...]]:
+    """Region name forms by first character, longest first (thousands of districts: no scan)."""
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for form in sorted({*names, *(_bare(n) for n in names if bare_too)}, key=len, reverse=True):
+        by_first[form[:1]].append(form)
+    return {k: tuple(v) for k, v in by_first.items()}
 
 
 def _strip(text: str, names: Sequence[str], bare_too: bool) -> tuple[str, bool]:
-    for form in _forms(tuple(names), bare_too):
+    for form in _forms(tuple(names), bare_too).get(text[:1], ()):
         if text.startswith(form) and len(text) - len(form) >= 2:
             return text[len(form):], True
     return text, False
+
+
 MAX_BLOCK = 3000
+SMALL_BLOCK = 12
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,17 @@ def _close_pairs(texts: Sequence[str], blocks: Iterable[list[int]], max_edits: i
         if len(members) < 2:
             continue
         names = [texts[i] for i in members]
+        if len(members) <= SMALL_BLOCK:  # most blocks: plain loops beat numpy's per-call overhead
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    a, b = names[x], names[y]
+                    allowed = max_edits if min(len(a), len(b)) >= LONG_CORE else 1
+                    d = Levenshtein.distance(a, b, score_cutoff=allowed)
+                    if d <= allowed:
+                        i, j = sorted((members[x], members[y]))
+                        if i != j:
+                            found[(i, j)] = d
+            continue
         for start in range(0, len(members), MAX_BLOCK):
             chunk = names[start:start + MAX_BLOCK]
             dist = process.cdist(chunk, names, scorer=Levenshtein.distance, score_cutoff=max_edits,

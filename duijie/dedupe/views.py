@@ -71,7 +71,9 @@ def _display(obj, f, masked: dict[str, str]) -> str:
 def _compare_rows(model, a, b) -> list[dict]:
     masked = personal_fields(model)
     rows = []
-    for f in services.choosable_fields(model):
+    tail = ["region", "park", "visibility"]  # the record's own fields first, then scope
+    fields = sorted(services.choosable_fields(model), key=lambda f: tail.index(f.name) + 1 if f.name in tail else 0)
+    for f in fields:
         va, vb = getattr(a, f.attname), getattr(b, f.attname)
         rows.append({"name": f.name, "label": f.verbose_name, "a": _display(a, f, masked),
                      "b": _display(b, f, masked), "differs": va != vb and not (va in (None, "") and vb in (None, "")),
