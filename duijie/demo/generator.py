@@ -32,6 +32,7 @@ from duijie.core.reference import load_json
 from duijie.core.validators import USCC_ALPHABET, patent_check_digit, uscc_check_char
 from duijie.demands.models import Demand
 from duijie.demo import content as C
+from duijie.demo import duplicates
 from duijie.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ROLE_ACCOUNTS
 from duijie.experts.models import Expert, ExpertRole
 from duijie.orgs.models import (
@@ -230,6 +231,7 @@ class _Generator:
         self.make_demands()
         self.make_carriers()
         self.make_scenarios()
+        duplicates.provisional_institution(self)
         self.make_role_accounts()
         return self.counts
 
@@ -509,6 +511,7 @@ class _Generator:
                 park=park, visibility=Visibility.PLATFORM, **self.scope()))
             ent_units.append(fixed_units or self.units_for(region, park, founded))
             infos.append((key, district, park, tier))
+        duplicates.plant_enterprises(self, orgs, ents, ent_units, infos)
         orgs = Organisation.objects.bulk_create(orgs, batch_size=BATCH)
         self.count(Organisation, len(orgs))
         for org, ent in zip(orgs, ents, strict=True):
@@ -642,6 +645,7 @@ class _Generator:
                                                    pos=f"、{e.position}" if e.position else "", d=directions[0])]
             sentences += [self.fill(s, x.key) for s in self.rng.sample(C.BIO_TEMPLATES[1:], k=2)]
             e.bio = "".join(sentences)
+        duplicates.plant_expert(exps)
         objs = self.save(Expert, [x.obj for x in exps])
         for x, o in zip(exps, objs, strict=True):
             x.obj = o
