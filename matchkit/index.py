@@ -56,6 +56,9 @@ class Record:
     region: str | None = None  # NBS code ("320412") or "省 / 市 / 区县"
     institution: str | None = None
     ipc: list[str] = dataclasses.field(default_factory=list)
+    # Visibility labels (e.g. "public", "org:12", "region:3204"): ``Index.search(groups=…)`` only
+    # ranks records sharing at least one label with the viewer's. Opaque strings to matchkit.
+    groups: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -127,6 +130,7 @@ class Index:
         self._bm25_avgdl = 1.0
         self._delta_tf: dict[int, dict[str, int]] = {}
         self._searcher: VectorSearcher | None = None
+        self._group_rows: dict[str, list[int]] = {}  # visibility label -> rows carrying it
 
     # ---------------------------------------------------------------- mutation
     def __len__(self) -> int:
@@ -160,6 +164,8 @@ class Index:
             self._norm_text.append(norm + ("\n" + kw if kw else ""))
             self._tokens.append(self.tokenizer.tokens(self._norm_text[-1], normalized=True))
             self._row[r.id] = start + i
+            for g in r.groups:
+                self._group_rows.setdefault(g, []).append(start + i)
         n = len(records)
         dim = self._vectors.shape[1]
         block = np.zeros((n, dim), dtype=np.float16)
@@ -206,9 +212,25 @@ class Index:
             self._kind = self._kind[kept]
             self._alive = self._alive[kept]
             self._row = {r.id: i for i, r in enumerate(self._records)}
+            self._index_groups()
         self._bm25 = None
         self._searcher = None
         self._lexical()
+
+    def _index_groups(self) -> None:
+        self._group_rows = {}
+        for row, r in enumerate(self._records):
+            for g in r.groups:
+                self._group_rows.setdefault(g, []).append(row)
+
+    def group_mask(self, groups: Iterable[str]) -> np.ndarray:
+        """Rows carrying at least one of ``groups`` (tombstones included; callers AND with alive)."""
+        mask = np.zeros(len(self._records), dtype=bool)
+        for g in set(groups):
+            rows = self._group_rows.get(g)
+            if rows:
+                mask[rows] = True
+        return mask
 
     def pending(self) -> list[str]:
         """Ids of records still waiting for their passage vector."""
@@ -314,9 +336,11 @@ class Index:
         return self.encoder.encode_queries([lead_text(query.title, query.text, self.lead_chars)])[0]
 
     def search(self, query: Query | str, k: int = 20, *, method: str = "hybrid", weights: Weights | None = None,
-               query_vector: np.ndarray | None = None, exclude: Sequence[str] = (), explain: bool = True
-               ) -> list[Result]:
-        """Rank records for ``query``. ``method``: hybrid | bm25 | dense (single signals, no structure)."""
+               query_vector: np.ndarray | None = None, exclude: Sequence[str] = (), explain: bool = True,
+               groups: Iterable[str] | None = None) -> list[Result]:
+        """Rank records for ``query``. ``method``: hybrid | bm25 | dense (single signals, no structure).
+        ``groups``: when given, only records sharing one of these visibility labels are candidates
+        (the mask applies before ranking, so hidden records never take a place in the top k)."""
         if isinstance(query, str):
             query = Query(text=query)
         if method not in METHODS:
@@ -326,6 +350,8 @@ class Index:
         if not self._row or k <= 0:
             return []
         allowed = self._alive.copy()
+        if groups is not None:
+            allowed &= self.group_mask(groups)
         if query.target_kinds:
             allowed &= np.isin(self._kind, [KINDS.index(x) for x in query.target_kinds])
         for rid in exclude:
@@ -480,6 +506,7 @@ class Index:
         idx._has_vec = np.load(path / "has_vector.npy")
         idx._kind = np.array([KINDS.index(r.kind) for r in idx._records], dtype=np.int8)
         idx._alive = np.ones(len(idx._records), dtype=bool)
+        idx._index_groups()
         idx.generation = manifest["generation"]
         return idx
 
