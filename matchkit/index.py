@@ -38,7 +38,7 @@ from matchkit.vectors import BruteForceSearcher, VectorSearcher, top_k
 
 FORMAT = "matchkit-index"
 FORMAT_VERSION = 1
-KINDS = ("expert", "achievement", "patent", "enterprise", "demand")
+KINDS = ("expert", "achievement", "patent", "enterprise", "demand", "carrier")  # append only: stored as indices
 METHODS = ("hybrid", "bm25", "dense")
 
 

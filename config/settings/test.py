@@ -6,6 +6,8 @@ suite at once on one server. TEST_DATABASE_URL overrides the server/credentials.
 
 import hashlib
 import os
+import tempfile
+from pathlib import Path
 
 from config.settings import *  # noqa: F403
 from config.settings import BASE_DIR
@@ -22,7 +24,11 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}  # noqa: F405
+# Matching: lexical-only by default (tests that need vectors switch the encoder on); a private index
+# directory per test process (matching tests use their own tmp_path).
+DUIJIE_MATCH_ENCODER = "none"
+DUIJIE_MATCH_DIR = Path(os.environ.get("DUIJIE_MATCH_DIR") or tempfile.mkdtemp(prefix="duijie-match-test-"))
 DUIJIE_FIELD_KEY = "dGVzdC1maWVsZC1rZXktZm9yLWR1aWppZS10ZXN0cyE="  # fixed test key
 DEBUG = False
 STORAGES = {

@@ -588,6 +588,12 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
             renamed = [Organisation(pk=o.organisation_id, name=o.name, region_id=o.region_id)
                        for _rr, o, changed in work.updates if o.organisation_id and {"name", "region"} & set(changed)]
             Organisation.objects.bulk_update(renamed, ["name", "region_id"], batch_size=BATCH_SIZE)
+    # Bulk writes send no post_save: tell index/cache listeners (matching) once, after commit.
+    written = [o.pk for o in new_objs] + [o.pk for _rr, o, _c in work.updates]
+    if written:
+        from duijie.core.signals import records_bulk_written
+
+        transaction.on_commit(lambda: records_bulk_written.send(sender=model, pks=written))
 
 
 def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None) -> Result:
