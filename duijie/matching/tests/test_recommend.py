@@ -1,12 +1,11 @@
 """Recommendations: true reasons, visibility inside and after the index, opt-out, conflict of
 interest, load, feedback."""
 
-from matchkit import normalize
-
 from duijie.matching import documents, learning, services, store
 from duijie.matching import selectors as ms
 from duijie.matching.models import Feedback
 from duijie.matching.visibility import viewer_labels
+from matchkit import normalize
 
 
 def ids(matches):

@@ -17,10 +17,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--encode", action="store_true", help="compute passage vectors now (slow: ~0.1 s each)")
+        parser.add_argument("--if-missing", action="store_true", help="do nothing when an index exists (make demo)")
         parser.add_argument("--background", action="store_true",
                             help="mark every record dirty on the bulk lane instead of building here")
 
-    def handle(self, *args, encode=False, background=False, **opts):
+    def handle(self, *args, encode=False, background=False, if_missing=False, **opts):
+        from duijie.matching import store
+
+        if if_missing and store.current_version():
+            self.stdout.write(f"matching index exists ({store.index_dir()}, version {store.current_version()})")
+            return
         if background:
             n = 0
             for decl in declarations.by_kind().values():

@@ -1,0 +1,108 @@
+"""Keeping the index up to date: dirty marking, lanes, persistence, a second process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+from duijie.core.signals import records_bulk_written
+from duijie.matching import selectors as ms
+from duijie.matching import services, store
+from duijie.matching.models import DirtyRecord
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def test_an_edit_is_searchable_after_commit(world, django_capture_on_commit_callbacks):
+    w = world
+    with django_capture_on_commit_callbacks(execute=True):
+        w["ach"].name = "钙钛矿叠层光伏组件"
+        w["ach"].save()
+    assert not DirtyRecord.objects.exists()  # the interactive refresh ran and cleared it
+    idx = store.get_index()
+    assert idx.search("钙钛矿光伏", k=3)[0].id == f"achievement:{w['ach'].pk}"
+
+
+def test_delete_and_opt_out_leave_the_index(built, django_capture_on_commit_callbacks):
+    w = built
+    pk = w["e_good"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        w["e_good"].do_not_recommend = True
+        w["e_good"].save()
+        w["patent"].delete()
+    idx = store.get_index()
+    assert f"expert:{pk}" not in idx and f"patent:{w['patent'].pk}" not in idx
+
+
+def test_bulk_writes_go_to_the_bulk_lane_and_do_not_block_edits(world, settings):
+    w = world
+    settings.DUIJIE_MATCH_AUTO_REFRESH = False  # drive the lanes by hand
+    from duijie.supply.models import Achievement
+
+    records_bulk_written.send(sender=Achievement, pks=[w["ach"].pk])
+    services.mark_dirty(type(w["demand"]), [w["demand"].pk])
+    assert DirtyRecord.objects.get(object_id=str(w["ach"].pk)).lane == "bulk"
+    out = services.refresh(lane="interactive")
+    assert out == {"added": 1, "removed": 0, "left": 0}
+    assert DirtyRecord.objects.filter(lane="bulk").count() == 1  # untouched by the interactive lane
+    assert services.refresh(lane="bulk")["added"] == 1
+    # an edit re-marks a record queued for bulk: interactive wins
+    records_bulk_written.send(sender=Achievement, pks=[w["ach"].pk])
+    services.mark_dirty(Achievement, [w["ach"].pk])
+    assert DirtyRecord.objects.get(object_id=str(w["ach"].pk)).lane == "interactive"
+
+
+def test_index_survives_a_restart(built):
+    w = built
+    before = [(m.id, round(m.score, 6)) for m in ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="expert")]
+    version = store.current_version()
+    store.forget()  # a new process: nothing in memory
+    assert store.current_version() == version
+    after = [(m.id, round(m.score, 6)) for m in ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="expert")]
+    assert before == after and before
+
+
+CHILD = r"""
+import sys, django
+django.setup()
+from duijie.matching import store
+def hits():
+    return [r.id for r in store.get_index().search("钙钛矿光伏", k=3)]
+print("before", hits(), flush=True)
+sys.stdin.readline()
+print("after", hits(), flush=True)
+"""
+
+
+def test_a_second_process_sees_an_update(built, django_capture_on_commit_callbacks):
+    w = built
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DUIJIE_MATCH_DIR": str(store.index_dir()),
+           "DUIJIE_MATCH_RELOAD_SECONDS": "0", "DUIJIE_MATCH_ENCODER": "none"}
+    child = subprocess.Popen([sys.executable, "-c", CHILD], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "before []"
+        with django_capture_on_commit_callbacks(execute=True):
+            w["ach"].name = "钙钛矿叠层光伏组件"
+            w["ach"].save()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        line = child.stdout.readline().strip()
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+    assert line == f"after ['achievement:{w['ach'].pk}']"
+
+
+def test_rebuild_command_prints_progress(built, capsys):
+    from django.core.management import call_command
+
+    call_command("rebuild_index")
+    out = capsys.readouterr().out
+    assert "expert" in out and "index rebuilt" in out
+    kinds = sorted(i.split(":")[0] for i in store.get_index().ids())
+    # 5 experts minus the one who opted out, 2 demands, 2 enterprises, 1 achievement, 1 patent
+    assert kinds == ["achievement", "demand", "demand", "enterprise", "enterprise", "expert", "expert", "expert",
+                     "expert", "patent"]
