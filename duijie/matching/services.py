@@ -34,14 +34,10 @@ def batch_size() -> int:
 
 
 # ------------------------------------------------------------------ marking dirty
-def _scheduled(lane: str) -> bool:
-    conn = transaction.get_connection()
-    return any(getattr(func, "_match_lane", None) == lane for _sids, func, _robust in conn.run_on_commit)
-
-
 def _schedule(lane: str) -> None:
-    """Enqueue one refresh for ``lane`` after the current transaction commits (once per transaction)."""
-    if not getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True) or _scheduled(lane):
+    """Enqueue a refresh for ``lane`` after the current transaction commits. Not de-duplicated: the
+    task takes whatever is dirty, so extra ones find nothing and return at once."""
+    if not getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
         return
 
     def enqueue() -> None:
@@ -49,7 +45,6 @@ def _schedule(lane: str) -> None:
 
         (tasks.refresh_interactive if lane == Lane.INTERACTIVE else tasks.refresh_bulk).enqueue()
 
-    enqueue._match_lane = lane  # type: ignore[attr-defined]
     transaction.on_commit(enqueue)
 
 

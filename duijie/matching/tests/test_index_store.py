@@ -39,11 +39,12 @@ def test_delete_and_opt_out_leave_the_index(built, django_capture_on_commit_call
 def test_bulk_writes_go_to_the_bulk_lane_and_do_not_block_edits(world, settings):
     w = world
     settings.DUIJIE_MATCH_AUTO_REFRESH = False  # drive the lanes by hand
+    DirtyRecord.objects.all().delete()  # the fixture's own saves
     from duijie.supply.models import Achievement
 
     records_bulk_written.send(sender=Achievement, pks=[w["ach"].pk])
     services.mark_dirty(type(w["demand"]), [w["demand"].pk])
-    assert DirtyRecord.objects.get(object_id=str(w["ach"].pk)).lane == "bulk"
+    assert DirtyRecord.objects.get(model="supply.Achievement", object_id=str(w["ach"].pk)).lane == "bulk"
     out = services.refresh(lane="interactive")
     assert out == {"added": 1, "removed": 0, "left": 0}
     assert DirtyRecord.objects.filter(lane="bulk").count() == 1  # untouched by the interactive lane
@@ -51,7 +52,7 @@ def test_bulk_writes_go_to_the_bulk_lane_and_do_not_block_edits(world, settings)
     # an edit re-marks a record queued for bulk: interactive wins
     records_bulk_written.send(sender=Achievement, pks=[w["ach"].pk])
     services.mark_dirty(Achievement, [w["ach"].pk])
-    assert DirtyRecord.objects.get(object_id=str(w["ach"].pk)).lane == "interactive"
+    assert DirtyRecord.objects.get(model="supply.Achievement", object_id=str(w["ach"].pk)).lane == "interactive"
 
 
 def test_index_survives_a_restart(built):
