@@ -113,6 +113,11 @@ def encode_pending(*, limit: int = 256) -> int:
     enc = store.encoder()
     if idx is None or enc is None:
         return 0
+    if idx.encoder is None or getattr(idx.encoder, "name", None) != enc.name:
+        # built lexical-only or by another encoder: the writer carries the records over first
+        with store.writing() as widx:
+            store.publish(widx)
+        idx = store.get_index()
     ids = store_pending(idx)[:limit]
     if not ids:
         return 0

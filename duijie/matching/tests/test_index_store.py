@@ -81,7 +81,7 @@ def test_a_second_process_sees_an_update(built, django_capture_on_commit_callbac
     w = built
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DUIJIE_MATCH_DIR": str(store.index_dir()),
            "DUIJIE_MATCH_RELOAD_SECONDS": "0", "DUIJIE_MATCH_ENCODER": "none"}
-    child = subprocess.Popen([sys.executable, "-c", CHILD], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-c", CHILD], cwd=ROOT, env=env, stdin=subprocess.PIPE,  # noqa: S603
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "before []"
@@ -107,3 +107,28 @@ def test_rebuild_command_prints_progress(built, capsys):
     # 5 experts minus the one who opted out, 2 demands, 2 enterprises, 1 achievement, 1 patent
     assert kinds == ["achievement", "demand", "demand", "enterprise", "enterprise", "expert", "expert", "expert",
                      "expert", "patent"]
+
+
+def test_a_real_worker_serves_the_lanes_separately(world, settings, django_capture_on_commit_callbacks):
+    """django-tasks-db's worker, run for real (batch mode): the interactive worker applies an edit
+    while a bulk backfill stays queued for the bulk worker."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from duijie.supply.models import Achievement
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
+    DirtyRecord.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        records_bulk_written.send(sender=Achievement, pks=[w.pk for w in [world["ach"]]])
+        world["demand"].title = "钙钛矿叠层光伏组件封装"
+        world["demand"].save()
+    assert set(DBTaskResult.objects.values_list("queue_name", flat=True)) == {"match-interactive", "match-bulk"}
+    call_command("db_worker", queue_name="match-interactive", batch=True, startup_delay=False, reload=False,
+                 verbosity=0)
+    assert store.get_index().search("钙钛矿光伏", k=3)[0].id == f"demand:{world['demand'].pk}"
+    assert list(DirtyRecord.objects.values_list("lane", flat=True)) == ["bulk"]
+    assert DBTaskResult.objects.filter(queue_name="match-bulk", status="READY").count() == 1
+    call_command("db_worker", queue_name="match-bulk", batch=True, startup_delay=False, reload=False, verbosity=0)
+    assert not DirtyRecord.objects.exists()
+    assert f"achievement:{world['ach'].pk}" in store.get_index()
