@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from duijie.core.signals import records_bulk_written
@@ -109,6 +110,9 @@ def test_rebuild_command_prints_progress(built, capsys):
                      "expert", "patent"]
 
 
+# The worker commits and closes its connection like a real one: a transactional test (the reference
+# data is restored afterwards, as in the other transactional tests).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_serves_the_lanes_separately(world, settings, django_capture_on_commit_callbacks):
     """django-tasks-db's worker, run for real (batch mode): the interactive worker applies an edit
     while a bulk backfill stays queued for the bulk worker."""
