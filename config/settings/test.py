@@ -6,6 +6,8 @@ suite at once on one server. TEST_DATABASE_URL overrides the server/credentials.
 
 import hashlib
 import os
+import tempfile
+from pathlib import Path
 
 from config.settings import *  # noqa: F403
 from config.settings import BASE_DIR
@@ -22,6 +24,10 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Matching: lexical-only by default (tests that need vectors switch the encoder on); a private index
+# directory per test process (matching tests use their own tmp_path).
+DUIJIE_MATCH_ENCODER = "none"
+DUIJIE_MATCH_DIR = Path(os.environ.get("DUIJIE_MATCH_DIR") or tempfile.mkdtemp(prefix="duijie-match-test-"))
 DUIJIE_FIELD_KEY = "dGVzdC1maWVsZC1rZXktZm9yLWR1aWppZS10ZXN0cyE="  # fixed test key
 DEBUG = False
 STORAGES = {
@@ -32,8 +38,9 @@ REDIS_PREFIX = f"duijie-test-{CHECKOUT_ID}"
 # Background tasks run at once in tests; the tests that start a real worker switch TASKS and use a
 # queue of their own (an RQ queue is a Redis list by name: checkouts sharing a Redis must not share it).
 DUIJIE_TASKS_QUEUE = f"duijie-test-{CHECKOUT_ID}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-RQ_QUEUES = {name: {"URL": REDIS_URL} for name in ("default", DUIJIE_TASKS_QUEUE)}  # noqa: F405
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": list(RQ_QUEUES)}}
+TASK_QUEUES = list(dict.fromkeys(["default", DUIJIE_TASKS_QUEUE, "match-interactive", "match-bulk"]))
+RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}  # noqa: F405
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The live server (browser tests) serves static files through WhiteNoise straight from the finders,
 # whatever DEBUG is and without collectstatic.

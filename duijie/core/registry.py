@@ -100,3 +100,18 @@ def personal_fields(model: type[models.Model]) -> dict[str, str]:
     from duijie.core.fields import EncryptedTextField
 
     return {f.name: f.kind for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+
+
+# Detail-page panels contributed by apps that depend on core (e.g. matching's 推荐匹配), so core
+# never imports them: model → URL names reversed with (slug, pk) and loaded by htmx after the page.
+DETAIL_PANELS: dict[type[models.Model], list[str]] = {}
+
+
+def register_detail_panel(model: type[models.Model], url_name: str) -> None:
+    names = DETAIL_PANELS.setdefault(model, [])
+    if url_name not in names:
+        names.append(url_name)
+
+
+def detail_panel_urls(rt: RecordType, pk: Any) -> list[str]:
+    return [reverse(name, args=[rt.slug, pk]) for name in DETAIL_PANELS.get(rt.model, [])]

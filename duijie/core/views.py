@@ -19,7 +19,7 @@ from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
 from duijie.core.masking import mask
 from duijie.core.pii import find_pii, mask_pii
-from duijie.core.registry import REGISTRY, RecordType, personal_fields, record_url
+from duijie.core.registry import REGISTRY, RecordType, detail_panel_urls, personal_fields, record_url
 from duijie.core.tables import build_table
 
 PAGE_SIZE = 25
@@ -156,6 +156,7 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
         "has_history": hasattr(obj, "history"), "grants": grants,
         # Extra downloads other apps attach to a record type (imports: the filled official form).
         "detail_links": [link for links in rt.extra.get("detail_links", ()) for link in links(request, obj)],
+        "panel_urls": detail_panel_urls(rt, obj.pk),
     })
 
 

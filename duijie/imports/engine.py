@@ -630,6 +630,12 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers, progress=_no_prog
                        for _rr, o, changed in work.updates if o.organisation_id and {"name", "region"} & set(changed)]
             Organisation.objects.bulk_update(renamed, ["name", "region_id"], batch_size=BATCH_SIZE)
     m2m.write(model, new_objs + [obj for _rr, obj, _c in work.updates], now)
+    # Bulk writes send no post_save: tell index/cache listeners (matching) once, after commit.
+    written = [o.pk for o in new_objs] + [o.pk for _rr, o, _c in work.updates]
+    if written:
+        from duijie.core.signals import records_bulk_written
+
+        transaction.on_commit(lambda: records_bulk_written.send(sender=model, pks=written))
 
 
 def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None,

@@ -224,3 +224,19 @@ def test_many_small_adds_removes_and_encodes_stay_consistent(encoder):
     assert [(r.id, round(r.score, 4)) for r in got] == [(r.id, round(r.score, 4)) for r in want]
     idx.compact()
     assert [r.id for r in idx.search(q, k=10)] == [r.id for r in fresh.search(q, k=10)]
+
+
+def test_groups_mask_records_before_ranking(tmp_path):
+    idx = Index(None)
+    idx.add([Record(id="P", kind="demand", title="锂电池隔膜涂层", groups=["public"]),
+             Record(id="R", kind="demand", title="锂电池隔膜涂层 保密", groups=["org:7"])])
+    q = Query(title="锂电池隔膜")
+    assert {r.id for r in idx.search(q, k=5)} == {"P", "R"}
+    assert [r.id for r in idx.search(q, k=5, groups=["public"])] == ["P"]
+    assert {r.id for r in idx.search(q, k=5, groups=["public", "org:7"])} == {"P", "R"}
+    assert idx.search(q, k=5, groups=[]) == []
+    idx.save(tmp_path)  # labels survive save/load and compaction
+    idx2 = Index.load(tmp_path)
+    idx2.remove(["P"])
+    idx2.compact()
+    assert [r.id for r in idx2.search(q, k=5, groups=["org:7"])] == ["R"]

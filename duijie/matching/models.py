@@ -1,0 +1,88 @@
+"""Matching's own tables: records waiting for the index, impressions and feedback.
+
+Impressions and feedback hold no personal data beyond the viewer's user id: kinds, record ids,
+ranks, score parts and a fixed reason code — never free text.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Lane(models.TextChoices):
+    INTERACTIVE = "interactive", _("Interactive edits")
+    BULK = "bulk", _("Bulk backfill")
+
+
+class DirtyRecord(models.Model):
+    """A record changed since the index last saw it. One row per record; the refresh task takes
+    rows in batches and deletes what it applied (a row re-marked meanwhile keeps a newer stamp)."""
+
+    model = models.CharField(max_length=60)  # app_label.Model
+    object_id = models.CharField(max_length=40)
+    lane = models.CharField(max_length=12, choices=Lane.choices, default=Lane.INTERACTIVE)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model", "object_id"], name="matching_dirty_unique")]
+        indexes = [models.Index(fields=["lane", "marked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.model}:{self.object_id} ({self.lane})"
+
+
+class Verdict(models.TextChoices):
+    USEFUL = "useful", _("Useful")
+    IRRELEVANT = "irrelevant", _("Not relevant")
+    CONTACTED = "contacted", _("Contacted")
+
+
+class IrrelevantReason(models.TextChoices):
+    FIELD = "field", _("Wrong field")
+    STAGE = "stage", _("Too early-stage")
+    DISTANCE = "distance", _("Too far away")
+    KNOWN = "known", _("Already known")
+    OTHER = "other", _("Other")
+
+
+class _Shown(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="+")
+    source = models.CharField(_("source"), max_length=60)  # index id, e.g. demand:12
+    target = models.CharField(_("target"), max_length=60)  # index id, e.g. expert:7
+    source_kind = models.CharField(max_length=20)
+    target_kind = models.CharField(max_length=20)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    # score parts at the time (bm25 normalised to the list's best, cosine, structured)
+    bm25 = models.FloatField(default=0.0)
+    dense = models.FloatField(null=True, blank=True)
+    structured = models.FloatField(default=0.0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Impression(_Shown):
+    """One recommendation shown to a user (logged when a panel or the API lists it)."""
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "target"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target} #{self.rank}"
+
+
+class Feedback(_Shown):
+    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices)
+    reason = models.CharField(_("reason"), max_length=12, choices=IrrelevantReason.choices, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "target"]), models.Index(fields=["source_kind", "target_kind"])]
+        verbose_name = _("matching feedback")
+        verbose_name_plural = _("matching feedback")
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}: {self.verdict}"

@@ -1,0 +1,72 @@
+"""Product rules applied to recommendations after the index ranks them: conflict of interest and
+an expert's current load. Both are hooks: add a provider when a new model records engagements
+(cooperation projects, pairings) and it counts at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matchkit import normalize
+
+EXCLUDE, FLAG = "exclude", "flag"
+LOAD_STEP = 0.1  # score × 1 / (1 + LOAD_STEP × open engagements)
+
+
+def _active(today: dt.date) -> Q:
+    return (Q(start__isnull=True) | Q(start__lte=today)) & (Q(end__isnull=True) | Q(end__gte=today))
+
+
+def conflicts(experts: Iterable, enterprise) -> dict[int, tuple[str, str]]:
+    """Expert pk → (EXCLUDE | FLAG, reason) for experts with a conflict of interest with ``enterprise``:
+    employed by it (their account belongs to its organisation, or their stated employer is its name)
+    → excluded; already paid by it (an active role such as 科技副总 hosted by it) → flagged."""
+    from duijie.experts.models import ExpertRole
+
+    experts = list(experts)
+    out: dict[int, tuple[str, str]] = {}
+    if enterprise is None or not experts:
+        return out
+    org = enterprise.organisation_id
+    name = normalize(enterprise.name or "")
+    for e in experts:
+        user_org = e.user.organisation_id if e.user_id and e.user else None
+        if (org and user_org == org) or (e.employer and normalize(e.employer) == name) \
+                or (org and e.institution_id and e.institution.organisation_id == org):
+            out[e.pk] = (EXCLUDE, _("Conflict of interest: works for this enterprise"))
+    if org:
+        roles = (ExpertRole.objects.filter(expert__in=[e.pk for e in experts if e.pk not in out], host=org)
+                 .filter(_active(timezone.localdate())))
+        for r in roles:
+            out[r.expert_id] = (FLAG, _("Conflict of interest: already holds a paid role at this enterprise (%(role)s)")
+                                % {"role": r.get_kind_display()})
+    return out
+
+
+def _roles_load(pks: list[int]) -> Counter:
+    from duijie.experts.models import ExpertRole
+
+    qs = ExpertRole.objects.filter(expert__in=pks, host__isnull=False).filter(_active(timezone.localdate()))
+    return Counter(qs.values_list("expert_id", flat=True))
+
+
+# Each provider: expert pks → Counter of open engagements. Cooperation/pairing models add theirs here.
+LOAD_PROVIDERS: list[Callable[[list[int]], Counter]] = [_roles_load]
+
+
+def expert_load(pks: Iterable[int]) -> Counter:
+    pks = list(pks)
+    total: Counter = Counter()
+    for provider in LOAD_PROVIDERS:
+        total.update(provider(pks))
+    return total
+
+
+def load_factor(n: int) -> float:
+    return 1.0 / (1.0 + LOAD_STEP * n)

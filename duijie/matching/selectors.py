@@ -1,0 +1,290 @@
+"""Reads of the matching app: recommendations for a record and search across supply, for one viewer.
+
+Candidates are masked inside the index by the viewer's visibility labels (``visibility.py``), then
+every result passes back through ``core.selectors.visible_queryset`` (the authority) and the
+declaration's ``recommend_filter``; the index is asked for more than a page (over-fetch, growing
+×3 up to three times) so a page stays full after the re-check. Reasons quote only the query record
+(which the viewer may read: views check it) and results the viewer may read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db.models import Model
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from duijie.core import selectors as core_selectors
+from duijie.core.registry import record_url
+from duijie.matching import declarations, documents, learning, policy, store
+from duijie.matching.visibility import viewer_labels
+from matchkit import Query, Reason, Weights, highlight
+
+# What each detail page recommends ("institution" aggregates experts and achievements).
+TARGETS: dict[str, tuple[str, ...]] = {
+    "demand": ("expert", "achievement", "patent", "institution", "carrier"),
+    "achievement": ("enterprise", "demand"),
+    "patent": ("enterprise", "demand"),
+    "expert": ("enterprise", "demand"),
+}
+SUPPLY = ("achievement", "patent", "expert", "carrier")
+
+
+@dataclass
+class Match:
+    id: str
+    kind: str
+    obj: Model
+    score: float
+    reasons: list[Reason]
+    parts_norm: dict[str, float | None]
+    rank: int = 0
+    flags: list[str] = field(default_factory=list)
+    snippet: str = ""  # safe HTML from _snippet (escaped text, <mark> around shared terms)
+
+    @property
+    def url(self) -> str | None:
+        return record_url(self.obj)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return next((r.terms for r in self.reasons if r.code == "terms"), ())
+
+
+def _query_for(obj: Model, target_kinds: list[str]) -> tuple[Query, str]:
+    decl = declarations.for_model(obj)
+    rec = documents.build(decl, obj)
+    if rec is None:
+        return Query(), documents.record_id(decl.kind, obj.pk)
+    return Query(title=rec.title, text=rec.text, keywords=rec.keywords, industry=rec.industry, field=rec.field,
+                 region=rec.region, institution=rec.institution, ipc=rec.ipc, target_kinds=target_kinds), rec.id
+
+
+def _snippet(text: str, terms: tuple[str, ...], size: int = 120) -> SafeString:
+    """The start of the result's own text (or around its first shared term), shared terms marked."""
+    text = " ".join(text.split())
+    start = 0
+    for t in terms:
+        i = text.lower().find(t.lower())
+        if i > size // 2:
+            start = i - size // 3
+            break
+    cut = text[start:start + size]
+    marked = highlight(cut, terms, before="\x01", after="\x02") if terms else cut
+    html = escape(marked).replace("\x01", "<mark>").replace("\x02", "</mark>")
+    # the text is escaped above; only our own <mark> tags are added
+    return mark_safe(("…" if start else "") + html + ("…" if start + size < len(text) else ""))  # noqa: S308
+
+
+def _normalise_parts(results) -> dict[str, dict[str, float | None]]:
+    top = max((r.parts.bm25 for r in results), default=0.0)
+    dense = [r.parts.dense for r in results if not np.isnan(r.parts.dense)]
+    lo, hi = (min(dense), max(dense)) if dense else (0.0, 0.0)
+    out = {}
+    for r in results:
+        d = None if np.isnan(r.parts.dense) else ((r.parts.dense - lo) / (hi - lo) if hi > lo else 1.0)
+        out[r.id] = {"bm25": (r.parts.bm25 / top) if top > 0 else 0.0, "dense": d, "structured": r.parts.structured}
+    return out
+
+
+_QV: dict[tuple, Any] = {}
+
+
+def _query_vector(idx, q: Query):
+    """The query's vector, encoded once per text and index (a panel asks for five kinds)."""
+    if idx.encoder is None:
+        return None
+    key = (idx.encoder.name, q.title, q.text)
+    if key not in _QV:
+        if len(_QV) > 256:
+            _QV.clear()
+        _QV[key] = idx.encode_query(q)
+    return _QV[key]
+
+
+def _ranked(user, query: Query, kind: str, k: int, *, exclude: list[str], weights: Weights,
+            keep: Any = None) -> list[tuple[Any, Model]]:
+    """Index results of ``kind`` the viewer may read and that pass the declaration's filter, best first."""
+    labels = viewer_labels(user)
+    if labels == []:
+        return []
+    decl = declarations.get(kind)
+    idx = store.get_index()
+    q = Query(**{**query.__dict__, "target_kinds": [kind]})
+    qv = _query_vector(idx, q)
+    fetch, out = max(3 * k, 30), []
+    for _round in range(4):
+        results = idx.search(q, k=fetch, groups=labels, weights=weights, exclude=exclude, query_vector=qv)
+        pks = [documents.parse_id(r.id)[1] for r in results]
+        visible = core_selectors.visible_queryset(decl.model, user).filter(pk__in=pks)
+        if decl.recommend_filter:
+            visible = visible.filter(**decl.recommend_filter)
+        if decl.select_related:
+            visible = visible.select_related(*decl.select_related)
+        objs = {str(o.pk): o for o in visible}
+        out = [(r, objs[pk]) for r, pk in zip(results, pks, strict=True) if pk in objs
+               and (keep is None or keep(r, objs[pk]))]
+        if len(out) >= k or len(results) < fetch:
+            break
+        fetch *= 3
+    return out
+
+
+def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
+    """Recommendations of ``target_kind`` for ``obj`` (which the caller checked ``user`` may read)."""
+    decl = declarations.for_model(obj)
+    if decl is None or target_kind not in TARGETS.get(decl.kind, ()):
+        return []
+    if target_kind == "institution":
+        return _institutions(user=user, obj=obj, k=k)
+    query, source = _query_for(obj, [target_kind])
+    if not (query.title or query.text):
+        return []
+    weights = learning.weights_for(decl.kind, target_kind)
+    ranked = _ranked(user, query, target_kind, 2 * k, exclude=[source], weights=weights)
+    norm = _normalise_parts([r for r, _o in ranked])
+    matches = [Match(id=r.id, kind=r.kind, obj=o, score=r.score, reasons=list(r.reasons), parts_norm=norm[r.id])
+               for r, o in ranked]
+    factors, hidden = learning.pair_adjustments(source, [m.id for m in matches], user)
+    enterprise = _enterprise_of(obj)
+    experts = [m.obj for m in matches if m.kind == "expert"]
+    coi = {}
+    if experts and enterprise is not None:
+        coi = policy.conflicts(experts, enterprise)
+    elif decl.kind == "expert":
+        coi = {}
+        for m in matches:
+            ent = _enterprise_of(m.obj)
+            if ent is not None and (c := policy.conflicts([obj], ent).get(obj.pk)):
+                coi[m.id] = c
+    load = policy.expert_load([e.pk for e in experts]) if experts else {}
+    kept = []
+    for m in matches:
+        if m.id in hidden:
+            continue
+        c = coi.get(m.obj.pk) if m.kind == "expert" else coi.get(m.id)
+        if c and c[0] == policy.EXCLUDE:
+            continue
+        if c:
+            m.flags.append(c[1])
+            m.score *= 0.8
+        f = factors.get(m.id, 1.0)
+        if f != 1.0:
+            m.score *= f
+            m.reasons.append(Reason("feedback", _("Adjusted by users' feedback (×%(f).2f)") % {"f": f}))
+        n = load.get(m.obj.pk, 0) if m.kind == "expert" else 0
+        if n:
+            m.score *= policy.load_factor(n)
+            m.reasons.append(Reason("load", _("Currently busy with %(n)d engagement(s); ranked lower") % {"n": n}))
+        kept.append(m)
+    kept.sort(key=lambda m: (-m.score, m.id))
+    kept = kept[:k]
+    idx = store.get_index()
+    for i, m in enumerate(kept, start=1):
+        m.rank = i
+        rec = idx.get(m.id) if m.id in idx else None
+        m.snippet = _snippet(rec.text or rec.title, m.terms) if rec else ""
+    return kept
+
+
+def _enterprise_of(obj: Model):
+    label = obj._meta.label
+    if label == "orgs.Enterprise":
+        return obj
+    if label == "demands.Demand":
+        return obj.enterprise
+    return None
+
+
+@dataclass
+class InstitutionMatch:
+    id: str
+    kind: str
+    obj: Model
+    score: float
+    members: list[Match]
+    rank: int = 0
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str | None:
+        return record_url(self.obj)
+
+    @property
+    def reasons(self) -> list[Reason]:
+        experts = [m for m in self.members if m.kind == "expert"]
+        ach = [m for m in self.members if m.kind == "achievement"]
+        text = _("%(e)d related expert(s), %(a)d related achievement(s): %(names)s") % {
+            "e": len(experts), "a": len(ach), "names": "、".join(str(m.obj) for m in self.members[:3])}
+        terms = tuple(dict.fromkeys(t for m in self.members for t in m.terms))[:5]
+        out = [Reason("aggregate", text)]
+        if terms:
+            out.append(Reason("terms", "共同关键词：" + "、".join(terms), terms))
+        return out
+
+    @property
+    def parts_norm(self) -> dict[str, float | None]:
+        return self.members[0].parts_norm if self.members else {"bm25": 0.0, "dense": None, "structured": 0.0}
+
+    snippet = ""
+
+
+def _institutions(*, user, obj: Model, k: int) -> list[InstitutionMatch]:
+    """Institutions ranked by their best related experts and achievements: best + ½ · the next two."""
+    from duijie.orgs.models import Institution
+
+    members: dict[int, list[Match]] = defaultdict(list)
+    for kind in ("expert", "achievement"):
+        for m in recommend(user=user, obj=obj, target_kind=kind, k=4 * k):
+            if m.obj.institution_id:
+                members[m.obj.institution_id].append(m)
+    visible = {i.pk: i for i in core_selectors.visible_queryset(Institution, user).filter(pk__in=list(members))}
+    out = []
+    for pk, ms in members.items():
+        if pk not in visible:
+            continue
+        ms.sort(key=lambda m: -m.score)
+        score = ms[0].score + 0.5 * sum(m.score for m in ms[1:3])
+        out.append(InstitutionMatch(id=f"institution:{pk}", kind="institution", obj=visible[pk], score=score,
+                                    members=ms))
+    out.sort(key=lambda m: (-m.score, m.id))
+    for i, m in enumerate(out[:k], start=1):
+        m.rank = i
+    return out[:k]
+
+
+def search(*, user, text: str, kinds: list[str] | None = None, industry: str = "", region: str = "",
+           field_: str = "", k: int = 20) -> list[Match]:
+    """Search across supply (achievements, patents, experts, carriers) with structured filters."""
+    kinds = [x for x in (kinds or SUPPLY) if x in SUPPLY] or list(SUPPLY)
+    if not text.strip():
+        return []
+    idx = store.get_index()
+
+    def keep(r, _obj) -> bool:
+        rec = idx.get(r.id)
+        if industry and not (rec.industry or "").lstrip("ABCDEFGHIJKLMNOPQRST").startswith(industry.lstrip("ABCDEFGHIJKLMNOPQRST")):
+            return False
+        if region and not (rec.region or "").startswith(region):
+            return False
+        return not field_ or field_ in (rec.field or "")
+
+    query = Query(text=text, industry=industry or None, region=region or None, field=field_ or None)
+    out: list[Match] = []
+    for kind in kinds:
+        ranked = _ranked(user, query, kind, k, exclude=[], weights=Weights(), keep=keep)
+        norm = _normalise_parts([r for r, _o in ranked])
+        out += [Match(id=r.id, kind=r.kind, obj=o, score=r.score, reasons=list(r.reasons), parts_norm=norm[r.id])
+                for r, o in ranked]
+    out.sort(key=lambda m: (-m.score, m.id))
+    out = out[:k]
+    for i, m in enumerate(out, start=1):
+        m.rank = i
+        rec = idx.get(m.id)
+        m.snippet = _snippet(rec.text or rec.title, m.terms)
+    return out

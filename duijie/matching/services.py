@@ -1,0 +1,224 @@
+"""Writes of the matching app: marking records dirty, refreshing and rebuilding the index,
+logging impressions and feedback.
+
+Lanes: an interactive edit marks its record on the ``interactive`` lane and enqueues the refresh on
+the ``match-interactive`` queue; imports and rebuilds use the ``bulk`` lane and the ``match-bulk``
+queue. A worker on each queue (README, "Matching") means a 100k-row backfill never sits in front
+of a single edit: the interactive refresh only takes interactive rows. Both lanes write through
+``store.writing()`` (one writer at a time, each holding the lock for one batch).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Model
+from django.utils import timezone
+
+from duijie.matching import declarations, documents, store
+from duijie.matching.models import DirtyRecord, Feedback, Impression, Lane
+
+log = logging.getLogger(__name__)
+
+QUEUES = {Lane.INTERACTIVE: "match-interactive", Lane.BULK: "match-bulk"}
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "DUIJIE_MATCH_BATCH", 500))
+
+
+# ------------------------------------------------------------------ marking dirty
+def _schedule(lane: str) -> None:
+    """Enqueue a refresh for ``lane`` after the current transaction commits. Not de-duplicated: the
+    task takes whatever is dirty, so extra ones find nothing and return at once."""
+    if not getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
+        return
+
+    def enqueue() -> None:
+        from duijie.matching import tasks
+
+        (tasks.refresh_interactive if lane == Lane.INTERACTIVE else tasks.refresh_bulk).enqueue()
+
+    transaction.on_commit(enqueue)
+
+
+def mark_dirty(model: type[Model], pks: Iterable[Any], *, lane: str = Lane.INTERACTIVE) -> int:
+    """Mark records of ``model`` for the index. Interactive marks win over bulk ones."""
+    if declarations.for_model(model) is None:
+        return 0
+    label = model._meta.label
+    rows = [DirtyRecord(model=label, object_id=str(pk), lane=lane, marked_at=timezone.now()) for pk in pks]
+    if not rows:
+        return 0
+    for s in range(0, len(rows), 2000):
+        chunk = rows[s:s + 2000]
+        if lane == Lane.INTERACTIVE:
+            DirtyRecord.objects.bulk_create(chunk, update_conflicts=True, unique_fields=["model", "object_id"],
+                                            update_fields=["lane", "marked_at"])
+        else:
+            DirtyRecord.objects.bulk_create(chunk, ignore_conflicts=True)
+    _schedule(lane)
+    return len(rows)
+
+
+# ------------------------------------------------------------------ refreshing
+def refresh(*, lane: str | None = Lane.INTERACTIVE, limit: int | None = None) -> dict[str, int]:
+    """Apply up to ``limit`` (default one batch) dirty rows of ``lane`` (None: any lane) to the index
+    and publish a new version. Records are searchable lexically at once; their vectors come from
+    :func:`encode_pending`. Returns counts; ``left`` > 0 means another call has work."""
+    limit = limit or batch_size()
+    qs = DirtyRecord.objects.all() if lane is None else DirtyRecord.objects.filter(lane=lane)
+    rows = list(qs.order_by("marked_at", "pk")[:limit])
+    if not rows:
+        return {"added": 0, "removed": 0, "left": 0}
+    by_model: dict[str, list[DirtyRecord]] = defaultdict(list)
+    for r in rows:
+        by_model[r.model].append(r)
+    added, removed = [], []
+    for label, items in by_model.items():
+        decl = declarations.for_model(apps.get_model(label))
+        if decl is None:
+            continue
+        recs, gone = documents.build_many(decl, [r.object_id for r in items])
+        added += recs
+        removed += gone
+    with store.writing() as idx:
+        if removed:
+            idx.remove(removed)
+        if added:
+            idx.add(added, encode=False)
+        store.publish(idx)
+        pending = len(idx.pending()) if idx.encoder is not None else 0
+    # Delete what was applied, unless it was marked again meanwhile (a newer stamp stays dirty).
+    for r in rows:
+        DirtyRecord.objects.filter(pk=r.pk, marked_at=r.marked_at).delete()
+    left = qs.count()
+    if pending and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
+        from duijie.matching import tasks
+
+        tasks.encode_pending.enqueue()
+    return {"added": len(added), "removed": len(removed), "left": left}
+
+
+def encode_pending(*, limit: int = 256) -> int:
+    """Compute passage vectors for up to ``limit`` records that have none, outside the writer lock
+    (encoding is slow: ~0.1 s per record here), then store those whose text is unchanged."""
+    idx = store.get_index() if store.current_version() else None
+    enc = store.encoder()
+    if idx is None or enc is None:
+        return 0
+    if idx.encoder is None or getattr(idx.encoder, "name", None) != enc.name:
+        # built lexical-only or by another encoder: the writer carries the records over first
+        with store.writing() as widx:
+            store.publish(widx)
+        idx = store.get_index()
+    ids = store_pending(idx)[:limit]
+    if not ids:
+        return 0
+    from matchkit import lead_text
+
+    records = [idx.get(i) for i in ids]
+    vectors = enc.encode_passages([lead_text(r.title, r.text, idx.lead_chars) for r in records])
+    with store.writing() as widx:
+        keep, vecs = [], []
+        waiting = set(widx.pending())
+        for r, v in zip(records, vectors, strict=True):
+            if r.id in waiting and widx.get(r.id) == r:
+                keep.append(r)
+                vecs.append(v)
+        if keep:
+            import numpy as np
+
+            widx.add(keep, vectors=np.asarray(vecs, dtype=np.float16))
+            store.publish(widx)
+        more = bool(widx.pending())
+    if more and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
+        from duijie.matching import tasks
+
+        tasks.encode_pending.enqueue()
+    return len(keep)
+
+
+def store_pending(idx) -> list[str]:
+    return idx.pending() if idx.encoder is not None else []
+
+
+def rebuild(*, encode: bool = False, progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+    """Build a fresh index from every declared model, in batches, and publish it. Dirty rows marked
+    before the start are cleared; later ones stay for the next refresh."""
+    started = timezone.now()
+    from matchkit import Index
+
+    idx = Index(store.encoder())
+    total = 0
+    for kind, decl in sorted(declarations.by_kind().items()):
+        qs = decl.queryset().order_by("pk")
+        n = qs.count()
+        done = 0
+        pks = list(qs.values_list("pk", flat=True))
+        for s in range(0, len(pks), batch_size()):
+            recs, _gone = documents.build_many(decl, pks[s:s + batch_size()])
+            idx.add(recs, encode=False)
+            done += len(pks[s:s + batch_size()])
+            total += len(recs)
+            if progress:
+                progress(kind, done, n)
+    if encode and idx.encoder is not None:
+        todo = len(idx.pending())
+        done = 0
+        while idx.pending():
+            done += idx.encode_pending(limit=64)
+            if progress:
+                progress("vectors", done, todo)
+    with store.writing(load=False):
+        store.publish(idx)
+    DirtyRecord.objects.filter(marked_at__lt=started).delete()
+    if not encode and idx.encoder is not None and idx.pending() and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
+        from duijie.matching import tasks
+
+        tasks.encode_pending.enqueue()
+    return {"records": total, "pending_vectors": len(idx.pending()) if idx.encoder is not None else 0}
+
+
+def status() -> dict[str, Any]:
+    idx = store.get_index()
+    dirty = dict(DirtyRecord.objects.values("lane").annotate(n=Count("pk")).values_list("lane", "n"))
+    return {"version": store.current_version(), "records": len(idx), "dir": str(store.index_dir()),
+            "pending_vectors": len(store_pending(idx)),
+            "dirty": dirty}
+
+
+# ------------------------------------------------------------------ impressions and feedback
+def impressions_log(*, user, source: str, matches: list) -> None:
+    """One row per shown recommendation (user id, ids, rank, score parts; nothing personal)."""
+    skind = documents.parse_id(source)[0]
+    Impression.objects.bulk_create([
+        Impression(user=user, source=source, target=m.id, source_kind=skind, target_kind=m.kind, rank=m.rank,
+                   bm25=m.parts_norm["bm25"], dense=m.parts_norm["dense"], structured=m.parts_norm["structured"])
+        for m in matches])
+
+
+def feedback_record(*, user, source: str, target: str, verdict: str, reason: str = "") -> Feedback:
+    """Store one verdict on a shown recommendation (the last impression gives its score parts)."""
+    from duijie.matching.models import IrrelevantReason, Verdict
+
+    if verdict not in Verdict.values:
+        raise ValueError(verdict)
+    if verdict != Verdict.IRRELEVANT:
+        reason = ""
+    elif reason and reason not in IrrelevantReason.values:
+        raise ValueError(reason)
+    imp = Impression.objects.filter(user=user, source=source, target=target).order_by("-pk").first()
+    with transaction.atomic():
+        fb = Feedback.objects.create(
+            user=user, source=source, target=target, source_kind=documents.parse_id(source)[0],
+            target_kind=documents.parse_id(target)[0], verdict=verdict, reason=reason,
+            rank=imp.rank if imp else None, bm25=imp.bm25 if imp else 0.0, dense=imp.dense if imp else None,
+            structured=imp.structured if imp else 0.0)
+    return fb
