@@ -28,12 +28,15 @@ urlpatterns = [
     # gets those two relaxations (its inline script carries the nonce: templates/api/redoc.html).
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
         SpectacularRedocView.as_view(url_name="openapi", template_name="api/redoc.html")), name="api-docs"),
+    path("api/", include("duijie.events.api_urls")),
     path("api/", include(router.urls)),
     path("r/<slug:slug>/export-request/", core_exports.request_export, name="export_request"),
     path("exports/requests/", core_exports.request_list, name="export_requests"),
     path("exports/requests/<int:pk>/download/", core_exports.request_download, name="export_download"),
     path("exports/requests/<int:pk>/<str:decision>/", core_exports.request_review, name="export_review"),
+    path("r/events/", include("duijie.events.urls_registry")),
     path("r/", include("duijie.core.urls")),
+    path("events/", include("duijie.events.urls")),
     path("me/expert/", include("duijie.experts.urls")),
     path("onboarding/", include("duijie.onboarding.urls")),
     path("portal/", include("duijie.portal.urls")),
