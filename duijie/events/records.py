@@ -102,5 +102,6 @@ register(RecordType(
     list_columns=("subject", "enterprise", "institution", "expert", "event", "signed_on", "visibility"),
     filterset=IntentionFilterSet, form=IntentionForm,
     serializer=serializer_for(Intention, read_only=("meeting_slot",)),
-    select_related=("enterprise", "institution", "expert", "event"), prefetch_related=("assessment_units",),
+    select_related=("enterprise", "institution", "expert", "expert__institution", "event"),
+    prefetch_related=("assessment_units",),
 ))

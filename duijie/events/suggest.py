@@ -48,7 +48,8 @@ def shared_industry_pairs(event, *, limit: int = 30) -> list[PairSuggestion]:
 
     live = _invited(event)
     enterprises = list(Enterprise.objects.filter(pk__in=live.values("enterprise")).select_related("industry"))
-    experts = list(Expert.objects.filter(pk__in=live.values("expert")).prefetch_related("industries"))
+    experts = list(Expert.objects.filter(pk__in=live.values("expert")).select_related("institution")
+                   .prefetch_related("industries"))
     out = []
     for ent in enterprises:
         if ent.industry is None:
