@@ -136,6 +136,9 @@ def event_page(request: HttpRequest, pk) -> HttpResponse:
     ctx["transitions"] = [t for t in rt.transitions if event.status in t.sources] if organiser else []
     if tab == "details":
         ctx["rows"] = _field_rows(rt, event, user, False)
+        ctx["funnel"] = {"meetings_held": selectors.slot_list(event=event, user=user, organiser=organiser)
+                         .filter(held=True).count(),
+                         "intentions": selectors.intention_list(user=user, event=event).count()}
     elif tab == "invitations":
         ctx["invitations"] = selectors.invitation_list(event=event, user=user, organiser=organiser)
         ctx["statuses"] = [c for c in InvitationStatus.choices if c[0] != InvitationStatus.ATTENDED]
