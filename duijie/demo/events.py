@@ -139,10 +139,11 @@ def make_events(gen) -> None:
 
     # Intentions: seed 002's 237 per 12 events, scaled by the enterprise count; spread by attendance.
     total = max(12, round(237 * gen.scale.enterprises / 1600))
-    held = [(ev, p) for ev, p in zip(events, plan, strict=True) if not p[3] and not p[4] and ev.pk in attended_by_event]
+    held = [(ev, p) for ev, p in zip(events, plan, strict=True)
+            if not p[3] and not p[4] and all(attended_by_event.get(ev.pk, ((), ())))]
     weights = [len(attended_by_event[ev.pk][0]) * (1.5 if p[0] in WITH_MEETINGS else 1) for ev, p in held]
     intentions, units = [], []
-    for _ in range(total):
+    for _ in range(total if held else 0):
         ev, (etype, org, key, *_r) = rng.choices(held, weights=weights)[0]
         att_e, att_x = attended_by_event[ev.pk]
         met = [s for s in slots_by_event.get(ev.pk, []) if s.held]

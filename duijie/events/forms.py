@@ -63,7 +63,7 @@ class IntentionRecordForm(_Styled):
     expert = forms.ModelChoiceField(label=_("Expert"), queryset=None, required=False)
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=None, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=300)
-    signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     meeting_slot = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -89,7 +89,7 @@ class IntentionRecordForm(_Styled):
 class FollowUpForm(_Styled):
     title = forms.CharField(label=_("Task"), max_length=300)
     owner = forms.CharField(label=_("Owner (username)"), max_length=150)
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     intention = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_owner(self):
@@ -100,7 +100,7 @@ class FollowUpForm(_Styled):
 
 
 class MeetingRecordForm(_Styled):
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     attendees = forms.CharField(label=_("Attendees"), widget=forms.Textarea(attrs={"rows": 4}),
                                 help_text=_("One per line: name and unit."))
     decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -45,7 +45,7 @@ QR_SALT = "duijie.events.checkin"
 def _event(request: HttpRequest, pk) -> Event:
     try:
         return selectors.event_get(user=request.user, pk=pk)
-    except (Event.DoesNotExist, ValueError):
+    except (Event.DoesNotExist, ValueError, OverflowError):
         raise Http404(_("No such record, or you may not see it."))
 
 
