@@ -34,6 +34,7 @@ from duijie.demands.models import Demand
 from duijie.demo import content as C
 from duijie.demo import duplicates
 from duijie.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ROLE_ACCOUNTS
+from duijie.demo.events import make_events
 from duijie.experts.models import Expert, ExpertRole
 from duijie.orgs.models import (
     Enterprise,
@@ -233,6 +234,7 @@ class _Generator:
         self.make_scenarios()
         duplicates.provisional_institution(self)
         self.make_role_accounts()
+        make_events(self)  # after the accounts: organisers' and demo parties' events
         return self.counts
 
     def load_reference(self) -> None:

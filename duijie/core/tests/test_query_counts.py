@@ -105,6 +105,21 @@ def build(slug):
         return d
     if slug == "users":
         return f.user(organisation=f.organisation(), phone="13812345678")
+    if slug in ("events", "intentions"):
+        from duijie.events.models import Event, Intention
+
+        event = Event.objects.create(title=f"活动{i}", event_type="face_to_face", starts_at="2026-05-01T09:00+08:00",
+                                     organiser=f.organisation(), region=_region(), status="open")
+        event.industries.set([_industry()])
+        event.assessment_units.set([_unit()])
+        if slug == "events":
+            return event
+        inst = f.institution()
+        it = Intention.objects.create(event=event, enterprise=f.enterprise(), institution=inst,
+                                      expert=f.expert(institution=inst), subject=f"意向{i}", signed_on="2026-05-01",
+                                      region=_region(), visibility="platform")
+        it.assessment_units.set([_unit()])
+        return it
     raise AssertionError(f"no builder for {slug}")
 
 
@@ -141,7 +156,7 @@ def test_every_writable_type_has_a_builder():
     assert set(WRITABLE) == {
         "parks", "assessment-units", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
-        "demands", "users"}
+        "demands", "users", "events", "intentions"}
 
 
 @pytest.mark.parametrize("slug", WRITABLE)
