@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "duijie.demo",
     "duijie.imports",
     "duijie.events",
+    "duijie.cooperation",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,10 @@ DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
 # Imports: the largest upload accepted (bytes), and where uploads are kept (outside static/media).
 DUIJIE_IMPORT_MAX_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 DUIJIE_IMPORT_DIR = DATA_DIR / "imports"
+# Cooperation project documents (contracts, certificates, sign-in sheets): the largest file accepted
+# (bytes) and where they are kept, encrypted, outside the static and media roots.
+DUIJIE_DOCUMENT_MAX_BYTES = int(os.environ.get("DUIJIE_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+DUIJIE_DOCUMENT_DIR = DATA_DIR / "documents"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

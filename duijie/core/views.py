@@ -149,12 +149,17 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
 
         grants = list(Grant.objects.filter(content_type=ContentType.objects.get_for_model(rt.model), object_id=obj.pk)
                       .select_related("user"))
-    return render(request, "core/record_detail.html", {
+    context = {
         "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user, revealed),
         "related": related, "can_reveal": access == "reveal" and not revealed, "revealed": revealed,
         "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
         "has_history": hasattr(obj, "history"), "grants": grants,
-    })
+    }
+    # A type may add panels of its own (e.g. a project's documents): extra["detail_context"] returns
+    # more context, with "panel_template" the template included above the related lists.
+    if "detail_context" in rt.extra:
+        context.update(rt.extra["detail_context"](request, obj, can_edit))
+    return render(request, "core/record_detail.html", context)
 
 
 def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> HttpResponse | None:

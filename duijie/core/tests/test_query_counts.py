@@ -105,7 +105,26 @@ def build(slug):
         return d
     if slug == "users":
         return f.user(organisation=f.organisation(), phone="13812345678")
+    if slug in ("projects", "project-outcomes", "tech-contracts"):
+        return _cooperation(slug, i)
     raise AssertionError(f"no builder for {slug}")
+
+
+def _cooperation(slug, i):
+    from duijie.cooperation.models import YearlyOutcome
+    from duijie.cooperation.tests import helpers as h
+
+    ev = h.event(region=_region())
+    p = h.project(source="event", source_event=ev, region=_region(), broker=f.user(role="broker"))
+    p.enterprises.set([f.enterprise()])
+    p.assessment_units.set([_unit()])
+    if slug == "projects":
+        return p
+    if slug == "project-outcomes":
+        return YearlyOutcome.objects.create(project=p, year=2024, new_sales=1000)
+    c = h.contract(project=p, region=_region(), transfer_org=f.organisation())
+    c.assessment_units.set([_unit()])
+    return c
 
 
 def _scenario_domain():
@@ -141,7 +160,7 @@ def test_every_writable_type_has_a_builder():
     assert set(WRITABLE) == {
         "parks", "assessment-units", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
-        "demands", "users"}
+        "demands", "users", "projects", "project-outcomes", "tech-contracts"}
 
 
 @pytest.mark.parametrize("slug", WRITABLE)
