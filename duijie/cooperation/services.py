@@ -21,7 +21,7 @@ from duijie.core import crypto
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import Transition
-from duijie.core.selectors import can_edit, visible_queryset
+from duijie.core.selectors import can_edit, editable_queryset, visible_queryset
 from duijie.core.services import record_save, workflow_service
 
 PROJECT_TRANSITIONS = (
@@ -64,8 +64,8 @@ def project_move(*, project: CooperationProject, name: str, by, reason: str = ""
 def project_from_intention(*, intention, by, title: str = "") -> CooperationProject:
     """Turn a cooperation intention signed at an event into a project (source=event, linked to both
     the event and the intention), with the intention's parties. One project per intention."""
-    if by is not None and not visible_queryset(type(intention), by).filter(pk=intention.pk).exists():
-        raise PermissionDenied(_("You may not see this intention."))
+    if by is not None and not editable_queryset(type(intention), by).filter(pk=intention.pk).exists():
+        raise PermissionDenied(_("You may not convert this intention."))
     existing = CooperationProject.objects.filter(source_intention=intention).first()
     if existing is not None:
         raise ValidationError(_("This intention has already become the project “%(project)s”.")

@@ -32,7 +32,7 @@ def scenario():
                 region=district, organiser=org)
     b = h.event(title="老师老板面对面", event_type="face_to_face", starts_at=aware(2025, 8, 20, 9),
                 region=district, organiser=org)
-    c = h.event(title="项目路演", event_type="roadshow", starts_at=aware(2026, 1, 5, 9), region=other_district)
+    c = h.event(title="年终成果路演会", event_type="roadshow", starts_at=aware(2026, 1, 5, 9), region=other_district)
     # invitations: a: 5 invited (1 planned, not counted), 3 attended (one by check-in only); b: 2, 1; c: 1, 0
     for status, checked in (("attended", True), ("attended", False), ("registered", True), ("declined", False),
                             ("invited", False), ("planned", False)):
@@ -141,7 +141,7 @@ def test_filters_and_district_scope(scenario, client):
     assert client.get("/cooperation/effect/").status_code == 403
     client.force_login(district_admin)
     page = client.get("/cooperation/effect/").content.decode()
-    assert "高校走进园区·新材料" in page and "项目路演" not in page
+    assert "高校走进园区·新材料" in page and "年终成果路演会" not in page
     assert 'src="/static/vendor/echarts.min.js"' in page and "effect-data" in page
 
 

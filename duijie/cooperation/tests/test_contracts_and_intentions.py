@@ -92,12 +92,13 @@ def test_project_from_intention_page(admin_client):
     it = h.intention(ev, subject="智能检测合作")
     h.intention(None, subject="不在活动上的意向")
     page = admin_client.get(f"/cooperation/from-intention/?intention={it.pk}").content.decode()
-    assert "智能检测合作" in page and "不在活动上的意向" not in page
+    assert f'<option value="{it.pk}" selected' in page and "不在活动上的意向" not in page
     response = admin_client.post("/cooperation/from-intention/", {"intention": it.pk, "title": ""})
     p = CooperationProject.objects.get()
     assert response.status_code == 302 and response.url == f"/r/projects/{p.pk}/"
     # Once converted the intention is no longer offered.
-    assert "智能检测合作" not in admin_client.get("/cooperation/from-intention/").content.decode()
+    admin_client.get("/cooperation/from-intention/")  # shows the success message
+    assert f'<option value="{it.pk}"' not in admin_client.get("/cooperation/from-intention/").content.decode()
     assert admin_client.post("/cooperation/from-intention/", {"intention": it.pk}).status_code == 200
     assert CooperationProject.objects.count() == 1
 
@@ -115,7 +116,7 @@ def test_yearly_outcome_unique_per_year(admin_client):
     data = {"project": p.pk, "year": 2024, "new_investment": "1200000", "new_sales": "", "profit_tax": ""}
     assert admin_client.post("/r/project-outcomes/add/", data).status_code == 302
     body = admin_client.post("/r/project-outcomes/add/", data).content.decode()
-    assert "已存在" in body
+    assert "已经存在" in body
     body = admin_client.post("/r/project-outcomes/add/", {**data, "year": 2025, "new_investment": ""}).content.decode()
     assert "至少填写" in body
     body = admin_client.post("/r/project-outcomes/add/", {**data, "year": 2099}).content.decode()

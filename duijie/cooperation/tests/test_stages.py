@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def ui(client, p, name, **data):
     response = client.post(f"/r/projects/{p.pk}/do/{name}/", data)
-    return response, [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+    # Only the message of this request (earlier ones may still be waiting in the session).
+    return response, [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)][-1:]
 
 
 def stage(p):
