@@ -43,7 +43,8 @@ def slot(ev, held=True, minutes=0):
 def intention(ev=None, **kw):
     from duijie.events.models import Intention
 
-    kw.setdefault("enterprise", f.enterprise())
+    if "enterprise" not in kw:
+        kw["enterprise"] = f.enterprise()
     kw.setdefault("subject", f"合作意向{next(_n)}")
     kw.setdefault("signed_on", date(2025, 5, 10))
     return Intention.objects.create(event=ev, **kw)
@@ -62,9 +63,10 @@ def contract(**kw):
 
     kw.setdefault("title", f"技术开发合同{next(_n)}")
     kw.setdefault("contract_type", "dev_commissioned")
-    kw.setdefault("enterprise", f.enterprise())
-    if "seller_enterprise" not in kw:
-        kw.setdefault("institution", f.institution())
+    if "enterprise" not in kw:
+        kw["enterprise"] = f.enterprise()
+    if "seller_enterprise" not in kw and "institution" not in kw:
+        kw["institution"] = f.institution()
     kw.setdefault("amount", Decimal("500000"))
     kw.setdefault("signed_on", date(2025, 6, 1))
     return TechContract.objects.create(**kw)
