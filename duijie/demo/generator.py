@@ -1160,7 +1160,7 @@ class _Generator:
         if not plans:
             return
         for project, _parties, _units, steps in plans:
-            for stage, day, reason in steps:
+            for stage, day, _reason in steps:
                 setattr(project, STAGE_DATE[stage], day)
             project.status = steps[-1][0]
             project.stage_reason = steps[-1][2]

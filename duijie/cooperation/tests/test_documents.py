@@ -9,7 +9,6 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duijie.cooperation.models import ProjectDocument
-from duijie.cooperation.services import document_dir
 from duijie.cooperation.tests import helpers as h
 from duijie.core.models import AuditLog
 from duijie.core.tests import factories as f
