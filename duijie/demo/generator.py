@@ -1174,11 +1174,14 @@ class _Generator:
         rows = []
         for project, (_p, _parties, _units, steps) in zip(projects, plans, strict=True):
             snapshot = {n: getattr(project, n) for n in names}
+            last = None
             for i, (stage, day, reason) in enumerate(steps):
+                when = self.moment(day)
+                last = when = max(when, last + timedelta(minutes=1)) if last else when  # stages in order
                 state = {**snapshot, "status": stage, "stage_reason": reason}
                 for later in [st for st, *_ in steps[i + 1:]]:
                     state[STAGE_DATE[later]] = None
-                rows.append(hist(**state, history_date=self.moment(day), history_type="+" if i == 0 else "~",
+                rows.append(hist(**state, history_date=when, history_type="+" if i == 0 else "~",
                                  history_user=self.admin_user, history_change_reason=reason[:100] or None))
         hist.objects.bulk_create(rows, batch_size=BATCH)
         for name in ("enterprises", "institutions", "experts"):
