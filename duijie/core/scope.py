@@ -23,6 +23,11 @@ def _fields(model: type[Model]) -> set[str]:
     return {f.name for f in model._meta.get_fields()}
 
 
+def _own_fields(model: type[Model]) -> set[str]:
+    """Fields declared on the model itself (no reverse relations, which may share a name)."""
+    return {f.name for f in model._meta.get_fields() if not f.auto_created or f.concrete}
+
+
 def _in(model: type[Model], **lookup) -> Q:
     """pk__in subquery, so many-to-many conditions never duplicate rows."""
     return Q(pk__in=model._default_manager.filter(**lookup).values("pk"))
@@ -93,6 +98,8 @@ def _gov_q(model: type[Model], user) -> Q:
             q |= Q(park=park_id)
         if "enterprise" in fields:
             q |= Q(enterprise__park=park_id)
+        if "enterprises" in _own_fields(model):
+            q |= _in(model, enterprises__park=park_id)
         if model is Park:
             q |= Q(pk=park_id)
         return q
@@ -103,6 +110,7 @@ def _party_q(model: type[Model], user) -> Q:
     """Enterprise, institution, expert and broker users: their organisation's records and what they
     are party to."""
     fields = _fields(model)
+    own = _own_fields(model)
     org_id = getattr(user, "organisation_id", None)
     q = Q(filed_by=user.pk)
     # Experts and brokers act for themselves, not for the organisation they work at.
@@ -114,6 +122,13 @@ def _party_q(model: type[Model], user) -> Q:
             q |= Q(institution__organisation=org_id)
         if "applicant_orgs" in fields:
             q |= _in(model, applicant_orgs=org_id)
+        # Cooperation records name their parties in many-to-many fields (projects) or as seller.
+        if "enterprises" in own:
+            q |= _in(model, enterprises__organisation=org_id)
+        if "institutions" in own:
+            q |= _in(model, institutions__organisation=org_id)
+        if "seller_enterprise" in own:
+            q |= Q(seller_enterprise__organisation=org_id)
     if user.role == EXPERT:
         if "user" in fields:
             q |= Q(user=user.pk)
@@ -121,6 +136,10 @@ def _party_q(model: type[Model], user) -> Q:
             q |= Q(lead_expert__user=user.pk)
         if "inventor_experts" in fields:
             q |= _in(model, inventor_experts__user=user.pk)
+        if "experts" in own:
+            q |= _in(model, experts__user=user.pk)
+    if user.role == BROKER and "broker" in own:
+        q |= Q(broker=user.pk)
     return q
 
 

@@ -92,6 +92,9 @@ def record_transition(*, instance: Model, transition: Transition, by, reason: st
         raise PermissionDenied(_("You may not do this."))
     with transaction.atomic():
         locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        # A model may refuse a step in its own words first (e.g. "not signed yet") …
+        if hasattr(locked, "check_transition"):
+            locked.check_transition(transition, reason)
         if locked.status not in transition.sources:
             raise ValidationError(
                 _("“%(action)s” is not possible while the record is “%(status)s”.")
@@ -103,6 +106,9 @@ def record_transition(*, instance: Model, transition: Transition, by, reason: st
         locked.status = transition.target
         if hasattr(locked, "return_reason"):
             locked.return_reason = reason.strip() if transition.needs_reason else ""
+        # … and set its own fields on the way (stage dates, the reason kept on the record).
+        if hasattr(locked, "apply_transition"):
+            locked.apply_transition(transition, reason)
         stamp = f"{transition.target}_at"
         if hasattr(locked, stamp):
             setattr(locked, stamp, timezone.now())

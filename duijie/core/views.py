@@ -149,7 +149,7 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
 
         grants = list(Grant.objects.filter(content_type=ContentType.objects.get_for_model(rt.model), object_id=obj.pk)
                       .select_related("user"))
-    return render(request, "core/record_detail.html", {
+    context = {
         "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user, revealed),
         "related": related, "can_reveal": access == "reveal" and not revealed, "revealed": revealed,
         "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
@@ -157,7 +157,12 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
         # Extra downloads other apps attach to a record type (imports: the filled official form).
         "detail_links": [link for links in rt.extra.get("detail_links", ()) for link in links(request, obj)],
         "panel_urls": detail_panel_urls(rt, obj.pk),
-    })
+    }
+    # A type may add panels of its own (e.g. a project's documents): extra["detail_context"] returns
+    # more context, with "panel_template" the template included above the related lists.
+    if "detail_context" in rt.extra:
+        context.update(rt.extra["detail_context"](request, obj, can_edit))
+    return render(request, "core/record_detail.html", context)
 
 
 def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> HttpResponse | None:

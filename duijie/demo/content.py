@@ -665,3 +665,13 @@ SCENARIOS = [  # (title, domain, industry, description, requirements)
 # IP form and transfer modes
 IP_FORMS = [("invention_patent", 55), ("utility_patent", 12), ("software", 10), ("trade_secret", 15), ("none", 8)]
 TRANSFER_MODES = ["转让", "许可", "作价入股", "先使用后付费", "合作开发"]
+
+# Cooperation projects of other sources (揭榜挂帅, visits, other) and why projects stop.
+PROJECT_TITLES = [
+    "{p}{t}联合攻关项目", "面向{p}的{d}产学研合作", "{p}{x}问题联合研究", "{t}在{p}中的应用开发",
+    "{p}{m}提升合作项目", "{d}中试与产业化合作",
+]
+PROJECT_TERMINATION_REASONS = [
+    "企业调整产品方向，合作中止", "技术路线论证未通过，双方协商终止", "企业经营困难，暂缓投入",
+    "核心研发人员变动，无法按期实施", "双方在知识产权归属上未达成一致",
+]

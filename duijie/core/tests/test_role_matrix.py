@@ -71,25 +71,42 @@ def _world():
     }
     rec["exp_self"].user = users["expert"]
     rec["exp_self"].save()
+    # cooperation: a project and a technology contract per enterprise (the enterprise a party to
+    # the project, the buyer of the contract), and a 昆山 project that names the broker.
+    from duijie.cooperation.tests import helpers as h
+
+    for key in ("park", "wujin", "xinbei", "ks"):
+        ent = rec[f"ent_{key}"]
+        extra = {"filed_by_org": gov["kunshan"]} if key == "ks" else {}
+        rec[f"proj_{key}"] = h.project(title=f"项目〔{key}〕", region=ent.region, park=ent.park, visibility=SECRET, **extra)
+        rec[f"proj_{key}"].enterprises.set([ent])
+        rec[f"con_{key}"] = h.contract(title=f"合同〔{key}〕", enterprise=ent, institution=inst_other, region=ent.region, park=ent.park,
+                                       visibility=SECRET, project=rec[f"proj_{key}"], **extra)
+    rec["proj_brk"] = h.project(title="项目〔brk〕", region=r["320583"], visibility=SECRET, filed_by_org=gov["kunshan"],
+                                broker=users["broker"])
     return rec, users
 
 
 # For each role: (records it must reach, records it must not reach).
 ALL = {"ent_park", "ent_wujin", "ent_xinbei", "ent_ks", "dem_park", "dem_wujin", "dem_xinbei", "dem_ks",
-       "inst_own", "inst_other", "ach_own", "ach_other", "exp_self", "exp_other"}
+       "inst_own", "inst_other", "ach_own", "ach_other", "exp_self", "exp_other",
+       "proj_park", "proj_wujin", "proj_xinbei", "proj_ks", "proj_brk", "con_park", "con_wujin", "con_xinbei",
+       "con_ks"}
 OWN = {
-    "city_admin": ALL - {"ent_ks", "dem_ks"},
-    "unit_admin": {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self"},
-    "park_manager": {"ent_park", "dem_park"},
-    "enterprise": {"ent_park", "dem_park"},
+    "city_admin": ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk"},
+    "unit_admin": {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self",
+                   "proj_park", "proj_wujin", "con_park", "con_wujin"},
+    "park_manager": {"ent_park", "dem_park", "proj_park", "con_park"},
+    "enterprise": {"ent_park", "dem_park", "proj_park", "con_park"},
     "institution": {"inst_own", "ach_own", "exp_self"},
     "expert": {"exp_self"},
-    "broker": set(),
+    "broker": {"proj_brk"},
     "system_admin": set(),
     "security_admin": set(),
     "audit_admin": set(),
 }
-SLUG = {"ent": "enterprises", "dem": "demands", "inst": "institutions", "ach": "achievements", "exp": "experts"}
+SLUG = {"ent": "enterprises", "dem": "demands", "inst": "institutions", "ach": "achievements", "exp": "experts",
+        "proj": "projects", "con": "tech-contracts"}
 
 
 def _slug(key: str) -> str:

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CooperationConfig(AppConfig):
+    name = "duijie.cooperation"
+    label = "cooperation"
+    verbose_name = _("Cooperation")
+
+    def ready(self) -> None:
+        # Declares this app's record types (core/registry.py).
+        from duijie.cooperation import records  # noqa: F401

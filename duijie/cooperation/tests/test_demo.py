@@ -1,0 +1,34 @@
+"""The demo generator's cooperation part: valid projects with stage histories, registered contracts
+and outcomes — and, without events in the demo, no event-sourced project at all."""
+
+import pytest
+
+from duijie.cooperation.models import CooperationProject, TechContract, YearlyOutcome
+from duijie.demo.generator import Scale, generate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_cooperation_records_are_valid():
+    counts = generate(seed=5, scale=Scale(enterprises=25, experts=20, achievements=10, patents=10, demands=70,
+                                          scenarios=3))
+    projects = list(CooperationProject.objects.all())
+    assert counts["cooperation.CooperationProject"] == len(projects) >= 10
+    for p in projects:
+        p.full_clean()
+        stages = list(p.history.order_by("history_date", "history_id").values_list("status", flat=True))
+        assert stages[0] == "intention" and stages[-1] == p.status
+        assert p.enterprises.exists()
+    assert {p.source for p in projects} >= {"demand"}
+    # No events in this demo: nothing may claim to come from one.
+    assert not CooperationProject.objects.filter(source="event").exists()
+    contracts = list(TechContract.objects.select_related("project"))
+    assert contracts
+    for c in contracts:
+        c.full_clean()
+        assert c.project.status in ("signed", "implementing", "completed", "terminated")
+    numbers = [c.registration_number for c in contracts if c.registration_number]
+    assert numbers and len(numbers) == len(set(numbers))
+    for o in YearlyOutcome.objects.select_related("project"):
+        o.full_clean()
+        assert o.project.implementation_on and o.year >= o.project.implementation_on.year
