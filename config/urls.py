@@ -38,6 +38,7 @@ urlpatterns = [
     path("onboarding/", include("duijie.onboarding.urls")),
     path("portal/", include("duijie.portal.urls")),
     path("imports/", include("duijie.imports.urls")),
+    path("pairings/", include("duijie.pairings.urls")),
 ]
 
 handler403 = "duijie.core.views.permission_denied"

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "duijie.demo",
     "duijie.imports",
     "duijie.events",
+    "duijie.pairings",
 ]
 
 MIDDLEWARE = [

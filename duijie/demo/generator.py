@@ -33,6 +33,7 @@ from duijie.core.validators import USCC_ALPHABET, patent_check_digit, uscc_check
 from duijie.demands.models import Demand
 from duijie.demo import content as C
 from duijie.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ROLE_ACCOUNTS
+from duijie.demo.pairings import make_pairings
 from duijie.experts.models import Expert, ExpertRole
 from duijie.orgs.models import (
     Enterprise,
@@ -231,6 +232,7 @@ class _Generator:
         self.make_carriers()
         self.make_scenarios()
         self.make_role_accounts()
+        make_pairings(self)
         return self.counts
 
     def load_reference(self) -> None:
