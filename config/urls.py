@@ -45,6 +45,7 @@ urlpatterns = [
     path("imports/", include("duijie.imports.urls")),
     path("dedupe/", include("duijie.dedupe.urls")),
     path("cooperation/", include("duijie.cooperation.urls")),
+    path("pairings/", include("duijie.pairings.urls")),
 ]
 
 handler403 = "duijie.core.views.permission_denied"

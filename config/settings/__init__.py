@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "duijie.dedupe",
     "duijie.matching",  # after the domain apps: it reads their search.py declarations
     "duijie.cooperation",
+    "duijie.pairings",
 ]
 
 MIDDLEWARE = [

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from duijie.core.registry import REGISTRY
+from duijie.core import selectors
+from duijie.core.registry import NAV_LINKS, REGISTRY
 
 
 def navigation(request):
+    user = request.user
     groups: dict[str, list] = {}
-    for rt in sorted(REGISTRY.values(), key=lambda r: r.order):
-        groups.setdefault(str(rt.group), []).append(rt)
+    entries = [(rt.order, rt) for rt in REGISTRY.values() if selectors.may_list(user, rt)]
+    role = getattr(user, "role", None)
+    entries += [(link.order, link) for link in NAV_LINKS if link.roles is None or role in link.roles]
+    for _order, entry in sorted(entries, key=lambda e: e[0]):
+        groups.setdefault(str(entry.group), []).append(entry)
     return {"nav_groups": groups, "DUIJIE_DEMO": settings.DUIJIE_DEMO}

@@ -85,6 +85,26 @@ def register(record_type: RecordType) -> RecordType:
     return record_type
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A page that is not a record list (an overview, a review queue, an analytics page) shown in the
+    navigation under ``group``, for the roles named (None: every logged-in user)."""
+
+    group: Any
+    label: Any
+    url_name: str
+    roles: frozenset[str] | None = None
+    order: int = 100
+
+
+NAV_LINKS: list[NavLink] = []
+
+
+def register_link(link: NavLink) -> NavLink:
+    NAV_LINKS.append(link)
+    return link
+
+
 def record_type_for(obj_or_model) -> RecordType | None:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     return BY_MODEL.get(model)

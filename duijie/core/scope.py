@@ -111,6 +111,12 @@ def _party_q(model: type[Model], user) -> Q:
     are party to."""
     fields = _fields(model)
     own = _own_fields(model)
+    # A model may limit which of its relations make a user a party (``PARTY_FIELDS``): a visit log
+    # names an enterprise, but the enterprise does not edit the bureau's notes about it.
+    party = getattr(model, "PARTY_FIELDS", None)
+    if party is not None:
+        fields = (fields - {"enterprise", "institution", "applicant_orgs", "user", "lead_expert",
+                            "inventor_experts"}) | (fields & set(party))
     org_id = getattr(user, "organisation_id", None)
     q = Q(filed_by=user.pk)
     # Experts and brokers act for themselves, not for the organisation they work at.

@@ -147,3 +147,15 @@ def personal_access(user, obj) -> str:
     if not _has_scope_fields(model):
         return "reveal" if getattr(obj, "pk", None) == getattr(user, "pk", None) else "masked"
     return "reveal" if can_edit(user, obj) else "masked"
+
+
+def may_list(user, record_type: RecordType) -> bool:
+    """Whether navigation and the overview offer ``record_type`` to ``user``. The selectors decide
+    what a list holds; this only hides lists that are empty for the role by construction (platform
+    tables for business roles, business records for the platform administrators)."""
+    model = record_type.model
+    if hasattr(model, "READ_ROLES"):
+        return getattr(user, "role", None) in model.READ_ROLES
+    if _is_platform_admin(user):
+        return not _has_scope_fields(model) and _scope_parent(model) is None
+    return True

@@ -59,7 +59,7 @@ def _filtered(rt: RecordType, request: HttpRequest):
 def home(request: HttpRequest) -> HttpResponse:
     cards = []
     for rt in sorted(REGISTRY.values(), key=lambda r: r.order):
-        if rt.reference_only:
+        if rt.reference_only or not selectors.may_list(request.user, rt):
             continue
         cards.append({"rt": rt, "count": selectors.record_list(record_type=rt, user=request.user).count()})
     return render(request, "core/home.html", {"cards": cards})

@@ -35,6 +35,7 @@ from duijie.demo import content as C
 from duijie.demo import duplicates
 from duijie.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ROLE_ACCOUNTS
 from duijie.demo.events import make_events
+from duijie.demo.pairings import make_pairings
 from duijie.experts.models import Expert, ExpertRole
 from duijie.orgs.models import (
     Enterprise,
@@ -236,6 +237,7 @@ class _Generator:
         self.make_role_accounts()
         make_events(self)  # after the accounts: organisers' and demo parties' events
         self.make_cooperation()
+        make_pairings(self)
         return self.counts
 
     def load_reference(self) -> None:

@@ -103,6 +103,8 @@ def build(slug):
         d = f.demand(industry=_industry(), region=_region())
         d.assessment_units.set([_unit()])
         return d
+    if slug in PAIRINGS:
+        return _pairings(slug, i)
     if slug == "users":
         return f.user(organisation=f.organisation(), phone="13812345678")
     if slug in ("events", "intentions"):
@@ -142,6 +144,33 @@ def _cooperation(slug, i):
     return c
 
 
+PAIRINGS = {"pairings", "visits", "placements", "placement-quotas", "student-teams"}
+
+
+def _pairings(slug, i):
+    from duijie.pairings import models as m
+    from duijie.supply.models import Carrier
+
+    ent, inst = f.enterprise(region=_region()), f.institution()
+    if slug == "pairings":
+        return m.Pairing.objects.create(enterprise=ent, expert=f.expert(institution=inst), start_on="2026-01-01",
+                                        region=_region())
+    if slug == "visits":
+        v = m.Visit.objects.create(enterprise=ent, visited_on="2026-03-01", programme="ten_ten", visitors="张三",
+                                   visiting_institution=inst, needs="需要一台检测设备", region=_region())
+        v.assessment_units.set([_unit()])
+        return v
+    if slug == "placements":
+        return m.Placement.objects.create(scheme="tech_vp_city", year=2026, person_name=f"人{i}",
+                                          home_institution=inst, host_enterprise=ent, start_on="2026-01-01")
+    if slug == "placement-quotas":
+        return m.PlacementQuota.objects.create(scheme="tech_vp_city", year=2000 + i % 90, quota=600,
+                                               region=_region() if i % 2 else None)
+    incubator = Carrier.objects.create(name=f"孵化器{i}", kind="incubator", level="city")
+    return m.StudentTeam.objects.create(name=f"团队{i}", institution=inst, leader_name="李四", members=3,
+                                        incubator=incubator, entered_on="2026-02-01", enterprise=ent)
+
+
 def _scenario_domain():
     from duijie.supply.choices import ScenarioDomain
 
@@ -178,7 +207,7 @@ def test_every_writable_type_has_a_builder():
     assert set(WRITABLE) == {
         "parks", "assessment-units", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
-        "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts"}
+        "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts", *PAIRINGS}
 
 
 @pytest.mark.parametrize("slug", WRITABLE)
