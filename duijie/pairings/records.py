@@ -8,7 +8,8 @@ from duijie.core.models import Region
 from duijie.core.registry import NavLink, RecordType, RelatedList, register, register_link
 from duijie.pairings.models import Pairing, Placement, PlacementQuota, StudentTeam, Visit
 
-GROUP = _("Pairings & placements")
+# Shown with cooperation projects and contracts in one navigation group (产学研合作).
+GROUP = _("Cooperation")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
 
 
