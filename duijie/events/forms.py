@@ -32,7 +32,7 @@ class InviteSearchForm(_Styled):
 
 class SlotForm(_Styled):
     starts_at = forms.ChoiceField(label=_("Time"))
-    table = forms.ChoiceField(label=_("Table"))
+    table = forms.ChoiceField(label=_("Meeting table"))
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
     expert = forms.ModelChoiceField(label=_("Expert"), queryset=None)
 

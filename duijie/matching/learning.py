@@ -9,9 +9,10 @@ Two effects, both documented and tested:
    result, a 不相关 (−1) pushes it away: ``w_s = w0_s · exp(η · Σ y·(p_s − ½) / √N)``, clipped to
    [½, 2]·w0_s, then BM25 and dense renormalised to the default sum. η = 0.5. With no feedback the
    defaults (tuned on bench/matching) stand.
-2. **Pair adjustments**: a 不相关 on (source, target) halves that target's score for that source
-   (×0.5 per verdict, at most ×0.25); 有用 ×1.15, 已联系 ×1.3 (at most ×1.5). 已知悉 (already known)
-   hides it for the user who said so.
+2. **Pair adjustments**: a 不相关 on (source, target) lowers that target's score for that source
+   (×0.25 for the user who said so, ×0.5 per other user's verdict, at most ×0.1); 有用 ×1.15, 已联系 ×1.3
+   (at most ×1.5). 已知悉 (already known) hides it for the user who said so. Scores may be negative
+   (standardised fusion): ``selectors._scaled`` moves them in the right direction either way.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def pair_adjustments(source: str, targets: list[str], user) -> tuple[dict[str, f
             if f.reason == IrrelevantReason.KNOWN and f.user_id == user.pk:
                 hidden.add(f.target)
             else:
-                factor[f.target] = max(0.25, factor[f.target] * 0.5)
+                # the user's own verdict counts more for them than other users' do
+                own = f.user_id == user.pk
+                factor[f.target] = max(0.1, factor[f.target] * (0.25 if own else 0.5))
         elif f.verdict == Verdict.USEFUL:
             factor[f.target] = min(1.5, factor[f.target] * 1.15)
         elif f.verdict == Verdict.CONTACTED:

@@ -172,14 +172,14 @@ def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
             continue
         if c:
             m.flags.append(c[1])
-            m.score *= 0.8
+            m.score = _scaled(m.score, 0.8)
         f = factors.get(m.id, 1.0)
         if f != 1.0:
-            m.score *= f
+            m.score = _scaled(m.score, f)
             m.reasons.append(Reason("feedback", _("Adjusted by users' feedback (×%(f).2f)") % {"f": f}))
         n = load.get(m.obj.pk, 0) if m.kind == "expert" else 0
         if n:
-            m.score *= policy.load_factor(n)
+            m.score = _scaled(m.score, policy.load_factor(n))
             m.reasons.append(Reason("load", _("Currently busy with %(n)d engagement(s); ranked lower") % {"n": n}))
         kept.append(m)
     kept.sort(key=lambda m: (-m.score, m.id))
@@ -190,6 +190,12 @@ def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
         rec = idx.get(m.id) if m.id in idx else None
         m.snippet = _snippet(rec.text or rec.title, m.terms) if rec else ""
     return kept
+
+
+def _scaled(score: float, factor: float) -> float:
+    """``score`` moved by ``factor`` (<1 lowers, >1 raises) whatever its sign: fused scores are sums of
+    per-query standardised signals and may be negative, where multiplying would move the wrong way."""
+    return score * factor if score >= 0 else score / factor
 
 
 def _enterprise_of(obj: Model):

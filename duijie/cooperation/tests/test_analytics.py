@@ -161,7 +161,7 @@ def test_page_and_xlsx_export(scenario, admin_client):
     header = [c.value for c in ws[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
     a = rows["高校走进园区·新材料"]
-    assert a["邀请"] == 5 and a["意向"] == 4 and a["已实施"] == 2 and a["合同金额（万元）"] == 45.0
+    assert a["已邀请"] == 5 and a["意向"] == 4 and a["已实施"] == 2 and a["合同金额（万元）"] == 45.0
     assert a["意向转项目比例"] == 0.5
     assert AuditLog.objects.filter(action="export", object_type="cooperation.effect").exists()
 

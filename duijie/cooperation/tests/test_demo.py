@@ -1,5 +1,5 @@
 """The demo generator's cooperation part: valid projects with stage histories, registered contracts
-and outcomes — and, without events in the demo, no event-sourced project at all."""
+and outcomes — and event-sourced projects only through an explicit link to the event."""
 
 import pytest
 
@@ -20,8 +20,10 @@ def test_demo_cooperation_records_are_valid():
         assert stages[0] == "intention" and stages[-1] == p.status
         assert p.enterprises.exists()
     assert {p.source for p in projects} >= {"demand"}
-    # No events in this demo: nothing may claim to come from one.
-    assert not CooperationProject.objects.filter(source="event").exists()
+    # An event-sourced project always links the event, and an intention signed at that event if any.
+    for p in CooperationProject.objects.filter(source="event"):
+        assert p.source_event_id is not None
+        assert p.source_intention_id is None or p.source_intention.event_id == p.source_event_id
     contracts = list(TechContract.objects.select_related("project"))
     assert contracts
     for c in contracts:
