@@ -48,15 +48,15 @@ TRACE = False
 def measure(label: str, fn):
     if TRACE:
         tracemalloc.start()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     value = fn()
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     traced = ""
     if TRACE:
         traced = f"   peak Python {tracemalloc.get_traced_memory()[1] / 1048576:8.1f} MiB"
         tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{label:<24} {seconds:8.2f} s   process peak RSS {rss:8.1f} MiB{traced}", flush=True)
+    print(f"{label:<24} {seconds:8.2f} s (CPU {cpu:6.2f} s)   process peak RSS {rss:8.1f} MiB{traced}", flush=True)
     return value
 
 

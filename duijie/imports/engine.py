@@ -11,20 +11,20 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from duijie.core import crypto
-from duijie.core.audit import audit
+from duijie.core import bulk, crypto
 from duijie.core.choices import AuditAction
 from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
 from duijie.core.selectors import editable_queryset
+from duijie.core.services import BulkWriteFailed, record_bulk_upsert
 from duijie.core.validators import normalise_uscc, parse_patent_number
 from duijie.imports import readers
 from duijie.imports import values as V
@@ -41,7 +41,7 @@ class ImportFailed(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     row: int
     outcome: str = NEW
@@ -269,31 +269,28 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i:i + size]
 
 
-def _candidates(kind: Kind, parsed: list[dict]) -> list[models.Model]:
-    model = kind.model
-    manager = model._default_manager
+def _candidates(kind: Kind, parsed: list[dict], names: list[str]) -> list[dict]:
+    """The existing records the file's keys may name, as dicts of ``names`` (attnames and "pk")."""
+    manager = kind.model._default_manager
     if kind.name in ("enterprise", "patent"):
         name = kind.key[0]
         keys = sorted({p[name] for p in parsed if name in p})
-        return [o for chunk in _chunks(keys) for o in manager.filter(**{f"{name}__in": chunk})]
+        return [o for chunk in _chunks(keys) for o in manager.filter(**{f"{name}__in": chunk}).values(*names)]
     if kind.key and kind.key[0] in ("enterprise", "institution"):
         fk = kind.key[0]
         ids = sorted({p[fk] for p in parsed if isinstance(p.get(fk), int)})
-        return [o for chunk in _chunks(ids) for o in manager.filter(**{f"{fk}_id__in": chunk})]
+        return [o for chunk in _chunks(ids) for o in manager.filter(**{f"{fk}_id__in": chunk}).values(*names)]
     if kind.name == "expert":
-        names = sorted({p["name"] for p in parsed if "name" in p})
-        hashes = sorted({crypto.blind_index(p["phone"]) for p in parsed if p.get("phone")})
-        found: dict[int, models.Model] = {}
-        for chunk in _chunks(names):
-            found.update((o.pk, o) for o in manager.filter(name__in=chunk))
+        names_ = sorted({p["name"] for p in parsed if "name" in p})
+        index = crypto.blind_indexer()
+        hashes = sorted({index(p["phone"]) for p in parsed if p.get("phone")})
+        found: dict[int, dict] = {}
+        for chunk in _chunks(names_):
+            found.update((o["pk"], o) for o in manager.filter(name__in=chunk).values(*names))
         for chunk in _chunks(hashes):
-            found.update((o.pk, o) for o in manager.filter(phone_hash__in=chunk))
+            found.update((o["pk"], o) for o in manager.filter(phone_hash__in=chunk).values(*names))
         return list(found.values())
-    return list(manager.all())
-
-
-def _instance_key(kind: Kind, obj: models.Model) -> tuple:
-    return tuple(_key_part(getattr(obj, kind.field(n).attname)) for n in kind.key)
+    return list(manager.values(*names))
 
 
 def _editable_ids(kind: Kind, user, ids: list[int]) -> set[int]:
@@ -348,56 +345,134 @@ class _Work:
     updates: list = field(default_factory=list)  # (RowResult, obj, [field names])
 
 
+class _Column:
+    """One column of the file: where it is, its field, and a reader from raw cell to
+    (value, errors) — parsed and validated once per distinct raw value (industry codes, regions,
+    dates and choices repeat on every row; a 100,000-row file has a few hundred of them)."""
+
+    __slots__ = ("attname", "field", "header", "idx", "name", "personal", "read")
+
+    def __init__(self, kind: Kind, idx: int, name: str, header: str, resolvers: Resolvers, validate: bool):
+        f = kind.field(name)
+        self.idx, self.name, self.header, self.field, self.attname = idx, name, header, f, f.attname
+        self.personal = f.kind if isinstance(f, EncryptedTextField) else None
+        unit = column_unit(header) if is_money(f) else None
+        checked = validate and not f.is_relation
+        personal, memo = self.personal, {}
+
+        def read(raw) -> tuple[Any, tuple]:
+            key = (type(raw), raw)
+            hit = memo.get(key)
+            if hit is not None:
+                return hit
+            errors = []
+            value = None
+            try:
+                cell = raw
+                if unit and (isinstance(raw, (int, float)) or V.is_plain_number(raw)):
+                    cell = f"{V.cell_text(raw)}{unit}"
+                value = parse_cell(kind, f, cell, resolvers)
+            except ValueError as exc:
+                msg = str(exc)
+                if personal:
+                    msg = msg.replace(V.cell_text(raw), mask(V.cell_text(raw), personal))
+                errors.append((header, msg))
+            except ValidationError as exc:
+                errors.append((header, " ".join(exc.messages)))
+            else:
+                if checked and not (f.blank and value in f.empty_values):
+                    try:  # what Model.clean_fields does for this field
+                        value = f.clean(value, None)
+                    except ValidationError as exc:
+                        for msg in exc.messages:
+                            if personal and isinstance(value, str) and value:
+                                msg = msg.replace(value, mask(value, personal))
+                            errors.append((header, msg))
+            out = (value, tuple(errors))
+            if len(memo) < MEMO_LIMIT:
+                memo[key] = out
+            return out
+
+        self.read = read
+
+
+MEMO_LIMIT = 50_000
+
+
+def _overrides(model, name: str) -> bool:
+    return getattr(model, name) is not getattr(models.Model, name)
+
+
+def _blank_defaults(model, relations: set[str]) -> list[tuple[str, list[str]]]:
+    """Fields a new record would fail ``clean_fields`` on when the file leaves them out (a required
+    field with no default): (name, messages)."""
+    out = []
+    for f in model._meta.concrete_fields:
+        if f.name in relations or f.primary_key:
+            continue
+        default = f.get_default()
+        if f.blank and default in f.empty_values:
+            continue
+        try:
+            f.clean(default, None)
+        except ValidationError as exc:
+            out.append((f.name, exc.messages))
+    return out
+
+
+def _current_values(kind: Kind, columns: list[_Column]) -> list[str]:
+    """What to read of existing records to compare with the file: personal fields only by their
+    blind index (decrypting 100,000 phones to compare them costs more than the rest of the plan)."""
+    names = {"pk"} | {kind.field(n).attname for n in kind.key}
+    for c in columns:
+        f = c.field
+        names.add(f.hash_field if isinstance(f, EncryptedTextField) and f.hash_field else f.attname)
+    if kind.name == "expert":
+        names.add("phone_hash")
+    return sorted(names)
+
+
 def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Resolvers) -> _Work:
     model = kind.model
     personal = {f.name: f.kind for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
-    header_index, columns = _find_header(kind, sheet, result)
+    header_index, found = _find_header(kind, sheet, result)
     work = _Work()
     if result.file_errors:
         return work
-    headers = {fname: text for _i, fname, text in columns}
-    fields = {fname: kind.field(fname) for _i, fname, _t in columns}
-    units = {fname: column_unit(text) for _i, fname, text in columns if is_money(fields[fname])}
+    relations = {f.name for f in model._meta.fields if f.is_relation}
+    # Patent derives its type in clean_fields: such models keep Django's full_clean per record.
+    full_clean = _overrides(model, "clean_fields")
+    run_clean = _overrides(model, "clean")
+    headers = {fname: text for _i, fname, text in found}
+    columns = [_Column(kind, i, fname, text, resolvers, validate=not full_clean) for i, fname, text in found]
+    fields = {c.name: c.field for c in columns}
+    blank_defaults = [] if full_clean else _blank_defaults(model, relations)
+    key_columns = [c.idx for c in columns if c.name in kind.key]
+    required_keys = [(n, _field_header(kind, n, headers)) for n in kind.key if kind.field(n).blank is False]
     parsed: list[dict] = []
     first_by_key: dict[tuple, int] = {}
     for number, cells in sheet.rows[header_index + 1:]:
         rr = RowResult(row=number)
         vals: dict[str, Any] = {}
-        for idx, fname, header in columns:
-            raw = cells[idx] if idx < len(cells) else None
-            if V.is_blank(raw):
+        errors = rr.errors
+        width = len(cells)
+        for c in columns:
+            raw = cells[c.idx] if c.idx < width else None
+            if raw is None or (raw.__class__ is str and not raw.strip()):
                 continue
-            if fname in personal and looks_masked(V.cell_text(raw)):
+            if c.personal and looks_masked(V.cell_text(raw)):
                 continue  # a masked value coming back never overwrites the stored one
-            try:
-                unit = units.get(fname)
-                if unit and (isinstance(raw, (int, float)) or V.is_plain_number(raw)):
-                    raw = f"{V.cell_text(raw)}{unit}"
-                vals[fname] = parse_cell(kind, fields[fname], raw, resolvers)
-            except ValueError as exc:
-                msg = str(exc)
-                if fname in personal:
-                    msg = msg.replace(V.cell_text(raw), mask(V.cell_text(raw), personal[fname]))
-                rr.errors.append((header, msg))
-            except ValidationError as exc:
-                rr.errors.append((header, " ".join(exc.messages)))
-        rr.label = " · ".join(V.cell_text(cells[i]) for i, f, _h in columns
-                              if f in kind.key and i < len(cells) and cells[i] is not None)
-        failed = {h for h, _m in rr.errors}
-        if rr.errors:  # report the other cells' problems too, in one pass
-            probe = model()
-            for name, value in vals.items():
-                if not isinstance(value, NewInstitution):
-                    setattr(probe, fields[name].attname, value)
-            try:
-                probe.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in vals
-                                            or fields[f.name].is_relation])
-            except ValidationError as exc:
-                rr.errors.extend(_clean_errors(kind, exc, headers, personal, probe))
-        for name in kind.key:
-            if name not in vals and kind.field(name).blank is False and headers.get(name) not in failed:
-                rr.errors.append((_field_header(kind, name, headers), _("This value is required.")))
-        if not rr.errors:
+            value, problems = c.read(raw)
+            if problems:
+                errors.extend(problems)
+            else:
+                vals[c.name] = value
+        rr.label = " · ".join(V.cell_text(cells[i]) for i in key_columns if i < width and cells[i] is not None)
+        failed = {h for h, _m in errors} if errors else ()
+        for name, header in required_keys:
+            if name not in vals and header not in failed:
+                errors.append((header, _("This value is required.")))
+        if not errors:
             key = tuple(_key_part(vals.get(n)) for n in kind.key)
             if key in first_by_key:
                 first = first_by_key[key]
@@ -406,34 +481,39 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                 if same:
                     rr.note = _("Same as row %(row)d; counted once.") % {"row": result.rows[first].row}
                 else:
-                    rr.errors.append(("", _("Row %(row)d has the same key with different values; keep one of them.")
-                                      % {"row": result.rows[first].row}))
+                    errors.append(("", _("Row %(row)d has the same key with different values; keep one of them.")
+                                   % {"row": result.rows[first].row}))
             else:
                 first_by_key[key] = len(result.rows)
-        if rr.errors:
+        if errors:
             rr.outcome = ERROR
         result.rows.append(rr)
         parsed.append(vals)
+    del first_by_key
 
-    # Existing records by natural key (and, for experts, by phone).
+    # Existing records by natural key (and, for experts, by phone), as plain values.
     live = [i for i, rr in enumerate(result.rows) if rr.outcome != ERROR and not rr.note]
-    existing: dict[tuple, models.Model] = {}
-    by_phone: dict[str, models.Model] = {}
-    for obj in _candidates(kind, [parsed[i] for i in live]):
-        existing.setdefault(_instance_key(kind, obj), obj)
-        if kind.name == "expert" and obj.phone_hash:
-            by_phone.setdefault(obj.phone_hash, obj)
-    matches: dict[int, models.Model] = {}
-    for i in live:
-        vals = parsed[i]
-        obj = None
-        if kind.name == "expert" and vals.get("phone"):
-            obj = by_phone.get(crypto.blind_index(vals["phone"]))
-        if obj is None:
-            obj = existing.get(tuple(_key_part(vals.get(n)) for n in kind.key))
-        if obj is not None:
-            matches[i] = obj
-    allowed = _editable_ids(kind, user, [o.pk for o in matches.values()])
+    index = crypto.blind_indexer()
+    current = _current_values(kind, columns)
+    existing: dict[tuple, dict] = {}
+    by_phone: dict[str, dict] = {}
+    key_attnames = [kind.field(n).attname for n in kind.key]
+    for row in _candidates(kind, [parsed[i] for i in live], current):
+        existing.setdefault(tuple(_key_part(row[a]) for a in key_attnames), row)
+        if kind.name == "expert" and row["phone_hash"]:
+            by_phone.setdefault(row["phone_hash"], row)
+    matches: dict[int, dict] = {}
+    if existing:
+        for i in live:
+            vals = parsed[i]
+            row = None
+            if kind.name == "expert" and vals.get("phone"):
+                row = by_phone.get(index(vals["phone"]))
+            if row is None:
+                row = existing.get(tuple(_key_part(vals.get(n)) for n in kind.key))
+            if row is not None:
+                matches[i] = row
+    allowed = _editable_ids(kind, user, [r["pk"] for r in matches.values()])
     # Sub-records (qualifications, metrics) take their scope from their parent: a new one may only
     # be added under a parent the user may change.
     via = getattr(model, "SCOPE_VIA", None)
@@ -445,47 +525,72 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         for chunk in _chunks(parent_ids):
             parents_allowed.update(editable_queryset(parent_model, user).filter(pk__in=chunk)
                                    .values_list("pk", flat=True))
-    relations = [f.name for f in model._meta.fields if f.is_relation]
-    now_pk_seen: set[int] = set()
+    hashed = {name: f.hash_field for name, f in fields.items() if isinstance(f, EncryptedTextField) and f.hash_field}
+    seen_pks: set[int] = set()
+    changes: dict[int, list[str]] = {}  # row index → changed field names, for existing records
 
     for i in live:
         rr, vals = result.rows[i], parsed[i]
-        obj = matches.get(i)
-        pending = vals.get("institution") if isinstance(vals.get("institution"), NewInstitution) else None
-        if obj is not None:
-            if obj.pk not in allowed:
-                rr.outcome, rr.errors = ERROR, [("", _("This is not a record you may change."))]
-                continue
-            if obj.pk in now_pk_seen:
-                rr.outcome, rr.errors = ERROR, [("", _("Another row of this file updates the same record."))]
-                continue
-            now_pk_seen.add(obj.pk)
-            changed = []
-            for name, value in vals.items():
-                f = fields[name]
-                if getattr(obj, f.attname) != value:
-                    setattr(obj, f.attname, value)
+        row = matches.get(i)
+        if row is None:
+            continue
+        pk = row["pk"]
+        if pk not in allowed:
+            rr.outcome, rr.errors = ERROR, [("", _("This is not a record you may change."))]
+            continue
+        if pk in seen_pks:
+            rr.outcome, rr.errors = ERROR, [("", _("Another row of this file updates the same record."))]
+            continue
+        seen_pks.add(pk)
+        changed = []
+        for name, value in vals.items():
+            if name in hashed:  # compared by blind index: the stored value stays encrypted
+                if (index(value) if value else "") != row[hashed[name]]:
                     changed.append(name)
-            if not changed:
-                rr.outcome = UNCHANGED
-                continue
+            elif row[fields[name].attname] != value:
+                changed.append(name)
+        if changed:
+            changes[i] = changed
+        else:
+            rr.outcome = UNCHANGED
+    # Only the records that change are loaded whole (their history rows need every field).
+    full: dict[int, models.Model] = {}
+    for chunk in _chunks(sorted(matches[i]["pk"] for i in changes)):
+        full.update(model._default_manager.in_bulk(chunk))
+
+    for i in live:
+        rr, vals = result.rows[i], parsed[i]
+        if rr.outcome in (ERROR, UNCHANGED):
+            continue
+        pending = vals.get("institution") if isinstance(vals.get("institution"), NewInstitution) else None
+        if i in changes:
+            obj = full[matches[i]["pk"]]
+            changed = changes[i]
+            for name in changed:
+                setattr(obj, fields[name].attname, vals[name])
             rr.outcome = UPDATE
             rr.changes = [headers[n] for n in changed]
         else:
             if parents_allowed is not None and vals.get(via) not in parents_allowed:
                 rr.outcome, rr.errors = ERROR, [("", _("This is not a record you may change."))]
                 continue
-            obj = model()
-            for name, value in vals.items():
-                if not isinstance(value, NewInstitution):
-                    setattr(obj, fields[name].attname, value)
+            missing = [(name, msgs) for name, msgs in blank_defaults if name not in vals]
+            if missing:
+                rr.outcome = ERROR
+                rr.errors = [(_field_header(kind, name, headers), m) for name, msgs in missing for m in msgs]
+                continue
+            obj = bulk.new_instance(model, {fields[name].attname: value for name, value in vals.items()
+                                            if not isinstance(value, NewInstitution)})
             rr.outcome = NEW
             if pending is not None:
                 rr.note = _("“%(name)s” is not in the registry: it will be added as a provisional institution "
                             "for review.") % {"name": pending.name}
         try:
-            # Foreign keys were resolved against the database already: skip Django's one query per key.
-            obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+            if full_clean:
+                # Foreign keys were resolved against the database already: skip Django's one query per key.
+                obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+            elif run_clean:
+                obj.clean()
         except ValidationError as exc:
             rr.outcome, rr.changes = ERROR, []
             rr.errors = _clean_errors(kind, exc, headers, personal, obj)
@@ -494,7 +599,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         if rr.outcome == NEW:
             work.new.append((rr, obj, pending))
         else:
-            work.updates.append((rr, obj, changed))
+            work.updates.append((rr, obj, changes[i]))
     return work
 
 
@@ -502,22 +607,22 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
 
 def create_batch(model, objs: list, user, now) -> list:
     """One bulk insert with its history rows (a seam for tests that inject a failure)."""
-    return bulk_create_with_history(objs, model, batch_size=BATCH_SIZE, default_user=user, default_date=now)
+    return bulk.insert(model, objs, now=now, user=user)
 
 
 def update_batch(model, objs: list, fields: list[str], user, now) -> None:
-    bulk_update_with_history(objs, model, fields, batch_size=BATCH_SIZE, default_user=user, default_date=now)
+    bulk.update(model, objs, fields, now=now, user=user)
 
 
-def _create_organisations(model, objs: list) -> None:
-    from duijie.core.models import Organisation
-
-    orgs = Organisation.objects.bulk_create(
-        [Organisation(kind=model.org_kind, name=o.name, region_id=o.region_id, park_id=getattr(o, "park_id", None))
-         for o in objs], batch_size=BATCH_SIZE)
-    for obj, org in zip(objs, orgs, strict=True):
-        obj.organisation_id = org.pk
-        obj.owner_org_id = org.pk
+def bulk_upsert_service(model):
+    """The ``<entity>_bulk_upsert`` service of ``model``'s app if it has one (enterprises and
+    institutions also write their organisations), else the generic ``record_bulk_upsert``."""
+    try:
+        module = importlib.import_module(f"duijie.{model._meta.app_label}.services")
+    except ModuleNotFoundError:
+        module = None
+    service = getattr(module, f"{model._meta.model_name}_bulk_upsert", None)
+    return service or partial(record_bulk_upsert, model=model)
 
 
 def _row_span(objs: list) -> str:
@@ -525,69 +630,50 @@ def _row_span(objs: list) -> str:
     return f"{min(rows)}–{max(rows)}" if len(rows) > 1 else str(rows[0])
 
 
-def write(kind: Kind, work: _Work, user, resolvers: Resolvers) -> None:
-    from duijie.orgs.models import Institution, OrganisationBacked
+def write(kind: Kind, work: _Work, user, resolvers: Resolvers, *, audit_entry: dict | None = None) -> None:
+    from duijie.orgs.models import Institution
 
     model = kind.model
     now = timezone.now()
-    actor = user if getattr(user, "is_authenticated", False) else None
-    # Provisional institutions named by achievements.
-    pending: dict[str, NewInstitution] = {}
-    for _rr, _o, p in work.new:
-        if p is not None:
-            pending.setdefault(p.key, p)  # the first spelling in the file
-    if pending:
-        insts = [Institution(name=p.name, kind="other", is_provisional=True, filed_by=actor,
-                             filed_by_org_id=getattr(user, "organisation_id", None)) for p in pending.values()]
-        _create_organisations(Institution, insts)
-        insts = create_batch(Institution, insts, actor, now)
-        made = {V.fold_key(i.name): i for i in insts}
-        for _rr, obj, p in work.new:
+    actor_id = user.pk if getattr(user, "is_authenticated", False) else None
+    user_org = getattr(user, "organisation_id", None)
+    try:
+        # Provisional institutions named by achievements.
+        pending: dict[str, NewInstitution] = {}
+        for _rr, _o, p in work.new:
             if p is not None:
-                obj.institution_id = made[p.key].pk
-                resolvers.institution_org[made[p.key].pk] = made[p.key].organisation_id
-    new_objs = [obj for _rr, obj, _p in work.new]
-    scoped = hasattr(model, "filed_by")
-    for obj in new_objs:
-        if scoped:
-            obj.filed_by = actor
-            obj.filed_by_org_id = getattr(user, "organisation_id", None)
-            if obj.owner_org_id is None:
-                obj.owner_org_id = _owner_org(kind, obj, user, resolvers)
-    if issubclass(model, OrganisationBacked) and new_objs:
-        _create_organisations(model, new_objs)
-    for chunk in _chunks(new_objs, BATCH_SIZE):
-        try:
-            create_batch(model, chunk, actor, now)
-        except Exception as exc:
-            raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
-                               % {"rows": _row_span(chunk), "error": exc}) from exc
-    if work.updates:
-        personal = {f.name: f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+                pending.setdefault(p.key, p)  # the first spelling in the file
+        if pending:
+            insts = [bulk.new_instance(Institution, {"name": p.name, "kind": "other", "is_provisional": True,
+                                                     "filed_by_id": actor_id, "filed_by_org_id": user_org})
+                     for p in pending.values()]
+            bulk_upsert_service(Institution)(
+                creates=insts, by=user, now=now, batch_size=BATCH_SIZE, insert_batch=create_batch,
+                audit_entry={"object_repr": f"{Institution._meta.verbose_name_plural} ← {kind.name} import"[:300],
+                             "detail": {"import": kind.name, "provisional": len(insts)}})
+            made = {V.fold_key(i.name): i for i in insts}
+            for _rr, obj, p in work.new:
+                if p is not None:
+                    obj.institution_id = made[p.key].pk
+                    resolvers.institution_org[made[p.key].pk] = made[p.key].organisation_id
+        new_objs = [obj for _rr, obj, _p in work.new]
+        if hasattr(model, "filed_by"):
+            for obj in new_objs:
+                d = obj.__dict__
+                d["filed_by_id"] = actor_id
+                d["filed_by_org_id"] = user_org
+                if d.get("owner_org_id") is None:
+                    d["owner_org_id"] = _owner_org(kind, obj, user, resolvers)
         names: set[str] = set()
-        for _rr, obj, changed in work.updates:
-            obj.updated_at = now
-            for name in changed:
-                names.add(kind.field(name).attname)
-                f = personal.get(name)
-                if f is not None and f.hash_field:
-                    value = getattr(obj, name)
-                    setattr(obj, f.hash_field, crypto.blind_index(value) if value else "")
-                    names.add(f.hash_field)
-        names.add("updated_at")
-        objs = [obj for _rr, obj, _c in work.updates]
-        for chunk in _chunks(objs, BATCH_SIZE):
-            try:
-                update_batch(model, chunk, sorted(names), actor, now)
-            except Exception as exc:
-                raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
-                                   % {"rows": _row_span(chunk), "error": exc}) from exc
-        if issubclass(model, OrganisationBacked):
-            from duijie.core.models import Organisation
-
-            renamed = [Organisation(pk=o.organisation_id, name=o.name, region_id=o.region_id)
-                       for _rr, o, changed in work.updates if o.organisation_id and {"name", "region"} & set(changed)]
-            Organisation.objects.bulk_update(renamed, ["name", "region_id"], batch_size=BATCH_SIZE)
+        for _rr, _obj, changed in work.updates:
+            names.update(kind.field(name).attname for name in changed)
+        bulk_upsert_service(model)(
+            creates=new_objs, updates=[obj for _rr, obj, _c in work.updates], fields=sorted(names), by=user,
+            now=now, batch_size=BATCH_SIZE, insert_batch=create_batch, update_batch=update_batch,
+            audit_entry=audit_entry)
+    except BulkWriteFailed as exc:
+        raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
+                           % {"rows": _row_span(exc.objs), "error": exc.error}) from exc
 
 
 def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None) -> Result:
@@ -606,12 +692,11 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
                 work = plan(kind, sheet, user, result, resolvers)
                 if not commit or not result.ok:
                     return result
-                write(kind, work, user, resolvers)
-                counts = result.counts
-                audit(user=user, action=AuditAction.CREATE, obj=job,
-                      object_type="" if job is not None else "imports.importjob",
-                      object_repr=f"{kind.model._meta.verbose_name_plural} ← {file_name}"[:300],
-                      detail={"import": kind.name, "file": file_name, **counts})
+                write(kind, work, user, resolvers, audit_entry={
+                    "action": AuditAction.CREATE, "obj": job,
+                    "object_type": "" if job is not None else "imports.importjob",
+                    "object_repr": f"{kind.model._meta.verbose_name_plural} ← {file_name}"[:300],
+                    "detail": {"import": kind.name, "file": file_name, **result.counts}})
                 result.committed = True
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))
