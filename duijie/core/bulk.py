@@ -18,6 +18,7 @@ These functions neither open a transaction nor write audit entries: the calling 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
@@ -27,7 +28,7 @@ from duijie.core import crypto
 from duijie.core.fields import EncryptedTextField
 
 UPDATE_CHUNK = 1000
-_PASS = (str, int, bool, type(None))
+_PASS_SET = {str, int, bool, type(None)}
 _PASS_TYPES = {"CharField", "TextField", "SlugField", "URLField", "EmailField", "IntegerField",
                "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
                "PositiveBigIntegerField", "BooleanField", "ForeignKey", "OneToOneField", "AutoField",
@@ -63,15 +64,14 @@ def _defaults(model) -> tuple[dict[str, Any], list[tuple[str, Callable]]]:
 
 # ---------------------------------------------------------------- values
 
-def _converter(f: models.Field) -> Callable[[Any], Any] | None:
-    """None when values pass as they are; otherwise a function to the database value."""
+def _converter(f: models.Field) -> tuple[bool, Callable[[Any], Any]]:
+    """(passes, convert): ``passes`` when values of the plain types (str, int, bool, None) go to the
+    database as they are; ``convert`` gives the database value of any value."""
     prep = f.get_db_prep_save
     if f.get_internal_type() in _PASS_TYPES:
-        def convert(v):
-            return v if type(v) in _PASS else prep(v, connection)
-        return convert
+        return True, lambda v: prep(v, connection)
     if isinstance(f, models.JSONField):
-        return lambda v: prep(v, connection)
+        return False, lambda v: prep(v, connection)
     memo: dict = {}
 
     def convert_memo(v):  # dates, decimals, the batch's timestamps: few distinct values
@@ -86,7 +86,7 @@ def _converter(f: models.Field) -> Callable[[Any], Any] | None:
         if len(memo) < MEMO_LIMIT:
             memo[key] = out
         return out
-    return convert_memo
+    return False, convert_memo
 
 
 class _Columns:
@@ -98,36 +98,50 @@ class _Columns:
         self.table = model._meta.db_table
         self.fields = fields
         self.attnames = [f.attname for f in fields]
+        self.getter = itemgetter(*self.attnames)
         self.columns = [f.column for f in fields]
         self.converters = [_converter(f) for f in fields]
         self.personal = [(i, f) for i, f in enumerate(fields) if isinstance(f, EncryptedTextField)]
+        self.position = {a: i for i, a in enumerate(self.attnames)}
         self.auto_now = [f.attname for f in fields if getattr(f, "auto_now", False)]
         self.auto_now_add = [f.attname for f in fields if getattr(f, "auto_now_add", False)]
         self.pk_attname = model._meta.pk.attname
 
-    def prepare(self, objs: Sequence[models.Model], now, adding: bool) -> list[list]:
-        """Database values of every concrete field, row by row; fills timestamps and blind indexes."""
-        encrypt = crypto.encrypter() if self.personal else None
-        index = crypto.blind_indexer() if any(f.hash_field for _i, f in self.personal) else None
-        stamps = self.auto_now + (self.auto_now_add if adding else [])
-        rows = []
-        attnames, converters = self.attnames, self.converters
-        for obj in objs:
-            d = obj.__dict__
-            for a in stamps:
-                if a in self.auto_now or d.get(a) is None:
-                    d[a] = now
+    def prepare(self, objs: Sequence[models.Model], now, adding: bool) -> list[tuple]:
+        """Database values of every concrete field, column by column (the loops run in C where they
+        can); fills timestamps and blind indexes on the instances too."""
+        dicts = [o.__dict__ for o in objs]
+        for d in dicts:
+            for a in self.auto_now:
+                d[a] = now
+            if adding:
+                for a in self.auto_now_add:
+                    if d.get(a) is None:
+                        d[a] = now
+        if self.personal:
+            index = crypto.blind_indexer()
             for _i, f in self.personal:
                 if f.hash_field:
-                    value = d.get(f.attname)
-                    d[f.hash_field] = index(value) if value else ""
-            row = [d.get(a) if c is None else c(d.get(a)) for a, c in zip(attnames, converters, strict=True)]
+                    attname, hash_field = f.attname, f.hash_field
+                    for d in dicts:
+                        value = d.get(attname)
+                        d[hash_field] = index(value) if value else ""
+        missing = [a for a in self.attnames if a not in dicts[0]]
+        if missing:  # instances loaded with only some fields never reach here; be safe anyway
+            raise ValueError(f"bulk write of {self.table}: instances lack {missing}")
+        getter = self.getter
+        columns = list(zip(*map(getter, dicts), strict=True))
+        for i, (passes, convert) in enumerate(self.converters):
+            col = columns[i]
+            if passes and set(map(type, col)) <= _PASS_SET:
+                continue
+            columns[i] = tuple(map(convert, col))
+        if self.personal:
+            encrypt = crypto.encrypter()
+            is_ciphertext = crypto.is_ciphertext
             for i, _f in self.personal:
-                value = row[i]
-                if value and not crypto.is_ciphertext(value):
-                    row[i] = encrypt(value)
-            rows.append(row)
-        return rows
+                columns[i] = tuple(encrypt(v) if v and not is_ciphertext(v) else v for v in columns[i])
+        return columns
 
 
 _columns_cache: dict[type, _Columns] = {}
@@ -219,25 +233,26 @@ def update_rows(model, columns: list[str], rows: list[Sequence]) -> None:
 
 # ---------------------------------------------------------------- records with history
 
-def _history_rows(model, cols: _Columns, rows: list[list], kind: str, user_id, now, reason: str):
+def _history_rows(model, cols: _Columns, columns: list[tuple], kind: str, user_id, now, reason: str):
+    """The history table's rows for ``columns`` (the record's prepared values: each personal value
+    is encrypted once, for the record and its history row)."""
     hmodel = history_model(model)
     if hmodel is None:
         return None, [], []
-    position = {a: i for i, a in enumerate(cols.attnames)}
+    n = len(columns[0]) if columns else 0
     extra = {"history_date": now, "history_type": kind, "history_user_id": user_id, "history_change_reason": reason}
-    hfields = [f for f in hmodel._meta.concrete_fields if f.attname != hmodel._meta.pk.attname]
-    picks, consts, columns = [], [], []
-    for f in hfields:
-        columns.append(f.column)
-        if f.attname in position:
-            picks.append(position[f.attname])
-            consts.append(None)
+    names, out = [], []
+    for f in hmodel._meta.concrete_fields:
+        if f.attname == hmodel._meta.pk.attname:
+            continue
+        names.append(f.column)
+        if f.attname in cols.position:
+            out.append(columns[cols.position[f.attname]])
         else:
             value = extra.get(f.attname, f.get_default())
-            picks.append(None)
-            consts.append(_converter(f)(value) if _converter(f) else value)
-    out = [[row[p] if p is not None else c for p, c in zip(picks, consts, strict=True)] for row in rows]
-    return hmodel, columns, out
+            passes, convert = _converter(f)
+            out.append((value if passes and type(value) in _PASS_SET else convert(value),) * n)
+    return hmodel, names, list(zip(*out, strict=True))
 
 
 def insert(model: type[models.Model], objs: Sequence[models.Model], *, now, user=None,
@@ -249,12 +264,12 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, now, user
     missing = [o for o in objs if o.__dict__.get(cols.pk_attname) is None]
     for obj, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
         obj.__dict__[cols.pk_attname] = pk
-    rows = cols.prepare(objs, now, adding=True)
-    insert_rows(cols.table, cols.columns, rows)
+    columns = cols.prepare(objs, now, adding=True)
+    insert_rows(cols.table, cols.columns, list(zip(*columns, strict=True)))
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
-    hmodel, hcolumns, hrows = _history_rows(model, cols, rows, "+", user_id, now, change_reason)
+    hmodel, hcolumns, hrows = _history_rows(model, cols, columns, "+", user_id, now, change_reason)
     if hmodel is not None:
         insert_rows(hmodel._meta.db_table, hcolumns, hrows)
     return objs
@@ -267,15 +282,16 @@ def update(model: type[models.Model], objs: Sequence[models.Model], fields: Sequ
     if not objs:
         return
     cols = _cols(model)
-    rows = cols.prepare(objs, now, adding=False)
+    columns = cols.prepare(objs, now, adding=False)
     names = set(fields) | set(cols.auto_now)
     for _i, f in cols.personal:
         if f.attname in names and f.hash_field:
             names.add(f.hash_field)
     index = [i for i, a in enumerate(cols.attnames) if a in names and a != cols.pk_attname]
-    pk_i = cols.attnames.index(cols.pk_attname)
-    update_rows(model, [cols.columns[i] for i in index], [[row[pk_i], *(row[i] for i in index)] for row in rows])
+    pk_i = cols.position[cols.pk_attname]
+    update_rows(model, [cols.columns[i] for i in index],
+                list(zip(columns[pk_i], *(columns[i] for i in index), strict=True)))
     user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
-    hmodel, hcolumns, hrows = _history_rows(model, cols, rows, "~", user_id, now, change_reason)
+    hmodel, hcolumns, hrows = _history_rows(model, cols, columns, "~", user_id, now, change_reason)
     if hmodel is not None:
         insert_rows(hmodel._meta.db_table, hcolumns, hrows)

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -220,38 +221,59 @@ def _parse_choice(f: models.Field, raw, choices=None) -> Any:
     return value
 
 
-def parse_cell(kind: Kind, f: models.Field, raw, resolvers: Resolvers) -> Any:
+def cell_parser(kind: Kind, f: models.Field, resolvers: Resolvers):
+    """The function from a raw cell of field ``f`` to the value to store (ValueError with a reason)."""
     if f.name in kind.list_fields:
         spec = kind.list_fields[f.name]
-        parts = V.split_list(raw)
         if spec == "int":
-            return [V.parse_int(p) for p in parts]
+            return lambda raw: [V.parse_int(p) for p in V.split_list(raw)]
         app, cls = spec.split(".")
         choices = getattr(importlib.import_module(f"duijie.{app}.choices"), cls).choices
-        return [_parse_choice(f, p, choices) for p in parts]
+        return lambda raw: [_parse_choice(f, p, choices) for p in V.split_list(raw)]
     if f.is_relation:
-        return resolvers.resolve(f.name, f.related_model._meta.label_lower, raw,
-                                 allow_new_institution=kind.name == "achievement" and f.name == "institution")
+        label = f.related_model._meta.label_lower
+        allow_new = kind.name == "achievement" and f.name == "institution"
+        return lambda raw: resolvers.resolve(f.name, label, raw, allow_new_institution=allow_new)
     if f.choices:
-        return _parse_choice(f, raw)
+        return lambda raw: _parse_choice(f, raw)
     if isinstance(f, models.DateField):
-        return V.parse_date(raw)
+        return V.parse_date
     if isinstance(f, models.DecimalField):
-        return V.parse_money(raw) if is_money(f) else V.parse_decimal(raw)
+        return V.parse_money if is_money(f) else V.parse_decimal
     if isinstance(f, models.BooleanField):
-        return V.parse_bool(raw)
+        return V.parse_bool
     if isinstance(f, (models.IntegerField, models.PositiveSmallIntegerField)):
-        return V.parse_int(raw)
+        return V.parse_int
     if isinstance(f, EncryptedTextField):
-        return V.nfkc(V.cell_text(raw)).strip()
+        return lambda raw: V.nfkc(V.cell_text(raw)).strip()
     if f.name == "uscc":
-        return normalise_uscc(V.cell_text(raw))
+        return lambda raw: normalise_uscc(V.cell_text(raw))
     if f.name == "application_no":
-        try:
-            return parse_patent_number(V.cell_text(raw))[0]
-        except ValidationError as exc:
-            raise ValueError(" ".join(exc.messages))
-    return V.parse_text(raw)
+        def patent_number(raw):
+            try:
+                return parse_patent_number(V.cell_text(raw))[0]
+            except ValidationError as exc:
+                raise ValueError(" ".join(exc.messages))
+        return patent_number
+    return V.parse_text
+
+
+def parse_cell(kind: Kind, f: models.Field, raw, resolvers: Resolvers) -> Any:
+    return cell_parser(kind, f, resolvers)(raw)
+
+
+_PLAIN_VALIDATORS = (MaxLengthValidator, ProhibitNullCharactersValidator)
+
+
+def _quick_check(f: models.Field):
+    """For a text field whose only validators are its length (and no NUL): a check that passes
+    exactly the values ``f.clean`` passes, without its machinery; None for other fields."""
+    if f.get_internal_type() not in ("CharField", "TextField") or f.choices or not f.editable:
+        return None
+    if any(not isinstance(v, _PLAIN_VALIDATORS) for v in f.validators):
+        return None
+    limit = f.max_length or 10**9
+    return lambda v: v.__class__ is str and 0 < len(v) <= limit and "\x00" not in v
 
 
 def _key_part(value) -> Any:
@@ -358,20 +380,37 @@ class _Column:
         self.personal = f.kind if isinstance(f, EncryptedTextField) else None
         unit = column_unit(header) if is_money(f) else None
         checked = validate and not f.is_relation
-        personal, memo = self.personal, {}
+        quick = _quick_check(f) if checked else None
+        parse = cell_parser(kind, f, resolvers)
+        personal = self.personal
+        # Remember outcomes per distinct raw value — until a column turns out to hold mostly distinct
+        # values (names, codes, phones), where remembering costs more than it saves.
+        memo: dict | None = None if name in kind.list_fields else {}
+        calls = 0
 
         def read(raw) -> tuple[Any, tuple]:
-            key = (type(raw), raw)
-            hit = memo.get(key)
-            if hit is not None:
-                return hit
+            nonlocal memo, calls
+            if memo is not None:
+                key = (raw.__class__, raw)
+                hit = memo.get(key)
+                if hit is not None:
+                    return hit
+                calls += 1
+                if calls == MEMO_PROBE and len(memo) > MEMO_PROBE // 2:
+                    memo = None
+            out = compute(raw)
+            if memo is not None and len(memo) < MEMO_LIMIT:
+                memo[key] = out
+            return out
+
+        def compute(raw) -> tuple[Any, tuple]:
             errors = []
             value = None
             try:
                 cell = raw
                 if unit and (isinstance(raw, (int, float)) or V.is_plain_number(raw)):
                     cell = f"{V.cell_text(raw)}{unit}"
-                value = parse_cell(kind, f, cell, resolvers)
+                value = parse(cell)
             except ValueError as exc:
                 msg = str(exc)
                 if personal:
@@ -380,7 +419,7 @@ class _Column:
             except ValidationError as exc:
                 errors.append((header, " ".join(exc.messages)))
             else:
-                if checked and not (f.blank and value in f.empty_values):
+                if checked and not (quick is not None and quick(value)) and not (f.blank and value in f.empty_values):
                     try:  # what Model.clean_fields does for this field
                         value = f.clean(value, None)
                     except ValidationError as exc:
@@ -388,15 +427,13 @@ class _Column:
                             if personal and isinstance(value, str) and value:
                                 msg = msg.replace(value, mask(value, personal))
                             errors.append((header, msg))
-            out = (value, tuple(errors))
-            if len(memo) < MEMO_LIMIT:
-                memo[key] = out
-            return out
+            return value, tuple(errors)
 
         self.read = read
 
 
-MEMO_LIMIT = 50_000
+MEMO_LIMIT = 20_000
+MEMO_PROBE = 2_000
 
 
 def _overrides(model, name: str) -> bool:
