@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -63,6 +64,7 @@ class Result:
     file_errors: list[str] = field(default_factory=list)
     rows: list[RowResult] = field(default_factory=list)
     committed: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, plan, write
 
     @property
     def counts(self) -> dict[str, int]:
@@ -716,6 +718,7 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers, *, audit_entry: d
 def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None) -> Result:
     """Plan the import of ``data``; with ``commit``, write it all or nothing (only if no row has an error)."""
     result = Result(kind=kind, file_name=file_name)
+    clock = time.perf_counter()
     with translation.override("zh-hans"):
         try:
             sheet = readers.read(data, file_name)
@@ -723,17 +726,23 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
             result.file_errors.append(str(exc))
             return result
         result.file_type, result.encoding, result.notes = sheet.file_type, sheet.encoding, sheet.notes
+        result.timings["read"] = time.perf_counter() - clock
         resolvers = Resolvers()
         try:
             with transaction.atomic():
+                clock = time.perf_counter()
                 work = plan(kind, sheet, user, result, resolvers)
+                del sheet  # the cells are parsed: free them before writing
+                result.timings["plan"] = time.perf_counter() - clock
                 if not commit or not result.ok:
                     return result
+                clock = time.perf_counter()
                 write(kind, work, user, resolvers, audit_entry={
                     "action": AuditAction.CREATE, "obj": job,
                     "object_type": "" if job is not None else "imports.importjob",
                     "object_repr": f"{kind.model._meta.verbose_name_plural} ← {file_name}"[:300],
                     "detail": {"import": kind.name, "file": file_name, **result.counts}})
+                result.timings["write"] = time.perf_counter() - clock
                 result.committed = True
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))
