@@ -100,7 +100,7 @@ def main() -> None:
     for label, commit in (("dry run", False), ("commit", True), ("re-import (unchanged)", True)):
         result = measure(label, lambda c=commit: engine.run(kind, data, "bench.xlsx", user, commit=c))
         print("   ", json.dumps(result.counts), "committed" if result.committed else "",
-              "  (" + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()) + ")")
+              "  (" + ", ".join(f"{k} {v:.1f} s" for k, v in getattr(result, "timings", {}).items()) + ")")
         assert not result.file_errors, result.file_errors
 
 

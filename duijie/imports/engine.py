@@ -393,13 +393,14 @@ class _Column:
         def read(raw) -> tuple[Any, tuple]:
             nonlocal memo, calls
             if memo is not None:
-                key = (raw.__class__, raw)
-                hit = memo.get(key)
-                if hit is not None:
-                    return hit
                 calls += 1
                 if calls == MEMO_PROBE and len(memo) > MEMO_PROBE // 2:
-                    memo = None
+                    memo = None  # mostly distinct values
+                else:
+                    key = (raw.__class__, raw)
+                    hit = memo.get(key)
+                    if hit is not None:
+                        return hit
             out = compute(raw)
             if memo is not None and len(memo) < MEMO_LIMIT:
                 memo[key] = out
