@@ -166,3 +166,49 @@ def grant_revoke(*, grant, by) -> None:
         user_id = grant.user_id
         grant.delete()
         audit(user=by, action=AuditAction.UPDATE, obj=obj, detail={"grant_revoked": {"user": user_id}})
+
+
+class BulkWriteFailed(Exception):
+    """One batch of a bulk write failed; ``objs`` is that batch (the transaction rolls back)."""
+
+    def __init__(self, objs, error: Exception):
+        super().__init__(str(error))
+        self.objs, self.error = objs, error
+
+
+def record_bulk_upsert(*, model: type[Model], creates: list[Model] = (), updates: list[Model] = (),
+                       fields: list[str] = (), by, now=None, audit_entry: dict[str, Any] | None = None,
+                       batch_size: int = 1000, insert_batch=None, update_batch=None) -> None:
+    """Create ``creates`` and write ``fields`` (attnames) of ``updates`` — thousands of records at a
+    time, all or nothing — with a history row per record and one audit entry for the whole call.
+
+    Records arrive validated (the caller checked fields and ``clean()``), with filed-by and owner
+    set. ``insert_batch(model, objs, user, now)`` / ``update_batch(model, objs, fields, user, now)``
+    write one batch (default: :mod:`duijie.core.bulk`); a batch that raises ends the call with
+    :class:`BulkWriteFailed` naming its records, and the transaction is rolled back.
+    """
+    from duijie.core import bulk
+
+    now = now or timezone.now()
+    actor = by if getattr(by, "is_authenticated", False) else None
+    insert_batch = insert_batch or (lambda m, objs, user, when: bulk.insert(m, objs, now=when, user=user))
+    update_batch = update_batch or (lambda m, objs, names, user, when: bulk.update(m, objs, names, now=when, user=user))
+    with transaction.atomic():
+        for i in range(0, len(creates), batch_size):
+            chunk = creates[i:i + batch_size]
+            try:
+                insert_batch(model, chunk, actor, now)
+            except Exception as exc:
+                raise BulkWriteFailed(chunk, exc) from exc
+        for i in range(0, len(updates), batch_size):
+            chunk = updates[i:i + batch_size]
+            try:
+                update_batch(model, chunk, list(fields), actor, now)
+            except Exception as exc:
+                raise BulkWriteFailed(chunk, exc) from exc
+        entry = {"object_type": model._meta.label_lower,
+                 "object_repr": f"{model._meta.verbose_name_plural}: +{len(creates)} ~{len(updates)}",
+                 "detail": {"bulk": True, "created": len(creates), "updated": len(updates)}}
+        entry.update(audit_entry or {})
+        action = entry.pop("action", AuditAction.CREATE if creates or not updates else AuditAction.UPDATE)
+        audit(user=by, action=action, **entry)

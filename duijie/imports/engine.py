@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from duijie.core import crypto
-from duijie.core.audit import audit
+from duijie.core import bulk, crypto
 from duijie.core.choices import AuditAction
 from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
 from duijie.core.selectors import editable_queryset
+from duijie.core.services import BulkWriteFailed, record_bulk_upsert
 from duijie.core.validators import normalise_uscc, parse_patent_number
 from duijie.imports import layouts, m2m, readers
 from duijie.imports import values as V
@@ -46,7 +48,7 @@ class ImportFailed(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     row: int
     outcome: str = NEW
@@ -67,6 +69,7 @@ class Result:
     file_errors: list[str] = field(default_factory=list)
     rows: list[RowResult] = field(default_factory=list)
     committed: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, plan, write
 
     @property
     def counts(self) -> dict[str, int]:
@@ -225,44 +228,76 @@ def _parse_choice(f: models.Field, raw, choices=None) -> Any:
     return value
 
 
-def parse_cell(kind: Kind, f: models.Field, raw, resolvers: Resolvers) -> Any:
-    if isinstance(raw, readers.Invalid):  # a layout already knows what is wrong with this cell
-        raise ValueError(raw.message)
-    if isinstance(raw, readers.Parsed):  # … or what it means
-        return raw.value
+def cell_parser(kind: Kind, f: models.Field, resolvers: Resolvers):
+    """The function from a raw cell of field ``f`` to the value to store (ValueError with a reason).
+    Cells a layout already interpreted (``readers.Parsed``) or rejected (``readers.Invalid``) are
+    handled by ``parse_layout_cell`` before this function is called."""
     if f.name in kind.list_fields:
         spec = kind.list_fields[f.name]
-        parts = V.split_list(raw)
         if spec == "int":
-            return [V.parse_int(p) for p in parts]
+            return lambda raw: [V.parse_int(p) for p in V.split_list(raw)]
         app, cls = spec.split(".")
         choices = getattr(importlib.import_module(f"duijie.{app}.choices"), cls).choices
-        return [_parse_choice(f, p, choices) for p in parts]
+        return lambda raw: [_parse_choice(f, p, choices) for p in V.split_list(raw)]
     if m2m.is_m2m(f):
-        return m2m.parse(resolvers, f, raw)
+        return lambda raw: m2m.parse(resolvers, f, raw)
     if f.is_relation:
-        return resolvers.resolve(f.name, f.related_model._meta.label_lower, raw,
-                                 allow_new_institution=kind.name == "achievement" and f.name == "institution")
+        label = f.related_model._meta.label_lower
+        allow_new = kind.name == "achievement" and f.name == "institution"
+        return lambda raw: resolvers.resolve(f.name, label, raw, allow_new_institution=allow_new)
     if f.choices:
-        return _parse_choice(f, raw)
+        return lambda raw: _parse_choice(f, raw)
     if isinstance(f, models.DateField):
-        return V.parse_date(raw)
+        return V.parse_date
     if isinstance(f, models.DecimalField):
-        return V.parse_money(raw) if is_money(f) else V.parse_decimal(raw)
+        return V.parse_money if is_money(f) else V.parse_decimal
     if isinstance(f, models.BooleanField):
-        return V.parse_bool(raw)
+        return V.parse_bool
     if isinstance(f, (models.IntegerField, models.PositiveSmallIntegerField)):
-        return V.parse_int(raw)
+        return V.parse_int
     if isinstance(f, EncryptedTextField):
-        return V.nfkc(V.cell_text(raw)).strip()
+        return lambda raw: V.nfkc(V.cell_text(raw)).strip()
     if f.name == "uscc":
-        return normalise_uscc(V.cell_text(raw))
+        return lambda raw: normalise_uscc(V.cell_text(raw))
     if f.name == "application_no":
-        try:
-            return parse_patent_number(V.cell_text(raw))[0]
-        except ValidationError as exc:
-            raise ValueError(" ".join(exc.messages))
-    return V.parse_text(raw)
+        def patent_number(raw):
+            try:
+                return parse_patent_number(V.cell_text(raw))[0]
+            except ValidationError as exc:
+                raise ValueError(" ".join(exc.messages))
+        return patent_number
+    return V.parse_text
+
+
+_LAYOUT_CELLS = (readers.Parsed, readers.Invalid)
+
+
+def parse_layout_cell(raw) -> Any:
+    """The value of a cell a layout already read: an Invalid cell is an error with its message, a
+    Parsed cell is the value it means."""
+    if raw.__class__ is readers.Invalid:  # a layout already knows what is wrong with this cell
+        raise ValueError(raw.message)
+    return raw.value  # … or what it means
+
+
+def parse_cell(kind: Kind, f: models.Field, raw, resolvers: Resolvers) -> Any:
+    if isinstance(raw, _LAYOUT_CELLS):
+        return parse_layout_cell(raw)
+    return cell_parser(kind, f, resolvers)(raw)
+
+
+_PLAIN_VALIDATORS = (MaxLengthValidator, ProhibitNullCharactersValidator)
+
+
+def _quick_check(f: models.Field):
+    """For a text field whose only validators are its length (and no NUL): a check that passes
+    exactly the values ``f.clean`` passes, without its machinery; None for other fields."""
+    if f.get_internal_type() not in ("CharField", "TextField") or f.choices or not f.editable:
+        return None
+    if any(not isinstance(v, _PLAIN_VALIDATORS) for v in f.validators):
+        return None
+    limit = f.max_length or 10**9
+    return lambda v: v.__class__ is str and 0 < len(v) <= limit and "\x00" not in v
 
 
 def _key_part(value) -> Any:
@@ -280,31 +315,28 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i:i + size]
 
 
-def _candidates(kind: Kind, parsed: list[dict]) -> list[models.Model]:
-    model = kind.model
-    manager = model._default_manager
+def _candidates(kind: Kind, parsed: list[dict], names: list[str]) -> list[dict]:
+    """The existing records the file's keys may name, as dicts of ``names`` (attnames and "pk")."""
+    manager = kind.model._default_manager
     if kind.name in ("enterprise", "patent"):
         name = kind.key[0]
         keys = sorted({p[name] for p in parsed if name in p})
-        return [o for chunk in _chunks(keys) for o in manager.filter(**{f"{name}__in": chunk})]
+        return [o for chunk in _chunks(keys) for o in manager.filter(**{f"{name}__in": chunk}).values(*names)]
     if kind.key and kind.key[0] in ("enterprise", "institution"):
         fk = kind.key[0]
         ids = sorted({p[fk] for p in parsed if isinstance(p.get(fk), int)})
-        return [o for chunk in _chunks(ids) for o in manager.filter(**{f"{fk}_id__in": chunk})]
+        return [o for chunk in _chunks(ids) for o in manager.filter(**{f"{fk}_id__in": chunk}).values(*names)]
     if kind.name == "expert":
-        names = sorted({p["name"] for p in parsed if "name" in p})
-        hashes = sorted({crypto.blind_index(p["phone"]) for p in parsed if p.get("phone")})
-        found: dict[int, models.Model] = {}
-        for chunk in _chunks(names):
-            found.update((o.pk, o) for o in manager.filter(name__in=chunk))
+        names_ = sorted({p["name"] for p in parsed if "name" in p})
+        index = crypto.blind_indexer()
+        hashes = sorted({index(p["phone"]) for p in parsed if p.get("phone")})
+        found: dict[int, dict] = {}
+        for chunk in _chunks(names_):
+            found.update((o["pk"], o) for o in manager.filter(name__in=chunk).values(*names))
         for chunk in _chunks(hashes):
-            found.update((o.pk, o) for o in manager.filter(phone_hash__in=chunk))
+            found.update((o["pk"], o) for o in manager.filter(phone_hash__in=chunk).values(*names))
         return list(found.values())
-    return list(manager.all())
-
-
-def _instance_key(kind: Kind, obj: models.Model) -> tuple:
-    return tuple(_key_part(getattr(obj, kind.field(n).attname)) for n in kind.key)
+    return list(manager.values(*names))
 
 
 def _editable_ids(kind: Kind, user, ids: list[int]) -> set[int]:
@@ -359,17 +391,136 @@ class _Work:
     updates: list = field(default_factory=list)  # (RowResult, obj, [field names])
 
 
+class _Column:
+    """One column of the file: where it is, its field, and a reader from raw cell to
+    (value, errors) — parsed and validated once per distinct raw value (industry codes, regions,
+    dates and choices repeat on every row; a 100,000-row file has a few hundred of them)."""
+
+    __slots__ = ("attname", "field", "header", "idx", "name", "personal", "read")
+
+    def __init__(self, kind: Kind, idx: int, name: str, header: str, resolvers: Resolvers, validate: bool):
+        f = kind.field(name)
+        self.idx, self.name, self.header, self.field, self.attname = idx, name, header, f, f.attname
+        self.personal = f.kind if isinstance(f, EncryptedTextField) else None
+        unit = column_unit(header) if is_money(f) else None
+        checked = validate and not f.is_relation
+        quick = _quick_check(f) if checked else None
+        parse = cell_parser(kind, f, resolvers)
+        personal = self.personal
+        # Remember outcomes per distinct raw value — until a column turns out to hold mostly distinct
+        # values (names, codes, phones), where remembering costs more than it saves.
+        memo: dict | None = None if name in kind.list_fields else {}
+        calls = 0
+
+        def read(raw) -> tuple[Any, tuple]:
+            nonlocal memo, calls
+            if raw.__class__ in _LAYOUT_CELLS:
+                # str subclasses that compare and hash as their text: two such cells with the same
+                # text may mean different values (or carry different messages), so never remembered.
+                return compute(raw)
+            if memo is not None:
+                calls += 1
+                if calls == MEMO_PROBE and len(memo) > MEMO_PROBE // 2:
+                    memo = None  # mostly distinct values
+                else:
+                    key = (raw.__class__, raw)
+                    hit = memo.get(key)
+                    if hit is not None:
+                        return hit
+            out = compute(raw)
+            if memo is not None and len(memo) < MEMO_LIMIT:
+                memo[key] = out
+            return out
+
+        def compute(raw) -> tuple[Any, tuple]:
+            errors = []
+            value = None
+            try:
+                if raw.__class__ in _LAYOUT_CELLS:
+                    value = parse_layout_cell(raw)
+                else:
+                    cell = raw
+                    if unit and (isinstance(raw, (int, float)) or V.is_plain_number(raw)):
+                        cell = f"{V.cell_text(raw)}{unit}"
+                    value = parse(cell)
+            except ValueError as exc:
+                msg = str(exc)
+                if personal:
+                    msg = msg.replace(V.cell_text(raw), mask(V.cell_text(raw), personal))
+                errors.append((header, msg))
+            except ValidationError as exc:
+                errors.append((header, " ".join(exc.messages)))
+            else:
+                if checked and not (quick is not None and quick(value)) and not (f.blank and value in f.empty_values):
+                    try:  # what Model.clean_fields does for this field
+                        value = f.clean(value, None)
+                    except ValidationError as exc:
+                        for msg in exc.messages:
+                            if personal and isinstance(value, str) and value:
+                                msg = msg.replace(value, mask(value, personal))
+                            errors.append((header, msg))
+            return value, tuple(errors)
+
+        self.read = read
+
+
+MEMO_LIMIT = 20_000
+MEMO_PROBE = 2_000
+
+
+def _overrides(model, name: str) -> bool:
+    return getattr(model, name) is not getattr(models.Model, name)
+
+
+def _blank_defaults(model, relations: set[str]) -> list[tuple[str, list[str]]]:
+    """Fields a new record would fail ``clean_fields`` on when the file leaves them out (a required
+    field with no default): (name, messages)."""
+    out = []
+    for f in model._meta.concrete_fields:
+        if f.name in relations or f.primary_key:
+            continue
+        default = f.get_default()
+        if f.blank and default in f.empty_values:
+            continue
+        try:
+            f.clean(default, None)
+        except ValidationError as exc:
+            out.append((f.name, exc.messages))
+    return out
+
+
+def _current_values(kind: Kind, fields: dict[str, models.Field]) -> list[str]:
+    """What to read of existing records to compare with the file: personal fields only by their
+    blind index (decrypting 100,000 phones to compare them costs more than the rest of the plan);
+    many-to-many fields separately (``m2m.current``)."""
+    names = {"pk"} | {kind.field(n).attname for n in kind.key}
+    for f in fields.values():
+        if m2m.is_m2m(f):
+            continue
+        names.add(f.hash_field if isinstance(f, EncryptedTextField) and f.hash_field else f.attname)
+    if kind.name == "expert":
+        names.add("phone_hash")
+    return sorted(names)
+
+
 def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Resolvers,
          progress=_no_progress) -> _Work:
     model = kind.model
     personal = {f.name: f.kind for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
-    header_index, columns = _find_header(kind, sheet, result)
+    header_index, found = _find_header(kind, sheet, result)
     work = _Work()
     if result.file_errors:
         return work
-    headers = {fname: text for _i, fname, text in columns}
-    fields = {fname: kind.field(fname) for _i, fname, _t in columns}
-    units = {fname: column_unit(text) for _i, fname, text in columns if is_money(fields[fname])}
+    relations = {f.name for f in model._meta.fields if f.is_relation}
+    # Patent derives its type in clean_fields: such models keep Django's full_clean per record.
+    full_clean = _overrides(model, "clean_fields")
+    run_clean = _overrides(model, "clean")
+    headers = {fname: text for _i, fname, text in found}
+    columns = [_Column(kind, i, fname, text, resolvers, validate=not full_clean) for i, fname, text in found]
+    fields = {c.name: c.field for c in columns}
+    blank_defaults = [] if full_clean else _blank_defaults(model, relations)
+    key_columns = [c.idx for c in columns if c.name in kind.key]
+    required_keys = [(n, _field_header(kind, n, headers)) for n in kind.key if kind.field(n).blank is False]
     parsed: list[dict] = []
     first_by_key: dict[tuple, int] = {}
     total = len(sheet.rows) - header_index - 1
@@ -378,49 +529,33 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             progress("check", n, total)
         rr = RowResult(row=number)
         vals: dict[str, Any] = {}
-        for idx, fname, header in columns:
-            raw = cells[idx] if idx < len(cells) else None
-            if V.is_blank(raw):
+        errors = rr.errors
+        width = len(cells)
+        for c in columns:
+            raw = cells[c.idx] if c.idx < width else None
+            if raw is None or (raw.__class__ is str and not raw.strip()):
                 continue
-            if fname in personal and looks_masked(V.cell_text(raw)):
+            if c.personal and looks_masked(V.cell_text(raw)):
                 continue  # a masked value coming back never overwrites the stored one
-            try:
-                unit = units.get(fname)
-                if unit and (isinstance(raw, (int, float)) or V.is_plain_number(raw)):
-                    raw = f"{V.cell_text(raw)}{unit}"
-                vals[fname] = parse_cell(kind, fields[fname], raw, resolvers)
-            except ValueError as exc:
-                msg = str(exc)
-                if fname in personal:
-                    msg = msg.replace(V.cell_text(raw), mask(V.cell_text(raw), personal[fname]))
-                rr.errors.append((header, msg))
-            except ValidationError as exc:
-                rr.errors.append((header, " ".join(exc.messages)))
-        if kind.prepare is not None and not rr.errors:
+            value, problems = c.read(raw)
+            if problems:
+                errors.extend(problems)
+            else:
+                vals[c.name] = value
+        if kind.prepare is not None and not errors:
             try:
                 kind.prepare(vals)
             except ValueError as exc:
-                rr.errors.append((_field_header(kind, kind.key[0], headers), str(exc)))
+                errors.append((_field_header(kind, kind.key[0], headers), str(exc)))
             for name in vals.keys() - fields.keys():  # derived values (a region's level from its code)
                 fields[name] = kind.field(name)
                 headers[name] = template_header(kind, name)
-        rr.label = " · ".join(V.cell_text(cells[i]) for i, f, _h in columns
-                              if f in kind.key and i < len(cells) and cells[i] is not None)
-        failed = {h for h, _m in rr.errors}
-        if rr.errors:  # report the other cells' problems too, in one pass
-            probe = model()
-            for name, value in vals.items():
-                if not isinstance(value, NewInstitution) and name in fields and not m2m.is_m2m(fields[name]):
-                    setattr(probe, fields[name].attname, value)
-            try:
-                probe.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in vals
-                                            or fields[f.name].is_relation])
-            except ValidationError as exc:
-                rr.errors.extend(_clean_errors(kind, exc, headers, personal, probe))
-        for name in kind.key:
-            if name not in vals and kind.field(name).blank is False and headers.get(name) not in failed:
-                rr.errors.append((_field_header(kind, name, headers), _("This value is required.")))
-        if not rr.errors:
+        rr.label = " · ".join(V.cell_text(cells[i]) for i in key_columns if i < width and cells[i] is not None)
+        failed = {h for h, _m in errors} if errors else ()
+        for name, header in required_keys:
+            if name not in vals and header not in failed:
+                errors.append((header, _("This value is required.")))
+        if not errors:
             key = tuple(_key_part(vals.get(n)) for n in kind.key)
             if key in first_by_key:
                 first = first_by_key[key]
@@ -429,35 +564,40 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
                 if same:
                     rr.note = _("Same as row %(row)d; counted once.") % {"row": result.rows[first].row}
                 else:
-                    rr.errors.append(("", _("Row %(row)d has the same key with different values; keep one of them.")
-                                      % {"row": result.rows[first].row}))
+                    errors.append(("", _("Row %(row)d has the same key with different values; keep one of them.")
+                                   % {"row": result.rows[first].row}))
             else:
                 first_by_key[key] = len(result.rows)
-        if rr.errors:
+        if errors:
             rr.outcome = ERROR
         result.rows.append(rr)
         parsed.append(vals)
+    del first_by_key
 
-    # Existing records by natural key (and, for experts, by phone).
+    # Existing records by natural key (and, for experts, by phone), as plain values.
     live = [i for i, rr in enumerate(result.rows) if rr.outcome != ERROR and not rr.note]
-    existing: dict[tuple, models.Model] = {}
-    by_phone: dict[str, models.Model] = {}
-    for obj in _candidates(kind, [parsed[i] for i in live]):
-        existing.setdefault(_instance_key(kind, obj), obj)
-        if kind.name == "expert" and obj.phone_hash:
-            by_phone.setdefault(obj.phone_hash, obj)
-    matches: dict[int, models.Model] = {}
-    for i in live:
-        vals = parsed[i]
-        obj = None
-        if kind.name == "expert" and vals.get("phone"):
-            obj = by_phone.get(crypto.blind_index(vals["phone"]))
-        if obj is None:
-            obj = existing.get(tuple(_key_part(vals.get(n)) for n in kind.key))
-        if obj is not None:
-            matches[i] = obj
+    index = crypto.blind_indexer()
+    current = _current_values(kind, fields)
+    existing: dict[tuple, dict] = {}
+    by_phone: dict[str, dict] = {}
+    key_attnames = [kind.field(n).attname for n in kind.key]
+    for row in _candidates(kind, [parsed[i] for i in live], current):
+        existing.setdefault(tuple(_key_part(row[a]) for a in key_attnames), row)
+        if kind.name == "expert" and row["phone_hash"]:
+            by_phone.setdefault(row["phone_hash"], row)
+    matches: dict[int, dict] = {}
+    if existing:
+        for i in live:
+            vals = parsed[i]
+            row = None
+            if kind.name == "expert" and vals.get("phone"):
+                row = by_phone.get(index(vals["phone"]))
+            if row is None:
+                row = existing.get(tuple(_key_part(vals.get(n)) for n in kind.key))
+            if row is not None:
+                matches[i] = row
     progress("check", total, total)
-    allowed = _editable_ids(kind, user, [o.pk for o in matches.values()])
+    allowed = _editable_ids(kind, user, [r["pk"] for r in matches.values()])
     # Sub-records (qualifications, metrics) take their scope from their parent: a new one may only
     # be added under a parent the user may change.
     via = getattr(model, "SCOPE_VIA", None)
@@ -469,53 +609,80 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         for chunk in _chunks(parent_ids):
             parents_allowed.update(editable_queryset(parent_model, user).filter(pk__in=chunk)
                                    .values_list("pk", flat=True))
-    relations = [f.name for f in model._meta.fields if f.is_relation]
-    now_pk_seen: set[int] = set()
-    m2m_names = [n for n, f in fields.items() if m2m.is_m2m(f)]
-    links_now = m2m.current(model, m2m_names, sorted(o.pk for o in matches.values())) if m2m_names else {}
+    hashed = {name: f.hash_field for name, f in fields.items() if isinstance(f, EncryptedTextField) and f.hash_field}
+    seen_pks: set[int] = set()
+    changes: dict[int, list[str]] = {}  # row index → changed field names, for existing records
+    m2m_names = {n for n, f in fields.items() if m2m.is_m2m(f)}
+    links_now = m2m.current(model, sorted(m2m_names), sorted(r["pk"] for r in matches.values())) if m2m_names else {}
 
     for i in live:
-        rr = result.rows[i]
-        vals, links = m2m.split(parsed[i], fields)
-        obj = matches.get(i)
-        pending = vals.get("institution") if isinstance(vals.get("institution"), NewInstitution) else None
-        if obj is not None:
-            if obj.pk not in allowed:
-                rr.outcome, rr.errors = ERROR, [("", _("This is not a record you may change."))]
-                continue
-            if obj.pk in now_pk_seen:
-                rr.outcome, rr.errors = ERROR, [("", _("Another row of this file updates the same record."))]
-                continue
-            now_pk_seen.add(obj.pk)
-            changed = []
-            for name, value in vals.items():
-                f = fields[name]
-                if getattr(obj, f.attname) != value:
-                    setattr(obj, f.attname, value)
+        rr, vals = result.rows[i], parsed[i]
+        row = matches.get(i)
+        if row is None:
+            continue
+        pk = row["pk"]
+        if pk not in allowed:
+            rr.outcome, rr.errors = ERROR, [("", _("This is not a record you may change."))]
+            continue
+        if pk in seen_pks:
+            rr.outcome, rr.errors = ERROR, [("", _("Another row of this file updates the same record."))]
+            continue
+        seen_pks.add(pk)
+        changed = []
+        for name, value in vals.items():
+            if name in hashed:  # compared by blind index: the stored value stays encrypted
+                if (index(value) if value else "") != row[hashed[name]]:
                     changed.append(name)
-            obj._import_m2m = {n: pks for n, pks in links.items() if links_now.get((obj.pk, n), ()) != pks}
-            changed.extend(obj._import_m2m)
-            if not changed:
-                rr.outcome = UNCHANGED
-                continue
+            elif name in m2m_names:  # compared as sets (sorted pks)
+                if links_now.get((pk, name), ()) != value:
+                    changed.append(name)
+            elif row[fields[name].attname] != value:
+                changed.append(name)
+        if changed:
+            changes[i] = changed
+        else:
+            rr.outcome = UNCHANGED
+    # Only the records that change are loaded whole (their history rows need every field).
+    full: dict[int, models.Model] = {}
+    for chunk in _chunks(sorted(matches[i]["pk"] for i in changes)):
+        full.update(model._default_manager.in_bulk(chunk))
+
+    for i in live:
+        rr, vals = result.rows[i], parsed[i]
+        if rr.outcome in (ERROR, UNCHANGED):
+            continue
+        pending = vals.get("institution") if isinstance(vals.get("institution"), NewInstitution) else None
+        if i in changes:
+            obj = full[matches[i]["pk"]]
+            changed = changes[i]
+            for name in changed:
+                if name not in m2m_names:
+                    setattr(obj, fields[name].attname, vals[name])
+            obj._import_m2m = {n: vals[n] for n in changed if n in m2m_names}  # written by m2m.write
             rr.outcome = UPDATE
             rr.changes = [headers[n] for n in changed]
         else:
             if parents_allowed is not None and vals.get(via) not in parents_allowed:
                 rr.outcome, rr.errors = ERROR, [("", _("This is not a record you may change."))]
                 continue
-            obj = model()
-            for name, value in vals.items():
-                if not isinstance(value, NewInstitution):
-                    setattr(obj, fields[name].attname, value)
-            obj._import_m2m = dict(links)
+            missing = [(name, msgs) for name, msgs in blank_defaults if name not in vals]
+            if missing:
+                rr.outcome = ERROR
+                rr.errors = [(_field_header(kind, name, headers), m) for name, msgs in missing for m in msgs]
+                continue
+            obj = bulk.new_instance(model, {fields[name].attname: value for name, value in vals.items()
+                                            if not isinstance(value, NewInstitution) and name not in m2m_names})
+            obj._import_m2m = {n: vals[n] for n in vals if n in m2m_names}
             rr.outcome = NEW
             if pending is not None:
                 rr.note = _("“%(name)s” is not in the registry: it will be added as a provisional institution "
                             "for review.") % {"name": pending.name}
         try:
-            # Foreign keys were resolved against the database already: skip Django's one query per key.
-            obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+            if full_clean:
+                # Foreign keys were resolved against the database already: skip Django's one query per key.
+                obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+            elif run_clean:
+                obj.clean()
         except ValidationError as exc:
             rr.outcome, rr.changes = ERROR, []
             rr.errors = _clean_errors(kind, exc, headers, personal, obj)
@@ -524,7 +691,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         if rr.outcome == NEW:
             work.new.append((rr, obj, pending))
         else:
-            work.updates.append((rr, obj, changed))
+            work.updates.append((rr, obj, changes[i]))
     return work
 
 
@@ -532,22 +699,22 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
 
 def create_batch(model, objs: list, user, now) -> list:
     """One bulk insert with its history rows (a seam for tests that inject a failure)."""
-    return bulk_create_with_history(objs, model, batch_size=BATCH_SIZE, default_user=user, default_date=now)
+    return bulk.insert(model, objs, now=now, user=user)
 
 
 def update_batch(model, objs: list, fields: list[str], user, now) -> None:
-    bulk_update_with_history(objs, model, fields, batch_size=BATCH_SIZE, default_user=user, default_date=now)
+    bulk.update(model, objs, fields, now=now, user=user)
 
 
-def _create_organisations(model, objs: list) -> None:
-    from duijie.core.models import Organisation
-
-    orgs = Organisation.objects.bulk_create(
-        [Organisation(kind=model.org_kind, name=o.name, region_id=o.region_id, park_id=getattr(o, "park_id", None))
-         for o in objs], batch_size=BATCH_SIZE)
-    for obj, org in zip(objs, orgs, strict=True):
-        obj.organisation_id = org.pk
-        obj.owner_org_id = org.pk
+def bulk_upsert_service(model):
+    """The ``<entity>_bulk_upsert`` service of ``model``'s app if it has one (enterprises and
+    institutions also write their organisations), else the generic ``record_bulk_upsert``."""
+    try:
+        module = importlib.import_module(f"duijie.{model._meta.app_label}.services")
+    except ModuleNotFoundError:
+        module = None
+    service = getattr(module, f"{model._meta.model_name}_bulk_upsert", None)
+    return service or partial(record_bulk_upsert, model=model)
 
 
 def _row_span(objs: list) -> str:
@@ -555,87 +722,72 @@ def _row_span(objs: list) -> str:
     return f"{min(rows)}–{max(rows)}" if len(rows) > 1 else str(rows[0])
 
 
-def write(kind: Kind, work: _Work, user, resolvers: Resolvers, progress=_no_progress) -> None:
-    from duijie.orgs.models import Institution, OrganisationBacked
+def write(kind: Kind, work: _Work, user, resolvers: Resolvers, *, audit_entry: dict | None = None,
+          progress=_no_progress) -> None:
+    from duijie.orgs.models import Institution
 
     model = kind.model
     to_write, written = len(work.new) + len(work.updates), 0
     progress("write", 0, to_write)
-    now = timezone.now()
-    actor = user if getattr(user, "is_authenticated", False) else None
-    # Provisional institutions named by achievements.
-    pending: dict[str, NewInstitution] = {}
-    for _rr, _o, p in work.new:
-        if p is not None:
-            pending.setdefault(p.key, p)  # the first spelling in the file
-    if pending:
-        insts = [Institution(name=p.name, kind="other", is_provisional=True, filed_by=actor,
-                             filed_by_org_id=getattr(user, "organisation_id", None)) for p in pending.values()]
-        _create_organisations(Institution, insts)
-        insts = create_batch(Institution, insts, actor, now)
-        made = {V.fold_key(i.name): i for i in insts}
-        for _rr, obj, p in work.new:
-            if p is not None:
-                obj.institution_id = made[p.key].pk
-                resolvers.institution_org[made[p.key].pk] = made[p.key].organisation_id
-    new_objs = [obj for _rr, obj, _p in work.new]
-    scoped = hasattr(model, "filed_by")
-    for obj in new_objs:
-        if scoped:
-            obj.filed_by = actor
-            obj.filed_by_org_id = getattr(user, "organisation_id", None)
-            if obj.owner_org_id is None:
-                obj.owner_org_id = _owner_org(kind, obj, user, resolvers)
-    if issubclass(model, OrganisationBacked) and new_objs:
-        _create_organisations(model, new_objs)
-    for chunk in _chunks(new_objs, BATCH_SIZE):
-        try:
-            create_batch(model, chunk, actor, now)
-        except Exception as exc:
-            raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
-                               % {"rows": _row_span(chunk), "error": exc}) from exc
-        written += len(chunk)
-        progress("write", written, to_write)
-    if work.updates:
-        personal = {f.name: f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
-        names: set[str] = set()
-        stamped = hasattr(model, "updated_at")
-        for _rr, obj, changed in work.updates:
-            if stamped:
-                obj.updated_at = now
-            for name in changed:
-                if m2m.is_m2m(kind.field(name)):
-                    continue  # written below
-                names.add(kind.field(name).attname)
-                f = personal.get(name)
-                if f is not None and f.hash_field:
-                    value = getattr(obj, name)
-                    setattr(obj, f.hash_field, crypto.blind_index(value) if value else "")
-                    names.add(f.hash_field)
-        if stamped:
-            names.add("updated_at")
-        objs = [obj for _rr, obj, _c in work.updates]
-        for chunk in _chunks(objs, BATCH_SIZE):
-            try:
-                update_batch(model, chunk, sorted(names), actor, now)
-            except Exception as exc:
-                raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
-                                   % {"rows": _row_span(chunk), "error": exc}) from exc
-            written += len(chunk)
-            progress("write", written, to_write)
-        if issubclass(model, OrganisationBacked):
-            from duijie.core.models import Organisation
 
-            renamed = [Organisation(pk=o.organisation_id, name=o.name, region_id=o.region_id)
-                       for _rr, o, changed in work.updates if o.organisation_id and {"name", "region"} & set(changed)]
-            Organisation.objects.bulk_update(renamed, ["name", "region_id"], batch_size=BATCH_SIZE)
-    m2m.write(model, new_objs + [obj for _rr, obj, _c in work.updates], now)
+    def counted(write_batch):  # the records' own batches (not provisional institutions) report progress
+        def batch(*args):
+            nonlocal written
+            out = write_batch(*args)
+            written += len(args[1])
+            progress("write", written, to_write)
+            return out
+        return batch
+
+    now = timezone.now()
+    actor_id = user.pk if getattr(user, "is_authenticated", False) else None
+    user_org = getattr(user, "organisation_id", None)
+    try:
+        # Provisional institutions named by achievements.
+        pending: dict[str, NewInstitution] = {}
+        for _rr, _o, p in work.new:
+            if p is not None:
+                pending.setdefault(p.key, p)  # the first spelling in the file
+        if pending:
+            insts = [bulk.new_instance(Institution, {"name": p.name, "kind": "other", "is_provisional": True,
+                                                     "filed_by_id": actor_id, "filed_by_org_id": user_org})
+                     for p in pending.values()]
+            bulk_upsert_service(Institution)(
+                creates=insts, by=user, now=now, batch_size=BATCH_SIZE, insert_batch=create_batch,
+                audit_entry={"object_repr": f"{Institution._meta.verbose_name_plural} ← {kind.name} import"[:300],
+                             "detail": {"import": kind.name, "provisional": len(insts)}})
+            made = {V.fold_key(i.name): i for i in insts}
+            for _rr, obj, p in work.new:
+                if p is not None:
+                    obj.institution_id = made[p.key].pk
+                    resolvers.institution_org[made[p.key].pk] = made[p.key].organisation_id
+        new_objs = [obj for _rr, obj, _p in work.new]
+        if hasattr(model, "filed_by"):
+            for obj in new_objs:
+                d = obj.__dict__
+                d["filed_by_id"] = actor_id
+                d["filed_by_org_id"] = user_org
+                if d.get("owner_org_id") is None:
+                    d["owner_org_id"] = _owner_org(kind, obj, user, resolvers)
+        names: set[str] = set()
+        for _rr, _obj, changed in work.updates:
+            names.update(kind.field(name).attname for name in changed if not m2m.is_m2m(kind.field(name)))
+        updated = [obj for _rr, obj, _c in work.updates]
+        # create_batch/update_batch are looked up when called (tests replace them to inject failures).
+        bulk_upsert_service(model)(
+            creates=new_objs, updates=updated, fields=sorted(names), by=user, now=now, batch_size=BATCH_SIZE,
+            insert_batch=counted(lambda *a: create_batch(*a)), update_batch=counted(lambda *a: update_batch(*a)),
+            audit_entry=audit_entry)
+    except BulkWriteFailed as exc:
+        raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
+                           % {"rows": _row_span(exc.objs), "error": exc.error}) from exc
+    m2m.write(model, new_objs + updated, now)  # after the rows and their history rows (same ``now``)
     # Bulk writes send no post_save: tell index/cache listeners (matching) once, after commit.
-    written = [o.pk for o in new_objs] + [o.pk for _rr, o, _c in work.updates]
-    if written:
+    pks = [o.pk for o in new_objs] + [o.pk for o in updated]
+    if pks:
         from duijie.core.signals import records_bulk_written
 
-        transaction.on_commit(lambda: records_bulk_written.send(sender=model, pks=written))
+        transaction.on_commit(lambda: records_bulk_written.send(sender=model, pks=pks))
 
 
 def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None,
@@ -646,6 +798,7 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
     "check" or "write" (it must store the progress outside this transaction to be seen by others)."""
     progress = progress or _no_progress
     result = Result(kind=kind, file_name=file_name)
+    clock = time.perf_counter()
     with translation.override("zh-hans"):
         try:
             progress("read", 0, 0)
@@ -654,18 +807,23 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
             result.file_errors.append(str(exc))
             return result
         result.file_type, result.encoding, result.notes = sheet.file_type, sheet.encoding, sheet.notes
+        result.timings["read"] = time.perf_counter() - clock
         resolvers = Resolvers()
         try:
             with transaction.atomic():
+                clock = time.perf_counter()
                 work = plan(kind, sheet, user, result, resolvers, progress)
+                del sheet  # the cells are parsed: free them before writing
+                result.timings["plan"] = time.perf_counter() - clock
                 if not commit or not result.ok:
                     return result
-                write(kind, work, user, resolvers, progress)
-                counts = result.counts
-                audit(user=user, action=AuditAction.CREATE, obj=job,
-                      object_type="" if job is not None else "imports.importjob",
-                      object_repr=f"{kind.model._meta.verbose_name_plural} ← {file_name}"[:300],
-                      detail={"import": kind.name, "file": file_name, **counts})
+                clock = time.perf_counter()
+                write(kind, work, user, resolvers, audit_entry={
+                    "action": AuditAction.CREATE, "obj": job,
+                    "object_type": "" if job is not None else "imports.importjob",
+                    "object_repr": f"{kind.model._meta.verbose_name_plural} ← {file_name}"[:300],
+                    "detail": {"import": kind.name, "file": file_name, **result.counts}}, progress=progress)
+                result.timings["write"] = time.perf_counter() - clock
                 result.committed = True
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))

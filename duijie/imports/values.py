@@ -46,7 +46,10 @@ def _t2s():
 def fold_key(text: str) -> str:
     """The matching/duplicate key of a name: full/half width, traditional/simplified, bracket
     shapes, case and whitespace folded. Never stored."""
-    text = nfkc(str(text)).translate(BRACKETS)
+    text = str(text)
+    if text.isascii():  # NFKC and traditional → simplified leave ASCII as it is
+        return _SPACE_RE.sub("", text.translate(BRACKETS)).lower()
+    text = nfkc(text).translate(BRACKETS)
     converter = _t2s()
     if converter is not None:
         text = converter.convert(text)

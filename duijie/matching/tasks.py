@@ -11,7 +11,7 @@ from django_tasks import task
 from duijie.matching.models import Lane
 
 
-@task(queue_name="match-interactive", priority=50)
+@task(queue_name="match-interactive")
 def refresh_interactive() -> dict:
     from duijie.matching import services
 
@@ -21,7 +21,7 @@ def refresh_interactive() -> dict:
     return out
 
 
-@task(queue_name="match-bulk", priority=-10)
+@task(queue_name="match-bulk")
 def refresh_bulk() -> dict:
     from duijie.matching import services
 
@@ -31,7 +31,7 @@ def refresh_bulk() -> dict:
     return out
 
 
-@task(queue_name="match-bulk", priority=-20)
+@task(queue_name="match-bulk")
 def encode_pending() -> int:
     from duijie.matching import services
 

@@ -314,3 +314,21 @@ def test_experts_match_by_phone_blind_index_before_name_and_institution(admin_us
     assert result.counts["updated"] == 1 and result.counts["new"] == 0
     expert = inst.experts.model.objects.get()
     assert expert.institution == other and expert.position == "院长"
+
+
+def test_cells_a_layout_read_are_never_mixed_up_by_the_column_memo(admin_user):
+    """Parsed/Invalid cells compare and hash as their text: the same text may mean different values
+    (or carry different messages), and a plain cell with that text is parsed as usual."""
+    from duijie.imports import readers
+    from duijie.imports.resolvers import Resolvers
+
+    head = (1, ("统一社会信用代码", "企业名称", "注册资本（元）"))
+    cells = [readers.Parsed("见附件", Decimal("100")), readers.Parsed("见附件", Decimal("200")),
+             readers.Invalid("见附件", "勾选了两项"), readers.Invalid("见附件", "一项也未勾选"), "见附件"]
+    rows = [(i + 2, (f.uscc(n=900 + i), f"常州版式{i}科技有限公司", cell)) for i, cell in enumerate(cells)]
+    result = engine.Result(kind=KINDS["enterprise"], file_name="form.docx")
+    work = engine.plan(KINDS["enterprise"], readers.Sheet(rows=[head, *rows], file_type="docx-form"), admin_user,
+                       result, Resolvers())
+    assert [obj.registered_capital for _rr, obj, _p in work.new] == [Decimal("100"), Decimal("200")]
+    assert [r.errors for r in result.rows[2:4]] == [[("注册资本（元）", "勾选了两项")], [("注册资本（元）", "一项也未勾选")]]
+    assert result.rows[4].outcome == engine.ERROR and result.rows[4].errors[0][0] == "注册资本（元）"
