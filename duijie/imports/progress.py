@@ -67,7 +67,8 @@ class Reporter:
         path = _path(self.job)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"phase": phase, "done": done, "total": total,
-                                   "started": self.started.isoformat() if self.started else None}))
+                                   "started": self.started.isoformat() if self.started else None,
+                                   "at": timezone.now().isoformat()}))
         os.replace(tmp, path)
 
     def _write_row(self, phase: str, done: int, total: int) -> None:
@@ -77,8 +78,9 @@ class Reporter:
             self._wrapper = type(default)(default.settings_dict, alias="import_progress")
         table = self._wrapper.ops.quote_name(ImportJob._meta.db_table)
         with self._wrapper.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET phase = %s, done = %s, total = %s, phase_started_at = %s "  # noqa: S608
-                           "WHERE id = %s", [phase, done, total, self.started, self.job.pk])
+            cursor.execute(f"UPDATE {table} SET phase = %s, done = %s, total = %s, phase_started_at = %s, "  # noqa: S608
+                           "heartbeat_at = %s WHERE id = %s",
+                           [phase, done, total, self.started, timezone.now(), self.job.pk])
 
     def close(self) -> None:
         if self._wrapper is not None:
@@ -88,6 +90,21 @@ class Reporter:
 
 def clear(job: ImportJob) -> None:
     _path(job).unlink(missing_ok=True)
+
+
+def last_seen(job: ImportJob) -> datetime | None:
+    """The worker's last sign of life for ``job``: the claim or last stored step (the row on
+    PostgreSQL; on SQLite the row cannot be written during the import, so the progress file's time)."""
+    seen = job.heartbeat_at
+    if uses_file():
+        try:
+            at = json.loads(_path(job).read_text()).get("at")
+        except (OSError, ValueError):
+            at = None
+        if at:
+            at = datetime.fromisoformat(at)
+            seen = max(seen, at) if seen else at
+    return seen
 
 
 @dataclass

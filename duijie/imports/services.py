@@ -45,6 +45,10 @@ def background_rows() -> int:
     return int(getattr(settings, "DUIJIE_IMPORT_BACKGROUND_ROWS", 2000))
 
 
+def stale_seconds() -> int:
+    return int(getattr(settings, "DUIJIE_IMPORT_STALE_SECONDS", 900))
+
+
 def check_upload(name: str, size: int) -> None:
     """Refuse, before reading it, a file that is too large or of the wrong type."""
     if readers.extension(name) not in layouts.extensions():  # Word forms and other official layouts
@@ -141,7 +145,8 @@ def _finish(job: ImportJob, result: engine.Result) -> None:
 def _claim(job_id: int, waiting: str, running: str) -> ImportJob | None:
     """Move the job from ``waiting`` to ``running`` (one conditional UPDATE, committed at once), so
     that a task run twice, or a job cancelled meanwhile, does nothing."""
-    if not ImportJob.objects.filter(pk=job_id, status=waiting).update(status=running, phase="", done=0, total=0):
+    if not ImportJob.objects.filter(pk=job_id, status=waiting).update(
+            status=running, phase="", done=0, total=0, heartbeat_at=timezone.now(), interrupted=""):
         return None
     return ImportJob.objects.select_related("user").get(pk=job_id)
 
@@ -197,6 +202,52 @@ def job_write(*, job_id: int) -> ImportJob | None:
     job.phase, job.done, job.total = "", 0, 0
     _finish(job, result)
     return job
+
+
+# What a stopped run goes back to when it is run again, and the task that runs it.
+_RETRY = {ImportStatus.CHECKING: (ImportStatus.QUEUED, "import_check"),
+          ImportStatus.WRITING: (ImportStatus.CONFIRMED, "import_write")}
+
+
+def sweep_stale(*, now=None) -> list[int]:
+    """Mark interrupted every background job that is being checked or written but whose worker has
+    shown no sign of life (claim or progress step) for ``DUIJIE_IMPORT_STALE_SECONDS``: the worker
+    stopped (killed, machine restarted) and its transaction was rolled back, so nothing was written.
+    Each is a conditional UPDATE on the status and heartbeat it was seen with, so a worker that
+    reports at that moment keeps its job. Returns the ids marked. Run by the ``sweep_imports``
+    command and, cheaply, whenever the import pages are shown."""
+    now = now or timezone.now()
+    limit = now - timezone.timedelta(seconds=stale_seconds())
+    marked = []
+    candidates = ImportJob.objects.filter(status__in=list(_RETRY), background=True).exclude(heartbeat_at__gt=limit)
+    for job in candidates.only("pk", "status", "heartbeat_at", "stored_name", "created_at"):
+        seen = progress.last_seen(job)
+        if seen is not None and seen > limit:
+            continue
+        with translation.override("zh-hans"):
+            reason = _("The background worker stopped while this import was %(status)s; nothing was written. "
+                       "Run it again from this page.") % {"status": job.get_status_display()}
+        if ImportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(
+                status=ImportStatus.FAILED, interrupted=job.status, error_rows=[[None, "", reason]], errors=1,
+                phase="", done=0, total=0, finished_at=now):
+            progress.clear(job)
+            marked.append(job.pk)
+    return marked
+
+
+def can_retry(job: ImportJob) -> bool:
+    return job.status == ImportStatus.FAILED and job.interrupted in _RETRY \
+        and (import_dir() / job.stored_name).exists()
+
+
+def job_retry(*, job: ImportJob) -> None:
+    """Queue an interrupted background run again (its check, or its confirmed write)."""
+    waiting, task_name = _RETRY.get(job.interrupted, (None, ""))
+    with transaction.atomic():
+        if not can_retry(job) or not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED).update(
+                status=waiting, interrupted="", error_rows=[], errors=0, finished_at=None):
+            raise ValueError(_("This import cannot be run again."))
+        _enqueue(task_name, job)
 
 
 def job_cancel(*, job: ImportJob) -> None:

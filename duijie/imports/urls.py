@@ -10,6 +10,7 @@ urlpatterns = [
     path("jobs/<int:pk>/progress/", views.job_progress, name="progress"),
     path("jobs/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("jobs/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("jobs/<int:pk>/retry/", views.retry, name="retry"),
     path("jobs/<int:pk>/errors.xlsx", views.errors, name="errors"),
     path("forms/<slug:layout>/blank.<str:fmt>", views.form_blank, name="form_blank"),
     path("forms/<slug:layout>/<str:fmt>/<int:pk>/", views.form_export, name="form_export"),

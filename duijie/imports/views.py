@@ -57,6 +57,7 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
+    services.sweep_stale()
     page = Paginator(services.visible_jobs(request.user), 50).get_page(request.GET.get("page"))
     kinds = [(k, REGISTRY[k.slug]) for k in KINDS.values() if _may_import(request.user, k)]
     page.object_list = list(page.object_list)
@@ -92,6 +93,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def job(request: HttpRequest, pk: int) -> HttpResponse:
+    services.sweep_stale()  # a stopped run shows as interrupted, with a button to run it again
     obj = _job(request, pk)
     rows = obj.preview
     if request.GET.get("only") == "errors":
@@ -105,6 +107,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         "only_errors": request.GET.get("only") == "errors", "shown": len(obj.preview),
         "total": obj.new + obj.updated + obj.unchanged + obj.errors - len(file_errors),
         "snap": progress.read(obj) if obj.running else None, "sqlite": connection.vendor == "sqlite",
+        "can_retry": obj.user_id == request.user.pk and services.can_retry(obj),
     })
 
 
@@ -112,6 +115,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress partial the job page (and the history page) polls; once the job has finished it
     asks htmx to reload the page, which then shows the outcome."""
+    services.sweep_stale()
     obj = _job(request, pk)
     response = render(request, "imports/partials/progress.html", {
         "job": obj, "snap": progress.read(obj) if obj.running else None, "compact": bool(request.GET.get("compact")),
@@ -139,6 +143,21 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.") % c)
     else:
         messages.error(request, _("Nothing was written: the file has problems (see below)."))
+    return redirect("imports:job", pk=obj.pk)
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _job(request, pk)
+    if obj.user_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        services.job_retry(job=obj)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, _("Queued again: the background worker will pick it up."))
     return redirect("imports:job", pk=obj.pk)
 
 

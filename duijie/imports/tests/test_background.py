@@ -3,9 +3,15 @@ written by a task, progress stored outside the import's transaction, failures re
 
 Tasks run at once here (the test settings' immediate backend); test_worker.py drives a real worker."""
 
+import io
+import json
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from duijie.core.tests import factories as f
 from duijie.imports import engine, progress, services
@@ -98,10 +104,6 @@ def test_progress_is_seen_by_others_while_the_import_transaction_is_open(admin_u
 
 
 def test_eta_is_worked_out_from_the_pace_so_far():
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     snap = progress.Snapshot("write", 250, 1000, timezone.now() - timedelta(seconds=10))
     assert 29 <= snap.eta_seconds <= 31 and "秒" in snap.eta_text
     assert progress.Snapshot("write", 0, 1000, timezone.now()).eta_seconds is None
@@ -167,3 +169,69 @@ def test_a_queued_job_can_be_cancelled_and_the_task_then_does_nothing(admin_clie
     queued[0]()
     job.refresh_from_db()
     assert job.status == ImportStatus.CANCELLED and job.new == 0
+
+
+def _interrupted_write(user, settings, captured):
+    """A confirmed background import whose worker claimed the write and then stopped (killed)."""
+    settings.DUIJIE_IMPORT_BACKGROUND_ROWS = 2
+    with captured(execute=True):
+        job = services.job_start(user=user, kind=KINDS["enterprise"], file_name="e.csv", data=csv_bytes(rows(5)))
+    with captured(execute=False):
+        services.job_confirm(job=job, user=user)
+    assert services._claim(job.pk, ImportStatus.CONFIRMED, ImportStatus.WRITING) is not None  # the worker's claim
+    job.refresh_from_db()
+    assert job.status == ImportStatus.WRITING and job.heartbeat_at
+    return job
+
+
+def test_a_background_run_whose_worker_stopped_is_marked_interrupted_and_can_be_run_again(
+        admin_client, admin_user, settings, django_capture_on_commit_callbacks):
+    job = _interrupted_write(admin_user, settings, django_capture_on_commit_callbacks)
+    assert services.sweep_stale() == []  # a worker seen just now keeps its job
+    later = job.heartbeat_at + timedelta(seconds=settings.DUIJIE_IMPORT_STALE_SECONDS + 1)
+    assert services.sweep_stale(now=later) == [job.pk]
+    assert services.sweep_stale(now=later) == []  # once
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and job.interrupted == ImportStatus.WRITING
+    assert "后台任务中断" in job.error_rows[0][2] and not Enterprise.objects.exists()
+    page = admin_client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "未写入任何数据" in page and 'id="retry-import"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("imports:retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.COMMITTED and job.new == 5 and Enterprise.objects.count() == 5
+    assert not job.interrupted and job.errors == 0
+    response = admin_client.post(reverse("imports:retry", args=[job.pk]), follow=True)  # no second run
+    assert "不能再次运行" in response.content.decode() and Enterprise.objects.count() == 5
+
+
+def test_only_the_importing_user_may_run_an_interrupted_import_again(
+        client, admin_user, settings, django_capture_on_commit_callbacks):
+    job = _interrupted_write(admin_user, settings, django_capture_on_commit_callbacks)
+    services.sweep_stale(now=job.heartbeat_at + timedelta(hours=1))
+    other = f.user(role="city_admin")
+    client.force_login(other)
+    assert client.post(reverse("imports:retry", args=[job.pk])).status_code == 403
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+
+
+def test_a_live_sqlite_import_is_not_swept_while_its_progress_file_moves(admin_user, settings,
+                                                                        django_capture_on_commit_callbacks):
+    job = _interrupted_write(admin_user, settings, django_capture_on_commit_callbacks)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=2))
+    job.refresh_from_db()
+    if progress.uses_file():
+        progress.Reporter(job)("write", 1, 5)  # the worker's latest step, in the file beside the upload
+        assert services.sweep_stale() == []
+        progress.clear(job)
+    assert services.sweep_stale() == [job.pk]
+
+
+def test_the_sweep_command_reports_what_it_marked(admin_user, settings, django_capture_on_commit_callbacks):
+    job = _interrupted_write(admin_user, settings, django_capture_on_commit_callbacks)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=2))
+    out = io.StringIO()
+    call_command("sweep_imports", stdout=out)
+    assert json.loads(out.getvalue()) == {"interrupted": 1, "jobs": [job.pk]}

@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from duijie.core.tests import factories as f
 from duijie.imports.models import ImportJob, ImportStatus
@@ -161,3 +162,48 @@ def test_an_rq_worker_on_redis_checks_and_writes_a_large_import_with_progress(ad
     django_rq.get_queue(queue).empty()
     worker = Worker(tmp_path, tasks="rq")
     _import_with(worker, admin_client, ["rqworker", queue, "--burst", "--job-class", "django_tasks_rq.Job"])
+
+
+def test_a_worker_killed_mid_write_leaves_nothing_and_the_import_can_be_run_again(admin_client, settings, tmp_path):
+    """kill -9 of the worker while it writes: PostgreSQL rolls its transaction back; the sweep marks the
+    job interrupted once its heartbeat is older than the limit; "run again" and a new worker finish it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQLite worker works on a copy of the test database; the kill is shown on PostgreSQL")
+    from duijie.imports import services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": list(settings.RQ_QUEUES)}}
+    command = ["db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0.1",
+               "--queue-name", settings.DUIJIE_TASKS_QUEUE]
+    worker = Worker(tmp_path)
+    before = f.enterprise(name="原有企业有限公司")
+    upload(admin_client, "大文件.xlsx", large_file())
+    job = ImportJob.objects.get()
+    worker.watch(worker.run(*command), admin_client, job)
+    admin_client.post(reverse("imports:confirm", args=[job.pk]))
+
+    process = worker.run(*command)
+    url = reverse("imports:progress", args=[job.pk])
+    deadline = time.monotonic() + 600
+    while True:  # wait until rows are being written, then kill the worker outright
+        assert process.poll() is None and time.monotonic() < deadline, "the write ended before the kill"
+        match = ROW_RE.search(admin_client.get(url).content.decode())
+        if match and match.group(1) == "write" and int(match.group(2)) > 0:
+            break
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.WRITING and list(Enterprise.objects.all()) == [before]
+    assert services.sweep_stale() == []  # not yet stale
+    assert services.sweep_stale(now=job.heartbeat_at + timezone.timedelta(
+        seconds=settings.DUIJIE_IMPORT_STALE_SECONDS + 1)) == [job.pk]
+    page = admin_client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "后台任务中断" in page and 'id="retry-import"' in page
+    assert list(Enterprise.objects.all()) == [before]  # the killed transaction left nothing
+
+    admin_client.post(reverse("imports:retry", args=[job.pk]))
+    worker.watch(worker.run(*command), admin_client, job)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.COMMITTED and job.new == ROWS, job.error_rows
+    assert Enterprise.objects.count() == ROWS + 1
