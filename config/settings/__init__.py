@@ -272,6 +272,10 @@ DUIJIE_FIELD_KEYS_OLD = os.environ.get("DUIJIE_FIELD_KEYS_OLD", "")
 
 DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
 
+# The province whose cities, districts and towns the region dropdowns of the registry forms offer
+# (GB/T 2260 code prefix; 32 = 江苏省).
+DUIJIE_PROVINCE_CODE = os.environ.get("DUIJIE_PROVINCE_CODE", "32")
+
 # Imports: the largest upload accepted (bytes), and where uploads are kept (outside static/media).
 DUIJIE_IMPORT_MAX_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 DUIJIE_IMPORT_DIR = DATA_DIR / "imports"

@@ -6,16 +6,11 @@ from duijie.cooperation.services import PROJECT_TRANSITIONS
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.models import Region
 from duijie.core.registry import RecordType, RelatedList, register
 
 GROUP = _("Cooperation")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
 
-
-def _limit_regions(form):
-    if "region" in form.fields:
-        form.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
 
 
 class ProjectFilterSet(ScopedFilterSet):
@@ -47,10 +42,6 @@ class ProjectForm(RecordForm):
         fields = ["title", "description", "source", "source_demand", "source_event", "source_intention",
                   "enterprises", "institutions", "experts", "broker", "intention_on", "signed_on",
                   "implementation_on", "completed_on", "terminated_on", *SCOPE_FIELDS]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _limit_regions(self)
 
 
 class OutcomeFilterSet(SearchFilterSet):
@@ -96,10 +87,6 @@ class ContractForm(RecordForm):
         fields = ["title", "contract_type", "amount", "signed_on", "project", "enterprise", "institution",
                   "seller_enterprise", "transfer_org", "broker", "registration_number", "registered_on",
                   *SCOPE_FIELDS]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _limit_regions(self)
 
 
 def project_detail_context(request, obj, can_edit):

@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from duijie.core import selectors, services
 from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
+from duijie.core.forms import limit_to_visible
 from duijie.core.masking import looks_masked, mask
 from duijie.core.pii import mask_pii
 from duijie.core.registry import RecordType, personal_fields
@@ -58,6 +59,11 @@ class RecordSerializer(serializers.ModelSerializer):
         for name in personal_fields(self.Meta.model):
             if name in fields:
                 fields[name].validators = [_unless_masked(v) for v in fields[name].validators]
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            # A link may only point at a record the caller may see ("does not exist" otherwise).
+            limit_to_visible({n: f for n, f in fields.items() if not f.read_only}, request.user, self.instance
+                             if isinstance(self.instance, models.Model) else None)
         return fields
 
     def validate(self, attrs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,7 @@ class SearchFilterSet(django_filters.FilterSet):
 
 class ScopedFilterSet(SearchFilterSet):
     region = django_filters.ModelChoiceFilter(
-        label=_("Region"), queryset=Region.objects.filter(level__lte=3, code__startswith="32"),
+        label=_("Region"), queryset=Region.objects.filter(level__lte=3, code__startswith=settings.DUIJIE_PROVINCE_CODE),
         method="filter_region")
     park = django_filters.ModelChoiceFilter(label=_("Park"), queryset=Park.objects.all())
     assessment_unit = django_filters.ModelChoiceFilter(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,13 +20,65 @@ def widget_for(db_field: models.Field, **kwargs):
     return None
 
 
+def local_regions():
+    """The regions a record can be placed in: the province's cities, districts and towns."""
+    from duijie.core.models import Region
+
+    return Region.objects.filter(code__startswith=settings.DUIJIE_PROVINCE_CODE, level__gte=2)
+
+
+def limit_to_visible(fields, user, instance=None) -> None:
+    """Limit every record dropdown in ``fields`` (form fields or DRF serializer fields) to the records
+    ``user`` may see, so a form never lists — and a submission never links to — a demand, event or
+    enterprise outside the user's scope. Values the instance already holds stay valid (an edit must
+    not fail on a link someone else made)."""
+    from duijie.core.selectors import is_scoped, visible_queryset
+
+    for name, field in fields.items():
+        target = getattr(field, "child_relation", field)  # DRF many=True wraps the related field
+        qs = getattr(target, "queryset", None)
+        if isinstance(qs, models.Manager):  # DRF builds related fields on the default manager
+            qs = qs.all()
+        if not isinstance(qs, models.QuerySet) or not is_scoped(qs.model):
+            continue  # reference tables (regions, industries) and accounts are not narrowed here
+        model = qs.model
+        visible = visible_queryset(model, user, qs)
+        held = _held_pks(instance, name)
+        if held:
+            visible = qs.filter(models.Q(pk__in=visible.values("pk")) | models.Q(pk__in=held))
+        target.queryset = visible
+
+
+def _held_pks(instance, name: str) -> list:
+    if instance is None or not instance.pk:
+        return []
+    try:
+        db_field = instance._meta.get_field(name)
+    except Exception:
+        return []
+    if db_field.many_to_many:
+        return list(getattr(instance, name).values_list("pk", flat=True))
+    value = getattr(instance, db_field.attname, None) if db_field.is_relation else None
+    return [value] if value is not None else []
+
+
 class RecordForm(forms.ModelForm):
     """Base for every registry form: HTML5 date inputs, compact textareas, single-line personal
-    data inputs and Bootstrap classes on every widget."""
+    data inputs and Bootstrap classes on every widget; region dropdowns offer the province's places,
+    and, given the ``user``, every record dropdown only what that user may see."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         model = self._meta.model
+        self.user = user
+        from duijie.core.models import Region
+
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Region \
+                    and name in ("region", "regions"):
+                field.queryset = local_regions()
+        if user is not None:
+            limit_to_visible(self.fields, user, self.instance)
         if self.instance.pk:
             for name, kind in self.personal_fields().items():
                 self.initial[name] = mask(getattr(self.instance, name), kind)

@@ -57,7 +57,6 @@ class AssessmentUnitForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["city"].queryset = Region.objects.filter(level=2)
-        self.fields["regions"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
 
 
 class ParkFilterSet(RecordBaseFilterSet):
@@ -85,7 +84,6 @@ class ParkForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
         self.fields["industries"].queryset = Industry.objects.filter(level__lte=2)
 
 
@@ -101,10 +99,6 @@ class OrganisationForm(RecordForm):
     class Meta:
         model = Organisation
         fields = ["kind", "name", "region", "assessment_unit", "park"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
 
 
 register(RecordType(

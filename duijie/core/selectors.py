@@ -38,6 +38,11 @@ def _scope_parent(model: type[Model]) -> tuple[str, type[Model]] | None:
     return (name, model._meta.get_field(name).related_model) if name else None
 
 
+def is_scoped(model: type[Model]) -> bool:
+    """Records whose visibility depends on who asks (registry records and their sub-records)."""
+    return _has_scope_fields(model) or _scope_parent(model) is not None
+
+
 def _is_platform_admin(user) -> bool:
     return getattr(user, "role", None) in scope.PLATFORM_ADMINS
 

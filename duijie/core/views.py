@@ -204,12 +204,20 @@ def _warn_free_text_pii(request: HttpRequest, form) -> None:
                              % {"field": form.fields[name].label, "kinds": "、".join(str(labels[k]) for k in kinds)})
 
 
+def _user_kwarg(form_class, request) -> dict:
+    """Registry forms (``RecordForm``) limit their record dropdowns to what the user may see."""
+    from duijie.core.forms import RecordForm
+
+    return {"user": request.user} if issubclass(form_class, RecordForm) else {}
+
+
 def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
     form_class = rt.form_for(request.user)
     if form_class is None or not selectors.can_create(request.user, rt):
         raise PermissionDenied
-    form = form_class(request.POST or None, initial=request.GET.dict() if request.method == "GET" else None)
+    form = form_class(request.POST or None, initial=request.GET.dict() if request.method == "GET" else None,
+                      **_user_kwarg(form_class, request))
     if request.method == "POST":
         response = _save_form(request, rt, form)
         if response:
@@ -223,7 +231,7 @@ def record_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     form_class = rt.form_for(request.user)
     if form_class is None or rt.reference_only or not selectors.can_edit(request.user, obj):
         raise PermissionDenied
-    form = form_class(request.POST or None, instance=obj)
+    form = form_class(request.POST or None, instance=obj, **_user_kwarg(form_class, request))
     if request.method == "POST":
         response = _save_form(request, rt, form, obj)
         if response:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter, industry_filter
 from duijie.core.forms import RecordForm
-from duijie.core.models import Industry, Region
+from duijie.core.models import Industry
 from duijie.core.registry import RecordType, register
 from duijie.demands.models import Demand
 from duijie.demands.services import DEMAND_TRANSITIONS
@@ -34,7 +34,6 @@ class DemandForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
         self.fields["industry"].queryset = Industry.objects.filter(level=4)
 
 

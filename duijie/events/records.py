@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.models import Industry, Organisation, Region
+from duijie.core.models import Industry, Organisation
 from duijie.core.registry import RecordType, register
 from duijie.events.choices import EventStatus, EventType
 from duijie.events.models import Event, Intention
@@ -71,7 +71,6 @@ class EventForm(RecordForm):
             self.fields[name].widget = DateTimeInput(attrs={"class": "form-control"})
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["organiser"].queryset = Organisation.objects.filter(kind="government")
-        self.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
         self.fields["industries"].queryset = Industry.objects.filter(level__lte=2)
 
 
@@ -83,7 +82,6 @@ class IntentionForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
         # Large tables: ids (typed or set by links), never dropdowns of thousands.
         for name in ("event", "enterprise", "institution", "expert"):
             self.fields[name].widget = forms.NumberInput(attrs={"class": "form-control"})

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.models import Discipline, Industry, Region
+from duijie.core.models import Discipline, Industry
 from duijie.core.registry import RecordType, RelatedList, register
 from duijie.experts.choices import ExpertRoleKind
 from duijie.experts.models import Expert, ExpertRole
@@ -37,7 +37,6 @@ class ExpertForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
         self.fields["disciplines"].queryset = Discipline.objects.filter(level__lte=2)
         self.fields["industries"].queryset = Industry.objects.filter(level__lte=2)
         self.fields["unit"].queryset = self.fields["unit"].queryset.select_related("institution")

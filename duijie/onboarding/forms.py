@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.models import Region
@@ -18,8 +19,8 @@ class StyledForm(forms.Form):
 class RegistrationForm(StyledForm):
     uscc = forms.CharField(label=_("unified social credit code"), max_length=30, validators=[validate_uscc])
     enterprise_name = forms.CharField(label=_("enterprise name"), max_length=200)
-    region = forms.ModelChoiceField(label=_("region"), queryset=Region.objects.filter(level=3,
-                                                                                       code__startswith="32"))
+    region = forms.ModelChoiceField(label=_("region"), queryset=Region.objects.filter(
+        level=3, code__startswith=settings.DUIJIE_PROVINCE_CODE))
     contact_name = forms.CharField(label=_("contact person"), max_length=50)
     contact_phone = forms.CharField(label=_("contact phone"), max_length=30, validators=[validate_phone])
     email = forms.EmailField(label=_("email"))

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter, industry_filter
-from duijie.core.forms import RecordForm
+from duijie.core.forms import RecordForm, local_regions
 from duijie.core.models import Industry, Region
 from duijie.core.registry import RecordType, RelatedList, register
 from duijie.orgs.choices import QualificationKind
@@ -18,10 +18,6 @@ from duijie.orgs.models import (
 GROUP = _("Institutions & enterprises")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
 
-
-def _limit_regions(form):
-    if "region" in form.fields:
-        form.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
 
 
 class InstitutionFilterSet(ScopedFilterSet):
@@ -40,8 +36,8 @@ class InstitutionForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(level__gte=2).filter(
-            code__startswith="32") | Region.objects.filter(level__lte=2)
+        # institutions come from anywhere in China: every province and city, the home province's districts
+        self.fields["region"].queryset = local_regions() | Region.objects.filter(level__lte=2)
 
 
 class InstitutionUnitFilterSet(SearchFilterSet):
@@ -81,7 +77,6 @@ class EnterpriseForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit_regions(self)
         self.fields["industry"].queryset = Industry.objects.filter(level=4)
 
 

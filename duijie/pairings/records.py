@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.models import Region
 from duijie.core.registry import NavLink, RecordType, RelatedList, register, register_link
 from duijie.pairings.models import Pairing, Placement, PlacementQuota, StudentTeam, Visit
 
@@ -12,16 +11,6 @@ from duijie.pairings.models import Pairing, Placement, PlacementQuota, StudentTe
 GROUP = _("Cooperation")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
 
-
-def _regions(form):
-    if "region" in form.fields:
-        form.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
-
-
-class _Form(RecordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _regions(self)
 
 
 class PairingFilterSet(ScopedFilterSet):
@@ -40,7 +29,7 @@ class PairingFilterSet(ScopedFilterSet):
         fields = ["kind"]
 
 
-class PairingForm(_Form):
+class PairingForm(RecordForm):
     class Meta:
         model = Pairing
         fields = ["kind", "enterprise", "expert", "liaison", "start_on", "end_on", "goals", "source_intention",
@@ -66,7 +55,7 @@ class VisitFilterSet(ScopedFilterSet):
         fields = ["programme", "visiting_institution"]
 
 
-class VisitForm(_Form):
+class VisitForm(RecordForm):
     class Meta:
         model = Visit
         fields = ["enterprise", "visited_on", "programme", "visitors", "visiting_institution", "pairing", "findings",
@@ -83,7 +72,7 @@ class PlacementFilterSet(ScopedFilterSet):
         fields = ["scheme", "year", "home_institution", "host_institution"]
 
 
-class PlacementForm(_Form):
+class PlacementForm(RecordForm):
     class Meta:
         model = Placement
         fields = ["scheme", "year", "person_name", "expert", "home_institution", "home_enterprise", "host_enterprise",
@@ -96,7 +85,7 @@ class QuotaFilterSet(ScopedFilterSet):
         fields = ["scheme", "year"]
 
 
-class QuotaForm(_Form):
+class QuotaForm(RecordForm):
     class Meta:
         model = PlacementQuota
         fields = ["scheme", "year", "quota", "basis", "region", "assessment_units", "visibility"]
@@ -111,7 +100,7 @@ class StudentTeamFilterSet(ScopedFilterSet):
         fields = ["institution", "status", "teacher_led"]
 
 
-class StudentTeamForm(_Form):
+class StudentTeamForm(RecordForm):
     class Meta:
         model = StudentTeam
         fields = ["name", "institution", "leader_name", "members", "teacher_led", "incubator", "project", "entered_on",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from duijie.core.api import RecordSerializer, serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.models import AssessmentUnit, Industry, Region
+from duijie.core.models import AssessmentUnit, Industry
 from duijie.core.registry import RecordType, RelatedList, register
 from duijie.supply.choices import TransferMode
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
@@ -15,9 +15,6 @@ GROUP = _("Achievements & patents")
 PLATFORMS = _("Carriers & scenarios")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
 
-
-def _regions(form):
-    form.fields["region"].queryset = Region.objects.filter(code__startswith="32", level__gte=2)
 
 
 class AchievementFilterSet(ScopedFilterSet):
@@ -52,7 +49,6 @@ class AchievementForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _regions(self)
         for name in ("field", "stage"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
@@ -81,7 +77,6 @@ class PatentForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _regions(self)
         self.fields["inventor_experts"].queryset = self.fields["inventor_experts"].queryset.select_related(
             "institution")
         self.fields["patent_type"].required = False
@@ -111,7 +106,6 @@ class CarrierForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _regions(self)
         self.fields["industries"].queryset = Industry.objects.filter(level__lte=2)
 
 
@@ -129,10 +123,6 @@ class ScenarioForm(RecordForm):
         model = Scenario
         fields = ["title", "domain", "provider", "stage", "period_start", "period_end", "openness", "description",
                   "requirements", "investment", *SCOPE_FIELDS]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _regions(self)
 
 
 register(RecordType(

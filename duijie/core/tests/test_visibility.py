@@ -5,6 +5,7 @@ pages, detail pages, the API and the xlsx export. Anonymous users get the login 
 import io
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from duijie.core.registry import REGISTRY
@@ -140,3 +141,42 @@ def test_openapi_json_is_json_and_public(client):
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert "/api/demands/{id}/transition/{name}/" in schema["paths"]
+
+
+def test_record_dropdowns_list_only_what_the_user_may_see(enterprise_client, world):
+    """The project form's source-demand dropdown (any registry form's record dropdowns) offers only
+    demands the user may read: other organisations' drafts, restricted and classified ones are absent."""
+    demands, visible = world
+    page = enterprise_client.get(reverse("registry:add", args=["projects"])).content.decode()
+    assert titles_in(page, demands) == visible
+
+
+def test_a_link_to_a_record_the_user_may_not_see_is_refused(enterprise_client, enterprise_api, world):
+    from duijie.cooperation.models import CooperationProject
+
+    demands, _visible = world
+    secret = demands["restricted"]
+    response = enterprise_client.post(reverse("registry:add", args=["projects"]), {
+        "title": "借用立项", "source": "demand", "source_demand": secret.pk, "visibility": "platform"})
+    assert response.status_code == 200 and "别家受限需求" not in response.content.decode()
+    response = enterprise_api.post("/api/projects/", {"title": "借用立项", "source": "demand",
+                                                      "source_demand": secret.pk}, format="json")
+    assert response.status_code == 400 and "source_demand" in response.json()
+    assert "别家受限需求" not in response.content.decode()
+    assert not CooperationProject.objects.exists()
+    ok = enterprise_api.post("/api/projects/", {"title": "基于公开需求立项", "source": "demand",
+                                                "source_demand": demands["public"].pk}, format="json")
+    assert ok.status_code == 201, ok.content
+
+
+def test_an_edit_keeps_a_link_someone_else_made(enterprise_user, world):
+    """A link the user cannot see (made by someone who could) stays valid when they edit the record."""
+    from duijie.cooperation.models import CooperationProject
+    from duijie.cooperation.records import ProjectForm
+
+    demands, _visible = world
+    project = CooperationProject.objects.create(title="既有项目", source="demand", source_demand=demands["restricted"],
+                                                owner_org=enterprise_user.organisation)
+    form = ProjectForm(instance=project, user=enterprise_user)
+    pks = set(form.fields["source_demand"].queryset.values_list("pk", flat=True))
+    assert demands["restricted"].pk in pks and demands["classified"].pk not in pks
