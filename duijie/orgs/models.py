@@ -106,9 +106,11 @@ class Enterprise(OrganisationBacked, ScopedRecord):
     """名企 and SMEs. The unified social credit code (统一社会信用代码) is the natural key."""
 
     org_kind = OrgKind.ENTERPRISE
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True,
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
                             validators=[validate_uscc],
-                            help_text=_("统一社会信用代码: 18 characters, checked against its check character."))
+                            help_text=_("统一社会信用代码: 18 characters, checked against its check character. "
+                                        "Leave empty only for an enterprise on record from before the code "
+                                        "(2015); such records are offered for merging when a coded one matches."))
     name = models.CharField(_("name"), max_length=200)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
@@ -134,9 +136,13 @@ class Enterprise(OrganisationBacked, ScopedRecord):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.uscc:
+            self.uscc = None  # several enterprises without a code: NULLs never collide in the unique index
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
-        if self.uscc:
-            self.uscc = normalise_uscc(self.uscc)
+        self.uscc = normalise_uscc(self.uscc) if self.uscc else None
 
     def uscc_warnings(self) -> list[str]:
         """Soft checks: a registration-region prefix that is not in the region table only warns."""

@@ -91,3 +91,24 @@ def test_out_of_scope_pair_is_not_found(ents):
     c.force_login(f.user(role="unit_admin", organisation=org))
     assert "常州卓創" not in c.get("/dedupe/").content.decode()
     assert c.get(f"/dedupe/enterprise/{a.pk}/{b.pk}/").status_code == 404
+
+
+def test_an_enterprise_from_before_the_credit_code_is_kept_and_offered_for_merging(admin_client, admin_user):
+    from rest_framework.test import APIClient
+
+    admin_api = APIClient()
+    admin_api.force_authenticate(admin_user)
+    # An enterprise on record from before the USCC (2015) has none; several such records coexist
+    # (created on the form and through the API) and each is listed beside the coded record it matches.
+    wj = Region.objects.get(code="320412")
+    coded = f.enterprise(name="常州市武进精工机械有限公司", region=wj)
+    response = admin_client.post("/r/enterprises/add/", {"name": "武进精工机械有限公司", "uscc": "", "region": wj.pk,
+                                                          "visibility": "platform"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    made = admin_api.post("/api/enterprises/", {"name": "常州市武进精工机械有限责任公司", "uscc": ""}, format="json")
+    assert made.status_code == 201, made.content
+    old = Enterprise.objects.filter(uscc__isnull=True)
+    assert old.count() == 2
+    page = admin_client.get("/dedupe/").content.decode()
+    assert "一方缺信用代码" in page and "武进精工机械有限公司" in page
+    assert Enterprise.objects.filter(pk=coded.pk, uscc=coded.uscc).exists()
