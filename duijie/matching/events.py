@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from duijie.core.selectors import OPEN_VISIBILITIES
 from duijie.events.planner import InvitationPlan, PlannedInvitee, invited_ids, shared_industry_plan
 from duijie.events.suggest import PairSuggestion, shared_industry_pairs
 from duijie.matching import documents, learning, policy, store
@@ -34,6 +35,10 @@ def event_query(event, kind: str) -> Query:
     return Query(title=(event.theme or event.title or "").strip(), text=text,
                  industry=industries[0].code if industries else None,
                  region=event.region.code if event.region_id else None, target_kinds=[kind])
+
+
+def _is_open(obj) -> bool:
+    return getattr(obj, "visibility", None) in OPEN_VISIBILITIES
 
 
 def _reasons(reasons) -> list[str]:
@@ -114,7 +119,10 @@ def suggest_pairs(event, *, limit: int = 30) -> list[PairSuggestion]:
                 if pk not in experts or pk in coi:
                     continue
                 score = r.score / top if top > 0 else 0.0
-                reasons = _reasons(r.reasons)
+                # The hook has no viewer: quote shared words only when both records are open to everyone
+                # logged in (a self-registered enterprise may be restricted and outside the organiser's scope).
+                quote = _is_open(ent) and _is_open(experts[pk])
+                reasons = _reasons([x for x in r.reasons if quote or x.code != "terms"])
                 if n := load.get(pk, 0):
                     score = _scaled(score, policy.load_factor(n))
                     reasons.append(_("Currently busy with %(n)d engagement(s); ranked lower") % {"n": n})

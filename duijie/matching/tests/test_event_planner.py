@@ -199,3 +199,29 @@ def test_grid_filled_from_suggestions_double_books_nobody(ev):
     again = services.slot_fill_suggested(event=event, by=ev["admin"], limit=20)
     keys = [(s.enterprise_id, s.expert_id) for s in MeetingSlot.objects.filter(event=event)]
     assert len(keys) == len(set(keys)) and len(again) == 0
+
+
+def test_plan_api(ev):
+    from rest_framework.test import APIClient
+
+    event, api = ev["event"], APIClient()
+    api.force_authenticate(ev["admin"])
+    r = api.get(f"/api/events/{event.pk}/plan/", {"n": 2})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert len(body["enterprises"]) == 2 and len(body["experts"]) == 2
+    assert all(p["reasons"] for p in body["enterprises"] + body["experts"])
+    ids = {p["id"] for p in body["experts"]}
+    assert ev["x_optout"].pk not in ids and ev["x_invited"].pk not in ids
+    before = Invitation.objects.count()
+    r = api.post(f"/api/events/{event.pk}/plan/", {"enterprises": [ev["e_cathode"].pk, ev["e_hidden"].pk]},
+                 format="json")
+    assert r.status_code == 400 and Invitation.objects.count() == before
+    r = api.post(f"/api/events/{event.pk}/plan/", {"enterprises": [ev["e_cathode"].pk],
+                                                   "experts": [ev["x_good"].pk]}, format="json")
+    assert r.status_code == 201 and len(r.json()) == 2 and Invitation.objects.count() == before + 2
+    other = APIClient()
+    other.force_authenticate(ev["xinbei_admin"])
+    assert other.get(f"/api/events/{event.pk}/plan/").status_code in (403, 404)
+    assert other.post(f"/api/events/{event.pk}/plan/", {"enterprises": [ev["e_recycle"].pk]},
+                      format="json").status_code in (403, 404)
