@@ -180,7 +180,8 @@ def _candidates(event: Event, user, search: InviteSearchForm) -> list:
     if q:
         qs = qs.filter(name__icontains=q)
     if kind == "expert":
-        qs = qs.filter(do_not_recommend=False)  # opted out of being proposed (PIPL)
+        # A search by name is not a recommendation: experts who opted out of being recommended can still be
+        # found and invited here; the theme planner (plan_page) never proposes them.
         qs = qs.select_related("institution")
     elif kind == "enterprise":
         qs = qs.select_related("industry")
