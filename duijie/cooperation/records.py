@@ -6,7 +6,7 @@ from duijie.cooperation.services import PROJECT_TRANSITIONS
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.registry import RecordType, RelatedList, register
+from duijie.core.registry import REGISTRY, RecordType, RelatedList, register
 
 GROUP = _("Cooperation")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
@@ -130,3 +130,24 @@ register(RecordType(
     filterset=ContractFilterSet, form=ContractForm, serializer=serializer_for(TechContract),
     select_related=("enterprise", "institution"), prefetch_related=("assessment_units",),
 ))
+
+
+def _intention_project_links(request, obj) -> list[tuple[str, str]]:
+    """On an intention's page: its projects, or 由意向创建项目 when it was signed at an event, has no
+    project yet and the user may create projects and edit the intention."""
+    from django.urls import reverse
+
+    from duijie.core import selectors
+    from duijie.core.registry import record_url
+
+    projects = list(selectors.record_list(record_type=REGISTRY["projects"], user=request.user)
+                    .filter(source_intention=obj.pk)[:3])
+    if projects:
+        return [(_("Project: %(p)s") % {"p": p}, record_url(p)) for p in projects]
+    if obj.event_id is None or not selectors.can_create(request.user, REGISTRY["projects"]) \
+            or not selectors.can_edit(request.user, obj):
+        return []
+    return [(_("Create a project from this intention"), f"{reverse('cooperation:from_intention')}?intention={obj.pk}")]
+
+
+REGISTRY["intentions"].extra.setdefault("detail_links", []).append(_intention_project_links)

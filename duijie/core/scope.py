@@ -106,6 +106,11 @@ def _gov_q(model: type[Model], user) -> Q:
     return NOTHING
 
 
+def _is_expert_fk(model: type[Model]) -> bool:
+    field = model._meta.get_field("expert")
+    return bool(field.is_relation and field.related_model and field.related_model._meta.label == "experts.Expert")
+
+
 def _party_q(model: type[Model], user) -> Q:
     """Enterprise, institution, expert and broker users: their organisation's records and what they
     are party to."""
@@ -116,7 +121,7 @@ def _party_q(model: type[Model], user) -> Q:
     party = getattr(model, "PARTY_FIELDS", None)
     if party is not None:
         fields = (fields - {"enterprise", "institution", "applicant_orgs", "user", "lead_expert",
-                            "inventor_experts"}) | (fields & set(party))
+                            "inventor_experts", "expert"}) | (fields & set(party))
     org_id = getattr(user, "organisation_id", None)
     q = Q(filed_by=user.pk)
     # Experts and brokers act for themselves, not for the organisation they work at.
@@ -144,6 +149,9 @@ def _party_q(model: type[Model], user) -> Q:
             q |= _in(model, inventor_experts__user=user.pk)
         if "experts" in own:
             q |= _in(model, experts__user=user.pk)
+        # A record naming one expert (an intention, a placement): that expert's account is a party.
+        if "expert" in own and "expert" in fields and _is_expert_fk(model):
+            q |= Q(expert__user=user.pk)
     if user.role == BROKER and "broker" in own:
         q |= Q(broker=user.pk)
     return q

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from duijie.core import selectors as core_selectors
-from duijie.events import selectors, services
+from duijie.events import planner, selectors, services
 from duijie.events.models import Event, Invitation
 
 
@@ -107,3 +107,65 @@ class EventCheckInView(APIView):
         else:
             inv = services.check_in_self(event=event, by=request.user)
         return Response(InvitationSerializer(inv).data)
+
+
+class PlannedInviteeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="obj.pk")
+    name = serializers.CharField(source="obj.__str__")
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class InvitationPlanSerializer(serializers.Serializer):
+    enterprises = PlannedInviteeSerializer(many=True)
+    experts = PlannedInviteeSerializer(many=True)
+
+
+class PlanConfirmSerializer(serializers.Serializer):
+    enterprises = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
+                                        max_length=planner.MAX_PER_SIDE)
+    experts = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
+                                    max_length=planner.MAX_PER_SIDE)
+
+
+class EventPlanView(APIView):
+    """按主题规划邀请 (organiser only): the proposal for the event's theme, and its confirmation."""
+
+    def _organised(self, request, pk) -> Event:
+        event = _event(request, pk)
+        if not selectors.is_organiser(request.user, event):
+            raise exceptions.PermissionDenied()
+        return event
+
+    @extend_schema(tags=["events"], responses=InvitationPlanSerializer,
+                   description="Enterprises and experts proposed for the event's theme and industries, the same "
+                               "number on each side (``n``, default 10, at most 50), with reasons; parties already "
+                               "invited, experts who opted out and records you may not see are left out.")
+    def get(self, request, pk: int):
+        event = self._organised(request, pk)
+        try:
+            n = max(1, min(int(request.query_params.get("n", 10)), planner.MAX_PER_SIDE))
+        except ValueError:
+            raise exceptions.ValidationError({"n": [_("A whole number, please.")]})
+        plan = planner.plan_invitations(event, request.user, enterprises=n, experts=n)
+        return Response(InvitationPlanSerializer(plan).data)
+
+    @extend_schema(tags=["events"], request=PlanConfirmSerializer, responses={201: InvitationSerializer(many=True)},
+                   description="Invite the enterprises and experts kept from the plan, all or nothing.")
+    def post(self, request, pk: int):
+        from duijie.experts.models import Expert
+        from duijie.orgs.models import Enterprise
+
+        event = self._organised(request, pk)
+        body = PlanConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        chosen = {}
+        for key, model in (("enterprises", Enterprise), ("experts", Expert)):
+            ids = set(body.validated_data[key])
+            objs = list(core_selectors.visible_queryset(model, request.user).filter(pk__in=ids))
+            if len(objs) != len(ids):
+                raise exceptions.ValidationError({key: [_("Some of the chosen records do not exist or you may not "
+                                                          "see them.")]})
+            chosen[key] = sorted(objs, key=lambda o: o.pk)
+        created, _skipped = services.invitation_plan_confirm(event=event, by=request.user, **chosen)
+        return Response(InvitationSerializer(created, many=True).data, status=201)

@@ -115,8 +115,9 @@ def invitation_add(*, event: Event, by, enterprise=None, institution=None, exper
 
 
 def invitation_bulk_add(*, event: Event, by, enterprises: Iterable = (), institutions: Iterable = (),
-                        experts: Iterable = ()) -> tuple[list[Invitation], list[str]]:
-    """Invite many at once, all or nothing; parties already invited are skipped and named."""
+                        experts: Iterable = (), via: str = "") -> tuple[list[Invitation], list[str]]:
+    """Invite many at once, all or nothing (one party the user may not see refuses the whole batch);
+    parties already invited are skipped and named."""
     _require_organiser(event, by)
     if event.status == S.CANCELLED:
         raise ValidationError(_("The event is cancelled; nobody can be invited."))
@@ -137,8 +138,18 @@ def invitation_bulk_add(*, event: Event, by, enterprises: Iterable = (), institu
                 inv.save()
                 created.append(inv)
         audit(user=by, action=AuditAction.UPDATE, obj=event,
-              detail={"invitations_added": len(created), "skipped": len(skipped)})
+              detail={"invitations_added": len(created), "skipped": len(skipped), **({"via": via} if via else {})})
     return created, skipped
+
+
+def invitation_plan_confirm(*, event: Event, by, enterprises: Iterable = (), experts: Iterable = ()
+                            ) -> tuple[list[Invitation], list[str]]:
+    """The organiser confirms the planned list (按主题规划邀请) as adjusted: the kept enterprises and
+    experts are invited, all or nothing, each checked against the organiser's scope."""
+    enterprises, experts = list(enterprises), list(experts)
+    if not enterprises and not experts:
+        raise ValidationError(_("Tick at least one name to invite."))
+    return invitation_bulk_add(event=event, by=by, enterprises=enterprises, experts=experts, via="plan")
 
 
 def invitation_set_status(*, invitation: Invitation, status: str, by) -> Invitation:

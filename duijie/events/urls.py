@@ -8,6 +8,7 @@ urlpatterns = [
     path("followups/", views.followups, name="followups"),
     path("followups/<int:task_id>/done/", views.followup_done, name="followup_done"),
     path("<int:pk>/invite/", views.invite, name="invite"),
+    path("<int:pk>/plan/", views.plan_page, name="plan"),
     path("<int:pk>/invitations/<int:inv_id>/status/", views.invitation_status, name="invitation_status"),
     path("<int:pk>/invitations/<int:inv_id>/remove/", views.invitation_remove, name="invitation_remove"),
     path("<int:pk>/register/", views.register, name="register"),

@@ -23,7 +23,7 @@ from duijie.core.audit import audit_failure
 from duijie.core.choices import AuditAction
 from duijie.core.registry import REGISTRY
 from duijie.core.views import _field_rows, _warn_free_text_pii
-from duijie.events import selectors, services
+from duijie.events import planner, selectors, services
 from duijie.events.choices import InvitationStatus
 from duijie.events.forms import (
     FollowUpForm,
@@ -40,6 +40,7 @@ TABS = (("details", gettext_lazy("Details")), ("invitations", gettext_lazy("Invi
         ("meetings", gettext_lazy("1:1 meetings")), ("outcomes", gettext_lazy("Outcomes")),
         ("minutes", gettext_lazy("Meeting records")))
 QR_SALT = "duijie.events.checkin"
+PLAN_DEFAULT_SIZE = 10
 
 
 def _event(request: HttpRequest, pk) -> Event:
@@ -179,7 +180,8 @@ def _candidates(event: Event, user, search: InviteSearchForm) -> list:
     if q:
         qs = qs.filter(name__icontains=q)
     if kind == "expert":
-        qs = qs.filter(opted_out=False) if hasattr(Expert, "opted_out") else qs
+        # A search by name is not a recommendation: experts who opted out of being recommended can still be
+        # found and invited here; the theme planner (plan_page) never proposes them.
         qs = qs.select_related("institution")
     elif kind == "enterprise":
         qs = qs.select_related("industry")
@@ -206,6 +208,51 @@ def invite(request, event):
     if skipped:
         messages.warning(request, _("Already invited: %(names)s") % {"names": "、".join(skipped)})
     return _("%(n)s invited.") % {"n": len(created)}
+
+
+def _plan_size(raw) -> int:
+    try:
+        return max(1, min(int(raw), planner.MAX_PER_SIDE))
+    except (TypeError, ValueError):
+        return PLAN_DEFAULT_SIZE
+
+
+def plan_page(request: HttpRequest, pk) -> HttpResponse:
+    """按主题规划邀请: the enterprises and experts proposed for the event's theme and industries (the
+    EVENTS_INVITATION_PLANNER hook), pre-ticked; the organiser unticks and confirms (POST to invite)."""
+    event = _event(request, pk)
+    if not selectors.is_organiser(request.user, event):
+        audit_failure(user=request.user, action=AuditAction.DENIED, request=request, object_type="events.event",
+                      object_id=event.pk, detail={"method": request.method, "path": request.path})
+        raise PermissionDenied
+    if request.method == "POST":
+        return plan_confirm(request, pk)
+    size = _plan_size(request.GET.get("n", PLAN_DEFAULT_SIZE))
+    plan = planner.plan_invitations(event, request.user, enterprises=size, experts=size)
+    return render(request, "events/plan.html", {
+        "event": event, "obj": event, "rt": REGISTRY["events"], "plan": plan, "size": size,
+        "sides": [("enterprise", _("Enterprises to invite"), plan.enterprises),
+                  ("expert", _("Experts to invite"), plan.experts)],
+        "has_theme": bool(event.theme.strip() or event.industries.exists()),
+        "counts": selectors.invitation_counts(event)})
+
+
+@_action("invitations")
+def plan_confirm(request, event):
+    from duijie.experts.models import Expert
+    from duijie.orgs.models import Enterprise
+
+    chosen = {}
+    for kind, model in (("enterprise", Enterprise), ("expert", Expert)):
+        ids = {int(i) for i in request.POST.getlist(kind) if i.isdigit()}
+        objs = list(core_selectors.visible_queryset(model, request.user).filter(pk__in=ids))
+        if len(objs) != len(ids):
+            raise ValidationError(_("Some of the chosen records do not exist or you may not see them."))
+        chosen[f"{kind}s"] = sorted(objs, key=lambda o: o.pk)
+    created, skipped = services.invitation_plan_confirm(event=event, by=request.user, **chosen)
+    if skipped:
+        messages.warning(request, _("Already invited: %(names)s") % {"names": "、".join(skipped)})
+    return _("%(n)s invited from the plan.") % {"n": len(created)}
 
 
 def _invitation(event: Event, inv_id) -> Invitation:
