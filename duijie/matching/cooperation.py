@@ -215,8 +215,10 @@ def became_project_pairs(*, source_kind: str | None = None, target_kind: str | N
             parties = project_parties([p for p, _d in rows])["expert"]
             out |= {(f"demand:{d}", f"expert:{x}") for p, d in rows for x in parties.get(p, ())}
     if source_kind in (None, "expert") and target_kind in (None, "enterprise"):
-        rows = list(live.filter(source_event__isnull=False).values_list("pk", "source_event_id")) + [
-            (p, None) for p in live.filter(source_intention__isnull=False).values_list("pk", flat=True)]
+        if want_src is not None:  # only projects with one of these experts among the parties
+            live = live.filter(experts__in=[int(s.split(":", 1)[1]) for s in want_src if s.startswith("expert:")])
+        rows = list(live.filter(source_event__isnull=False).values_list("pk", "source_event_id").distinct()) + [
+            (p, None) for p in live.filter(source_intention__isnull=False).values_list("pk", flat=True).distinct()]
         if rows:
             pks = {p for p, _e in rows}
             parties = project_parties(pks)

@@ -2,7 +2,7 @@
 kept fresh when projects, contracts and pairings change, restricted projects never named to others,
 and feedback — verdicts and a match that became a project — moving rankings through the Django path."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
@@ -214,3 +214,29 @@ def test_learner_gets_verdicts_projects_and_logged_features(crowd, client):
 
     CooperationProject.objects.update(status="terminated")
     assert learning.weights_for("demand", "expert") == base
+
+
+def test_a_project_from_an_event_meeting_or_intention_is_feedback_on_expert_to_enterprise(built):
+    from duijie.cooperation.tests import helpers as h
+    from duijie.events.models import MeetingSlot
+
+    w = built
+    ev = h.event()
+    MeetingSlot.objects.create(event=ev, starts_at=ev.starts_at, ends_at=ev.starts_at + timedelta(minutes=20),
+                               enterprise=w["a"],
+                               expert=w["e_good"])
+    pair = (f"expert:{w['e_good'].pk}", f"enterprise:{w['a'].pk}")
+    # the meeting alone is not a project; a project from the event with both as parties is
+    assert pair not in cooperation.became_project_pairs()
+    p = project(title=PROJECT, source="event", source_event=ev, enterprises=[w["a"]], experts=[w["e_good"]])
+    assert pair in cooperation.became_project_pairs(source_kind="expert", target_kind="enterprise")
+    assert pair in cooperation.became_project_pairs(sources=[pair[0]])
+    # a project whose parties did not meet there gives nothing for them
+    p.experts.set([w["e_vp"]])
+    assert not cooperation.became_project_pairs(source_kind="expert")
+    # from an intention signed there (no slot needed)
+    intent = h.intention(ev, enterprise=w["b"], expert=w["e_vp"])
+    project(title="意向转化项目", source="event", source_intention=intent, enterprises=[w["b"]], experts=[w["e_vp"]])
+    assert (f"expert:{w['e_vp'].pk}", f"enterprise:{w['b'].pk}") in cooperation.became_project_pairs()
+    factors, _hidden = learning.pair_adjustments(f"expert:{w['e_vp'].pk}", [f"enterprise:{w['b'].pk}"], w["user_a"])
+    assert factors[f"enterprise:{w['b'].pk}"] == pytest.approx(learning.BECAME_PROJECT)
