@@ -54,24 +54,23 @@ def _live_projects():
     return _models()[0].objects.exclude(status=ProjectStage.TERMINATED)
 
 
-def project_parties(project_pks: Iterable[int]) -> dict[str, dict[int, set[int]]]:
-    """kind → project pk → party pks (enterprise, expert, institution), from the through tables."""
+def project_parties(projects) -> dict[str, dict[int, set[int]]]:
+    """kind → project pk → party pks (enterprise, expert, institution) of ``projects`` (pks or a
+    queryset), in one query (the three joins multiply rows per project; projects have few parties)."""
     P = _models()[0]
-    pks = list(project_pks)
-    out: dict[str, dict[int, set[int]]] = {}
-    for kind, through, col in (("enterprise", P.enterprises.through, "enterprise_id"),
-                               ("expert", P.experts.through, "expert_id"),
-                               ("institution", P.institutions.through, "institution_id")):
-        m: dict[int, set[int]] = defaultdict(set)
-        for p, x in through.objects.filter(cooperationproject_id__in=pks).values_list("cooperationproject_id", col):
-            m[p].add(x)
-        out[kind] = m
+    qs = projects if hasattr(projects, "values_list") else P.objects.filter(pk__in=list(projects))
+    out: dict[str, dict[int, set[int]]] = {k: defaultdict(set) for k in ("enterprise", "expert", "institution")}
+    for p, e, x, i in qs.values_list("pk", "enterprises", "experts", "institutions").order_by():
+        for kind, v in (("enterprise", e), ("expert", x), ("institution", i)):
+            if v is not None:
+                out[kind][p].add(v)
     return out
 
 
 def links(*, enterprises: Iterable[int] | None = None, experts: Iterable[int] | None = None,
           institutions: Iterable[int] | None = None) -> list[Link]:
-    """Every link touching one of the given enterprises, experts or institutions (union)."""
+    """Every link touching one of the given enterprises, experts or institutions (union). Three queries
+    at most: projects with their parties, contracts, pairings."""
     P, TechContract, Pairing = _models()
     from django.db.models import Q
 
@@ -80,32 +79,28 @@ def links(*, enterprises: Iterable[int] | None = None, experts: Iterable[int] | 
     ents, exps, insts = (set(x or ()) for x in (enterprises, experts, institutions))
     if not (ents or exps or insts):
         return []
-    live = _live_projects()
-    project_pks: set[int] = set()
+    touching = Q(pk__in=[])
     for kind, ids in (("enterprise", ents), ("expert", exps), ("institution", insts)):
         if ids:
             through = getattr(P, kind + "s").through
-            project_pks.update(through.objects.filter(**{f"{kind}_id__in": ids}, cooperationproject__in=live)
-                               .values_list("cooperationproject_id", flat=True))
+            touching |= Q(pk__in=through.objects.filter(**{f"{kind}_id__in": ids}).values("cooperationproject_id"))
     out: list[Link] = []
-    if project_pks:
-        parties = project_parties(project_pks)
-        for p in sorted(project_pks):
-            for e in parties["enterprise"].get(p, ()):
-                out += [Link(e, "expert", x, ("project", p)) for x in parties["expert"].get(p, ())]
-                out += [Link(e, "institution", i, ("project", p)) for i in parties["institution"].get(p, ())]
-    q = Q(enterprise_id__in=ents) if ents else Q(pk__in=[])
-    if insts:
-        q |= Q(institution_id__in=insts)
-    for pk, e, i in TechContract.objects.filter(q, institution__isnull=False).values_list(
-            "pk", "enterprise_id", "institution_id"):
-        out.append(Link(e, "institution", i, ("contract", pk)))
-    q = Q(enterprise_id__in=ents) if ents else Q(pk__in=[])
-    if exps:
-        q |= Q(expert_id__in=exps)
-    for pk, e, x in Pairing.objects.filter(q, expert__isnull=False).exclude(kind=PairingKind.LIAISON).values_list(
-            "pk", "enterprise_id", "expert_id"):
-        out.append(Link(e, "expert", x, ("pairing", pk)))
+    parties = project_parties(_live_projects().filter(touching))
+    for p in sorted(parties["enterprise"]):
+        for e in parties["enterprise"][p]:
+            out += [Link(e, "expert", x, ("project", p)) for x in parties["expert"].get(p, ())]
+            out += [Link(e, "institution", i, ("project", p)) for i in parties["institution"].get(p, ())]
+    if ents or insts:
+        q = (Q(enterprise_id__in=ents) if ents else Q(pk__in=[])) | (Q(institution_id__in=insts) if insts
+                                                                     else Q(pk__in=[]))
+        for pk, e, i in TechContract.objects.filter(q, institution__isnull=False).values_list(
+                "pk", "enterprise_id", "institution_id"):
+            out.append(Link(e, "institution", i, ("contract", pk)))
+    if ents or exps:
+        q = (Q(enterprise_id__in=ents) if ents else Q(pk__in=[])) | (Q(expert_id__in=exps) if exps else Q(pk__in=[]))
+        for pk, e, x in Pairing.objects.filter(q, expert__isnull=False).exclude(kind=PairingKind.LIAISON).values_list(
+                "pk", "enterprise_id", "expert_id"):
+            out.append(Link(e, "expert", x, ("pairing", pk)))
     # keep only links that touch what was asked for (a project brings all its parties)
     return [lk for lk in out if lk.enterprise in ents or (lk.kind == "expert" and lk.pk in exps)
             or (lk.kind == "institution" and lk.pk in insts)]
@@ -183,18 +178,31 @@ def query_context(kind: str, obj: Model, partners: list[str]) -> dict[str, Any]:
     return {"partners": partners + more}
 
 
-def linking_records(a_kind: str, a: Model, b_kind: str, b: Model) -> list[tuple[str, int]]:
-    """What links two records (either order): ("project" | "contract" | "pairing", pk), projects first."""
-    sa, sb = sides(a_kind, [a]).get(a.pk), sides(b_kind, [b]).get(b.pk)
-    if not sa or not sb:
-        return []
-    if sa[0] != "enterprise":
-        sa, sb = sb, sa
-    if sa[0] != "enterprise" or sb[0] == "enterprise":
-        return []
-    found = {lk.via for lk in links(enterprises=sa[1]) if lk.kind == sb[0] and lk.pk in sb[1]}
+def linking_records(source_kind: str, source: Model, targets: list[tuple[str, Model]]
+                    ) -> dict[tuple[str, Any], list[tuple[str, int]]]:
+    """What links ``source`` to each target: (target kind, pk) → [("project" | "contract" | "pairing",
+    pk), …], projects first. One ``links`` call for the whole list."""
+    src = sides(source_kind, [source]).get(source.pk)
+    if not src or not targets:
+        return {}
+    by_kind: dict[str, list[Model]] = defaultdict(list)
+    for kind, obj in targets:
+        by_kind[kind].append(obj)
+    tside = {(kind, pk): sd for kind, objs in by_kind.items() for pk, sd in sides(kind, objs).items()}
+    if src[0] == "enterprise":
+        found = links(enterprises=src[1])
+    else:
+        found = links(**{src[0] + "s": src[1]})
     order = {"project": 0, "contract": 1, "pairing": 2}
-    return sorted(found, key=lambda v: (order[v[0]], v[1]))
+    out: dict[tuple[str, Any], list[tuple[str, int]]] = {}
+    for key, (side, ids) in tside.items():
+        if (src[0] == "enterprise") == (side == "enterprise"):
+            continue  # links join an enterprise with supply
+        ent, other = (src, (side, ids)) if src[0] == "enterprise" else ((side, ids), src)
+        vias = {lk.via for lk in found if lk.enterprise in ent[1] and lk.kind == other[0] and lk.pk in other[1]}
+        if vias:
+            out[key] = sorted(vias, key=lambda v: (order[v[0]], v[1]))
+    return out
 
 
 def became_project_pairs(*, source_kind: str | None = None, target_kind: str | None = None,
@@ -206,14 +214,11 @@ def became_project_pairs(*, source_kind: str | None = None, target_kind: str | N
     out: set[tuple[str, str]] = set()
     want_src = set(sources) if sources is not None else None
     if source_kind in (None, "demand") and target_kind in (None, "expert"):
-        rows = live.filter(source_demand__isnull=False).values_list("pk", "source_demand_id")
+        rows = live.filter(source_demand__isnull=False, experts__isnull=False)
         if want_src is not None:
-            ids = [int(s.split(":", 1)[1]) for s in want_src if s.startswith("demand:")]
-            rows = rows.filter(source_demand_id__in=ids)
-        rows = list(rows)
-        if rows:
-            parties = project_parties([p for p, _d in rows])["expert"]
-            out |= {(f"demand:{d}", f"expert:{x}") for p, d in rows for x in parties.get(p, ())}
+            rows = rows.filter(source_demand_id__in=[int(s.split(":", 1)[1]) for s in want_src
+                                                     if s.startswith("demand:")])
+        out |= {(f"demand:{d}", f"expert:{x}") for d, x in rows.values_list("source_demand_id", "experts") if x}
     if source_kind in (None, "expert") and target_kind in (None, "enterprise"):
         if want_src is not None:  # only projects with one of these experts among the parties
             live = live.filter(experts__in=[int(s.split(":", 1)[1]) for s in want_src if s.startswith("expert:")])

@@ -215,19 +215,25 @@ def _name_cooperation(user, source_kind: str, obj: Model, matches: list[Match]) 
     from duijie.cooperation.models import CooperationProject, TechContract
     from duijie.pairings.models import Pairing
 
+    todo = [(m, i) for m in matches for i, r in enumerate(m.reasons) if r.code == "cooperation"]
+    if not todo:
+        return
+    vias = cooperation.linking_records(source_kind, obj, [(m.kind, m.obj) for m, _i in todo])
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for found in vias.values():
+        for via, pk in found:
+            wanted[via].add(pk)
     models_ = {"project": CooperationProject, "contract": TechContract, "pairing": Pairing}
-    for m in matches:
-        at = next((i for i, r in enumerate(m.reasons) if r.code == "cooperation"), None)
-        if at is None:
-            continue
+    readable = {via: {o.pk: o for o in core_selectors.visible_queryset(models_[via], user).filter(pk__in=pks)}
+                for via, pks in wanted.items()}
+    for m, i in todo:
         name = None
-        for via, pk in cooperation.linking_records(source_kind, obj, m.kind, m.obj):
-            rec = core_selectors.visible_queryset(models_[via], user).filter(pk=pk).first()
-            if rec is not None:
-                name = str(rec) if via != "pairing" else _("expert pairing (挂钩联系)")
+        for via, pk in vias.get((m.kind, m.obj.pk), ()):
+            if pk in readable.get(via, {}):
+                name = str(readable[via][pk]) if via != "pairing" else _("expert pairing (挂钩联系)")
                 break
-        m.reasons[at] = Reason("cooperation", _cooperation_text(source_kind, m.kind, name),
-                               strength=m.reasons[at].strength)
+        m.reasons[i] = Reason("cooperation", _cooperation_text(source_kind, m.kind, name),
+                              strength=m.reasons[i].strength)
 
 
 def _scaled(score: float, factor: float) -> float:

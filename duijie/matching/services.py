@@ -196,7 +196,9 @@ def status() -> dict[str, Any]:
 
 # ------------------------------------------------------------------ impressions and feedback
 def impressions_log(*, user, source: str, matches: list) -> None:
-    """One row per shown recommendation (user id, ids, rank, score parts; nothing personal)."""
+    """One row per shown recommendation (user id, ids, rank, score features; nothing personal), in one insert."""
+    if not matches:
+        return
     skind = documents.parse_id(source)[0]
     Impression.objects.bulk_create([
         Impression(user=user, source=source, target=m.id, source_kind=skind, target_kind=m.kind, rank=m.rank,
