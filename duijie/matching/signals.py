@@ -41,9 +41,11 @@ def _m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 def _bulk(sender, pks, **kwargs):
+    from duijie.matching.cooperation import mark_links_dirty
     from duijie.matching.services import mark_dirty
 
-    mark_dirty(sender, pks, lane=Lane.BULK)
+    if not mark_links_dirty(sender._meta.label, pks, lane=Lane.BULK):
+        mark_dirty(sender, pks, lane=Lane.BULK)
 
 
 def _grant(sender, instance, **kwargs):

@@ -240,3 +240,17 @@ def test_a_project_from_an_event_meeting_or_intention_is_feedback_on_expert_to_e
     assert (f"expert:{w['e_vp'].pk}", f"enterprise:{w['b'].pk}") in cooperation.became_project_pairs()
     factors, _hidden = learning.pair_adjustments(f"expert:{w['e_vp'].pk}", [f"enterprise:{w['b'].pk}"], w["user_a"])
     assert factors[f"enterprise:{w['b'].pk}"] == pytest.approx(learning.BECAME_PROJECT)
+
+
+def test_links_written_in_bulk_mark_their_parties_on_the_bulk_lane(world, settings):
+    from duijie.core.signals import records_bulk_written
+    from duijie.pairings.models import Pairing
+
+    settings.DUIJIE_MATCH_AUTO_REFRESH = False
+    w = world
+    DirtyRecord.objects.all().delete()
+    rows = Pairing.objects.bulk_create([Pairing(enterprise=w["b"], expert=w["e_good"], start_on=date(2024, 1, 1))])
+    records_bulk_written.send(sender=Pairing, pks=[r.pk for r in rows])
+    assert set(DirtyRecord.objects.values_list("model", "object_id", "lane")) == {
+        ("orgs.Enterprise", str(w["b"].pk), "bulk"), ("demands.Demand", str(w["secret"].pk), "bulk"),
+        ("experts.Expert", str(w["e_good"].pk), "bulk")}
