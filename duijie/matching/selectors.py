@@ -199,6 +199,9 @@ def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
 
 
 def _cooperation_text(source_kind: str, target_kind: str, name: str | None) -> str:
+    if target_kind in cooperation.ENTERPRISE_SIDE and source_kind in ("achievement", "patent"):
+        return (_("Its institution worked with this enterprise before: %(name)s") % {"name": name} if name
+                else _("Its institution has worked with this enterprise before"))
     if target_kind in cooperation.ENTERPRISE_SIDE:
         return (_("Worked with this enterprise before: %(name)s") % {"name": name} if name
                 else _("Has worked with this enterprise before"))

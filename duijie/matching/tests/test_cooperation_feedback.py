@@ -91,6 +91,8 @@ def test_contracts_and_pairings_count_and_terminated_projects_do_not(built, djan
         Pairing.objects.create(enterprise=w["a"], expert=w["e_vp"], start_on=date(2024, 1, 1))
     ach = coop_reason(ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="achievement"), w["ach"])
     assert ach == "所属单位曾与需求企业合作：正极材料技术转让合同"
+    back = coop_reason(ms.recommend(user=w["user_a"], obj=w["ach"], target_kind="demand"), w["demand"])
+    assert back == "所属单位曾与该企业合作：正极材料技术转让合同"
     got = ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="expert", k=10)
     assert coop_reason(got, w["e_vp"]) == "曾与需求企业合作：挂钩联系"
     # a terminated project is no cooperation
