@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models
 
 from duijie.core.pii import mask_pii
-from duijie.matching import declarations
+from duijie.matching import cooperation, declarations
 from duijie.matching.declarations import Declaration
 from duijie.matching.visibility import grants_by_object, label_prefetch, record_labels
 from matchkit import Record
@@ -59,7 +59,10 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def build(decl: Declaration, obj: models.Model, grants: set[int] | None = None) -> Record | None:
+def build(decl: Declaration, obj: models.Model, grants: set[int] | None = None,
+          partners: list[str] | None = None) -> Record | None:
+    """The index record of ``obj``. ``partners`` (past cooperation, ``matching.cooperation``) are
+    looked up when not given (``build_many`` gives them for a whole batch)."""
     title = mask_pii(_text(value(obj, decl.title))).strip() if decl.title else ""
     parts, repeats = [], []
     for path, weight in sorted(decl.text, key=lambda pw: -pw[1]):
@@ -82,8 +85,10 @@ def build(decl: Declaration, obj: models.Model, grants: set[int] | None = None) 
             st[name] = (v[0] if v else None) if isinstance(v, list) else (v or None)
         else:
             st[name] = _text(v) or None
+    if partners is None:
+        partners = cooperation.partners_for(decl.kind, [obj]).get(obj.pk, [])
     return Record(id=record_id(decl.kind, obj.pk), kind=decl.kind, title=title, text=text,
-                  keywords=[k for k in keywords if k], groups=record_labels(obj, grants), **st)
+                  keywords=[k for k in keywords if k], groups=record_labels(obj, grants), partners=partners, **st)
 
 
 def build_many(decl: Declaration, pks: Iterable[Any]) -> tuple[list[Record], list[str]]:
@@ -92,8 +97,10 @@ def build_many(decl: Declaration, pks: Iterable[Any]) -> tuple[list[Record], lis
     found = {}
     sel, pre = label_prefetch(decl.model)
     grants = grants_by_object(decl.model, pks)
-    for obj in decl.queryset().select_related(*sel).prefetch_related(*pre).filter(pk__in=pks):
-        rec = build(decl, obj, grants.get(str(obj.pk), set()))
+    objs = list(decl.queryset().select_related(*sel).prefetch_related(*pre).filter(pk__in=pks))
+    partners = cooperation.partners_for(decl.kind, objs)
+    for obj in objs:
+        rec = build(decl, obj, grants.get(str(obj.pk), set()), partners.get(obj.pk, []))
         if rec is not None:
             found[str(obj.pk)] = rec
     gone = [record_id(decl.kind, pk) for pk in pks if str(pk) not in found]

@@ -59,6 +59,9 @@ class _Shown(models.Model):
     bm25 = models.FloatField(default=0.0)
     dense = models.FloatField(null=True, blank=True)
     structured = models.FloatField(default=0.0)
+    # the unweighted features of the fused score ({"bm25": …, "dense": …, "industry": strength, …}),
+    # what matchkit.feedback learns fusion weights from
+    features = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

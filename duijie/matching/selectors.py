@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from duijie.core import selectors as core_selectors
 from duijie.core.registry import record_url
-from duijie.matching import declarations, documents, learning, policy, store
+from duijie.matching import cooperation, declarations, documents, learning, policy, store
 from duijie.matching.visibility import viewer_labels
 from matchkit import Query, Reason, Weights, highlight
 
@@ -46,6 +46,9 @@ class Match:
     rank: int = 0
     flags: list[str] = field(default_factory=list)
     snippet: str = ""  # safe HTML from _snippet (escaped text, <mark> around shared terms)
+    # the unweighted features the fused score is linear in (matchkit ScoreParts.features), logged with
+    # an impression for the feedback learner
+    features: dict[str, float] = field(default_factory=dict)
 
     @property
     def url(self) -> str | None:
@@ -61,8 +64,10 @@ def _query_for(obj: Model, target_kinds: list[str]) -> tuple[Query, str]:
     rec = documents.build(decl, obj)
     if rec is None:
         return Query(), documents.record_id(decl.kind, obj.pk)
-    return Query(title=rec.title, text=rec.text, keywords=rec.keywords, industry=rec.industry, field=rec.field,
-                 region=rec.region, institution=rec.institution, ipc=rec.ipc, target_kinds=target_kinds), rec.id
+    ctx = cooperation.query_context(decl.kind, obj, rec.partners)
+    return Query(title=rec.title, text=rec.text, id=rec.id, keywords=rec.keywords, industry=rec.industry,
+                 field=rec.field, region=rec.region, institution=rec.institution, ipc=rec.ipc,
+                 target_kinds=target_kinds, **ctx), rec.id
 
 
 def _snippet(text: str, terms: tuple[str, ...], size: int = 120) -> SafeString:
@@ -148,8 +153,8 @@ def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
     weights = learning.weights_for(decl.kind, target_kind)
     ranked = _ranked(user, query, target_kind, 2 * k, exclude=[source], weights=weights)
     norm = _normalise_parts([r for r, _o in ranked])
-    matches = [Match(id=r.id, kind=r.kind, obj=o, score=r.score, reasons=list(r.reasons), parts_norm=norm[r.id])
-               for r, o in ranked]
+    matches = [Match(id=r.id, kind=r.kind, obj=o, score=r.score, reasons=list(r.reasons), parts_norm=norm[r.id],
+                     features=dict(r.parts.features)) for r, o in ranked]
     factors, hidden = learning.pair_adjustments(source, [m.id for m in matches], user)
     enterprise = _enterprise_of(obj)
     experts = [m.obj for m in matches if m.kind == "expert"]
@@ -184,12 +189,54 @@ def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
         kept.append(m)
     kept.sort(key=lambda m: (-m.score, m.id))
     kept = kept[:k]
+    _name_cooperation(user, decl.kind, obj, kept)
     idx = store.get_index()
     for i, m in enumerate(kept, start=1):
         m.rank = i
         rec = idx.get(m.id) if m.id in idx else None
         m.snippet = _snippet(rec.text or rec.title, m.terms) if rec else ""
     return kept
+
+
+def _cooperation_text(source_kind: str, target_kind: str, name: str | None) -> str:
+    if target_kind in cooperation.ENTERPRISE_SIDE and source_kind in ("achievement", "patent"):
+        return (_("Its institution worked with this enterprise before: %(name)s") % {"name": name} if name
+                else _("Its institution has worked with this enterprise before"))
+    if target_kind in cooperation.ENTERPRISE_SIDE:
+        return (_("Worked with this enterprise before: %(name)s") % {"name": name} if name
+                else _("Has worked with this enterprise before"))
+    if target_kind == "expert":
+        return (_("Worked with the demand's enterprise before: %(name)s") % {"name": name} if name
+                else _("Has worked with the demand's enterprise before"))
+    return (_("Its institution worked with the demand's enterprise before: %(name)s") % {"name": name} if name
+            else _("Its institution has worked with the demand's enterprise before"))
+
+
+def _name_cooperation(user, source_kind: str, obj: Model, matches: list[Match]) -> None:
+    """Replace matchkit's generic 曾有合作 with what links the two sides, named only when the viewer may
+    read that project, contract or pairing (a restricted project's name never reaches another org)."""
+    from duijie.cooperation.models import CooperationProject, TechContract
+    from duijie.pairings.models import Pairing
+
+    todo = [(m, i) for m in matches for i, r in enumerate(m.reasons) if r.code == "cooperation"]
+    if not todo:
+        return
+    vias = cooperation.linking_records(source_kind, obj, [(m.kind, m.obj) for m, _i in todo])
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for found in vias.values():
+        for via, pk in found:
+            wanted[via].add(pk)
+    models_ = {"project": CooperationProject, "contract": TechContract, "pairing": Pairing}
+    readable = {via: {o.pk: o for o in core_selectors.visible_queryset(models_[via], user).filter(pk__in=pks)}
+                for via, pks in wanted.items()}
+    for m, i in todo:
+        name = None
+        for via, pk in vias.get((m.kind, m.obj.pk), ()):
+            if pk in readable.get(via, {}):
+                name = str(readable[via][pk]) if via != "pairing" else _("expert pairing (挂钩联系)")
+                break
+        m.reasons[i] = Reason("cooperation", _cooperation_text(source_kind, m.kind, name),
+                              strength=m.reasons[i].strength)
 
 
 def _scaled(score: float, factor: float) -> float:
@@ -236,6 +283,10 @@ class InstitutionMatch:
     @property
     def parts_norm(self) -> dict[str, float | None]:
         return self.members[0].parts_norm if self.members else {"bm25": 0.0, "dense": None, "structured": 0.0}
+
+    @property
+    def features(self) -> dict[str, float]:
+        return self.members[0].features if self.members else {}
 
     snippet = ""
 
@@ -285,8 +336,8 @@ def search(*, user, text: str, kinds: list[str] | None = None, industry: str = "
     for kind in kinds:
         ranked = _ranked(user, query, kind, k, exclude=[], weights=Weights(), keep=keep)
         norm = _normalise_parts([r for r, _o in ranked])
-        out += [Match(id=r.id, kind=r.kind, obj=o, score=r.score, reasons=list(r.reasons), parts_norm=norm[r.id])
-                for r, o in ranked]
+        out += [Match(id=r.id, kind=r.kind, obj=o, score=r.score, reasons=list(r.reasons), parts_norm=norm[r.id],
+                      features=dict(r.parts.features)) for r, o in ranked]
     out.sort(key=lambda m: (-m.score, m.id))
     out = out[:k]
     for i, m in enumerate(out, start=1):

@@ -196,11 +196,14 @@ def status() -> dict[str, Any]:
 
 # ------------------------------------------------------------------ impressions and feedback
 def impressions_log(*, user, source: str, matches: list) -> None:
-    """One row per shown recommendation (user id, ids, rank, score parts; nothing personal)."""
+    """One row per shown recommendation (user id, ids, rank, score features; nothing personal), in one insert."""
+    if not matches:
+        return
     skind = documents.parse_id(source)[0]
     Impression.objects.bulk_create([
         Impression(user=user, source=source, target=m.id, source_kind=skind, target_kind=m.kind, rank=m.rank,
-                   bm25=m.parts_norm["bm25"], dense=m.parts_norm["dense"], structured=m.parts_norm["structured"])
+                   bm25=m.parts_norm["bm25"], dense=m.parts_norm["dense"], structured=m.parts_norm["structured"],
+                   features=getattr(m, "features", None) or {})
         for m in matches])
 
 
@@ -220,5 +223,5 @@ def feedback_record(*, user, source: str, target: str, verdict: str, reason: str
             user=user, source=source, target=target, source_kind=documents.parse_id(source)[0],
             target_kind=documents.parse_id(target)[0], verdict=verdict, reason=reason,
             rank=imp.rank if imp else None, bm25=imp.bm25 if imp else 0.0, dense=imp.dense if imp else None,
-            structured=imp.structured if imp else 0.0)
+            structured=imp.structured if imp else 0.0, features=imp.features if imp else {})
     return fb

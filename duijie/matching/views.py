@@ -42,13 +42,14 @@ def panel(request: HttpRequest, slug: str, pk) -> HttpResponse:
     source = documents.record_id(decl.kind, obj.pk)
     labels = kind_labels()
     only = request.GET.get("kind")
-    sections = []
+    sections, shown = [], []
     for kind in match_selectors.TARGETS.get(decl.kind, ()):
         if only and kind != only:
             continue
         matches = match_selectors.recommend(user=request.user, obj=obj, target_kind=kind, k=5)
-        services.impressions_log(user=request.user, source=source, matches=matches)
+        shown += matches
         sections.append({"kind": kind, "label": labels[kind], "matches": matches})
+    services.impressions_log(user=request.user, source=source, matches=shown)  # one insert per panel
     return render(request, "matching/partials/panel.html", {
         "sections": sections, "source": source, "reasons": IrrelevantReason.choices})
 

@@ -1,7 +1,7 @@
 """Recommendations: true reasons, visibility inside and after the index, opt-out, conflict of
 interest, load, feedback."""
 
-from duijie.matching import documents, learning, services, store
+from duijie.matching import documents, services, store
 from duijie.matching import selectors as ms
 from duijie.matching.models import Feedback
 from duijie.matching.visibility import viewer_labels
@@ -121,19 +121,6 @@ def test_feedback_moves_a_result_in_the_expected_direction(built, client):
     services.feedback_record(user=w["user_b"], source=source, target=second.id, verdict="contacted")
     boosted = ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="expert", k=20)
     assert ratio(boosted) > ratio(after)
-
-
-def test_learner_shifts_fusion_weight_towards_what_users_found_useful():
-    from matchkit import Weights
-
-    base = Weights()
-    dense_useful = [{"label": 1.0, "bm25": 0.1, "dense": 0.9}] * 5 + [{"label": -1.0, "bm25": 0.9, "dense": 0.2}] * 5
-    w = learning.learn(dense_useful, base)
-    assert w.dense > base.dense and w.bm25 < base.bm25
-    assert abs((w.bm25 + w.dense) - (base.bm25 + base.dense)) < 1e-9
-    lexical_useful = [{"label": 2.0, "bm25": 1.0, "dense": 0.1}] * 5
-    assert learning.learn(lexical_useful, base).bm25 > base.bm25
-    assert learning.learn([], base) == base
 
 
 def test_platform_admin_and_anonymous_get_nothing(built):
