@@ -16,7 +16,9 @@ from duijie.core.models import AssessmentUnit, Industry, Park, Region
 def id_filter(field_name: str, label) -> django_filters.NumberFilter:
     """Filter by the id of a record from a large table (enterprises, experts, organisations): a
     hidden field, set by the "view all" links of detail pages, instead of a dropdown of thousands."""
-    return django_filters.NumberFilter(field_name=field_name, label=label, widget=forms.HiddenInput)
+    # Bounded to the id column's range: a huge value is a 400 with the field named, not a database overflow.
+    return django_filters.NumberFilter(field_name=field_name, label=label, widget=forms.HiddenInput,
+                                       min_value=1, max_value=2**63 - 1, decimal_places=0)
 
 
 class SearchFilterSet(django_filters.FilterSet):
