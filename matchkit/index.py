@@ -389,16 +389,23 @@ class Index:
             self._field_protos = fieldinf.prototypes_for(self.encoder)
         return self._field_protos
 
-    def _field_overlap(self, pq: np.ndarray, rows: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    def _field_overlap(self, pq: np.ndarray, rows: np.ndarray, tau: float,
+                       known: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Inferred-field overlap of the query distribution ``pq`` with each row's (nan without a vector),
-        and the rows' distributions."""
+        and the rows' distributions. ``known``: (sorted rows, their distributions) already computed."""
         protos = self._field_protos
         pd = np.zeros((len(rows), len(pq)), dtype=np.float32)
         ov = np.full(len(rows), np.nan, dtype=np.float32)
+        todo = self._has_vec[rows].copy()
+        if known is not None and len(known[0]):
+            pos = np.clip(np.searchsorted(known[0], rows), 0, len(known[0]) - 1)
+            hit = known[0][pos] == rows
+            pd[hit] = known[1][pos[hit]]
+            todo &= ~hit
+        if todo.any():
+            pd[todo] = protos.distribution(self._vectors[rows[todo]], tau)
         has = self._has_vec[rows]
-        if has.any():
-            pd[has] = protos.distribution(self._vectors[rows[has]], tau)
-            ov[has] = pd[has] @ pq
+        ov[has] = pd[has] @ pq
         return ov, pd
 
     # ------------------------------------------------------------------- search
@@ -481,6 +488,7 @@ class Index:
             first = np.argsort(-fused, kind="stable")[: w.prf_k]
             fb = rows[first][self._has_vec[rows[first]]]
             if len(fb):
+                first_rows = rows
                 q2 = qv.astype(np.float32) + w.prf_alpha * self._vectors[fb].astype(np.float32).mean(axis=0)
                 q2 /= max(float(np.linalg.norm(q2)), 1e-12)
                 more = self._dense().search(q2, ncand, allowed & self._has_vec)[0]
@@ -496,7 +504,7 @@ class Index:
                 for j, r in enumerate(rows):
                     struct[j], struct_reasons[j] = self._structured(query, self._records[r], w)
                 if pq is not None:  # the field side stays the query's own (feedback moves the vector only)
-                    fov, pdist = self._field_overlap(pq, rows, w.field_tau)
+                    fov, pdist = self._field_overlap(pq, rows, w.field_tau, known=(first_rows, pdist))
                 fused = fuse(bm[rows], dense, struct, w, method, field_overlap=fov)
         ids = [self._records[r].id for r in rows]
         if method == "hybrid":
