@@ -588,6 +588,8 @@ class Index:
         base = Path(directory)
         base.mkdir(parents=True, exist_ok=True)
         self.compact()  # the saved and the in-memory index then rank identically
+        if self.encoder is not None and self.weights.inferred_field:
+            self.field_prototypes()  # saved below, so processes that load the index never encode them
         name = f"{self.generation:08d}"
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base))
         manifest = {

@@ -76,10 +76,10 @@ def test_single_methods_and_no_encoder_ignore_it(encoder):
 
 def test_saved_index_keeps_the_prototypes(encoder, tmp_path):
     idx = Index(encoder)
-    idx.add(DOCS)
-    idx.prepare()
-    before = [(r.id, round(r.score, 5)) for r in idx.search("集成电路测试技术", k=4)]
+    idx.add(DOCS)  # no search yet: save builds the prototypes itself
     idx.save(tmp_path)
+    assert (tmp_path / Index.current_version(tmp_path) / "field_prototypes.f32.npy").exists()
+    before = [(r.id, round(r.score, 5)) for r in idx.search("集成电路测试技术", k=4)]
     fi._cache.clear()  # a fresh process: nothing encoded yet
     idx2 = Index.load(tmp_path, encoder=encoder)
     assert idx2._field_protos is not None
