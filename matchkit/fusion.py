@@ -6,10 +6,11 @@ Two methods, chosen by ``Weights.fusion`` and compared on ``bench/matching``:
   ``bm25·nb + dense·nd + structured``. The scale is ``norm="zscore"`` (default: standardised, then a
   logistic squash, so each part counts by how far a record stands out) or ``norm="max"`` (BM25 /
   best BM25, cosine min-max; the first version's).
-- either way, the inferred-field overlap (:mod:`matchkit.fields`) is put on the same scale and added
-  with weight ``inferred_field``.
 - ``"rrf"``: reciprocal-rank fusion, ``Σ w·(k+1)/(k+rank)`` (1 for a first place), plus
   structured. Ignores magnitudes.
+
+Either way the inferred-field overlap (:mod:`matchkit.fields`) is put on the same scale as the text
+parts (z-score, max or rank) and added with weight ``inferred_field``.
 
 Weights are plain data so feedback can re-weight later (a learnt ``Weights`` is just another
 instance); single-method runs (``bm25``/``dense``) ignore them.
