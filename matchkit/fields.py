@@ -77,9 +77,20 @@ class FieldPrototypes:
         s -= s.max(axis=1, keepdims=True)
         e = np.exp(s)
         e /= e.sum(axis=1, keepdims=True)
-        out = np.zeros((len(v), len(items())), dtype=np.float32)
-        np.add.at(out.T, self.owner, e.T)
-        return out
+        return e @ _one_hot(self.owner)  # sum per second-level item
+
+
+def _one_hot(owner: np.ndarray) -> np.ndarray:
+    key = owner.tobytes()
+    m = _one_hot_cache.get(key)
+    if m is None:
+        m = np.zeros((len(owner), len(items())), dtype=np.float32)
+        m[np.arange(len(owner)), owner] = 1.0
+        _one_hot_cache[key] = m
+    return m
+
+
+_one_hot_cache: dict[bytes, np.ndarray] = {}
 
 
 _cache: dict[str, FieldPrototypes] = {}
