@@ -37,7 +37,7 @@ IGNORED_REASONS = {"already_known"}
 SKIP_ABOVE = 0.3  # weight of "liked result beats an unlabelled one shown above it"
 # features the learner may re-weight (fusion weights of the hybrid score)
 FEATURES = ("bm25", "dense", "industry", "field", "region", "ipc", "institution", "stage", "tier",
-            "cooperation", "load", "crosswalk")
+            "cooperation", "load", "crosswalk", "inferred_field")
 MIN_TEXT_WEIGHT = 0.05  # bm25 and dense never go below this
 
 

