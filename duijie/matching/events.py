@@ -12,6 +12,7 @@ the events app's industry match fills the rest of each side.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
@@ -24,15 +25,27 @@ from duijie.matching.selectors import _query_for, _query_vector, _ranked, _scale
 from matchkit import Query
 
 MAX_REASONS = 3
+# Words that name the programme, not a technology: every event theme has them ("…企业技术需求与高校院所
+# 成果精准对接"), so they would match every record and show up as "shared terms" in every reason.
+PROGRAMME_WORDS = re.compile(
+    "精准对接|对接会|对接|产学研|高校院所|高校|院所|大院大所|科技成果|成果|技术需求|需求|企业|专场|活动|"
+    "面对面|老师|老板|路演|发布会|沙龙|合作|交流|领域")
+
+
+def _topic(text: str) -> str:
+    """``text`` without the programme's own words (unchanged if nothing else is left)."""
+    stripped = " ".join(PROGRAMME_WORDS.sub(" ", text or "").replace("与", " ").split())
+    return stripped if len(stripped) >= 2 else (text or "").strip()
 
 
 def event_query(event, kind: str) -> Query:
     """The event as a query: its theme (or title) first, then its industries and the agenda's start;
-    the first industry and the event's region as structured signals."""
+    the first industry and the event's region as structured signals. The programme's own words
+    (对接, 高校院所, 成果, 需求 …) are left out of the theme and title: they say nothing about the topic."""
     industries = list(event.industries.order_by("code"))
     names = "、".join(i.name for i in industries)
-    text = "\n".join(x for x in (event.title if event.theme else "", names, (event.agenda or "")[:400]) if x)
-    return Query(title=(event.theme or event.title or "").strip(), text=text,
+    text = "\n".join(x for x in (_topic(event.title) if event.theme else "", names, (event.agenda or "")[:400]) if x)
+    return Query(title=_topic(event.theme or event.title or ""), text=text,
                  industry=industries[0].code if industries else None,
                  region=event.region.code if event.region_id else None, target_kinds=[kind])
 

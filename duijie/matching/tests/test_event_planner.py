@@ -225,3 +225,19 @@ def test_plan_api(ev):
     assert other.get(f"/api/events/{event.pk}/plan/").status_code in (403, 404)
     assert other.post(f"/api/events/{event.pk}/plan/", {"enterprises": [ev["e_recycle"].pk]},
                       format="json").status_code in (403, 404)
+
+
+def test_the_programmes_own_words_are_not_the_topic(ev):
+    """A theme like "…企业技术需求与高校院所成果精准对接" is about its technology: the programme's words
+    (对接, 高校院所, 成果, 需求 …) are left out of the query, so they are never the "shared terms"."""
+    event = ev["event"]
+    Event.objects.filter(pk=event.pk).update(theme="锂电池正极材料领域企业技术需求与高校院所成果精准对接",
+                                             title="锂电池产业链对接会")
+    event.refresh_from_db()
+    q = mevents.event_query(event, "expert")
+    assert "锂电池正极材料" in q.title and not re.search("对接|高校|院所|成果|需求|企业", q.title + q.text)
+    assert mevents._topic("精准对接活动") == "精准对接活动"  # nothing else left: the words stay
+    plan = mevents.plan_invitations(event, ev["admin"], enterprises=3, experts=3)
+    assert ev["x_good"].pk in _pks(plan.experts)
+    shared = " ".join(r for p in plan.enterprises + plan.experts for r in p.reasons if r.startswith("共同关键词"))
+    assert "正极" in shared and not re.search("院所|高校|对接|成果|需求", shared)
