@@ -470,11 +470,11 @@ class Index:
             has = self._has_vec[rows]
             dense[has] = self._vectors[rows[has]].astype(np.float32) @ qv.astype(np.float32)
 
-        struct = np.zeros(len(rows), dtype=np.float32)
-        struct_reasons: list[list[Reason]] = [[] for _ in rows]
-        if method == "hybrid":
-            for j, r in enumerate(rows):
-                struct[j], struct_reasons[j] = self._structured(query, self._records[r], w)
+        # structured signals: only those the query can fire (a signal whose query side is empty never
+        # does), each row's once per search (the feedback pass re-uses the first pass's rows)
+        plan = self._signal_plan(query, w) if method == "hybrid" else []
+        struct_memo: dict[int, tuple[float, list[Reason]]] = {}
+        struct, struct_reasons = self._structured_rows(query, rows, plan, struct_memo)
 
         pq = fov = pdist = None
         if method == "hybrid" and qv is not None and w.inferred_field and self.field_prototypes() is not None:
@@ -499,10 +499,7 @@ class Index:
                 dense[has] = vecs @ q2
                 shown = np.full(len(rows), np.nan, dtype=np.float32)
                 shown[has] = vecs @ qv.astype(np.float32)
-                struct = np.zeros(len(rows), dtype=np.float32)
-                struct_reasons = [[] for _ in rows]
-                for j, r in enumerate(rows):
-                    struct[j], struct_reasons[j] = self._structured(query, self._records[r], w)
+                struct, struct_reasons = self._structured_rows(query, rows, plan, struct_memo)
                 if pq is not None:  # the field side stays the query's own (feedback moves the vector only)
                     fov, pdist = self._field_overlap(pq, rows, w.field_tau, known=(first_rows, pdist))
                 fused = fuse(bm[rows], dense, struct, w, method, field_overlap=fov)
@@ -510,7 +507,6 @@ class Index:
         if method == "hybrid":
             nb_all, nd_all = normalised(bm[rows], dense, w)
             nf_all = normalised_field(fov, w) if fov is not None else None
-            struct_strengths = [[(x.code, x.strength) for x in rs] for rs in struct_reasons]
         top = np.argsort(-fused, kind="stable")[: max(k * 2, k + 10)]  # rows are in id-independent order
         order = sorted(top.tolist(), key=lambda j: (-float(fused[j]), ids[j]))[:k]
         qterms = list(dict.fromkeys(qtokens))
@@ -522,7 +518,7 @@ class Index:
             if method == "hybrid":
                 feats = (("bm25", float(nb_all[j])), ("dense", float(nd_all[j])),
                          *((("inferred_field", float(nf_all[j])),) if nf_all is not None else ()),
-                         *((name, s_) for name, s_ in struct_strengths[j]))
+                         *((x.code, x.strength) for x in struct_reasons[j]))
             parts = ScoreParts(float(bm[r]), float(shown[j]), float(struct[j]), float(fused[j]), feats)
             reasons: tuple[Reason, ...] = ()
             if explain:
@@ -536,6 +532,61 @@ class Index:
                 reasons = (Reason("conflict", "利益冲突：该对象与需求方存在任职或利益关系，请回避或核实"), *reasons)
             out.append(Result(rec.id, rec.kind, rank, float(fused[j]), parts, reasons))
         return out
+
+    @staticmethod
+    def _signal_plan(q: Query, w: Weights) -> list[tuple[str, float, object, bool]]:
+        """The structured signals that can fire for ``q`` under ``w``, in :meth:`_structured`'s order, as
+        (name, weight, function, pair). A one-field signal is None whenever the query's field is empty;
+        cooperation needs partners on one side (checked per row in :meth:`_structured_rows`); crosswalk
+        needs divisions or fields derived from the query."""
+        from matchkit import crosswalk as cw
+
+        plan: list[tuple[str, float, object, bool]] = []
+        for name, fn in sig.SIGNALS.items():
+            weight = getattr(w, name)
+            if weight and getattr(q, name):
+                plan.append((name, weight, fn, False))
+        for name, fn in sig.PAIR_SIGNALS.items():
+            weight = getattr(w, name)
+            if not weight:
+                continue
+            if name == "crosswalk":
+                qp = cw.profile(q.industry, q.ipc, q.field, getattr(q, "discipline", None), getattr(q, "tracks", None))
+                if not qp.divisions and not qp.fields:
+                    continue
+            plan.append((name, weight, fn, True))
+        return plan
+
+    def _structured_rows(self, q: Query, rows: np.ndarray, plan: list, memo: dict[int, tuple[float, list[Reason]]]
+                         ) -> tuple[np.ndarray, list[list[Reason]]]:
+        """Weighted structured sums and reasons of ``rows`` (what :meth:`_structured` gives, signal by signal
+        in the same order, so the sums are bit-identical), skipping signals that cannot fire."""
+        struct = np.zeros(len(rows), dtype=np.float32)
+        reasons: list[list[Reason]] = [[] for _ in range(len(rows))]
+        if not plan:
+            return struct, reasons
+        q_partners = bool(getattr(q, "partners", None))
+        records = self._records
+        for j, r in enumerate(rows.tolist()):
+            got = memo.get(r)
+            if got is None:
+                d = records[r]
+                total, rs = 0.0, []
+                for name, weight, fn, pair in plan:
+                    if pair:
+                        if name == "cooperation" and not q_partners and not d.partners:
+                            continue
+                        if name == "load" and (d.load is None or d.load <= 0):
+                            continue
+                        m = fn(q, d)
+                    else:
+                        m = fn(getattr(q, name), getattr(d, name))
+                    if m:
+                        total += weight * m[0]
+                        rs.append(Reason(name, m[1], strength=m[0]))
+                got = memo[r] = (total, rs)
+            struct[j], reasons[j] = got
+        return struct, reasons
 
     def _structured(self, q: Query, d: Record, w: Weights) -> tuple[float, list[Reason]]:
         total, reasons = 0.0, []
