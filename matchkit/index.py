@@ -158,6 +158,9 @@ class Index:
         self._vec_buf: np.ndarray | None = None  # capacity behind self._vectors (a view of it)
         self._has_vec = np.zeros(0, dtype=bool)
         self._kind = np.zeros(0, dtype=np.int8)
+        # rows whose record has partners or a positive load: the only rows the cooperation and load
+        # signals can fire on for a query without partners (see _structured_rows)
+        self._pair_rows = np.zeros(0, dtype=bool)
         self._alive = np.zeros(0, dtype=bool)  # removal is a tombstone until the next compaction
         self._bm25: bm25s.BM25 | None = None
         self._bm25_rows = 0  # rows [0, _bm25_rows) are in the bm25s segment; later rows are the delta
@@ -224,6 +227,7 @@ class Index:
         if self._searcher is not None and vectors is not None:
             self._searcher.set_rows(np.arange(start, start + n), block)
         self._kind = np.concatenate([self._kind, np.array([KINDS.index(r.kind) for r in records], dtype=np.int8)])
+        self._pair_rows = np.concatenate([self._pair_rows, _pair_flags(records)])
         self._alive = np.concatenate([self._alive, np.ones(n, dtype=bool)])
         self._changed(lexical=False, dense=False)  # rows without a vector are masked until encoded
         if encode and vectors is None and self.encoder is not None:
@@ -248,6 +252,7 @@ class Index:
             self._vectors = self._vec_buf = self._vectors[kept]
             self._has_vec = self._has_vec[kept]
             self._kind = self._kind[kept]
+            self._pair_rows = self._pair_rows[kept]
             self._alive = self._alive[kept]
             self._row = {r.id: i for i, r in enumerate(self._records)}
             self._conflicts = {}
@@ -503,12 +508,12 @@ class Index:
                 if pq is not None:  # the field side stays the query's own (feedback moves the vector only)
                     fov, pdist = self._field_overlap(pq, rows, w.field_tau, known=(first_rows, pdist))
                 fused = fuse(bm[rows], dense, struct, w, method, field_overlap=fov)
-        ids = [self._records[r].id for r in rows]
         if method == "hybrid":
             nb_all, nd_all = normalised(bm[rows], dense, w)
             nf_all = normalised_field(fov, w) if fov is not None else None
         top = np.argsort(-fused, kind="stable")[: max(k * 2, k + 10)]  # rows are in id-independent order
-        order = sorted(top.tolist(), key=lambda j: (-float(fused[j]), ids[j]))[:k]
+        records = self._records
+        order = sorted(top.tolist(), key=lambda j: (-float(fused[j]), records[rows[j]].id))[:k]
         qterms = list(dict.fromkeys(qtokens))
         out = []
         for rank, j in enumerate(order, start=1):
@@ -566,8 +571,12 @@ class Index:
         if not plan:
             return struct, reasons
         q_partners = bool(getattr(q, "partners", None))
+        values: dict[tuple, object] = {}  # (signal, record value(s)) -> the signal's result for this query
         records = self._records
-        for j, r in enumerate(rows.tolist()):
+        todo = np.arange(len(rows))
+        if all(name == "load" or (name == "cooperation" and not q_partners) for name, *_ in plan):
+            todo = np.flatnonzero(self._pair_rows[rows])  # the other rows get nothing from these two
+        for j, r in zip(todo.tolist(), rows[todo].tolist(), strict=True):
             got = memo.get(r)
             if got is None:
                 d = records[r]
@@ -578,9 +587,19 @@ class Index:
                             continue
                         if name == "load" and (d.load is None or d.load <= 0):
                             continue
-                        m = fn(q, d)
-                    else:
-                        m = fn(getattr(q, name), getattr(d, name))
+                        if name == "crosswalk":  # a function of the query and these record fields only
+                            key = ("crosswalk", d.industry, _key(d.ipc), _key(d.field), d.discipline, _key(d.tracks))
+                            m = values.get(key, _MISSING)
+                            if m is _MISSING:
+                                m = values[key] = fn(q, d)
+                        else:
+                            m = fn(q, d)
+                    else:  # a pure function of the two fields: record values repeat (codes, regions, stages)
+                        dv = getattr(d, name)
+                        key = (name, _key(dv))
+                        m = values.get(key, _MISSING)
+                        if m is _MISSING:
+                            m = values[key] = fn(getattr(q, name), dv)
                     if m:
                         total += weight * m[0]
                         rs.append(Reason(name, m[1], strength=m[0]))
@@ -710,6 +729,7 @@ class Index:
         idx._vectors = idx._vec_buf = np.load(path / "vectors.f16.npy")
         idx._has_vec = np.load(path / "has_vector.npy")
         idx._kind = np.array([KINDS.index(r.kind) for r in idx._records], dtype=np.int8)
+        idx._pair_rows = _pair_flags(idx._records)
         idx._alive = np.ones(len(idx._records), dtype=bool)
         idx._index_groups()
         idx.generation = manifest["generation"]
@@ -722,6 +742,18 @@ class Index:
             if encoder is not None:
                 idx._field_protos = protos
         return idx
+
+
+_MISSING = object()
+
+
+def _pair_flags(records: Sequence[Record]) -> np.ndarray:
+    return np.array([bool(r.partners) or (r.load is not None and r.load > 0) for r in records], dtype=bool)
+
+
+def _key(value):
+    """A hashable stand-in for a record field value (lists → tuples)."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _idf(bm: bm25s.BM25, term: str) -> float:
