@@ -514,7 +514,9 @@ class Index:
         top = np.argsort(-fused, kind="stable")[: max(k * 2, k + 10)]  # rows are in id-independent order
         records = self._records
         order = sorted(top.tolist(), key=lambda j: (-float(fused[j]), records[rows[j]].id))[:k]
-        qterms = list(dict.fromkeys(qtokens))
+        # query terms that occur in the normalised query text (the only ones _reasons can show)
+        qterms = [t for t in dict.fromkeys(qtokens) if t in qnorm]
+        idf_memo: dict[str, float] = {}
         out = []
         for rank, j in enumerate(order, start=1):
             r = rows[j]
@@ -532,7 +534,7 @@ class Index:
                     item = fieldinf.shared_field(pq, pdist[j])
                     if item:
                         inferred.append(Reason("inferred_field", fieldinf.reason_text(item), strength=float(fov[j])))
-                reasons = tuple(self._reasons(qnorm, qterms, r, parts, inferred + struct_reasons[j]))
+                reasons = tuple(self._reasons(qnorm, qterms, r, parts, inferred + struct_reasons[j], idf_memo))
             if r in conflicted:  # only reachable with conflicts="flag"
                 reasons = (Reason("conflict", "利益冲突：该对象与需求方存在任职或利益关系，请回避或核实"), *reasons)
             out.append(Result(rec.id, rec.kind, rank, float(fused[j]), parts, reasons))
@@ -628,14 +630,18 @@ class Index:
         return total, reasons
 
     def _reasons(self, qnorm: str, qterms: list[str], row: int, parts: ScoreParts,
-                 struct_reasons: list[Reason]) -> list[Reason]:
+                 struct_reasons: list[Reason], idf_memo: dict[str, float] | None = None) -> list[Reason]:
         reasons = []
         dtext = self._norm_text[row]
         # a query term is shared when it occurs in the record's text (substring of the normalised text)
         shared = [t for t in qterms if t in dtext and t in qnorm]
         if shared:
             bm = self._bm25 or self._lexical()
-            idf = {t: _idf(bm, t) for t in shared}
+            memo = {} if idf_memo is None else idf_memo  # per search: one lookup per term, not per result
+            for t in shared:
+                if t not in memo:
+                    memo[t] = _idf(bm, t)
+            idf = memo
             # Most specific first; drop a term already contained in a longer shared one.
             shared.sort(key=lambda t: (-idf[t], -len(t), t))
             picked: list[str] = []
