@@ -243,3 +243,42 @@ def test_groups_mask_records_before_ranking(tmp_path):
     idx2.remove(["P"])
     idx2.compact()
     assert [r.id for r in idx2.search(q, k=5, groups=["org:7"])] == ["R"]
+
+
+def test_structured_part_is_the_sum_of_every_signal_that_fires_for_the_pair(encoder):
+    """Search skips signals a query cannot fire and rows no pair signal applies to; the structured part
+    and reasons must still be exactly those of all signals evaluated pair by pair."""
+    from matchkit import structured as sig
+
+    idx = Index(encoder)
+    idx.add([
+        Record(id="P1", kind="expert", title="锂电池隔膜", text="隔膜涂覆", industry="3841", load=3),
+        Record(id="P2", kind="expert", title="锂电池正极", text="正极材料", industry="3849", partners=["Q1"]),
+        Record(id="P3", kind="achievement", title="电池隔膜", text="湿法隔膜", ipc=["H01M50/411"], region="320412",
+               stage="中试"),
+        Record(id="P4", kind="enterprise", title="电池回收", text="梯次利用", partners=["org9"], tier="高新技术企业"),
+        Record(id="P5", kind="achievement", title="锂电池隔膜", text="干法隔膜", field="新材料", industry="C"),
+    ])
+    w = Weights()
+    queries = [
+        Query(title="锂电池隔膜"),
+        Query(id="Q1", title="锂电池隔膜", org="org9"),
+        Query(title="锂电池隔膜", industry="3841", region="320400", stage="小试", tier="科技型中小企业"),
+        Query(title="电池", ipc=["H01M10/05"], partners=["P4"], field="新材料"),
+        Query(title="电池", tracks=["新能源"], discipline="E0501"),
+    ]
+    fired = set()
+    for q in queries:
+        for r in idx.search(q, k=5):
+            d = idx.get(r.id)
+            total, codes = 0.0, []
+            for name, fn in list(sig.SIGNALS.items()) + list(sig.PAIR_SIGNALS.items()):
+                m = fn(getattr(q, name), getattr(d, name)) if name in sig.SIGNALS else fn(q, d)
+                if m and getattr(w, name):
+                    total += getattr(w, name) * m[0]
+                    codes.append((name, m[1]))
+                    fired.add(name)
+            assert r.parts.structured == pytest.approx(total, abs=1e-6)
+            assert [(x.code, x.text) for x in r.reasons if x.code in dict(codes) or x.code in sig.SIGNALS
+                    or x.code in sig.PAIR_SIGNALS] == codes
+    assert {"industry", "region", "ipc", "stage", "tier", "load", "cooperation", "field"} <= fired
