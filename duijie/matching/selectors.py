@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from duijie.core import selectors as core_selectors
 from duijie.core.registry import record_url
-from duijie.matching import cooperation, declarations, documents, learning, policy, store
+from duijie.matching import cooperation, declarations, documents, learning, policy, qvectors, store
 from duijie.matching.visibility import viewer_labels
-from matchkit import Query, Reason, Weights, highlight
+from matchkit import Query, Reason, Weights, highlight, lead_text
 
 # What each detail page recommends ("institution" aggregates experts and achievements).
 TARGETS: dict[str, tuple[str, ...]] = {
@@ -101,14 +101,20 @@ _QV: dict[tuple, Any] = {}
 
 
 def _query_vector(idx, q: Query):
-    """The query's vector, encoded once per text and index (a panel asks for five kinds)."""
+    """The query's vector: in this process's memory, else kept on disk by the background worker
+    (``qvectors``), else encoded now and kept (a panel asks for five kinds)."""
     if idx.encoder is None:
         return None
-    key = (idx.encoder.name, q.title, q.text)
+    text = lead_text(q.title, q.text, idx.lead_chars)
+    key = (idx.encoder.name, text)
     if key not in _QV:
         if len(_QV) > 256:
             _QV.clear()
-        _QV[key] = idx.encode_query(q)
+        vector = qvectors.get(idx.encoder.name, text)  # encoded in the background with the record
+        if vector is None:
+            vector = idx.encode_query(q)
+            qvectors.put(idx.encoder.name, text, vector)
+        _QV[key] = vector
     return _QV[key]
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Model
 from django.utils import timezone
 
-from duijie.matching import declarations, documents, store
+from duijie.matching import declarations, documents, qvectors, store
 from duijie.matching.models import DirtyRecord, Feedback, Impression, Lane
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,13 @@ def encode_pending(*, limit: int = 256) -> int:
     from matchkit import lead_text
 
     records = [idx.get(i) for i in ids]
-    vectors = enc.encode_passages([lead_text(r.title, r.text, idx.lead_chars) for r in records])
+    leads = [lead_text(r.title, r.text, idx.lead_chars) for r in records]
+    vectors = enc.encode_passages(leads)
+    # The query side too, for records that are queries (their pages' panels then never encode).
+    asking = [t for r, t in zip(records, leads, strict=True) if r.kind in qvectors.QUERY_KINDS
+              and qvectors.get(enc.name, t) is None]
+    for text, vector in zip(asking, enc.encode_queries(asking) if asking else [], strict=True):
+        qvectors.put(enc.name, text, vector)
     with store.writing() as widx:
         keep, vecs = [], []
         waiting = set(widx.pending())
@@ -156,6 +162,7 @@ def rebuild(*, encode: bool = False, progress: Callable[[str, int, int], None] |
     from matchkit import Index
 
     idx = Index(store.encoder())
+    qvectors.clear()  # kept query vectors are re-made with the passages (bounded by the records' texts)
     total = 0
     for kind, decl in sorted(declarations.by_kind().items()):
         qs = decl.queryset().order_by("pk")
