@@ -2,7 +2,6 @@
 log in, create an enterprise and a demand for it through the forms, submit, publish, and find the
 demand in the list filtered by search text and status. Screenshots go to /tmp/duijie-screens/."""
 
-import os
 import re
 from pathlib import Path
 
@@ -11,28 +10,7 @@ import pytest
 # serialized_rollback: see tests/test_api_fuzz.py
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SCREENS = Path("/tmp/duijie-screens")
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def page(live_server):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run scripts/install-browser.sh")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(20000)
-        yield page
-        context.close()
-        browser.close()
+SCREENS = Path("/tmp/duijie-screens")  # the page fixture (tests/conftest.py) creates it
 
 
 def test_enterprise_demand_publish_and_find(page, live_server, django_user_model, settings):

@@ -4,7 +4,6 @@ confirm the adjusted list, check an attendee in at the desk, record an intention
 cooperation project, register the project's technology contract, and see the effectiveness funnel
 (/cooperation/effect/) move at every step. Screenshots go to /tmp/duijie-screens/journey-*.png."""
 
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -14,29 +13,9 @@ import pytest
 # serialized_rollback: see tests/test_api_fuzz.py
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SCREENS = Path("/tmp/duijie-screens")
-CHROMIUM = "/usr/bin/chromium"
+SCREENS = Path("/tmp/duijie-screens")  # the page fixture (tests/conftest.py) creates it
+
 STEPS = ("invited", "attended", "meetings", "intentions", "contracts", "implemented")  # the funnel totals
-
-
-@pytest.fixture
-def page(live_server):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run scripts/install-browser.sh")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(20000)
-        yield page
-        context.close()
-        browser.close()
 
 
 @pytest.fixture
