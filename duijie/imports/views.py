@@ -55,6 +55,14 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
         raise Http404(_("No such import, or you may not see it."))
 
 
+def _own_job(request: HttpRequest, pk: int) -> ImportJob:
+    """A job the user may act on (confirm, run again, cancel): only the one who uploaded it."""
+    obj = _job(request, pk)
+    if obj.user_id != request.user.pk:
+        raise PermissionDenied
+    return obj
+
+
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     services.sweep_stale()
@@ -128,9 +136,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _job(request, pk)
-    if obj.user_id != request.user.pk:
-        raise PermissionDenied
+    obj = _own_job(request, pk)
     try:
         result = services.job_confirm(job=obj, user=request.user)
     except ValueError as exc:
@@ -149,9 +155,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _job(request, pk)
-    if obj.user_id != request.user.pk:
-        raise PermissionDenied
+    obj = _own_job(request, pk)
     try:
         services.job_retry(job=obj)
     except ValueError as exc:
@@ -164,9 +168,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _job(request, pk)
-    if obj.user_id != request.user.pk:
-        raise PermissionDenied
+    obj = _own_job(request, pk)
     services.job_cancel(job=obj)
     return redirect("imports:history")
 
