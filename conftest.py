@@ -4,9 +4,11 @@ import pytest
 @pytest.fixture
 def admin_user(db):
     from duijie.accounts.models import Role, User
+    from duijie.core.tests import factories as f
 
+    # A city administrator's scope is its bureau's city (an administrator without one sees nothing).
     return User.objects.create_user(username="cityadmin", password="pw-Admin-12345", role=Role.CITY_ADMIN,
-                                    is_staff=True)
+                                    is_staff=True, organisation=f.city_bureau())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from duijie.core import selectors, services
 from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
-from duijie.core.forms import limit_to_visible
+from duijie.core.forms import limit_scope_fields, limit_to_visible
 from duijie.core.masking import looks_masked, mask
 from duijie.core.pii import mask_pii
 from duijie.core.registry import RecordType, personal_fields
@@ -62,8 +62,12 @@ class RecordSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             # A link may only point at a record the caller may see ("does not exist" otherwise).
-            limit_to_visible({n: f for n, f in fields.items() if not f.read_only}, request.user, self.instance
-                             if isinstance(self.instance, models.Model) else None)
+            writable = {n: f for n, f in fields.items() if not f.read_only}
+            instance = self.instance if isinstance(self.instance, models.Model) else None
+            limit_to_visible(writable, request.user, instance)
+            # Scope-deciding links offer only values inside the caller's scope (core.scope); the
+            # service refuses a change the caller may not make at all, naming the field.
+            limit_scope_fields(writable, request.user, instance or self.Meta.model())
         return fields
 
     def validate(self, attrs):

@@ -49,6 +49,37 @@ def limit_to_visible(fields, user, instance=None) -> None:
         target.queryset = visible
 
 
+def limit_scope_fields(fields, user, instance=None) -> None:
+    """The fields that decide who sees a record (core.scope): shown read-only to a user who may not
+    set them (the service takes their value from what the record belongs to), and offering only
+    values inside the user's scope to one who may. Works on form fields and DRF serializer fields."""
+    from duijie.core import scope
+
+    model = getattr(instance, "__class__", None) if instance is not None else None
+    if model is None:
+        return
+    for name in scope.scope_field_names(model):
+        field = fields.get(name)
+        if field is None:
+            continue
+        if not scope.may_set(model, user, name, instance):
+            # Forms show it read-only; the API keeps it writable so a record sent back unchanged
+            # passes, and the service answers a changed value with a 400 naming the field.
+            if isinstance(field, forms.Field):
+                field.disabled = True
+                field.help_text = _("Set by the science bureau; it decides who sees the record.")
+            continue
+        allowed = scope.allowed_values(model, user, name)
+        target = getattr(field, "child_relation", field)
+        qs = getattr(target, "queryset", None)
+        if allowed is None or qs is None:
+            continue
+        if isinstance(qs, models.Manager):
+            qs = qs.all()
+        held = _held_pks(instance, name)
+        target.queryset = qs.filter(models.Q(pk__in=allowed.values("pk")) | models.Q(pk__in=held))
+
+
 def _held_pks(instance, name: str) -> list:
     if instance is None or not instance.pk:
         return []
@@ -76,9 +107,10 @@ class RecordForm(forms.ModelForm):
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Region \
                     and name in ("region", "regions"):
-                field.queryset = local_regions()
+                field.queryset = self.region_queryset()
         if user is not None:
             limit_to_visible(self.fields, user, self.instance)
+            limit_scope_fields(self.fields, user, self.instance)
         if self.instance.pk:
             for name, kind in self.personal_fields().items():
                 self.initial[name] = mask(getattr(self.instance, name), kind)
@@ -101,6 +133,10 @@ class RecordForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-control")
             if field.max_length if hasattr(field, "max_length") else False:
                 widget.attrs.setdefault("maxlength", field.max_length)
+
+    def region_queryset(self):
+        """Where records of this form may lie (before the user's own scope narrows it)."""
+        return local_regions()
 
     # Optional sections: ((title, (field names…)), …); fields not named fall into a last section.
     fieldsets: tuple = ()

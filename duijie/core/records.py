@@ -56,7 +56,7 @@ class AssessmentUnitForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["city"].queryset = Region.objects.filter(level=2)
+        self.fields["city"].queryset = self.fields["city"].queryset.filter(level=2)
 
 
 class ParkFilterSet(RecordBaseFilterSet):

@@ -34,7 +34,7 @@ def _in(model: type[Model], **lookup) -> Q:
 
 
 def city_prefix(user) -> str | None:
-    """Region-code prefix of a city administrator's city (None: the whole platform)."""
+    """Region-code prefix of a city administrator's city (None: no city, so no scope)."""
     org = getattr(user, "organisation", None)
     if org is None or org.region_id is None:
         return None
@@ -60,8 +60,8 @@ def _gov_q(model: type[Model], user) -> Q:
     q = Q(filed_by_org=org.pk) if org else NOTHING
     if user.role == CITY_ADMIN:
         prefix = city_prefix(user)
-        if prefix is None:
-            return Q()
+        if prefix is None:  # a bureau without a city sees what it filed, never the whole platform
+            return q
         units = AssessmentUnit.objects.filter(
             Q(city__code__startswith=prefix) | Q(regions__code__startswith=prefix)
             | Q(organisations__region__code__startswith=prefix)).values("pk")
@@ -70,7 +70,6 @@ def _gov_q(model: type[Model], user) -> Q:
         q |= Q(region__code__startswith=prefix) | Q(owner_org__region__code__startswith=prefix)
         q |= Q(filed_by_org__region__code__startswith=prefix)
         q |= _in(model, assessment_units__in=units)
-        q |= Q(region__isnull=True, filed_by_org__isnull=True, owner_org__isnull=True)
         return q
     if user.role == UNIT_ADMIN:
         unit = org.assessment_unit if org else None
@@ -157,9 +156,294 @@ def _party_q(model: type[Model], user) -> Q:
     return q
 
 
+def party_read_q(model: type[Model], user) -> Q:
+    """Records naming the user's enterprise or institution, or the expert themself, in any link —
+    who may *read* a confidential record they are party to, even where ``PARTY_FIELDS`` keeps them
+    from editing it (a pairing names an enterprise; the bureau keeps it)."""
+    org_id = getattr(user, "organisation_id", None)
+    q = NOTHING
+    for f in model._meta.get_fields():
+        if not (f.is_relation and f.concrete and f.related_model is not None):
+            continue
+        target = f.related_model._meta.label
+        lookup = _in if f.many_to_many else (lambda m, **kw: Q(**kw))
+        if target in ("orgs.Enterprise", "orgs.Institution") and org_id and user.role in {ENTERPRISE, INSTITUTION}:
+            q |= lookup(model, **{f"{f.name}__organisation": org_id})
+        elif target == "experts.Expert" and user.role == EXPERT:
+            q |= lookup(model, **{f"{f.name}__user": user.pk})
+    return q
+
+
 def edit_q(model: type[Model], user) -> Q:
     if not user.is_authenticated or user.role in PLATFORM_ADMINS:
         return NOTHING
     if user.role in GOVERNMENT:
         return _gov_q(model, user)
     return _party_q(model, user)
+
+
+# ------------------------------------------------------------------------------------------------
+# Who may set the fields that decide scope (PRODUCT.md: "set only by those entitled to; an empty
+# value grants nothing"). One rule, used by forms (core.forms), API serializers (core.api), imports
+# (imports.engine) and the write services (core.services.record_save), which refuse what it refuses.
+#
+# - Government roles (city, unit, park) set a record's region, park, assessment units, owner
+#   organisation and visibility — only to values inside their own scope.
+# - Enterprise, institution, expert and broker users never set region, park, assessment units or
+#   owner organisation: on a new record they are taken from what the record belongs to (a demand's
+#   enterprise, the user's own enterprise or institution); on an existing one they stay as they are.
+#   They choose visibility, but only a government role in scope lifts 不宜公开 (classified).
+# - The filing account and organisation are set by the service from the writer, never by input.
+# - Organisations (what users belong to) are edited by city administrators only, inside their city,
+#   and never the scope fields of their own bureau; assessment units likewise.
+# ------------------------------------------------------------------------------------------------
+
+SCOPE_FIELDS = ("region", "park", "assessment_units", "owner_org", "visibility")
+ORGANISATION_SCOPE_FIELDS = ("kind", "region", "assessment_unit", "park")
+UNIT_SCOPE_FIELDS = ("city", "parent", "regions", "parks")
+DERIVED_FIELDS = ("region", "park", "assessment_units")
+
+
+def scope_field_names(model: type[Model]) -> tuple[str, ...]:
+    label = model._meta.label
+    if label == "core.Organisation":
+        return ORGANISATION_SCOPE_FIELDS
+    if label == "core.AssessmentUnit":
+        return UNIT_SCOPE_FIELDS
+    names = _fields(model)
+    if "visibility" not in names or "filed_by_org" not in names:
+        return ()
+    return tuple(n for n in SCOPE_FIELDS if n in names)
+
+
+def may_set(model: type[Model], user, name: str, instance: Model | None = None) -> bool:
+    """Whether ``user`` may change the scope field ``name`` of ``instance`` (None or unsaved: a new
+    record). Values are checked against :func:`allowed_values` separately."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "role", None) in PLATFORM_ADMINS:
+        return False
+    pk = getattr(instance, "pk", None)
+    before = _stored(instance, "visibility") if pk is not None and name == "visibility" else None
+    own = model._meta.label == "core.Organisation" and pk is not None and pk == getattr(user, "organisation_id", None)
+    return ScopeFieldRule(model, user)._may_set(name, pk, before, own)
+
+
+def _stored(instance: Model, name: str):
+    return type(instance)._default_manager.filter(pk=instance.pk).values_list(name, flat=True).first()
+
+
+def regions_in_scope(user, model: type[Model] | None = None):
+    """Regions a government user may place records in (an institution may also lie outside the
+    province: universities come from all over China)."""
+    from django.conf import settings
+
+    from duijie.core.models import AssessmentUnit, Park, Region
+
+    org = getattr(user, "organisation", None)
+    q = NOTHING
+    if user.role == CITY_ADMIN:
+        prefix = city_prefix(user)
+        if prefix:
+            q = Q(code__startswith=prefix)
+    elif user.role == UNIT_ADMIN and org is not None and org.assessment_unit_id:
+        ids = unit_ids(org.assessment_unit)
+        units = AssessmentUnit.objects.filter(pk__in=ids)
+        codes = set(units.values_list("regions__code", flat=True)) - {None}
+        for code in codes:
+            q |= Q(code__startswith=code)
+    elif user.role == PARK_MANAGER and org is not None and org.park_id:
+        code = Park.objects.filter(pk=org.park_id).values_list("region__code", flat=True).first()
+        if code:
+            q = Q(code__startswith=code)
+    if model is not None and getattr(model, "REGION_BEYOND_PROVINCE", False):
+        q |= ~Q(code__startswith=settings.DUIJIE_PROVINCE_CODE)
+    return Region.objects.filter(q)
+
+
+def units_in_scope(user):
+    from duijie.core.models import AssessmentUnit
+
+    org = getattr(user, "organisation", None)
+    if user.role == CITY_ADMIN:
+        prefix = city_prefix(user)
+        return AssessmentUnit.objects.filter(city__code__startswith=prefix) if prefix else AssessmentUnit.objects.none()
+    if user.role == UNIT_ADMIN and org is not None and org.assessment_unit_id:
+        return AssessmentUnit.objects.filter(pk__in=unit_ids(org.assessment_unit))
+    if user.role == PARK_MANAGER and org is not None and org.park_id:
+        return AssessmentUnit.objects.filter(parks=org.park_id)
+    return AssessmentUnit.objects.none()
+
+
+def parks_in_scope(user):
+    from duijie.core.models import Park
+
+    org = getattr(user, "organisation", None)
+    if user.role == PARK_MANAGER:
+        return Park.objects.filter(pk=org.park_id) if org is not None and org.park_id else Park.objects.none()
+    if user.role not in (CITY_ADMIN, UNIT_ADMIN):
+        return Park.objects.none()
+    units = units_in_scope(user)
+    return Park.objects.filter(Q(region__in=regions_in_scope(user)) | Q(pk__in=units.values("parks"))
+                               | Q(assessment_units_mapped__in=units)).distinct()
+
+
+def organisations_in_scope(user):
+    """Organisations inside a government user's scope (by their region, unit or park)."""
+    from duijie.core.models import Organisation
+
+    if user.role not in GOVERNMENT:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        Q(region__in=regions_in_scope(user)) | Q(assessment_unit__in=units_in_scope(user))
+        | Q(park__in=parks_in_scope(user))).distinct()
+
+
+def allowed_values(model: type[Model], user, name: str):
+    """The values ``user`` may give the scope field ``name`` (a queryset for links, a set of codes for
+    plain choices), or None when any value of the field's own choices will do."""
+    from duijie.core.models import Region
+
+    if name in ("region", "regions"):
+        return regions_in_scope(user, model)
+    if name in ("park", "parks"):
+        return parks_in_scope(user)
+    if name in ("assessment_units", "assessment_unit", "parent"):
+        return units_in_scope(user)
+    if name == "owner_org":
+        return organisations_in_scope(user)
+    if name == "city":
+        prefix = city_prefix(user)
+        return Region.objects.filter(code=prefix[:4], level=2) if prefix else Region.objects.none()
+    return None
+
+
+class ScopeFieldRule:
+    """:func:`may_set` and :func:`allowed_values` for one user and model, with the allowed ids
+    fetched once: the services check one record with it, imports check every row with it."""
+
+    def __init__(self, model: type[Model], user):
+        self.model, self.user = model, user
+        self.names = scope_field_names(model) if getattr(user, "is_authenticated", False) else ()
+        self.government = getattr(user, "role", None) in GOVERNMENT
+        self.derives = not self.government and model._meta.label not in ("core.Organisation", "core.AssessmentUnit")
+        self._allowed: dict[str, set | None] = {}
+
+    def is_m2m(self, name: str) -> bool:
+        return self.model._meta.get_field(name).many_to_many
+
+    def allowed(self, name: str) -> set | None:
+        if name not in self._allowed:
+            qs = allowed_values(self.model, self.user, name)
+            self._allowed[name] = None if qs is None else set(qs.values_list("pk", flat=True))
+        return self._allowed[name]
+
+    def errors(self, new: dict, old: dict, *, pk=None, own_org: bool = False) -> dict[str, str]:
+        """``new``/``old``: field → value (ids; frozensets for many-to-many); a field missing from
+        ``new`` is not being set. ``old`` of a new record holds its defaults or derived place."""
+        from django.utils.translation import gettext as _
+
+        errors: dict[str, str] = {}
+        for name in self.names:
+            if name not in new:
+                continue
+            value, before = new[name], old.get(name)
+            if value == before or (not value and not before):
+                continue
+            if not self._may_set(name, pk, before, own_org):
+                errors[name] = _("You may not set this field; it decides who sees the record.")
+                continue
+            allowed = self.allowed(name)
+            if allowed is None or not value:
+                continue  # an empty value grants nothing
+            wanted = set(value) if self.is_m2m(name) else {value}
+            held = set(before) if self.is_m2m(name) and before else set()
+            if wanted - allowed - held:
+                errors[name] = _("This value lies outside your scope.")
+        return errors
+
+    def _may_set(self, name: str, pk, before, own_org: bool) -> bool:
+        user = self.user
+        if self.model._meta.label in ("core.Organisation", "core.AssessmentUnit"):
+            return user.role == CITY_ADMIN and city_prefix(user) is not None and not own_org
+        if self.government:
+            return True
+        # Anyone who may edit the record sets its visibility, except lifting 不宜公开 (classified).
+        return name == "visibility" and not (pk is not None and before == "classified")
+
+
+def _value(instance: Model, name: str, m2m: dict | None):
+    field = instance._meta.get_field(name)
+    if field.many_to_many:
+        if m2m is not None and name in m2m:
+            return frozenset(getattr(v, "pk", v) for v in m2m[name])
+        return None  # not being set
+    return getattr(instance, field.attname)
+
+
+def _old_value(instance: Model, name: str):
+    field = instance._meta.get_field(name)
+    if instance.pk is None:
+        if field.many_to_many:
+            return frozenset()
+        return field.get_default()
+    if field.many_to_many:
+        return frozenset(getattr(instance, name).values_list("pk", flat=True))
+    return _stored(instance, field.attname)
+
+
+def derived_location(instance: Model, user) -> dict:
+    """Where a record filed by a non-government user lies: its scope parent's place (a demand's
+    enterprise), else the user's own enterprise or institution, else the user's organisation."""
+    source = None
+    for name in getattr(type(instance), "SCOPE_PARENTS", ()):
+        source = getattr(instance, name, None)
+        if source is not None:
+            break
+    org = getattr(user, "organisation", None)
+    if source is None and org is not None:
+        for backing in ("enterprise", "institution"):
+            source = getattr(org, backing, None) if hasattr(org, backing) else None
+            if source is not None:
+                break
+    out: dict = {"region": None, "park": None, "assessment_units": frozenset(),
+                 "owner_org": getattr(source, "organisation_id", None) if source is not None else None}
+    if source is not None:
+        out["region"] = getattr(source, "region_id", None)
+        out["park"] = getattr(source, "park_id", None)
+        if source.pk and hasattr(source, "assessment_units"):
+            out["assessment_units"] = frozenset(source.assessment_units.values_list("pk", flat=True))
+    elif org is not None:
+        out["region"], out["park"] = org.region_id, org.park_id
+    return out
+
+
+def scope_field_errors(instance: Model, user, m2m: dict | None = None) -> dict[str, str]:
+    """Field → reason for every scope field of ``instance`` that ``user`` changed but may not, or
+    set to a value outside their scope. A new record by a non-government user gets its location from
+    :func:`derived_location` wherever the input left it empty (``instance`` and ``m2m`` are filled in)."""
+    rule = ScopeFieldRule(type(instance), user)
+    if not rule.names:
+        return {}
+    creating = instance.pk is None
+    derived = derived_location(instance, user) if creating and rule.derives else None
+    new, old = {}, {}
+    for name in rule.names:
+        field = instance._meta.get_field(name)
+        value = _value(instance, name, m2m)
+        before = _old_value(instance, name)
+        if derived is not None and name in DERIVED_FIELDS:
+            before = derived[name]
+            if not value:  # left empty: the record lies where what it belongs to lies
+                if field.many_to_many:
+                    if m2m is not None and before:
+                        m2m[name] = list(before)
+                else:
+                    setattr(instance, field.attname, before)
+                continue
+        if name == "owner_org" and derived is not None and value in (None, user.organisation_id, derived["owner_org"]):
+            continue  # its own organisation, or what it files for (a parent it must be entitled to: services)
+        if value is not None or not field.many_to_many:
+            new[name] = value
+        old[name] = before
+    own = instance._meta.label == "core.Organisation" and instance.pk is not None \
+        and instance.pk == getattr(user, "organisation_id", None)
+    return rule.errors(new, old, pk=instance.pk, own_org=own)

@@ -51,6 +51,8 @@ def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> Qu
     qs = model._default_manager.all() if qs is None else qs
     parent = _scope_parent(model)
     if parent:
+        if getattr(model, "CONFIDENTIAL", False):  # business data: the parent's parties and scope only
+            return qs.filter(**{f"{parent[0]}__in": confidential_queryset(parent[1], user).values("pk")})
         return qs.filter(**{f"{parent[0]}__in": visible_queryset(parent[1], user).values("pk")})
     if hasattr(model, "READ_ROLES"):  # platform-administration tables (accounts, audit trail)
         return qs if getattr(user, "role", None) in model.READ_ROLES else qs.none()
@@ -60,11 +62,26 @@ def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> Qu
         return qs.filter(Q(visibility=Visibility.PUBLIC) & published_q(model))
     if _is_platform_admin(user):
         return qs.none()
+    if getattr(model, "CONFIDENTIAL", False):
+        return confidential_queryset(model, user, qs)
     mine = scope.edit_q(model, user)
     if mine == Q():
         return qs
     granted = Q(pk__in=granted_ids(model, user)) & ~Q(visibility=Visibility.CLASSIFIED)
     return qs.filter(mine | (Q(visibility__in=OPEN_VISIBILITIES) & published_q(model)) | granted)
+
+
+def confidential_queryset(model: type[Model], user, qs: QuerySet | None = None) -> QuerySet:
+    """Records whose content is business-confidential (PRODUCT.md: an enterprise's yearly metrics, the
+    terms of pairings and placements): read by their parties and government roles whose scope covers
+    them, whatever the visibility says; never by other enterprises, experts or brokers."""
+    qs = model._default_manager.all() if qs is None else qs
+    if not user.is_authenticated or _is_platform_admin(user):
+        return qs.none()
+    q = scope.edit_q(model, user)
+    if getattr(user, "role", None) not in scope.GOVERNMENT:
+        q |= scope.party_read_q(model, user)
+    return qs.filter(q)
 
 
 def granted_ids(model: type[Model], user) -> QuerySet:
@@ -93,7 +110,14 @@ def editable_queryset(model: type[Model], user, qs: QuerySet | None = None) -> Q
     if not _has_scope_fields(model):
         if not getattr(user, "is_city_admin", False):
             return qs.none()
-        return qs.filter(scope.edit_q(model, user)) if model._meta.label == "core.AssessmentUnit" else qs
+        label = model._meta.label
+        if label == "core.AssessmentUnit":
+            return qs.filter(scope.edit_q(model, user))
+        if label == "core.Organisation":
+            # Inside the city only; their own bureau too, but never its scope fields (scope.may_set).
+            return qs.filter(Q(pk__in=scope.organisations_in_scope(user).values("pk"))
+                             | Q(pk=getattr(user, "organisation_id", None) or 0))
+        return qs
     return qs.filter(scope.edit_q(model, user))
 
 

@@ -18,6 +18,7 @@ from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.models import RecordBase
 from duijie.core.registry import Transition
+from duijie.core.scope import scope_field_errors
 
 
 def _changed_fields(instance: Model) -> list[str]:
@@ -40,6 +41,11 @@ def record_save(*, instance: Model, by, m2m: dict[str, Any] | None = None, valid
             instance.filed_by_org_id = getattr(by, "organisation_id", None)
             if instance.owner_org_id is None and not getattr(by, "is_government", False):
                 instance.owner_org_id = getattr(by, "organisation_id", None)
+        m2m = dict(m2m or {})
+        # The fields that decide who sees the record: set only by those entitled to (core.scope).
+        errors = scope_field_errors(instance, by, m2m) if getattr(by, "is_authenticated", False) else {}
+        if errors:
+            raise ValidationError(errors)
         if validate:
             instance.full_clean(exclude=list(m2m or {}))
         changed = _changed_fields(instance)

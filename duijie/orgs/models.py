@@ -43,6 +43,7 @@ class Institution(OrganisationBacked, ScopedRecord):
     """名院: a university, research institute or new R&D institution."""
 
     org_kind = OrgKind.INSTITUTION
+    REGION_BEYOND_PROVINCE = True  # universities from all over China (core.scope.regions_in_scope)
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
@@ -186,8 +187,11 @@ class EnterpriseQualification(TimeStamped):
 
 
 class EnterpriseMetric(TimeStamped):
-    """Yearly metrics (money in yuan, to the fen)."""
-    SCOPE_VIA = "enterprise"  # read/edit scope follows the enterprise
+    """Yearly metrics (money in yuan, to the fen). Business-confidential, every field: read by the
+    enterprise and government roles whose scope covers it, never by other enterprises, experts or
+    brokers (aggregates are published through programme figures, not these rows)."""
+    SCOPE_VIA = "enterprise"  # edit scope follows the enterprise
+    CONFIDENTIAL = True
 
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,

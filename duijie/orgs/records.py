@@ -34,10 +34,9 @@ class InstitutionForm(RecordForm):
         fields = ["name", "short_name", "aliases", "kind", "is_local", "country", "website", "description",
                   "tto_name", "tto_contact", "tto_phone", "tto_email", *SCOPE_FIELDS]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def region_queryset(self):
         # institutions come from anywhere in China: every province and city, the home province's districts
-        self.fields["region"].queryset = local_regions() | Region.objects.filter(level__lte=2)
+        return local_regions() | Region.objects.filter(level__lte=2)
 
 
 class InstitutionUnitFilterSet(SearchFilterSet):

@@ -56,6 +56,9 @@ class Pairing(ScopedRecord):
     history = HistoricalRecords(m2m_fields=["assessment_units"])
     PARTY_FIELDS: tuple[str, ...] = ()
     CREATE_ROLES = GOVERNMENT
+    # Who is paired with or placed at whom, and on what terms, is business-confidential as a whole
+    # record: read by the parties named in it and government roles in scope (core.selectors).
+    CONFIDENTIAL = True
 
     class Meta:
         ordering = ["-start_on"]
@@ -202,6 +205,9 @@ class Placement(ScopedRecord):
     history = HistoricalRecords(m2m_fields=["assessment_units"])
     PARTY_FIELDS: tuple[str, ...] = ()
     CREATE_ROLES = GOVERNMENT
+    # Who is paired with or placed at whom, and on what terms, is business-confidential as a whole
+    # record: read by the parties named in it and government roles in scope (core.selectors).
+    CONFIDENTIAL = True
 
     class Meta:
         ordering = ["-year", "person_name"]

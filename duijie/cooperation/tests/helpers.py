@@ -19,7 +19,7 @@ def event(**kw):
     kw.setdefault("title", f"测试活动{next(_n)}")
     kw.setdefault("event_type", "uni_to_park")
     kw.setdefault("starts_at", timezone.make_aware(datetime(2025, 5, 10, 9, 0)))
-    return Event.objects.create(**kw)
+    return Event.objects.create(**f.placed(kw))
 
 
 def invite(ev, status="invited", checked_in=False, **party):
@@ -47,7 +47,7 @@ def intention(ev=None, **kw):
         kw["enterprise"] = f.enterprise()
     kw.setdefault("subject", f"合作意向{next(_n)}")
     kw.setdefault("signed_on", date(2025, 5, 10))
-    return Intention.objects.create(event=ev, **kw)
+    return Intention.objects.create(event=ev, **f.placed(kw))
 
 
 def project(**kw):
@@ -55,7 +55,7 @@ def project(**kw):
 
     kw.setdefault("title", f"合作项目{next(_n)}")
     kw.setdefault("source", "other")
-    return CooperationProject.objects.create(**kw)
+    return CooperationProject.objects.create(**f.placed(kw))
 
 
 def contract(**kw):
@@ -69,4 +69,4 @@ def contract(**kw):
         kw["institution"] = f.institution()
     kw.setdefault("amount", Decimal("500000"))
     kw.setdefault("signed_on", date(2025, 6, 1))
-    return TechContract.objects.create(**kw)
+    return TechContract.objects.create(**f.placed(kw))

@@ -32,6 +32,27 @@ def organisation(name="测试机关", kind="government"):
     return Organisation.objects.create(name=f"{name}{next(_seq)}", kind=kind)
 
 
+CITY = "3204"  # 常州市: records the factories make lie here unless a test places them elsewhere
+
+
+def region(code: str = CITY):
+    from duijie.core.models import Region
+
+    return Region.objects.get(code=code)
+
+
+def placed(kw: dict) -> dict:
+    if "region" not in kw and "region_id" not in kw:
+        kw["region"] = region()
+    return kw
+
+
+def city_bureau(code: str = CITY, name: str = "常州市科技局"):
+    from duijie.core.models import Organisation
+
+    return Organisation.objects.create(name=f"{name}{next(_seq)}", kind="government", region=region(code))
+
+
 def user(username=None, role="enterprise", organisation=None, password=None, **kw):
     from duijie.accounts.models import User
 
@@ -44,14 +65,14 @@ def enterprise(name=None, **kw):
     from duijie.orgs.models import Enterprise
 
     kw.setdefault("uscc", uscc())
-    return Enterprise.objects.create(name=name or f"常州测试科技有限公司{next(_seq)}", **kw)
+    return Enterprise.objects.create(name=name or f"常州测试科技有限公司{next(_seq)}", **placed(kw))
 
 
 def institution(name=None, **kw):
     from duijie.orgs.models import Institution
 
     kw.setdefault("kind", "university")
-    return Institution.objects.create(name=name or f"测试大学{next(_seq)}", **kw)
+    return Institution.objects.create(name=name or f"测试大学{next(_seq)}", **placed(kw))
 
 
 def demand(enterprise_obj=None, **kw):
@@ -62,7 +83,9 @@ def demand(enterprise_obj=None, **kw):
     kw.setdefault("title", f"测试需求{next(_seq)}")
     kw.setdefault("description", "需要解决某项技术难题")
     kw.setdefault("owner_org_id", enterprise_obj.organisation_id)
-    return Demand.objects.create(enterprise=enterprise_obj, **kw)
+    if "region" not in kw:
+        kw.setdefault("region_id", enterprise_obj.region_id)
+    return Demand.objects.create(enterprise=enterprise_obj, **placed(kw))
 
 
 def achievement(institution_obj=None, **kw):
@@ -75,7 +98,9 @@ def achievement(institution_obj=None, **kw):
     kw.setdefault("stage", "研制阶段")
     kw.setdefault("introduction", "一项新材料成果")
     kw.setdefault("owner_org_id", institution_obj.organisation_id)
-    return Achievement.objects.create(institution=institution_obj, **kw)
+    if "region" not in kw:
+        kw.setdefault("region_id", institution_obj.region_id)
+    return Achievement.objects.create(institution=institution_obj, **placed(kw))
 
 
 def patent(**kw):
@@ -84,11 +109,11 @@ def patent(**kw):
     kw.setdefault("application_no", patent_no())
     kw.setdefault("title", f"一种测试装置{next(_seq)}")
     kw.setdefault("patent_type", "invention")
-    return Patent.objects.create(**kw)
+    return Patent.objects.create(**placed(kw))
 
 
 def expert(**kw):
     from duijie.experts.models import Expert
 
     kw.setdefault("name", f"专家{next(_seq)}")
-    return Expert.objects.create(**kw)
+    return Expert.objects.create(**placed(kw))

@@ -22,7 +22,8 @@ def sheet(response):
 def test_edit_creates_history_entry_with_user(admin_client, admin_user):
     ent = f.enterprise(name="历史公司", contact_phone="13812345678")
     response = admin_client.post(f"/r/enterprises/{ent.pk}/edit/", {
-        "uscc": ent.uscc, "name": "历史公司（改名）", "visibility": "platform", "contact_phone": "13987654321"})
+        "uscc": ent.uscc, "name": "历史公司（改名）", "visibility": "platform", "contact_phone": "13987654321",
+        "region": ent.region_id})
     assert response.status_code == 302
     latest = ent.history.order_by("-history_date").first()
     assert ent.history.count() == 2

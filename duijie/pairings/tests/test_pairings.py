@@ -104,15 +104,17 @@ def test_ten_ten_summary_counts_match_the_records(world, admin_user):
     _visit(world, world["district"])
     _visit(world, world["district"], visited_on=date(2026, 4, 1), needs="")
     _visit(world, world["district"], visiting_institution=world["inst"], needs="检测服务")
-    _visit(world, admin_user, enterprise=world["other"], region=world["other"].region)
+    kunshan = f.user(role="city_admin", organisation=f.city_bureau("320583", "昆山市科技局"))
+    _visit(world, kunshan, enterprise=world["other"], region=world["other"].region)
     _visit(world, world["district"], programme="survey", visiting_institution=None)
     _visit(world, world["district"], visited_on=date(2025, 3, 1))
-    s = selectors.ten_ten_summary(user=admin_user, year=2026)
-    rows = Visit.objects.filter(programme="ten_ten", visited_on__year=2026)
-    assert s.visits == rows.count() == 4
-    assert s.enterprises == len({v.enterprise_id for v in rows}) == 2
+    s = selectors.ten_ten_summary(user=admin_user, year=2026)  # 常州: the 昆山 visit is not in its scope
+    rows = Visit.objects.filter(programme="ten_ten", visited_on__year=2026, region__code__startswith="3204")
+    assert s.visits == rows.count() == 3
+    assert s.enterprises == len({v.enterprise_id for v in rows}) == 1
     assert (s.universities, s.institutes) == (1, 1)
-    assert s.needs == sum(len(v.need_lines) for v in rows) == 5
+    assert s.needs == sum(len(v.need_lines) for v in rows) == 3
+    assert selectors.ten_ten_summary(user=kunshan, year=2026).visits == 1
     # a district admin sees only the visits in its scope (昆山 is not)
     assert selectors.ten_ten_summary(user=world["district"], year=2026).enterprises == 1
 
