@@ -22,14 +22,32 @@ def expert_record_consent(*, expert: Expert, by) -> Expert:
     return expert
 
 
+def expert_set_do_not_recommend(*, expert: Expert, wanted: bool, by) -> Expert:
+    """The expert's own opt-out (PIPL): saved through the model so everything that keeps a copy of
+    the profile (the matching index) drops it after commit, not at the next rebuild."""
+    with transaction.atomic():
+        locked = Expert.objects.select_for_update().get(pk=expert.pk)
+        locked.do_not_recommend = wanted
+        locked._history_user = by
+        locked.save(update_fields=["do_not_recommend", "updated_at"])
+        audit(user=by, action=AuditAction.UPDATE, obj=locked, detail={"fields": ["do_not_recommend"]})
+    return locked
+
+
 def expert_erase_personal_data(*, expert: Expert, by) -> Expert:
     """Erase phone and email (and their keyed hashes) from the profile and its whole history, and
     stop recommending the expert. Name, unit and fields stay (they are the public profile)."""
     fields = personal_fields(Expert)
     blank = {name: "" for name in fields} | {f"{name}_hash": "" for name in fields}
     with transaction.atomic():
-        Expert.objects.filter(pk=expert.pk).update(**blank, do_not_recommend=True,
-                                                   personal_data_erased_at=timezone.now())
+        locked = Expert.objects.select_for_update().get(pk=expert.pk)
+        for name, value in blank.items():
+            setattr(locked, name, value)
+        locked.do_not_recommend, locked.personal_data_erased_at = True, timezone.now()
+        # Saved through the model (not a bare update) so the matching index drops the expert after
+        # commit; the history row this adds holds the blanks, and the older rows are blanked below.
+        locked._history_user = by
+        locked.save()
         Expert.history.filter(id=expert.pk).update(**blank)
         audit(user=by, action=AuditAction.UPDATE, obj=expert,
               detail={"erased": sorted(fields), "history_rows": Expert.history.filter(id=expert.pk).count()})

@@ -41,8 +41,7 @@ def my_consent(request: HttpRequest) -> HttpResponse:
 def my_opt_out(request: HttpRequest) -> HttpResponse:
     expert = _own_profile(request)
     wanted = request.POST.get("do_not_recommend") == "1"
-    Expert.objects.filter(pk=expert.pk).update(do_not_recommend=wanted)
-    audit(user=request.user, action=AuditAction.UPDATE, obj=expert, detail={"fields": ["do_not_recommend"]})
+    services.expert_set_do_not_recommend(expert=expert, wanted=wanted, by=request.user)
     messages.success(request, _("You will not be recommended to others.") if wanted
                      else _("You may be recommended again."))
     return redirect("experts:me")

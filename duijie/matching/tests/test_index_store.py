@@ -152,3 +152,35 @@ def test_vectors_follow_in_the_background_and_add_semantic_reasons(built, settin
     dense = ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="expert")
     assert all(any(r.code == "semantic" for r in m.reasons) for m in dense)
     assert services.encode_pending() == 0  # idempotent
+
+
+def _on_disk():
+    """The index as stored in the current version's files (not the in-process reader)."""
+    from matchkit.index import Index
+
+    return Index.load(store.index_dir(), encoder=None)
+
+
+def test_opt_out_and_erasure_on_the_experts_own_pages_leave_the_index_files(built, client,
+                                                                            django_capture_on_commit_callbacks):
+    from duijie.core.tests import factories as f
+
+    w = built
+    good, vp = w["e_good"], w["e_vp"]
+    assert f"expert:{good.pk}" in _on_disk() and f"expert:{vp.pk}" in _on_disk()
+    good.user = f.user(role="expert")
+    good.save()
+    vp.user = f.user(role="expert")
+    vp.save()
+    client.force_login(good.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/me/expert/opt-out/", {"do_not_recommend": "1"}).status_code == 302
+    assert f"expert:{good.pk}" not in _on_disk()
+    with django_capture_on_commit_callbacks(execute=True):  # and back in when they opt in again
+        client.post("/me/expert/opt-out/", {"do_not_recommend": "0"})
+    assert f"expert:{good.pk}" in _on_disk()
+    client.force_login(vp.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/me/expert/erase/", {"confirm": "1"}).status_code == 302
+    stored = _on_disk()
+    assert f"expert:{vp.pk}" not in stored and f"expert:{good.pk}" in stored
