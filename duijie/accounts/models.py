@@ -31,6 +31,10 @@ class Role(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
+# The account command-line imports run as (``manage.py import_file`` without ``--user``): whoever runs
+# manage.py on the server already holds the database, so it acts platform-wide; it cannot log in.
+SERVER_OPERATOR_USERNAME = "import-operator"
+
 GOVERNMENT_ROLES = {Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.PARK_MANAGER}
 PLATFORM_ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 # Back-office roles: second factor and password rotation apply (issue: auth policy).
@@ -78,6 +82,11 @@ class User(AbstractUser):
         """For accounts created (or reset) by someone else: the user must change it at the next login."""
         self.set_password(raw_password)
         self.must_change_password = True
+
+    @property
+    def is_server_operator(self) -> bool:
+        return (self.username == SERVER_OPERATOR_USERNAME and self.organisation_id is None
+                and not self.has_usable_password())
 
     @property
     def is_city_admin(self) -> bool:

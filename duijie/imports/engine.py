@@ -25,6 +25,7 @@ from duijie.core import bulk, crypto
 from duijie.core.choices import AuditAction
 from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
+from duijie.core.scope import DERIVED_FIELDS, ScopeFieldRule, derived_location
 from duijie.core.selectors import editable_queryset
 from duijie.core.services import BulkWriteFailed, record_bulk_upsert
 from duijie.core.validators import normalise_uscc, parse_patent_number
@@ -340,8 +341,6 @@ def _candidates(kind: Kind, parsed: list[dict], names: list[str]) -> list[dict]:
 
 
 def _editable_ids(kind: Kind, user, ids: list[int]) -> set[int]:
-    if getattr(user, "is_city_admin", False):
-        return set(ids)
     allowed: set[int] = set()
     for chunk in _chunks(sorted(ids)):
         allowed.update(editable_queryset(kind.model, user).filter(pk__in=chunk).values_list("pk", flat=True))
@@ -383,6 +382,50 @@ def _owner_org(kind: Kind, obj, user, resolvers: Resolvers):
     if kind.parent == "institution" and obj.institution_id:
         return resolvers.institution_org.get(obj.institution_id)
     return None
+
+
+class _ScopeCheck:
+    """core.scope's rule on who sets the fields that decide scope, row by row: a row that changes one
+    the user may not set, or sets one outside the user's scope, is an error row; a new row from a
+    non-government user that leaves the location empty lies where what it belongs to lies."""
+
+    def __init__(self, model, user, fields: dict):
+        self.rule = ScopeFieldRule(model, user)
+        self.user, self.model = user, model
+        self.names = [n for n in self.rule.names if n in fields]
+        self._derived: dict = {}
+
+    def _derive(self, obj) -> dict:
+        parents = getattr(self.model, "SCOPE_PARENTS", ())
+        key = tuple(getattr(obj, self.model._meta.get_field(p).attname, None) for p in parents)
+        if key not in self._derived:
+            self._derived[key] = derived_location(obj, self.user)
+        return self._derived[key]
+
+    def errors(self, obj, vals: dict, current: dict | None, links: dict) -> dict[str, str]:
+        if not self.names:
+            return {}
+        new, old = {}, {}
+        derived = self._derive(obj) if current is None and self.rule.derives else None
+        for name in self.names:
+            if name not in vals:
+                continue
+            f = self.model._meta.get_field(name)
+            value = frozenset(vals[name] or ()) if f.many_to_many else vals[name]
+            if current is not None:
+                before = frozenset(links.get((current["pk"], name), ())) if f.many_to_many else current.get(f.attname)
+            elif derived is not None and name in DERIVED_FIELDS:
+                before = derived[name]
+                if not value:  # left empty: take the derived place
+                    if f.many_to_many:
+                        obj._import_m2m[name] = sorted(before)
+                    else:
+                        setattr(obj, f.attname, before)
+                    continue
+            else:
+                before = frozenset() if f.many_to_many else f.get_default()
+            new[name], old[name] = value, before
+        return self.rule.errors(new, old, pk=current["pk"] if current else None)
 
 
 @dataclass
@@ -602,7 +645,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
     # be added under a parent the user may change.
     via = getattr(model, "SCOPE_VIA", None)
     parents_allowed: set[int] | None = None
-    if via and not getattr(user, "is_city_admin", False):
+    if via:
         parent_ids = sorted({parsed[i][via] for i in live if isinstance(parsed[i].get(via), int)})
         parent_model = model._meta.get_field(via).related_model
         parents_allowed = set()
@@ -642,6 +685,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             changes[i] = changed
         else:
             rr.outcome = UNCHANGED
+    scope_check = _ScopeCheck(model, user, fields)
     # Only the records that change are loaded whole (their history rows need every field).
     full: dict[int, models.Model] = {}
     for chunk in _chunks(sorted(matches[i]["pk"] for i in changes)):
@@ -677,6 +721,11 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
             if pending is not None:
                 rr.note = _("“%(name)s” is not in the registry: it will be added as a provisional institution "
                             "for review.") % {"name": pending.name}
+        scope_errors = scope_check.errors(obj, vals, matches[i] if i in changes else None, links_now)
+        if scope_errors:
+            rr.outcome, rr.changes = ERROR, []
+            rr.errors = [(_field_header(kind, name, headers), msg) for name, msg in scope_errors.items()]
+            continue
         try:
             if full_clean:
                 # Foreign keys were resolved against the database already: skip Django's one query per key.

@@ -21,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from duijie.accounts.models import SERVER_OPERATOR_USERNAME as OPERATOR_USERNAME
 from duijie.core import crypto
 from duijie.imports import engine, layouts, progress, readers
 from duijie.imports.kinds import KINDS, Kind
 from duijie.imports.models import ImportJob, ImportStatus
 
-OPERATOR_USERNAME = "import-operator"
 PREVIEW_ROWS = 5000
 ERROR_ROWS = 20000
 
