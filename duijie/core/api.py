@@ -126,6 +126,10 @@ class RecordViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.record_list(record_type=self.record_type, user=self.request.user).order_by("pk")
 
+    def get_serializer_class(self):
+        request = getattr(self, "request", None)
+        return self.record_type.serializer_for_user(getattr(request, "user", None)) or self.serializer_class
+
     def _m2m(self, data: dict) -> tuple[dict, dict]:
         names = {f.name for f in self.record_type.model._meta.many_to_many}
         return {k: v for k, v in data.items() if k not in names}, {k: v for k, v in data.items() if k in names}
@@ -151,7 +155,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer.instance = services.record_save(instance=instance, by=self.request.user, m2m=m2m)
 
     def perform_destroy(self, instance):
-        if self.record_type.reference_only or not selectors.can_edit(self.request.user, instance):
+        if self.record_type.reference_only or not selectors.can_delete(self.request.user, instance):
             raise exceptions.PermissionDenied()
         services.record_delete(instance=instance, by=self.request.user)
 

@@ -101,6 +101,13 @@ def can_edit(user, obj) -> bool:
     return editable_queryset(type(obj), user).filter(pk=obj.pk).exists()
 
 
+def can_delete(user, obj) -> bool:
+    """Edit rights, and for types that name them (``DELETE_ROLES``: accounts, which only the system
+    administrator removes) the role too."""
+    roles = getattr(type(obj), "DELETE_ROLES", None)
+    return can_edit(user, obj) and (roles is None or getattr(user, "role", None) in roles)
+
+
 def can_create(user, record_type: RecordType) -> bool:
     if record_type.reference_only or not user.is_authenticated:
         return False

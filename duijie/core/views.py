@@ -152,7 +152,8 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
     context = {
         "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user, revealed),
         "related": related, "can_reveal": access == "reveal" and not revealed, "revealed": revealed,
-        "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
+        "can_edit": can_edit, "can_delete": can_edit and selectors.can_delete(request.user, obj),
+        "transitions": transitions, "warnings": warnings,
         "has_history": hasattr(obj, "history"), "grants": grants,
         # Extra downloads other apps attach to a record type (imports: the filled official form).
         "detail_links": [link for links in rt.extra.get("detail_links", ()) for link in links(request, obj)],
@@ -242,7 +243,7 @@ def record_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
 def record_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
-    if rt.reference_only or not selectors.can_edit(request.user, obj):
+    if rt.reference_only or not selectors.can_delete(request.user, obj):
         raise PermissionDenied
     if request.method == "POST":
         try:
