@@ -161,6 +161,17 @@ def personal_access(user, obj) -> str:
     return "reveal" if can_edit(user, obj) else "masked"
 
 
+def revealable_ids(user, qs: QuerySet) -> set:
+    """The pks of ``qs`` whose personal data ``user`` may reveal (``personal_access(user, obj) ==
+    "reveal"``), in one query: an approved full export unmasks these rows and no others."""
+    if not user.is_authenticated or _is_platform_admin(user):
+        return set()
+    model = qs.model
+    if not is_scoped(model):
+        return set(qs.filter(pk=user.pk).values_list("pk", flat=True))
+    return set(editable_queryset(model, user, qs).values_list("pk", flat=True))
+
+
 def may_list(user, record_type: RecordType) -> bool:
     """Whether navigation and the overview offer ``record_type`` to ``user``. The selectors decide
     what a list holds; this only hides lists that are empty for the role by construction (platform
