@@ -81,7 +81,7 @@ def test_production_settings_are_hardened():
     code = ("from django.conf import settings as s;"
             "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS >= 31536000,"
             " s.SECURE_SSL_REDIRECT, s.DEBUG,"
-            " any('Basic' in c for c in s.REST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES']))")
+            " s.DUIJIE_API_BASIC_AUTH)")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DUIJIE_", "DATABASE_URL"))}
     env.update({"DJANGO_SECRET_KEY": secrets.token_urlsafe(60), "DATABASE_URL": "postgres://x@127.0.0.1/x",
                 "DUIJIE_FIELD_KEY": base64.b64encode(os.urandom(32)).decode(),
