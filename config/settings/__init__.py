@@ -27,7 +27,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-insecure-key-change-me-in-production-0123456789")
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# A demo deployment (make demo) is reachable by others: no debug pages (settings, tracebacks, URL lists)
+# there; WhiteNoise serves the collected static files with DEBUG off.
+DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
+DEBUG = env_bool("DJANGO_DEBUG", not DUIJIE_DEMO)
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -282,7 +285,6 @@ DUIJIE_FIELD_KEY = os.environ.get("DUIJIE_FIELD_KEY", DEV_FIELD_KEY)
 DUIJIE_FIELD_KEY_VERSION = int(os.environ.get("DUIJIE_FIELD_KEY_VERSION", "1"))
 DUIJIE_FIELD_KEYS_OLD = os.environ.get("DUIJIE_FIELD_KEYS_OLD", "")
 
-DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
 
 # The province whose cities, districts and towns the region dropdowns of the registry forms offer
 # (GB/T 2260 code prefix; 32 = 江苏省).
