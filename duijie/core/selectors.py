@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from duijie.core import scope
@@ -138,6 +139,15 @@ def record_list(*, record_type: RecordType, user, filters: Any = None) -> QueryS
 def record_get(*, record_type: RecordType, user, pk: Any) -> Model:
     """One record the user may read; raises ``model.DoesNotExist`` otherwise (no hint it exists)."""
     return record_list(record_type=record_type, user=user).get(pk=pk)
+
+
+def record_exists(*, record_type: RecordType, pk: Any) -> bool:
+    """Whether a record with this pk exists at all, whoever may see it: only to tell, for the audit
+    trail, a probe of a hidden record from a mistyped id (the answer to the user is 404 either way)."""
+    try:
+        return record_type.model._default_manager.filter(pk=pk).exists()
+    except (ValueError, TypeError, ValidationError):
+        return False
 
 
 def can_review(user, obj) -> bool:

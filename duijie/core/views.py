@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from duijie.core import selectors, services
-from duijie.core.audit import audit, audit_failure
+from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
 from duijie.core.masking import mask
@@ -35,7 +35,8 @@ def _record_type(slug: str) -> RecordType:
 def _get(rt: RecordType, request: HttpRequest, pk):
     try:
         return selectors.record_get(record_type=rt, user=request.user, pk=pk)
-    except (rt.model.DoesNotExist, ValueError):
+    except (rt.model.DoesNotExist, ValueError, ValidationError):
+        audit_hidden_probe(request, rt, pk)
         raise Http404(_("No such record, or you may not see it."))
 
 
