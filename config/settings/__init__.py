@@ -27,7 +27,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-insecure-key-change-me-in-production-0123456789")
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# A demo deployment (make demo) is reachable by others: no debug pages (settings, tracebacks, URL lists)
+# there; WhiteNoise serves the collected static files with DEBUG off.
+DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
+DEBUG = env_bool("DJANGO_DEBUG", not DUIJIE_DEMO)
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -123,6 +126,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
     )
 
+# The cache holds counters every web process must share (login attempts per IP, API Basic failures,
+# API throttles): Redis when REDIS_URL is set (production), otherwise a file cache in DATA_DIR, which the
+# processes of one host (make demo's two gunicorn workers) share. Never the per-process default.
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"],
+                          "KEY_PREFIX": os.environ.get("DUIJIE_CACHE_PREFIX", "duijie")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 100000}}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -149,8 +163,9 @@ DUIJIE_API_RATE_USER = os.environ.get("DUIJIE_API_RATE_USER", "600/minute")
 DUIJIE_API_RATE_ANON = os.environ.get("DUIJIE_API_RATE_ANON", "60/minute")
 # API tokens: longest validity in days (0: tokens may live until revoked).
 DUIJIE_API_TOKEN_MAX_DAYS = int(os.environ.get("DUIJIE_API_TOKEN_MAX_DAYS", "365"))
-# HTTP Basic on the API (password only, no second factor): on for development and tests, off in prod.
-DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", True)
+# HTTP Basic on the API: off unless enabled. When on, failures are throttled per IP and username in the
+# shared cache, and accounts that need a second factor (back office) are refused: a password cannot carry it.
+DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", False)
 # Reverse proxies in front of the application that append to X-Forwarded-For (0: use REMOTE_ADDR).
 DUIJIE_TRUSTED_PROXY_COUNT = int(os.environ.get("DUIJIE_TRUSTED_PROXY_COUNT", "0"))
 
@@ -206,7 +221,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "duijie.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        *(["rest_framework.authentication.BasicAuthentication"] if DUIJIE_API_BASIC_AUTH else []),
+        "duijie.accounts.authentication.BasicAuthentication",  # answers only when DUIJIE_API_BASIC_AUTH is on
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -270,7 +285,6 @@ DUIJIE_FIELD_KEY = os.environ.get("DUIJIE_FIELD_KEY", DEV_FIELD_KEY)
 DUIJIE_FIELD_KEY_VERSION = int(os.environ.get("DUIJIE_FIELD_KEY_VERSION", "1"))
 DUIJIE_FIELD_KEYS_OLD = os.environ.get("DUIJIE_FIELD_KEYS_OLD", "")
 
-DUIJIE_DEMO = env_bool("DUIJIE_DEMO", False)
 
 # The province whose cities, districts and towns the region dropdowns of the registry forms offer
 # (GB/T 2260 code prefix; 32 = 江苏省).

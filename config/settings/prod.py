@@ -10,7 +10,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import *  # noqa: F403
-from config.settings import DEV_FIELD_KEY, DUIJIE_FIELD_KEY, REST_FRAMEWORK, SECRET_KEY, env_bool
+from config.settings import DEV_FIELD_KEY, DUIJIE_FIELD_KEY, SECRET_KEY, env_bool
 
 DEBUG = False
 if SECRET_KEY.startswith("dev-insecure"):
@@ -29,12 +29,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-
-# The API takes personal tokens and sessions; HTTP Basic (a password without second factor) only
-# where DUIJIE_API_BASIC_AUTH=1 is set explicitly.
-DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", False)
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_AUTHENTICATION_CLASSES": [
-    "duijie.accounts.authentication.ApiTokenAuthentication",
-    "rest_framework.authentication.SessionAuthentication",
-    *(["rest_framework.authentication.BasicAuthentication"] if DUIJIE_API_BASIC_AUTH else []),
-]}
+# The API takes personal tokens and sessions; HTTP Basic only where DUIJIE_API_BASIC_AUTH=1 is set (as in
+# every settings), and never for accounts that need a second factor. Several hosts: set REDIS_URL so the
+# login and Basic-failure counters are shared (config/settings, CACHES).

@@ -35,6 +35,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 REDIS_PREFIX = f"duijie-test-{CHECKOUT_ID}"
+# One process per test run: the in-memory cache (cleared before each test). The shared caches of the
+# real settings are exercised by accounts/tests/test_shared_counters.py in separate processes.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Background tasks run at once in tests; the tests that start a real worker switch TASKS and use a
 # queue of their own (an RQ queue is a Redis list by name: checkouts sharing a Redis must not share it).
 DUIJIE_TASKS_QUEUE = f"duijie-test-{CHECKOUT_ID}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

@@ -61,6 +61,7 @@ class User(AbstractUser):
     READ_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
     EDIT_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
     CREATE_ROLES = (Role.SYSTEM_ADMIN,)
+    DELETE_ROLES = (Role.SYSTEM_ADMIN,)
 
     class Meta:
         verbose_name = _("user")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from duijie.core import selectors, services
-from duijie.core.audit import audit, audit_failure
+from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.forms import limit_scope_fields, limit_to_visible
 from duijie.core.masking import looks_masked, mask
@@ -130,6 +131,17 @@ class RecordViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.record_list(record_type=self.record_type, user=self.request.user).order_by("pk")
 
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            audit_hidden_probe(self.request, self.record_type, self.kwargs.get(self.lookup_url_kwarg or "pk"))
+            raise
+
+    def get_serializer_class(self):
+        request = getattr(self, "request", None)
+        return self.record_type.serializer_for_user(getattr(request, "user", None)) or self.serializer_class
+
     def _m2m(self, data: dict) -> tuple[dict, dict]:
         names = {f.name for f in self.record_type.model._meta.many_to_many}
         return {k: v for k, v in data.items() if k not in names}, {k: v for k, v in data.items() if k in names}
@@ -155,7 +167,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer.instance = services.record_save(instance=instance, by=self.request.user, m2m=m2m)
 
     def perform_destroy(self, instance):
-        if self.record_type.reference_only or not selectors.can_edit(self.request.user, instance):
+        if self.record_type.reference_only or not selectors.can_delete(self.request.user, instance):
             raise exceptions.PermissionDenied()
         services.record_delete(instance=instance, by=self.request.user)
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 
-from duijie.core.choices import AuditResult
+from duijie.core.choices import AuditAction, AuditResult
 from duijie.core.models import AuditLog
 
 # The client IP of the request being handled (set by core.middleware.AuditContextMiddleware), so that
@@ -68,3 +68,15 @@ def audit_failure(**kwargs) -> AuditLog:
     kwargs.setdefault("result", AuditResult.FAILURE)
     with transaction.atomic(durable=True):
         return audit(**kwargs)
+
+
+def audit_hidden_probe(request, record_type, pk) -> None:
+    """A request for a record that exists but is hidden from the user (detail, edit, history, API
+    retrieve …) is a denied access: recorded as a failure. The user's answer stays a plain 404, so it
+    never tells that the record exists."""
+    from duijie.core import selectors
+
+    if selectors.record_exists(record_type=record_type, pk=pk):
+        audit_failure(user=request.user, action=AuditAction.DENIED, request=request,
+                      object_type=record_type.model._meta.label_lower, object_id=pk,
+                      detail={"method": request.method, "path": request.path, "reason": "hidden"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -74,14 +74,15 @@ def cell_value(obj, field: models.Field, masked: dict[str, str], unmask: bool = 
 
 
 def export_xlsx(record_type: RecordType, rows: Iterable[models.Model], columns: list[str] | None = None,
-                unmask: bool = False) -> bytes:
-    """``unmask`` only for an approved export request (core/exports.py); otherwise personal data
-    and phone/ID numbers in free text are masked."""
+                unmask: bool | Callable[[models.Model], bool] = False) -> bytes:
+    """``unmask`` only for an approved export request (core/exports.py), as a function saying which
+    rows the requester may see in full; otherwise personal data and phone/ID numbers in free text are
+    masked."""
     fields = exportable_fields(record_type)
     if columns:
         by_name = {f.name: f for f in fields}
         fields = [by_name[c] for c in columns if c in by_name] or fields
-    masked = {} if unmask else personal_fields(record_type.model)
+    personal = personal_fields(record_type.model)
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = sheet_title(str(record_type.verbose_name_plural))
@@ -89,7 +90,8 @@ def export_xlsx(record_type: RecordType, rows: Iterable[models.Model], columns: 
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for obj in rows:
-        ws.append([cell_value(obj, f, masked, unmask) for f in fields])
+        full = unmask(obj) if callable(unmask) else unmask
+        ws.append([cell_value(obj, f, {} if full else personal, full) for f in fields])
     for i, f in enumerate(fields, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(len(str(f.verbose_name)) * 2, 10), 50)
     ws.freeze_panes = "A2"

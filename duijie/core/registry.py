@@ -69,6 +69,11 @@ class RecordType:
         (the system and security administrators edit different fields of an account)."""
         return self.extra.get("forms_by_role", {}).get(getattr(user, "role", None), self.form)
 
+    def serializer_for_user(self, user) -> type | None:
+        """The API serializer for this user: ``extra["serializers_by_role"]`` mirrors
+        ``forms_by_role`` (each administrator duty writes its own fields of an account)."""
+        return self.extra.get("serializers_by_role", {}).get(getattr(user, "role", None), self.serializer)
+
     def url(self, view: str = "list", pk: Any = None) -> str:
         if pk is None:
             return reverse(f"registry:{view}", args=[self.slug])

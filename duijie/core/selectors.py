@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from duijie.core import scope
@@ -127,6 +128,13 @@ def can_edit(user, obj) -> bool:
     return editable_queryset(type(obj), user).filter(pk=obj.pk).exists()
 
 
+def can_delete(user, obj) -> bool:
+    """Edit rights, and for types that name them (``DELETE_ROLES``: accounts, which only the system
+    administrator removes) the role too."""
+    roles = getattr(type(obj), "DELETE_ROLES", None)
+    return can_edit(user, obj) and (roles is None or getattr(user, "role", None) in roles)
+
+
 def can_create(user, record_type: RecordType) -> bool:
     if record_type.reference_only or not user.is_authenticated:
         return False
@@ -159,6 +167,15 @@ def record_get(*, record_type: RecordType, user, pk: Any) -> Model:
     return record_list(record_type=record_type, user=user).get(pk=pk)
 
 
+def record_exists(*, record_type: RecordType, pk: Any) -> bool:
+    """Whether a record with this pk exists at all, whoever may see it: only to tell, for the audit
+    trail, a probe of a hidden record from a mistyped id (the answer to the user is 404 either way)."""
+    try:
+        return record_type.model._default_manager.filter(pk=pk).exists()
+    except (ValueError, TypeError, ValidationError):
+        return False
+
+
 def can_review(user, obj) -> bool:
     """Approve/return/reject (workflow steps marked admin_only): government roles within scope."""
     return bool(getattr(user, "is_government", False)) and can_edit(user, obj)
@@ -178,6 +195,17 @@ def personal_access(user, obj) -> str:
     if not _has_scope_fields(model):
         return "reveal" if getattr(obj, "pk", None) == getattr(user, "pk", None) else "masked"
     return "reveal" if can_edit(user, obj) else "masked"
+
+
+def revealable_ids(user, qs: QuerySet) -> set:
+    """The pks of ``qs`` whose personal data ``user`` may reveal (``personal_access(user, obj) ==
+    "reveal"``), in one query: an approved full export unmasks these rows and no others."""
+    if not user.is_authenticated or _is_platform_admin(user):
+        return set()
+    model = qs.model
+    if not is_scoped(model):
+        return set(qs.filter(pk=user.pk).values_list("pk", flat=True))
+    return set(editable_queryset(model, user, qs).values_list("pk", flat=True))
 
 
 def may_list(user, record_type: RecordType) -> bool:

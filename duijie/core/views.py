@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from duijie.core import selectors, services
-from duijie.core.audit import audit, audit_failure
+from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
 from duijie.core.masking import mask
@@ -35,7 +35,8 @@ def _record_type(slug: str) -> RecordType:
 def _get(rt: RecordType, request: HttpRequest, pk):
     try:
         return selectors.record_get(record_type=rt, user=request.user, pk=pk)
-    except (rt.model.DoesNotExist, ValueError):
+    except (rt.model.DoesNotExist, ValueError, ValidationError):
+        audit_hidden_probe(request, rt, pk)
         raise Http404(_("No such record, or you may not see it."))
 
 
@@ -152,7 +153,8 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
     context = {
         "rt": rt, "obj": obj, "rows": _field_rows(rt, obj, request.user, revealed),
         "related": related, "can_reveal": access == "reveal" and not revealed, "revealed": revealed,
-        "can_edit": can_edit, "transitions": transitions, "warnings": warnings,
+        "can_edit": can_edit, "can_delete": can_edit and selectors.can_delete(request.user, obj),
+        "transitions": transitions, "warnings": warnings,
         "has_history": hasattr(obj, "history"), "grants": grants,
         # Extra downloads other apps attach to a record type (imports: the filled official form).
         "detail_links": [link for links in rt.extra.get("detail_links", ()) for link in links(request, obj)],
@@ -242,7 +244,7 @@ def record_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
 def record_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
-    if rt.reference_only or not selectors.can_edit(request.user, obj):
+    if rt.reference_only or not selectors.can_delete(request.user, obj):
         raise PermissionDenied
     if request.method == "POST":
         try:

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -44,9 +45,27 @@ def _check_account(username: str, password: str, email: str = "") -> None:
 
 
 def registration_submit(*, uscc: str, enterprise_name: str, region, contact_name: str, contact_phone: str,
-                        email: str, username: str, password: str) -> EnterpriseRegistration:
-    """Self-registration: an inactive enterprise account waits for its unit administrator."""
-    _check_account(username, password, email)
+                        email: str, username: str, password: str) -> EnterpriseRegistration | None:
+    """Self-registration: an inactive enterprise account waits for its unit administrator.
+
+    The public form must not tell whether a username exists: a taken username gets the same answer
+    as a new one (the password is checked and hashed the same way, nothing is stored), and the
+    account holder — not the registrant — is told by mail that someone tried. Returns None then."""
+    try:
+        validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages})
+    existing = User.objects.filter(username__iexact=username).first()
+    if existing is not None:
+        make_password(password)  # the same work as for a new account
+        audit(user=None, action=AuditAction.DENIED, object_type="onboarding.enterpriseregistration",
+              detail={"self_registration": True, "reason": "username_taken"})
+        if existing.email:
+            send_mail(_("duijie: someone tried to register with your username"),
+                      _("Someone tried to register an enterprise with the username %(username)s, which is yours. "
+                        "Nothing was changed. If this was you, log in instead, or register with another "
+                        "username.") % {"username": existing.username}, None, [existing.email])
+        return None
     with transaction.atomic():
         user = User(username=username, email=email, role=Role.ENTERPRISE, is_active=False,
                     display_name=contact_name)

@@ -94,10 +94,10 @@ def test_no_credentials_401_or_403_never_redirect(client):
     assert client.get("/api/enterprises/").status_code in (401, 403)
 
 
-def test_basic_auth_still_works_for_the_suite(admin_user):
+def test_basic_auth_is_off_by_default(admin_user):
     c = APIClient()
     c.credentials(HTTP_AUTHORIZATION="Basic Y2l0eWFkbWluOnB3LUFkbWluLTEyMzQ1")  # cityadmin:pw-Admin-12345
-    assert c.get("/api/enterprises/").status_code == 200
+    assert c.get("/api/enterprises/").status_code == 401
 
 
 def test_api_throttling(enterprise_user, monkeypatch):

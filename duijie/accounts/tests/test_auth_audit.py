@@ -33,7 +33,8 @@ def test_login_logout_and_failures_are_audited(client):
     assert (out.user, out.result, out.ip) == (u, "success", "10.1.2.4")
 
 
-def test_api_basic_failure_is_audited(client):
+def test_api_basic_failure_is_audited(client, settings):
+    settings.DUIJIE_API_BASIC_AUTH = True
     f.user(username="dave", role="enterprise", password=PW)
     r = client.get("/api/enterprises/", HTTP_AUTHORIZATION="Basic ZGF2ZTpub3BlLW5vcGU=")  # dave:nope-nope
     assert r.status_code == 401

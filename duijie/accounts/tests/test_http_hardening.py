@@ -81,7 +81,7 @@ def test_production_settings_are_hardened():
     code = ("from django.conf import settings as s;"
             "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS >= 31536000,"
             " s.SECURE_SSL_REDIRECT, s.DEBUG,"
-            " any('Basic' in c for c in s.REST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES']))")
+            " s.DUIJIE_API_BASIC_AUTH)")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DUIJIE_", "DATABASE_URL"))}
     env.update({"DJANGO_SECRET_KEY": secrets.token_urlsafe(60), "DATABASE_URL": "postgres://x@127.0.0.1/x",
                 "DUIJIE_FIELD_KEY": base64.b64encode(os.urandom(32)).decode(),
@@ -90,3 +90,22 @@ def test_production_settings_are_hardened():
     out = subprocess.run([sys.executable, "-c", f"import django;django.setup();{code}"], cwd=root, env=env,  # noqa: S603
                          capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["True", "True", "True", "True", "False", "False"], out.stderr
+
+
+def test_demo_runs_without_debug_and_still_serves_its_styles(client):
+    """make demo sets DUIJIE_DEMO=1: no debug pages there; WhiteNoise serves the CSS with DEBUG off."""
+    code = "from django.conf import settings as s;print(s.DEBUG, s.DUIJIE_DEMO)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DUIJIE_", "DATABASE_URL"))}
+    root = Path(__file__).resolve().parents[3]
+    outputs = []
+    for demo in ("1", "0"):
+        out = subprocess.run([sys.executable, "-c", f"import django;django.setup();{code}"], cwd=root,  # noqa: S603
+                             env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DUIJIE_DEMO": demo},
+                             capture_output=True, text=True, timeout=120)
+        outputs.append(out.stdout.split())
+    assert outputs == [["False", "True"], ["True", "False"]]
+    from django.conf import settings
+
+    assert settings.DEBUG is False
+    r = client.get("/static/duijie.css")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/css")

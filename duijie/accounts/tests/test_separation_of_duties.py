@@ -40,7 +40,8 @@ def test_system_admin_manages_accounts_but_not_roles(admins):
 
 
 def test_security_admin_assigns_roles_only(admins):
-    target = f.user(username="target", role="enterprise")
+    # a government role goes to an account of a government organisation (services.role_organisation_error)
+    target = f.user(username="target", role="enterprise", organisation=f.organisation())
     c = client_for(admins["security_admin"])
     assert c.get("/r/users/add/").status_code == 403
     assert c.post(f"/r/users/{target.pk}/edit/", {"role": "unit_admin"}).status_code == 302
@@ -63,3 +64,167 @@ def test_audit_admin_reads_the_trail_and_nothing_else(admins):
     assert c.get("/r/users/add/").status_code == 403
     assert c.get("/api/demands/").json()["count"] == 0
     assert c.post("/api/audit-log/", {}, content_type="application/json").status_code in (403, 405)
+
+
+# ---- The same separation through the API, and the role ↔ organisation rule (accounts/services.py) ----
+
+from rest_framework.test import APIClient  # noqa: E402
+
+from duijie.accounts.models import User  # noqa: E402
+
+
+def api_for(user):
+    c = APIClient()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def orgs():
+    return {"bureau": f.organisation(name="某区科技局", kind="government"),
+            "enterprise": f.enterprise(name="某某科技有限公司").organisation,
+            "institution": f.institution(name="某某大学").organisation}
+
+
+def denied_entries(user):
+    return AuditLog.objects.filter(user=user, action="denied", result="failure").count()
+
+
+def test_security_admin_cannot_deactivate_or_move_accounts_through_the_api(admins, orgs):
+    target = f.user(username="ent1", role="enterprise", organisation=orgs["enterprise"])
+    c = api_for(admins["security_admin"])
+    for body in ({"is_active": False}, {"organisation": orgs["bureau"].pk}, {"username": "renamed"},
+                 {"role": "enterprise", "is_active": "false"}):
+        r = c.patch(f"/api/users/{target.pk}/", body, format="json")
+        assert r.status_code == 403, (body, r.content)
+    assert denied_entries(admins["security_admin"]) == 4
+    target.refresh_from_db()
+    assert (target.is_active, target.organisation_id, target.username) == (True, orgs["enterprise"].pk, "ent1")
+    # deleting an account is the system administrator's, not the security administrator's
+    assert c.delete(f"/api/users/{target.pk}/").status_code == 403
+    assert User.objects.filter(pk=target.pk).exists()
+    # its own duty works; a full PUT that repeats the other fields unchanged is fine too
+    current = c.get(f"/api/users/{target.pk}/").json()
+    r = c.put(f"/api/users/{target.pk}/", {**current, "role": "institution"}, format="json")
+    assert r.status_code == 400 and "role" in r.json()  # an institution role in an enterprise: refused
+    target.refresh_from_db()
+    assert target.role == "enterprise"
+
+
+def test_security_admin_ui_ignores_other_duties_fields(admins, orgs):
+    target = f.user(username="ent2", role="enterprise", organisation=orgs["enterprise"])
+    c = client_for(admins["security_admin"])
+    r = c.post(f"/r/users/{target.pk}/edit/", {"role": "enterprise", "is_active": "", "organisation": orgs["bureau"].pk})
+    assert r.status_code == 302
+    target.refresh_from_db()
+    assert target.is_active and target.organisation_id == orgs["enterprise"].pk
+    assert c.get(f"/r/users/{target.pk}/delete/").status_code == 403
+
+
+def test_system_admin_cannot_set_roles_through_the_api(admins, orgs):
+    target = f.user(username="ent3", role="enterprise", organisation=orgs["enterprise"])
+    c = api_for(admins["system_admin"])
+    r = c.patch(f"/api/users/{target.pk}/", {"role": "city_admin"}, format="json")
+    assert r.status_code == 403
+    r = c.post("/api/users/", {"username": "made-admin", "role": "city_admin"}, format="json")
+    assert r.status_code == 403 and not User.objects.filter(username="made-admin").exists()
+    target.refresh_from_db()
+    assert target.role == "enterprise"
+    # its own duty: a new account (no usable password: the user sets it through the onboarding link)
+    r = c.post("/api/users/", {"username": "newbie", "display_name": "新用户", "role": "enterprise",
+                               "organisation": orgs["enterprise"].pk}, format="json")
+    assert r.status_code == 201, r.content
+    newbie = User.objects.get(username="newbie")
+    assert newbie.organisation_id == orgs["enterprise"].pk and not newbie.has_usable_password()
+    assert c.patch(f"/api/users/{target.pk}/", {"display_name": "改名"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("via", ["api", "ui"])
+def test_system_admin_cannot_move_an_enterprise_user_into_a_bureau(admins, orgs, via):
+    from duijie.demands.models import Demand
+
+    bureau_secret = f.demand(title="局内限制需求", visibility="restricted")
+    Demand.objects.filter(pk=bureau_secret.pk).update(filed_by_org=orgs["bureau"], owner_org=orgs["bureau"])
+    target = f.user(username="ent4", role="enterprise", organisation=orgs["enterprise"])
+    if via == "api":
+        r = api_for(admins["system_admin"]).patch(f"/api/users/{target.pk}/", {"organisation": orgs["bureau"].pk},
+                                                  format="json")
+        assert r.status_code == 400 and "organisation" in r.json()
+    else:
+        r = client_for(admins["system_admin"]).post(f"/r/users/{target.pk}/edit/", {
+            "username": "ent4", "display_name": "", "email": "", "organisation": orgs["bureau"].pk,
+            "is_active": "on"})
+        assert r.status_code == 200 and "角色与所属机构必须一致" in r.content.decode()
+    target.refresh_from_db()
+    assert target.organisation_id == orgs["enterprise"].pk
+    assert client_for(target).get(f"/r/demands/{bureau_secret.pk}/").status_code == 404
+    # nor into an institution (an enterprise role belongs to an enterprise)
+    r = api_for(admins["system_admin"]).patch(f"/api/users/{target.pk}/", {"organisation": orgs["institution"].pk},
+                                              format="json")
+    assert r.status_code == 400
+
+
+def test_security_admin_cannot_give_a_government_role_outside_a_government_organisation(admins, orgs):
+    target = f.user(username="ent5", role="enterprise", organisation=orgs["enterprise"])
+    c = api_for(admins["security_admin"])
+    for role in ("city_admin", "unit_admin", "park_manager"):
+        assert c.patch(f"/api/users/{target.pk}/", {"role": role}, format="json").status_code == 400
+    r = client_for(admins["security_admin"]).post(f"/r/users/{target.pk}/edit/", {"role": "city_admin"})
+    assert r.status_code == 200
+    target.refresh_from_db()
+    assert target.role == "enterprise"
+    # an active account without organisation cannot become a government account either
+    loose = f.user(username="loose", role="enterprise")
+    assert c.patch(f"/api/users/{loose.pk}/", {"role": "city_admin"}, format="json").status_code == 400
+
+
+def test_a_government_account_takes_both_duties_in_two_steps(admins, orgs):
+    sysadmin, secadmin = api_for(admins["system_admin"]), api_for(admins["security_admin"])
+    r = sysadmin.post("/api/users/", {"username": "newgov", "is_active": False}, format="json")
+    assert r.status_code == 201, r.content
+    pk = r.json()["id"]
+    # the system administrator cannot put the enterprise-role account into the bureau yet ...
+    assert sysadmin.patch(f"/api/users/{pk}/", {"organisation": orgs["bureau"].pk}, format="json").status_code == 400
+    # ... the security administrator gives the inactive account its government role ...
+    assert secadmin.patch(f"/api/users/{pk}/", {"role": "unit_admin"}, format="json").status_code == 200
+    # ... which cannot be activated without its government organisation ...
+    r = sysadmin.patch(f"/api/users/{pk}/", {"is_active": True}, format="json")
+    assert r.status_code == 400 and "is_active" in r.json()
+    # ... and is activated together with it
+    r = sysadmin.patch(f"/api/users/{pk}/", {"organisation": orgs["bureau"].pk, "is_active": True}, format="json")
+    assert r.status_code == 200, r.content
+    user = User.objects.get(pk=pk)
+    assert (user.role, user.organisation_id, user.is_active) == ("unit_admin", orgs["bureau"].pk, True)
+    # and from now on it cannot be moved out of government, nor lose its government organisation
+    assert sysadmin.patch(f"/api/users/{pk}/", {"organisation": orgs["enterprise"].pk},
+                          format="json").status_code == 400
+    assert sysadmin.patch(f"/api/users/{pk}/", {"organisation": None}, format="json").status_code == 400
+
+
+def test_nobody_edits_their_own_account_through_the_api(admins):
+    for role in ("system_admin", "security_admin"):
+        me = admins[role]
+        c = api_for(me)
+        assert c.patch(f"/api/users/{me.pk}/", {"display_name": "我"}, format="json").status_code == 403
+        assert c.delete(f"/api/users/{me.pk}/").status_code == 403
+    admins["security_admin"].refresh_from_db()
+    assert admins["security_admin"].role == "security_admin"
+    assert api_for(admins["security_admin"]).patch(
+        f"/api/users/{admins['security_admin'].pk}/", {"role": "system_admin"}, format="json").status_code == 403
+
+
+def test_audit_admin_writes_nothing(admins, orgs):
+    target = f.user(username="ent6", role="enterprise", organisation=orgs["enterprise"])
+    entry = AuditLog.objects.create(action="create", object_type="demands.demand", object_repr="某需求")
+    c = api_for(admins["audit_admin"])
+    assert c.patch(f"/api/users/{target.pk}/", {"is_active": False}, format="json").status_code in (403, 404)
+    assert c.patch(f"/api/users/{target.pk}/", {"role": "city_admin"}, format="json").status_code in (403, 404)
+    assert c.post("/api/users/", {"username": "x"}, format="json").status_code == 403
+    assert c.delete(f"/api/audit-log/{entry.pk}/").status_code == 405
+    assert c.patch(f"/api/audit-log/{entry.pk}/", {"object_repr": "改"}, format="json").status_code == 405
+    assert c.get(f"/api/audit-log/{entry.pk}/").status_code == 200
+    ui = client_for(admins["audit_admin"])
+    assert ui.post(f"/r/users/{target.pk}/edit/", {"role": "city_admin"}).status_code in (403, 404)
+    assert ui.post(f"/r/audit-log/{entry.pk}/edit/", {}).status_code in (403, 404)
+    target.refresh_from_db()
+    assert target.is_active and target.role == "enterprise"

@@ -125,12 +125,13 @@ def test_anonymous_api_never_redirects(client):
     assert client.get("/api/openapi.json").status_code == 200
 
 
-def test_basic_auth_works_for_api(client, admin_user):
+def test_basic_auth_works_for_api_when_enabled(client, enterprise_user, settings):
     import base64
 
-    token = base64.b64encode(b"cityadmin:pw-Admin-12345").decode()
+    settings.DUIJIE_API_BASIC_AUTH = True
+    token = base64.b64encode(b"entuser:pw-Ent-12345").decode()
     assert client.get("/api/demands/", HTTP_AUTHORIZATION=f"Basic {token}").status_code == 200
-    bad = base64.b64encode(b"cityadmin:wrong").decode()
+    bad = base64.b64encode(b"entuser:wrong").decode()
     assert client.get("/api/demands/", HTTP_AUTHORIZATION=f"Basic {bad}").status_code in (401, 403)
 
 

@@ -114,3 +114,27 @@ def test_only_the_city_creates_institution_accounts(admin_client):
     c2 = Client()
     c2.force_login(ent_user)
     assert c2.get("/onboarding/invite/").status_code == 403
+
+
+def test_registration_does_not_tell_whether_a_username_exists(client, wujin_admin):
+    f.user(username="taken", role="enterprise", email="owner@example.org")
+    mail.outbox.clear()
+    new = register(Client(), username="fresh", email="a@example.org")
+    taken = register(Client(), username="TAKEN", email="b@example.org")
+    assert new.status_code == taken.status_code == 200
+
+    def page(r):
+        import re
+
+        return re.sub(rb'(nonce|value|content)="[A-Za-z0-9+/=_-]{16,}"', b"", r.content)
+
+    assert page(new) == page(taken)  # the same page, word for word
+    assert EnterpriseRegistration.objects.count() == 1 and not User.objects.filter(email="b@example.org").exists()
+    # the account holder hears of it, the registrant does not
+    assert [m.to for m in mail.outbox] == [["owner@example.org"]]
+    assert "taken" in mail.outbox[0].body
+    # a weak password gets the same error either way
+    weak_new = register(Client(), username="fresh2", password="short").content.decode()
+    weak_taken = register(Client(), username="taken", password="short").content.decode()
+    assert "taken" not in weak_taken.replace('value="taken"', "")
+    assert ("密码" in weak_new) and ("密码" in weak_taken)
