@@ -7,8 +7,8 @@ through ``duijie/imports/progress.py``; a task that fails marks the job failed w
 leaves the stored data as it was (the import's transaction rolled back).
 
 Uploads live under ``settings.DUIJIE_IMPORT_DIR`` (inside DATA_DIR, outside the static and media
-roots), named by a random token; only the job page of their owner (or a city administrator)
-reaches them, and only through the engine.
+roots), named by a random token; only the job pages of their owner and of the government roles
+whose scope covers the owner (``selectors.import_job_list``) reach them, and only through the engine.
 """
 
 from __future__ import annotations
@@ -255,7 +255,3 @@ def job_cancel(*, job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk, status__in=(ImportStatus.PREVIEWED, ImportStatus.QUEUED)).update(
         status=ImportStatus.CANCELLED, finished_at=timezone.now())
 
-
-def visible_jobs(user):
-    qs = ImportJob.objects.select_related("user")
-    return qs if getattr(user, "is_city_admin", False) else qs.filter(user=user)

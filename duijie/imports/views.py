@@ -20,6 +20,7 @@ from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import REGISTRY
 from duijie.imports import layouts, progress, services, sheets
+from duijie.imports import selectors as job_selectors
 from duijie.imports.forms import UploadForm
 from duijie.imports.kinds import BY_SLUG, KINDS
 from duijie.imports.models import ImportJob, ImportStatus
@@ -50,7 +51,7 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
     try:
-        return services.visible_jobs(request.user).get(pk=pk)
+        return job_selectors.import_job_get(user=request.user, pk=pk)
     except ImportJob.DoesNotExist:
         raise Http404(_("No such import, or you may not see it."))
 
@@ -66,7 +67,7 @@ def _own_job(request: HttpRequest, pk: int) -> ImportJob:
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     services.sweep_stale()
-    page = Paginator(services.visible_jobs(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(job_selectors.import_job_list(user=request.user), 50).get_page(request.GET.get("page"))
     kinds = [(k, REGISTRY[k.slug]) for k in KINDS.values() if _may_import(request.user, k)]
     page.object_list = list(page.object_list)
     for job in page.object_list:
