@@ -28,7 +28,7 @@ from duijie.core.masking import looks_masked, mask
 from duijie.core.selectors import editable_queryset
 from duijie.core.services import BulkWriteFailed, record_bulk_upsert
 from duijie.core.validators import normalise_uscc, parse_patent_number
-from duijie.imports import layouts, m2m, readers
+from duijie.imports import guard, m2m, readers
 from duijie.imports import values as V
 from duijie.imports.kinds import Kind, is_money
 from duijie.imports.resolvers import NewInstitution, Resolvers
@@ -831,7 +831,8 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
     with translation.override("zh-hans"):
         try:
             progress("read", 0, 0)
-            sheet = layouts.read(kind, data, file_name)  # an official layout, or a plain spreadsheet
+            # An official layout or a plain spreadsheet, checked and parsed in a limited child process.
+            sheet = guard.read(kind, data, file_name)
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))
             return result

@@ -19,7 +19,7 @@ from duijie.core import selectors
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import REGISTRY
-from duijie.imports import layouts, progress, services, sheets
+from duijie.imports import layouts, progress, readers, services, sheets
 from duijie.imports import selectors as job_selectors
 from duijie.imports.forms import UploadForm
 from duijie.imports.kinds import BY_SLUG, KINDS
@@ -91,8 +91,12 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         form.fields["file"].widget.attrs["accept"] += "," + ",".join(extra)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        job = services.job_start(user=request.user, kind=kind, file_name=f.name, data=f.read())
-        return redirect("imports:job", pk=job.pk)
+        try:
+            job = services.job_start(user=request.user, kind=kind, file_name=f.name, data=f.read())
+        except readers.FileProblem as exc:  # refused before anything was stored
+            form.add_error("file", str(exc))
+        else:
+            return redirect("imports:job", pk=job.pk)
     return render(request, "imports/upload.html", {
         "kind": kind, "rt": REGISTRY[slug], "form": form, "max_mb": services.max_bytes() / 1048576,
         "background_rows": services.background_rows(),
