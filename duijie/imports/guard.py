@@ -24,7 +24,6 @@ Limits are settings (``DUIJIE_IMPORT_MAX_*``, ``DUIJIE_IMPORT_PARSE_*``; README,
 from __future__ import annotations
 
 import contextlib
-import io
 import multiprocessing
 import os
 import re
@@ -38,11 +37,11 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from duijie.core import uploads
 from duijie.imports import readers
 
 MB = 1024 * 1024
 CHUNK = 4 * MB  # inflated bytes handled at a time
-RATIO_FLOOR = 1 * MB  # parts smaller than this unpacked are never refused for their ratio
 PROLOGUE_BYTES = 64 * 1024  # an XML part's root element must start within this many bytes
 ZIP_EXTENSIONS = (".xlsx", ".xlsm", ".docx", ".docm")
 XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -96,10 +95,6 @@ class Facts:
         if self.sheets:
             return self.sheets[0].max_row
         return self.lines
-
-
-def _mb(n: int) -> str:
-    return f"{n / MB:,.1f} MB"
 
 
 def _n(n: int) -> str:
@@ -165,46 +160,19 @@ def _not_valid(name: str, ext: str) -> readers.FileProblem:
 
 def _inspect_zip(data: bytes, name: str, ext: str, lim: Limits) -> Facts:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        zf = uploads.open_zip(data, name, members=lim.members, ratio=lim.ratio, unpacked_bytes=lim.unpacked_bytes)
+    except uploads.NotAZip:
         raise _not_valid(name, ext)
+    except uploads.UnsafeFile as exc:
+        raise readers.FileProblem(str(exc))
     with zf:
         infos = zf.infolist()
-        if len(infos) > lim.members:
-            raise readers.FileProblem(
-                _("“%(name)s” is a package of %(found)s parts; at most %(limit)s are accepted "
-                  "(DUIJIE_IMPORT_MAX_ZIP_MEMBERS).") % {"name": name, "found": _n(len(infos)), "limit": _n(lim.members)})
-        seen: set[str] = set()
-        for info in infos:
-            if info.filename in seen:
-                raise readers.FileProblem(_("“%(name)s” holds the part “%(part)s” twice: it is damaged or crafted, "
-                                            "and is not read.") % {"name": name, "part": info.filename[:100]})
-            seen.add(info.filename)
-            if info.filename.lower().rsplit("/", 1)[-1].startswith("vbaproject"):
-                raise _macros(name, info.filename)
-            if info.flag_bits & 0x1:
-                raise readers.FileProblem(_("“%(name)s” is password-protected: remove the password in Office and "
-                                            "upload it again.") % {"name": name})
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise _not_valid(name, ext)
-        for info in infos:
-            if info.file_size > RATIO_FLOOR and info.file_size > lim.ratio * max(info.compress_size, 1):
-                raise readers.FileProblem(
-                    _("“%(name)s” is a zip bomb, or looks like one: its part “%(part)s” unpacks from %(packed)s to "
-                      "%(unpacked)s, %(found)s times its packed size; at most %(limit)s times is accepted "
-                      "(DUIJIE_IMPORT_MAX_COMPRESSION_RATIO).")
-                    % {"name": name, "part": info.filename[:100], "packed": _mb(info.compress_size),
-                       "unpacked": _mb(info.file_size), "found": _n(info.file_size // max(info.compress_size, 1)),
-                       "limit": _n(lim.ratio)})
-        declared = sum(i.file_size for i in infos)
-        if declared > lim.unpacked_bytes:
-            raise _unpacked(name, declared, lim)
         facts = Facts()
         total_cells = 0
         for info in infos:
             facts.unpacked += _stream_part(zf, info, name, ext, lim, facts)
             if facts.unpacked > lim.unpacked_bytes:  # the directory understated it
-                raise _unpacked(name, facts.unpacked, lim)
+                raise readers.FileProblem(str(uploads.unpacked(name, facts.unpacked, lim.unpacked_bytes)))
         for sheet in facts.sheets:
             total_cells += sheet.cells
         if total_cells > lim.cells:
@@ -215,19 +183,6 @@ def _inspect_zip(data: bytes, name: str, ext: str, lim: Limits) -> Facts:
     # by their number (sheet1.xml, sheet2.xml …), which is how Office and openpyxl name them.
     facts.sheets.sort(key=lambda s: (len(s.part), s.part))
     return facts
-
-
-def _macros(name: str, part: str) -> readers.FileProblem:
-    return readers.FileProblem(
-        _("“%(name)s” contains macros (%(part)s). Macro-enabled workbooks and documents are not imported: save it "
-          "in Office as a plain .xlsx / .docx (without macros) and upload that.") % {"name": name, "part": part[:100]})
-
-
-def _unpacked(name: str, found: int, lim: Limits) -> readers.FileProblem:
-    return readers.FileProblem(
-        _("“%(name)s” unpacks to %(found)s; at most %(limit)s is read (DUIJIE_IMPORT_MAX_UNPACKED_BYTES). "
-          "It may be a zip bomb; otherwise split it into smaller files.")
-        % {"name": name, "found": _mb(found), "limit": _mb(lim.unpacked_bytes)})
 
 
 _DECL_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -291,7 +246,7 @@ def _stream_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, ext: str
                 chunk = fh.read(CHUNK)
                 size += len(chunk)
                 if size > lim.unpacked_bytes:
-                    raise _unpacked(name, facts.unpacked + size, lim)
+                    raise readers.FileProblem(str(uploads.unpacked(name, facts.unpacked + size, lim.unpacked_bytes)))
                 if not is_xml:
                     if not chunk:
                         break
@@ -302,7 +257,7 @@ def _stream_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, ext: str
                         _check_prologue(head, name, part)
                         if part == "[Content_Types].xml" or part.endswith(".rels"):
                             if any(t in head for t in MACRO_TYPES):
-                                raise _macros(name, part)
+                                raise readers.FileProblem(str(uploads.macros(name, part)))
                         if sheet is not None:
                             m = _DIMENSION.search(head)
                             if m:
@@ -458,7 +413,7 @@ def _in_child(op: str, args: tuple, name: str, lim: Limits, stats: ChildStats | 
     send.close()
     message = None
     try:
-        if receive.poll(lim.seconds + 10):
+        if _wait(receive, process, lim.seconds + 10, stats):
             message = receive.recv()
     except (EOFError, OSError):
         message = None  # the child died without a word
@@ -472,7 +427,8 @@ def _in_child(op: str, args: tuple, name: str, lim: Limits, stats: ChildStats | 
         stats.seconds = time.perf_counter() - clock
         stats.exitcode = process.exitcode
         if message is not None:
-            stats.start_rss_mb, stats.peak_rss_mb = message[2], message[3]
+            stats.start_rss_mb = message[2]
+            stats.peak_rss_mb = max(stats.peak_rss_mb, message[3])
     if message is not None and message[0] == "ok":
         return message[1]
     if message is not None and message[0] == "problem":
@@ -490,10 +446,41 @@ def _in_child(op: str, args: tuple, name: str, lim: Limits, stats: ChildStats | 
         raise readers.FileProblem(
             _("Reading “%(name)s” took longer than %(limit)s seconds and was stopped (DUIJIE_IMPORT_PARSE_SECONDS). "
               "Split it into smaller files.") % {"name": name, "limit": _n(lim.seconds)})
+    if message is None and code not in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS):
+        raise readers.FileProblem(
+            _("“%(name)s” could not be read: %(error)s. Open it in Office, save it again and upload that.")
+            % {"name": name, "error": f"exit status {code}"})
+    # An allocation refused by RLIMIT_AS: Python raises MemoryError (answered above), Rust and C libraries
+    # abort (SIGABRT) or fault; the kernel's OOM killer sends SIGKILL.
     raise readers.FileProblem(
         _("Reading “%(name)s” needed more than the %(limit)s MB of memory allowed (DUIJIE_IMPORT_PARSE_MEMORY_MB) "
           "and was stopped; nothing was imported. Split it into smaller files, or check that it is what it "
           "seems.") % {"name": name, "limit": _n(lim.memory_mb)})
+
+
+def _hwm_mb(pid: int) -> float:
+    """A process's peak resident memory so far (VmHWM), 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _wait(receive, process, seconds: float, stats: ChildStats | None) -> bool:
+    """Wait for the child's answer (or its end). When measuring (the benchmark, tests), sample its peak
+    memory meanwhile, so a child killed by its limit still has a figure."""
+    if stats is None:
+        return receive.poll(seconds)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        stats.peak_rss_mb = max(stats.peak_rss_mb, _hwm_mb(process.pid))
+        if receive.poll(0.02):
+            return True
+    return False
 
 
 def _op_read(kind_name: str, data: bytes, name: str, lim: Limits) -> readers.Sheet:

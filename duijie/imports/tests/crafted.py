@@ -170,6 +170,13 @@ def docx_bomb() -> bytes:
     return _bomb_into(parts(docx_form()), "word/document.xml", 1024)
 
 
+def many_parts() -> bytes:
+    """An xlsx carrying 5,000 empty parts (a directory that costs memory before anything is read)."""
+    files = parts(workbook())
+    files.update({f"xl/media/empty{i}.png": b"" for i in range(5000)})
+    return repack(files)
+
+
 def truncated() -> bytes:
     data = workbook([["统一社会信用代码", "企业名称"]] + [[f"91320412MA{i:08d}", f"企业{i}"] for i in range(200)])
     return data[: len(data) // 2]
@@ -185,5 +192,6 @@ CRAFTED = {
     "macros": ("宏.xlsx", with_macros, "enterprise", "宏"),
     "nul_csv": ("空字节.csv", nul_csv, "enterprise", "NUL"),
     "docx_bomb": ("成果表.docx", docx_bomb, "achievement", "压缩比"),
+    "many_parts": ("部件.xlsx", many_parts, "enterprise", "DUIJIE_IMPORT_MAX_ZIP_MEMBERS"),
     "truncated": ("截断.xlsx", truncated, "enterprise", "不是有效的 .xlsx 文件"),
 }
