@@ -4,6 +4,9 @@ Rows carry the number the user sees in Excel (1-based). xlsx is read with calami
 ``data_only`` mode): formula cells give their cached values; CSV is decoded as UTF-8 (with or
 without BOM) strictly and otherwise as GB18030 (a superset of GBK, what Excel on Chinese Windows
 writes), and the encoding used is reported.
+
+These readers trust nothing but run only inside the limited child process of ``guard.py``, after its
+checks; call ``guard.read``, never them directly, on uploaded bytes.
 """
 
 from __future__ import annotations
