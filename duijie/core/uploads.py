@@ -78,9 +78,13 @@ def open_zip(data: bytes, name: str, *, members: int | None = None, ratio: int |
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65535))
     if end < 0 or end + 22 > len(data):
         raise NotAZip(name)
-    (entries,) = struct.unpack_from("<H", data, end + 10)
+    entries, directory_size = struct.unpack_from("<HL", data, end + 10)
     if entries > members:  # 0xFFFF: a ZIP64 directory, which no Office file of an accepted size needs
         raise _too_many(name, entries, members)
+    # zipfile reads the directory by its size, not its count: a record that understates the count is
+    # caught by the size (an entry is 46 bytes and its name; Office part names are short).
+    if directory_size > members * 1024:
+        raise _too_many(name, directory_size // 46, members)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error):

@@ -177,6 +177,14 @@ def many_parts() -> bytes:
     return repack(files)
 
 
+def hidden_parts() -> bytes:
+    """The same 5,000 parts, with the end record claiming 10 (zipfile reads the directory by its size)."""
+    data = bytearray(many_parts())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 10, 10)
+    return bytes(data)
+
+
 def truncated() -> bytes:
     data = workbook([["统一社会信用代码", "企业名称"]] + [[f"91320412MA{i:08d}", f"企业{i}"] for i in range(200)])
     return data[: len(data) // 2]
@@ -193,5 +201,6 @@ CRAFTED = {
     "nul_csv": ("空字节.csv", nul_csv, "enterprise", "NUL"),
     "docx_bomb": ("成果表.docx", docx_bomb, "achievement", "压缩比"),
     "many_parts": ("部件.xlsx", many_parts, "enterprise", "DUIJIE_IMPORT_MAX_ZIP_MEMBERS"),
+    "hidden_parts": ("部件2.xlsx", hidden_parts, "enterprise", "DUIJIE_IMPORT_MAX_ZIP_MEMBERS"),
     "truncated": ("截断.xlsx", truncated, "enterprise", "不是有效的 .xlsx 文件"),
 }
