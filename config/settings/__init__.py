@@ -293,6 +293,19 @@ DUIJIE_PROVINCE_CODE = os.environ.get("DUIJIE_PROVINCE_CODE", "32")
 # Imports: the largest upload accepted (bytes), and where uploads are kept (outside static/media).
 DUIJIE_IMPORT_MAX_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 DUIJIE_IMPORT_DIR = DATA_DIR / "imports"
+# Uploaded office files are untrusted (duijie/imports/guard.py): checked before any parser sees them —
+# zip container (parts, unpacked bytes, compression ratio per part), XML without DOCTYPE/entities, no
+# macros, each sheet's declared and actual size — then parsed in a child process limited in memory
+# (address space) and CPU time, so a crafted file is refused with the limit it broke and never takes
+# a web or worker process down.
+DUIJIE_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("DUIJIE_IMPORT_MAX_UNPACKED_BYTES", str(512 * 1024 * 1024)))
+DUIJIE_IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("DUIJIE_IMPORT_MAX_ZIP_MEMBERS", "1000"))
+DUIJIE_IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("DUIJIE_IMPORT_MAX_COMPRESSION_RATIO", "200"))
+DUIJIE_IMPORT_MAX_ROWS = int(os.environ.get("DUIJIE_IMPORT_MAX_ROWS", "300000"))
+DUIJIE_IMPORT_MAX_COLUMNS = int(os.environ.get("DUIJIE_IMPORT_MAX_COLUMNS", "200"))
+DUIJIE_IMPORT_MAX_CELLS = int(os.environ.get("DUIJIE_IMPORT_MAX_CELLS", "6000000"))
+DUIJIE_IMPORT_PARSE_MEMORY_MB = int(os.environ.get("DUIJIE_IMPORT_PARSE_MEMORY_MB", "2048"))
+DUIJIE_IMPORT_PARSE_SECONDS = int(os.environ.get("DUIJIE_IMPORT_PARSE_SECONDS", "300"))
 # Files with more rows than this are checked and written by the background worker, with a progress bar.
 DUIJIE_IMPORT_BACKGROUND_ROWS = int(os.environ.get("DUIJIE_IMPORT_BACKGROUND_ROWS", "2000"))
 # A background import whose worker has shown no progress for this long is marked interrupted (its

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from duijie.cooperation.choices import ProjectSource
 from duijie.cooperation.choices import ProjectStage as S
 from duijie.cooperation.models import CooperationProject, ProjectDocument
-from duijie.core import crypto
+from duijie.core import crypto, uploads
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import Transition
@@ -139,6 +139,15 @@ def check_document(name: str, data: bytes) -> str:
     if len(data) > max_document_bytes():
         raise ValidationError({"file": _("The file is %(size).1f MB; the largest file accepted is %(limit).1f MB.")
                                % {"size": len(data) / 1048576, "limit": max_document_bytes() / 1048576}})
+    if ext in ("docx", "xlsx"):
+        # Stored, never parsed here; still, a zip bomb, a macro project or a million-part directory is
+        # not kept for others to download (core/uploads.py; the limits imports use).
+        try:
+            uploads.open_zip(data, name).close()
+        except uploads.UnsafeFile as exc:
+            raise ValidationError({"file": str(exc)})
+        except uploads.NotAZip:
+            pass  # reported below: its content does not match its extension
     real = sniff(data)
     if real != ext:
         raise ValidationError({"file": _("“%(name)s” is not really a %(ext)s file (its content does not match its "

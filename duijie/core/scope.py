@@ -105,6 +105,44 @@ def _gov_q(model: type[Model], user) -> Q:
     return NOTHING
 
 
+def organisation_q(user) -> Q:
+    """The organisations (a Q over ``core.Organisation``) a government user's scope covers, for
+    things that belong to a person rather than a record (import jobs and their error reports): a
+    city administrator the organisations located in the city, a unit administrator those in the
+    unit's regions and parks (and the unit's own offices), a park manager the park's enterprises and
+    the park management itself. ``Q()`` is the whole platform (a city administrator without a city);
+    everyone else covers nothing here (they see what is theirs)."""
+    from duijie.core.models import AssessmentUnit, Organisation
+
+    if not getattr(user, "is_authenticated", False) or user.role not in GOVERNMENT:
+        return NOTHING
+    org = user.organisation
+    own = Q(pk=org.pk) if org else NOTHING
+    if user.role == CITY_ADMIN:
+        prefix = city_prefix(user)
+        if prefix is None:
+            return Q()
+        return (own | Q(region__code__startswith=prefix) | Q(assessment_unit__city__code__startswith=prefix)
+                | Q(enterprise__region__code__startswith=prefix) | Q(institution__region__code__startswith=prefix))
+    if user.role == UNIT_ADMIN:
+        unit = org.assessment_unit if org else None
+        if unit is None:
+            return own
+        ids = unit_ids(unit)
+        units = AssessmentUnit.objects.filter(pk__in=ids)
+        codes = set(units.values_list("regions__code", flat=True)) - {None}
+        parks = list(units.values_list("parks", flat=True).exclude(parks=None))
+        q = own | Q(assessment_unit__in=ids) | Q(park__in=parks) | Q(enterprise__park__in=parks)
+        q |= Q(pk__in=Organisation.objects.filter(enterprise__assessment_units__in=ids).values("pk"))
+        for code in codes:
+            q |= Q(region__code__startswith=code)
+        return q
+    park_id = org.park_id if org else None
+    if park_id is None:
+        return own
+    return own | Q(park=park_id) | Q(enterprise__park=park_id)
+
+
 def _is_expert_fk(model: type[Model]) -> bool:
     field = model._meta.get_field("expert")
     return bool(field.is_relation and field.related_model and field.related_model._meta.label == "experts.Expert")

@@ -29,7 +29,7 @@ from duijie.core.scope import DERIVED_FIELDS, ScopeFieldRule, derived_location
 from duijie.core.selectors import editable_queryset
 from duijie.core.services import BulkWriteFailed, record_bulk_upsert
 from duijie.core.validators import normalise_uscc, parse_patent_number
-from duijie.imports import layouts, m2m, readers
+from duijie.imports import guard, m2m, readers
 from duijie.imports import values as V
 from duijie.imports.kinds import Kind, is_money
 from duijie.imports.resolvers import NewInstitution, Resolvers
@@ -428,6 +428,34 @@ class _ScopeCheck:
         return self.rule.errors(new, old, pk=current["pk"] if current else None)
 
 
+def _own_parent_only(kind: Kind, user, result: Result, parsed: list[dict], headers: dict[str, str],
+                     resolvers: Resolvers) -> None:
+    """A university office or an enterprise imports only its own records: every row's owning
+    institution / enterprise (``kind.parent``: an achievement's 完成单位, a demand's enterprise) must be
+    the user's own organisation. A row naming another one — or one the registry does not have, which
+    would become a provisional institution filed by this user — is an error naming the row and field.
+    Government roles import for the organisations in their scope (their edit scope decides updates)."""
+    from duijie.core import scope
+
+    if not kind.parent or getattr(user, "role", None) in scope.GOVERNMENT:
+        return
+    own = getattr(user, "organisation_id", None)
+    orgs = resolvers.institution_org if kind.parent == "institution" else resolvers.enterprise_org
+    header = _field_header(kind, kind.parent, headers)
+    wrong = [(rr, vals[kind.parent]) for rr, vals in zip(result.rows, parsed, strict=True)
+             if rr.outcome != ERROR and vals.get(kind.parent) is not None
+             and (isinstance(vals[kind.parent], NewInstitution) or own is None or orgs.get(vals[kind.parent]) != own)]
+    model = kind.field(kind.parent).related_model
+    names = dict(model._default_manager.filter(pk__in={v for _rr, v in wrong if isinstance(v, int)})
+                 .values_list("pk", "name"))
+    for rr, value in wrong:
+        name = value.name if isinstance(value, NewInstitution) else names.get(value, str(value))
+        rr.outcome, rr.note = ERROR, ""
+        rr.errors.append((header, _("“%(value)s” is not your own organisation: an account of an enterprise or a "
+                                    "university imports only its own records; ask the science bureau to import "
+                                    "records of others.") % {"value": name}))
+
+
 @dataclass
 class _Work:
     new: list = field(default_factory=list)  # (RowResult, obj, NewInstitution | None)
@@ -616,6 +644,7 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         result.rows.append(rr)
         parsed.append(vals)
     del first_by_key
+    _own_parent_only(kind, user, result, parsed, headers, resolvers)
 
     # Existing records by natural key (and, for experts, by phone), as plain values.
     live = [i for i, rr in enumerate(result.rows) if rr.outcome != ERROR and not rr.note]
@@ -851,7 +880,8 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
     with translation.override("zh-hans"):
         try:
             progress("read", 0, 0)
-            sheet = layouts.read(kind, data, file_name)  # an official layout, or a plain spreadsheet
+            # An official layout or a plain spreadsheet, checked and parsed in a limited child process.
+            sheet = guard.read(kind, data, file_name)
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))
             return result

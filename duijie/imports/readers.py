@@ -4,6 +4,9 @@ Rows carry the number the user sees in Excel (1-based). xlsx is read with calami
 ``data_only`` mode): formula cells give their cached values; CSV is decoded as UTF-8 (with or
 without BOM) strictly and otherwise as GB18030 (a superset of GBK, what Excel on Chinese Windows
 writes), and the encoding used is reported.
+
+These readers trust nothing but run only inside the limited child process of ``guard.py``, after its
+checks; call ``guard.read``, never them directly, on uploaded bytes.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ class Parsed(str):
         obj.value = value
         return obj
 
+    def __reduce__(self):  # sheets travel from the parsing child process (guard.py) pickled
+        return (Parsed, (str(self), self.value))
+
 
 class Invalid(str):
     """A cell value a layout could not make sense of (two ticks in a single-choice list …): the engine
@@ -48,6 +54,9 @@ class Invalid(str):
         obj = super().__new__(cls, text or "?")
         obj.message = message
         return obj
+
+    def __reduce__(self):
+        return (Invalid, (str(self), self.message))
 
 
 @dataclass
@@ -62,8 +71,14 @@ def extension(name: str) -> str:
     return Path(name).suffix.lower()
 
 
+MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlsb", ".xlam", ".docm", ".dotm")
+
+
 def check_name(name: str) -> str:
     ext = extension(name)
+    if ext in MACRO_EXTENSIONS:
+        raise FileProblem(_("“%(name)s” is a macro-enabled Office file (%(ext)s), which is not imported: save it in "
+                            "Office as .xlsx (or .docx) without macros and upload that.") % {"name": name, "ext": ext})
     if ext not in EXTENSIONS:
         raise FileProblem(_("“%(name)s” is not a spreadsheet this import reads: upload an .xlsx, .xls or .csv file.")
                           % {"name": name})
@@ -181,36 +196,12 @@ def _read_csv(data: bytes) -> Sheet:
     except csv.Error:
         dialect = csv.excel
     rows = []
-    for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
-        if any(v.strip() for v in values):
-            rows.append((number, tuple(v if v.strip() else None for v in values)))
-    return Sheet(rows=rows, file_type="csv", encoding=encoding)
-
-
-
-def count_rows(data: bytes, name: str) -> int:
-    """A cheap row count (header included) to decide whether a file is imported in the background:
-    xlsx from the sheet's stored dimension (read-only openpyxl does not load the rows), CSV by line
-    breaks, xls by its row count. A file that cannot be counted this way counts 0 (checked at once,
-    where its problem is reported)."""
-    ext = extension(name)
+    number = 0
     try:
-        if ext == ".csv":
-            return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        if ext == ".xls":
-            import xlrd
-
-            return xlrd.open_workbook(file_contents=data, on_demand=True).sheet_by_index(0).nrows
-        if ext == ".xlsx":
-            from openpyxl import load_workbook
-
-            wb = load_workbook(io.BytesIO(data), read_only=True)
-            try:
-                stored = wb.worksheets[0].max_row
-            finally:
-                wb.close()
-            # No stored dimension (some writers leave it out): count by reading.
-            return stored if stored else len(read(data, name).rows)
-    except Exception:
-        return 0
-    return 0
+        for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+            if any(v.strip() for v in values):
+                rows.append((number, tuple(v if v.strip() else None for v in values)))
+    except csv.Error as exc:  # a field longer than the csv module's limit (128 KB), a stray quote …
+        raise FileProblem(_("The CSV file cannot be read after line %(line)d: %(error)s.")
+                          % {"line": number, "error": exc})
+    return Sheet(rows=rows, file_type="csv", encoding=encoding)

@@ -7,8 +7,8 @@ through ``duijie/imports/progress.py``; a task that fails marks the job failed w
 leaves the stored data as it was (the import's transaction rolled back).
 
 Uploads live under ``settings.DUIJIE_IMPORT_DIR`` (inside DATA_DIR, outside the static and media
-roots), named by a random token; only the job page of their owner (or a city administrator)
-reaches them, and only through the engine.
+roots), named by a random token; only the job pages of their owner and of the government roles
+whose scope covers the owner (``selectors.import_job_list``) reach them, and only through the engine.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from duijie.accounts.models import SERVER_OPERATOR_USERNAME as OPERATOR_USERNAME
 from duijie.core import crypto
-from duijie.imports import engine, layouts, progress, readers
+from duijie.imports import engine, guard, layouts, progress, readers
 from duijie.imports.kinds import KINDS, Kind
 from duijie.imports.models import ImportJob, ImportStatus
 
@@ -85,12 +85,14 @@ def _fill(job: ImportJob, result: engine.Result) -> None:
 
 
 def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
-    """Store the upload and dry-run it. File-level problems leave a refused job with the reason."""
+    """Store the upload and dry-run it. A file the guard refuses before parsing (a zip bomb, a sheet
+    reaching XFD1048576, XXE, macros …) raises ``readers.FileProblem`` and nothing is stored; problems
+    found while reading leave a refused job with the reason."""
+    rows = guard.count_rows(data, file_name)
     stored = f"{secrets.token_hex(16)}{readers.extension(file_name)}"
     path = import_dir() / stored
     path.write_bytes(crypto.encrypt_bytes(data))  # kept uploads hold personal data: encrypted at rest
     path.chmod(0o600)
-    rows = readers.count_rows(data, file_name)
     background = rows - 1 > background_rows()  # the header row does not count
     job = ImportJob.objects.create(user=user, kind=kind.name, file_name=file_name[:255], stored_name=stored,
                                    size=len(data), rows=max(rows - 1, 0), background=background,
@@ -255,7 +257,3 @@ def job_cancel(*, job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk, status__in=(ImportStatus.PREVIEWED, ImportStatus.QUEUED)).update(
         status=ImportStatus.CANCELLED, finished_at=timezone.now())
 
-
-def visible_jobs(user):
-    qs = ImportJob.objects.select_related("user")
-    return qs if getattr(user, "is_city_admin", False) else qs.filter(user=user)

@@ -19,7 +19,8 @@ from duijie.core import selectors
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import REGISTRY
-from duijie.imports import layouts, progress, services, sheets
+from duijie.imports import layouts, progress, readers, services, sheets
+from duijie.imports import selectors as job_selectors
 from duijie.imports.forms import UploadForm
 from duijie.imports.kinds import BY_SLUG, KINDS
 from duijie.imports.models import ImportJob, ImportStatus
@@ -50,7 +51,7 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
     try:
-        return services.visible_jobs(request.user).get(pk=pk)
+        return job_selectors.import_job_get(user=request.user, pk=pk)
     except ImportJob.DoesNotExist:
         raise Http404(_("No such import, or you may not see it."))
 
@@ -66,7 +67,7 @@ def _own_job(request: HttpRequest, pk: int) -> ImportJob:
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     services.sweep_stale()
-    page = Paginator(services.visible_jobs(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(job_selectors.import_job_list(user=request.user), 50).get_page(request.GET.get("page"))
     kinds = [(k, REGISTRY[k.slug]) for k in KINDS.values() if _may_import(request.user, k)]
     page.object_list = list(page.object_list)
     for job in page.object_list:
@@ -90,8 +91,12 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         form.fields["file"].widget.attrs["accept"] += "," + ",".join(extra)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        job = services.job_start(user=request.user, kind=kind, file_name=f.name, data=f.read())
-        return redirect("imports:job", pk=job.pk)
+        try:
+            job = services.job_start(user=request.user, kind=kind, file_name=f.name, data=f.read())
+        except readers.FileProblem as exc:  # refused before anything was stored
+            form.add_error("file", str(exc))
+        else:
+            return redirect("imports:job", pk=job.pk)
     return render(request, "imports/upload.html", {
         "kind": kind, "rt": REGISTRY[slug], "form": form, "max_mb": services.max_bytes() / 1048576,
         "background_rows": services.background_rows(),

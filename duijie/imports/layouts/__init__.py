@@ -21,8 +21,8 @@ Each layout declares:
 Adding a layout (e.g. the programmes issue's Annex-2 / Annex-3 target tables of seed 001): write a
 module here with a ``Layout`` subclass for its kind (a ``kinds._kind(...)`` for the target model first,
 if the kind is new), decorate it with ``@register`` and import the module at the bottom of this file.
-The upload page, ``import_file`` and confirm pick it up through ``read()`` below; nothing in the engine
-changes. ``grid.py`` (tables and sheets as cells found by their printed labels) and ``ticks.py``
+The upload page, ``import_file`` and confirm pick it up through ``read()`` below (called by
+``guard.read`` in the limited child process, after the checks); nothing in the engine changes. ``grid.py`` (tables and sheets as cells found by their printed labels) and ``ticks.py``
 (□ option lists however they were ticked) are there to reuse.
 """
 

@@ -246,7 +246,9 @@ def test_a_user_without_scope_gets_not_yours(enterprise_user):
     inst = f.institution(name="示例大学")
     f.achievement(inst, name="高安全固态电解质", lead_phone="13900001111")
     result = run(form_docx(form()), enterprise_user, commit=True)
-    assert not result.committed and result.rows[0].errors == [("", "不是您可以修改的记录")]
+    # the form names an institution that is not the user's own (tests/test_own_records.py)
+    assert not result.committed and result.rows[0].errors == [
+        ("大院大所名称", "“示例大学”不是本单位：企业或高校院所账号只能导入本单位的记录；其他单位的记录请由科技局导入。")]
 
 
 # ---------------------------------------------------------------- bad files
