@@ -110,18 +110,20 @@ def organisation_q(user) -> Q:
     things that belong to a person rather than a record (import jobs and their error reports): a
     city administrator the organisations located in the city, a unit administrator those in the
     unit's regions and parks (and the unit's own offices), a park manager the park's enterprises and
-    the park management itself. ``Q()`` is the whole platform (a city administrator without a city);
-    everyone else covers nothing here (they see what is theirs)."""
+    the park management itself. A city administrator without a city covers only its own bureau (an
+    empty scope grants nothing); everyone else covers nothing here (they see what is theirs)."""
     from duijie.core.models import AssessmentUnit, Organisation
 
     if not getattr(user, "is_authenticated", False) or user.role not in GOVERNMENT:
         return NOTHING
+    if getattr(user, "is_server_operator", False):
+        return Q()
     org = user.organisation
     own = Q(pk=org.pk) if org else NOTHING
     if user.role == CITY_ADMIN:
         prefix = city_prefix(user)
         if prefix is None:
-            return Q()
+            return own
         return (own | Q(region__code__startswith=prefix) | Q(assessment_unit__city__code__startswith=prefix)
                 | Q(enterprise__region__code__startswith=prefix) | Q(institution__region__code__startswith=prefix))
     if user.role == UNIT_ADMIN:
@@ -327,14 +329,10 @@ def parks_in_scope(user):
 
 
 def organisations_in_scope(user):
-    """Organisations inside a government user's scope (by their region, unit or park)."""
+    """Organisations inside a government user's scope (:func:`organisation_q`)."""
     from duijie.core.models import Organisation
 
-    if user.role not in GOVERNMENT:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        Q(region__in=regions_in_scope(user)) | Q(assessment_unit__in=units_in_scope(user))
-        | Q(park__in=parks_in_scope(user))).distinct()
+    return Organisation.objects.filter(pk__in=Organisation.objects.filter(organisation_q(user)).values("pk"))
 
 
 def allowed_values(model: type[Model], user, name: str):
