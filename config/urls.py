@@ -49,3 +49,4 @@ urlpatterns = [
 ]
 
 handler403 = "duijie.core.views.permission_denied"
+handler500 = "duijie.core.views.server_error"

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "duijie.core.middleware.AuditContextMiddleware",
+    "duijie.core.middleware.DatabaseBusyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,11 +120,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+# SQLite: how long a write waits for another one's lock before it gives up (answered 503 + Retry-After).
+DUIJIE_SQLITE_BUSY_SECONDS = float(os.environ.get("DUIJIE_SQLITE_BUSY_SECONDS", "20"))
+# Seconds a client is told to wait (Retry-After) when the database was too busy to take its write.
+DUIJIE_RETRY_AFTER_SECONDS = int(os.environ.get("DUIJIE_RETRY_AFTER_SECONDS", "2"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the worker and the web server share the file without "database is locked".
+    # WAL lets the worker and the web server share the file. Transactions take the write lock up
+    # front (BEGIN IMMEDIATE), waiting up to the busy timeout for it: a transaction that read first
+    # and then tried to write would fail at once with "database is locked" whenever someone else
+    # wrote meanwhile (SQLite cannot upgrade a stale read snapshot to a write).
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+         "timeout": DUIJIE_SQLITE_BUSY_SECONDS, "transaction_mode": "IMMEDIATE"}
     )
 
 # The cache holds counters every web process must share (login attempts per IP, API Basic failures,
@@ -166,6 +175,10 @@ DUIJIE_API_TOKEN_MAX_DAYS = int(os.environ.get("DUIJIE_API_TOKEN_MAX_DAYS", "365
 # HTTP Basic on the API: off unless enabled. When on, failures are throttled per IP and username in the
 # shared cache, and accounts that need a second factor (back office) are refused: a password cannot carry it.
 DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", False)
+# PUT/PATCH/DELETE of a record must say which version they change (If-Match: the ETag of the GET);
+# without it: 428 Precondition Required. Off: a write without If-Match is checked against the version
+# the request itself read (409 if it moved meanwhile), never overwriting blindly.
+DUIJIE_API_REQUIRE_IF_MATCH = env_bool("DUIJIE_API_REQUIRE_IF_MATCH", True)
 # Reverse proxies in front of the application that append to X-Forwarded-For (0: use REMOTE_ADDR).
 DUIJIE_TRUSTED_PROXY_COUNT = int(os.environ.get("DUIJIE_TRUSTED_PROXY_COUNT", "0"))
 

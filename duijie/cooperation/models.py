@@ -25,7 +25,7 @@ from duijie.cooperation.choices import (
     contract_category,
 )
 from duijie.core.choices import Visibility
-from duijie.core.models import ScopedRecord, TimeStamped
+from duijie.core.models import ScopedRecord, TimeStamped, Versioned
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 S = ProjectStage
@@ -178,7 +178,7 @@ class ProjectDocument(TimeStamped):
         return self.title or self.file_name
 
 
-class YearlyOutcome(TimeStamped):
+class YearlyOutcome(Versioned, TimeStamped):
     """新增投入, 新增销售 and 利税 of one project in one year (yuan, like every money field)."""
 
     SCOPE_VIA = "project"

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from duijie.core import selectors, services
+from duijie.core import selectors, services, versioning
 from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.forms import limit_scope_fields, limit_to_visible
@@ -23,6 +23,8 @@ from duijie.core.registry import RecordType, personal_fields
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, (services.StaleRecord, versioning.Precondition)):  # If-Match missing/stale: 428/412/409
+        return versioning.response_for(exc, context.get("request"))
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
@@ -157,6 +159,35 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer.instance = services.record_save(instance=self.record_type.model(**plain), by=self.request.user,
                                                    m2m=m2m)
 
+    # ---- versions: GET sends ETag "<pk>-<version>"; PUT/PATCH/DELETE need If-Match (core.versioning)
+
+    def _precondition(self, instance) -> int | None:
+        """Refuse a foreign record first (403), then a missing (428) or stale (412) If-Match."""
+        if self.record_type.reference_only or not selectors.can_edit(self.request.user, instance):
+            raise exceptions.PermissionDenied()
+        return versioning.expected_version(self.request, instance)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        if tag := versioning.etag(instance):
+            response["ETag"] = tag
+        return response
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        self._expected_version = self._precondition(instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        response = Response(serializer.data)
+        if tag := versioning.etag(serializer.instance):
+            response["ETag"] = tag
+        return response
+
     def perform_update(self, serializer):
         instance = serializer.instance
         if self.record_type.reference_only or not selectors.can_edit(self.request.user, instance):
@@ -164,12 +195,23 @@ class RecordViewSet(viewsets.ModelViewSet):
         plain, m2m = self._m2m(serializer.validated_data)
         for k, v in plain.items():
             setattr(instance, k, v)
+        if getattr(self, "_expected_version", None) is not None:
+            instance.version = self._expected_version  # record_save writes only over this version
         serializer.instance = services.record_save(instance=instance, by=self.request.user, m2m=m2m)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self._expected_version = self._precondition(instance)
+        self.perform_destroy(instance)
+        return Response(status=204)
 
     def perform_destroy(self, instance):
         if self.record_type.reference_only or not selectors.can_delete(self.request.user, instance):
             raise exceptions.PermissionDenied()
-        services.record_delete(instance=instance, by=self.request.user)
+        expected = getattr(self, "_expected_version", None)
+        if expected is None and services.is_versioned(type(instance)):
+            expected = instance.version
+        services.record_delete(instance=instance, by=self.request.user, expected_version=expected)
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -215,12 +257,20 @@ def viewset_for(record_type: RecordType) -> type[RecordViewSet]:
             body.is_valid(raise_exception=True)
             allowed = selectors.can_edit(request.user, obj) and (
                 not step.admin_only or selectors.can_review(request.user, obj))
+            # If-Match is optional here (a step reads the stored status itself); given, it must match.
+            expected = versioning.expected_version(request, obj) if request.headers.get("If-Match") else None
             obj = services.record_transition(instance=obj, transition=step, by=request.user,
-                                             reason=body.validated_data.get("reason", ""), allowed=allowed)
-            return Response(self.get_serializer(obj).data)
+                                             reason=body.validated_data.get("reason", ""), allowed=allowed,
+                                             expected_version=expected)
+            response = Response(self.get_serializer(obj).data)
+            if tag := versioning.etag(obj):
+                response["ETag"] = tag
+            return response
 
         attrs["transition"] = transition
     cls = type(f"{record_type.model.__name__}ViewSet", (RecordViewSet,), attrs)
     tag = str(record_type.slug)
-    return extend_schema_view(**{m: extend_schema(tags=[tag]) for m in
-                                 ("list", "retrieve", "create", "update", "partial_update", "destroy")})(cls)
+    views = {m: extend_schema(tags=[tag]) for m in ("list", "retrieve", "create", "update", "partial_update", "destroy")}
+    if services.is_versioned(record_type.model):
+        views.update(versioning.schema_for_writes(record_type, tag))
+    return extend_schema_view(**views)(cls)

@@ -207,8 +207,9 @@ def insert_rows(table: str, columns: list[str], rows: list[Sequence]) -> None:
             cursor.executemany(sql, rows)
 
 
-def update_rows(model, columns: list[str], rows: list[Sequence]) -> None:
-    """``rows`` are (pk, value per column); every row sets all ``columns``."""
+def update_rows(model, columns: list[str], rows: list[Sequence], *, bump: str | None = None) -> None:
+    """``rows`` are (pk, value per column); every row sets all ``columns``, and ``bump`` (a column,
+    the record's version) becomes ``bump + 1`` in SQL."""
     if not rows:
         return
     table, pk = model._meta.db_table, model._meta.pk.column
@@ -217,7 +218,8 @@ def update_rows(model, columns: list[str], rows: list[Sequence]) -> None:
             by_column = {f.column: f for f in model._meta.concrete_fields}
             types = [model._meta.pk.rel_db_type(connection)] + [by_column[c].db_type(connection) for c in columns]
             names = ", ".join(_q(c) for c in [pk, *columns])
-            sets = ", ".join(f"{_q(c)} = v.{_q(c)}" for c in columns)
+            sets = ", ".join([f"{_q(c)} = v.{_q(c)}" for c in columns]
+                             + ([f"{_q(bump)} = t.{_q(bump)} + 1"] if bump else []))
             one = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
             for i in range(0, len(rows), UPDATE_CHUNK):
                 chunk = rows[i:i + UPDATE_CHUNK]
@@ -226,9 +228,21 @@ def update_rows(model, columns: list[str], rows: list[Sequence]) -> None:
                        f"AS v({names}) WHERE t.{_q(pk)} = v.{_q(pk)}")
                 cursor.execute(sql, [x for row in chunk for x in row])
         else:
-            sets = ", ".join(f"{_q(c)} = %s" for c in columns)
+            sets = ", ".join([f"{_q(c)} = %s" for c in columns] + ([f"{_q(bump)} = {_q(bump)} + 1"] if bump else []))
             sql = f"UPDATE {_q(table)} SET {sets} WHERE {_q(pk)} = %s"  # noqa: S608 (model identifiers)
             cursor.executemany(sql, [(*row[1:], row[0]) for row in rows])
+
+
+def _read_versions(model, pks: Sequence, column: str):
+    """(pk, version) of the rows just updated (their row locks are held, so nobody moved them since)."""
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        for i in range(0, len(pks), UPDATE_CHUNK):
+            chunk = list(pks[i:i + UPDATE_CHUNK])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {_q(pk)}, {_q(column)} FROM {_q(table)} WHERE {_q(pk)} IN ({marks})",  # noqa: S608
+                           chunk)
+            yield from cursor.fetchall()
 
 
 # ---------------------------------------------------------------- records with history
@@ -287,11 +301,21 @@ def update(model: type[models.Model], objs: Sequence[models.Model], fields: Sequ
     for _i, f in cols.personal:
         if f.attname in names and f.hash_field:
             names.add(f.hash_field)
-    index = [i for i, a in enumerate(cols.attnames) if a in names and a != cols.pk_attname]
+    version_i = cols.position.get("version")
+    index = [i for i, a in enumerate(cols.attnames) if a in names and a not in (cols.pk_attname, "version")]
     pk_i = cols.position[cols.pk_attname]
-    if index:  # nothing to set when only many-to-many links changed (they are written apart); history still
+    # Versioned records move on by one version in SQL (even when only many-to-many links changed:
+    # they are written apart, and the history row below counts as a change too).
+    if index or version_i is not None:
         update_rows(model, [cols.columns[i] for i in index],
-                    list(zip(columns[pk_i], *(columns[i] for i in index), strict=True)))
+                    list(zip(columns[pk_i], *(columns[i] for i in index), strict=True)),
+                    bump=cols.columns[version_i] if version_i is not None else None)
+    if version_i is not None:
+        stored = dict(_read_versions(model, columns[pk_i], cols.columns[version_i]))
+        versions = tuple(stored[pk] for pk in columns[pk_i])
+        for obj, version in zip(objs, versions, strict=True):
+            obj.__dict__["version"] = version
+        columns[version_i] = versions
     user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
     hmodel, hcolumns, hrows = _history_rows(model, cols, columns, "~", user_id, now, change_reason)
     if hmodel is not None:

@@ -93,6 +93,9 @@ def _held_pks(instance, name: str) -> list:
     return [value] if value is not None else []
 
 
+VERSION_FIELD = "record_version"
+
+
 class RecordForm(forms.ModelForm):
     """Base for every registry form: HTML5 date inputs, compact textareas, single-line personal
     data inputs and Bootstrap classes on every widget; region dropdowns offer the province's places,
@@ -111,6 +114,11 @@ class RecordForm(forms.ModelForm):
         if user is not None:
             limit_to_visible(self.fields, user, self.instance)
             limit_scope_fields(self.fields, user, self.instance)
+        if self.instance.pk and any(f.name == "version" for f in model._meta.concrete_fields):
+            # The version the user read travels with the form; the save is refused if it moved.
+            self.fields[VERSION_FIELD] = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
+                                                            initial=self.instance.version, error_messages={
+                "required": _("This form lacks the version of the record it edits; reload the page and edit again.")})
         if self.instance.pk:
             for name, kind in self.personal_fields().items():
                 self.initial[name] = mask(getattr(self.instance, name), kind)
@@ -143,7 +151,7 @@ class RecordForm(forms.ModelForm):
 
     @property
     def grouped_fields(self) -> list[dict]:
-        used: set[str] = set()
+        used: set[str] = {VERSION_FIELD}  # hidden: the template renders form.hidden_fields
         groups = []
         for title, names in self.fieldsets:
             fields = [self[n] for n in names if n in self.fields]
@@ -164,6 +172,9 @@ class RecordForm(forms.ModelForm):
         """Forms show personal data masked; a masked value submitted back unchanged keeps the stored
         value (it never overwrites it)."""
         cleaned = super().clean()
+        if cleaned.get(VERSION_FIELD) is not None:
+            # core.services.record_save writes only over the version the user read.
+            self.instance.version = cleaned[VERSION_FIELD]
         if self.instance.pk:
             for name, kind in self.personal_fields().items():
                 stored = getattr(self.instance, name)

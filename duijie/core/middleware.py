@@ -36,3 +36,22 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+class DatabaseBusyMiddleware:
+    """A write that could not get SQLite's lock within the busy timeout answers 503 with Retry-After
+    (nothing was written; the client may send it again), never a 500. ``core.views.server_error``
+    does the same for such an error raised outside the view (a session save)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from duijie.core.versioning import busy_response, is_database_busy
+
+        if is_database_busy(exception):
+            return busy_response(request)
+        return None

@@ -34,6 +34,35 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class Versioned(models.Model):
+    """An integer ``version`` that every save of the record increments (optimistic locking).
+
+    Forms carry the version the user read and the API compares it with ``If-Match``: the services
+    (``core.services``) write only while the stored version is still the one the writer read —
+    ``UPDATE … SET version = version + 1 WHERE pk = … AND version = <read>``, so of two writers
+    that read the same version exactly one succeeds. Saves outside the services (domain code,
+    merges) still count as a new version, incremented in SQL."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.pk is None or getattr(self, "_version_claimed", False):
+            self._version_claimed = False
+            return super().save(*args, **kwargs)
+        # Not claimed by a service: count this save as a new version all the same (in SQL, so two
+        # such saves never write the same number; on PostgreSQL the row stays locked until commit).
+        model = type(self)
+        model._base_manager.filter(pk=self.pk).update(version=models.F("version") + 1)
+        self.version = model._base_manager.filter(pk=self.pk).values_list("version", flat=True).first() or 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
+        return super().save(*args, **kwargs)
+
+
 class Region(models.Model):
     """GB/T 2260 / 统计用区划代码: province (2 digits) → city (4) → district (6) → town (9)."""
 
@@ -103,7 +132,7 @@ class Discipline(models.Model):
         return f"{self.code} {self.name}"
 
 
-class AssessmentUnit(TimeStamped):
+class AssessmentUnit(Versioned, TimeStamped):
     """考核板块: what programmes assess (a district, 经开区, 高新区, town, park or department).
 
     A unit maps to regions and/or parks, may sit inside another unit, and has a validity period:
@@ -149,7 +178,7 @@ class AssessmentUnit(TimeStamped):
             raise ValidationError({"parent": _("A unit cannot sit inside itself.")})
 
 
-class Organisation(TimeStamped):
+class Organisation(Versioned, TimeStamped):
     """What a user belongs to and what owns records: an enterprise, an institution or a government
     unit. Enterprises and institutions each have exactly one (created with them)."""
 
@@ -172,7 +201,7 @@ class Organisation(TimeStamped):
         return self.name
 
 
-class RecordBase(TimeStamped):
+class RecordBase(Versioned, TimeStamped):
     """Scope fields every registry record carries (see module docstring)."""
 
     owner_org = models.ForeignKey(Organisation, verbose_name=_("owner organisation"), null=True, blank=True,

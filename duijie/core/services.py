@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, ProtectedError
+from django.db.models import F, Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,41 @@ from duijie.core.choices import AuditAction
 from duijie.core.models import RecordBase
 from duijie.core.registry import Transition
 from duijie.core.scope import scope_field_errors
+
+
+class StaleRecord(ValidationError):
+    """The record changed (or went) after the writer read it: nothing was written.
+
+    ``expected`` is the version the writer read, ``current`` the stored one (None: deleted). A
+    ValidationError, so a caller that does not know about versions still refuses with a message
+    (never a 500); the generic edit page shows both versions, the API answers 412/409."""
+
+    def __init__(self, model: type[Model], pk, expected, current):
+        self.model, self.pk, self.expected, self.current = model, pk, expected, current
+        if current is None:
+            message = _("This record was deleted by someone else meanwhile; nothing was saved.")
+        else:
+            message = _("This record was changed by someone else meanwhile (you edited version %(expected)s, "
+                        "the stored one is version %(current)s); nothing was saved. Reload it and edit again.") \
+                % {"expected": expected, "current": current}
+        super().__init__(message, code="stale")
+
+
+def is_versioned(model: type[Model]) -> bool:
+    return any(f.name == "version" for f in model._meta.concrete_fields)
+
+
+def claim_version(model: type[Model], pk, expected: int) -> int:
+    """Move the stored record from version ``expected`` to the next one, or raise :class:`StaleRecord`.
+
+    One conditional UPDATE (``… SET version = version + 1 WHERE pk = %s AND version = %s``): of two
+    writers that read the same version, the second finds no row — on PostgreSQL it waits for the
+    first one's row lock and then re-checks the condition against the committed row; on SQLite the
+    write lock serialises them. Must run inside the caller's transaction (the row stays locked)."""
+    if not model._base_manager.filter(pk=pk, version=expected).update(version=F("version") + 1):
+        current = model._base_manager.filter(pk=pk).values_list("version", flat=True).first()
+        raise StaleRecord(model, pk, expected, current)
+    return int(expected) + 1
 
 
 def _changed_fields(instance: Model) -> list[str]:
@@ -33,29 +68,47 @@ def _changed_fields(instance: Model) -> list[str]:
 
 
 def record_save(*, instance: Model, by, m2m: dict[str, Any] | None = None, validate: bool = True) -> Model:
-    """Create or update one record with its many-to-many values, all or nothing."""
+    """Create or update one record with its many-to-many values, all or nothing.
+
+    An update of a versioned record writes only if the stored version is still ``instance.version``
+    — the version the writer read (the edit form's hidden field, the API's If-Match) — and moves it
+    on by one; otherwise :class:`StaleRecord` and nothing is written."""
     creating = instance.pk is None
+    if not creating and is_versioned(type(instance)):
+        expected = instance.version
+        try:
+            with transaction.atomic():
+                instance.version = claim_version(type(instance), instance.pk, expected)
+                instance._version_claimed = True
+                return _record_save(instance, by, m2m, validate, creating)
+        except BaseException:
+            instance.version, instance._version_claimed = expected, False
+            raise
     with transaction.atomic():
-        if creating and isinstance(instance, RecordBase):
-            instance.filed_by = by if getattr(by, "is_authenticated", False) else None
-            instance.filed_by_org_id = getattr(by, "organisation_id", None)
-            if instance.owner_org_id is None and not getattr(by, "is_government", False):
-                instance.owner_org_id = getattr(by, "organisation_id", None)
-        m2m = dict(m2m or {})
-        # The fields that decide who sees the record: set only by those entitled to (core.scope).
-        errors = scope_field_errors(instance, by, m2m) if getattr(by, "is_authenticated", False) else {}
-        if errors:
-            raise ValidationError(errors)
-        if validate:
-            instance.full_clean(exclude=list(m2m or {}))
-        changed = _changed_fields(instance)
-        instance._history_user = by if getattr(by, "is_authenticated", False) else None
-        instance.save()
-        for name, values in (m2m or {}).items():
-            getattr(instance, name).set(values)
-        _check_scope(instance, by)
-        audit(user=by, action=AuditAction.CREATE if creating else AuditAction.UPDATE, obj=instance,
-              detail={"fields": changed + sorted(m2m or {})} if not creating else {})
+        return _record_save(instance, by, m2m, validate, creating)
+
+
+def _record_save(instance: Model, by, m2m: dict[str, Any] | None, validate: bool, creating: bool) -> Model:
+    if creating and isinstance(instance, RecordBase):
+        instance.filed_by = by if getattr(by, "is_authenticated", False) else None
+        instance.filed_by_org_id = getattr(by, "organisation_id", None)
+        if instance.owner_org_id is None and not getattr(by, "is_government", False):
+            instance.owner_org_id = getattr(by, "organisation_id", None)
+    m2m = dict(m2m or {})
+    # The fields that decide who sees the record: set only by those entitled to (core.scope).
+    errors = scope_field_errors(instance, by, m2m) if getattr(by, "is_authenticated", False) else {}
+    if errors:
+        raise ValidationError(errors)
+    if validate:
+        instance.full_clean(exclude=list(m2m))
+    changed = _changed_fields(instance)
+    instance._history_user = by if getattr(by, "is_authenticated", False) else None
+    instance.save()
+    for name, values in m2m.items():
+        getattr(instance, name).set(values)
+    _check_scope(instance, by)
+    audit(user=by, action=AuditAction.CREATE if creating else AuditAction.UPDATE, obj=instance,
+          detail={"fields": changed + sorted(m2m)} if not creating else {})
     return instance
 
 
@@ -76,8 +129,12 @@ def _check_scope(instance: Model, by) -> None:
             raise PermissionDenied(_("“%(parent)s” is not yours to file for; nothing was saved.") % {"parent": parent})
 
 
-def record_delete(*, instance: Model, by) -> None:
+def record_delete(*, instance: Model, by, expected_version: int | None = None) -> None:
+    """Delete one record; given ``expected_version`` (the API's If-Match), only while the stored
+    record is still that version (:class:`StaleRecord` otherwise)."""
     with transaction.atomic():
+        if expected_version is not None and is_versioned(type(instance)):
+            claim_version(type(instance), instance.pk, expected_version)
         label, pk, text = instance._meta.label_lower, instance.pk, str(instance)
         instance._history_user = by if getattr(by, "is_authenticated", False) else None
         try:
@@ -92,12 +149,22 @@ def record_delete(*, instance: Model, by) -> None:
 
 
 def record_transition(*, instance: Model, transition: Transition, by, reason: str = "",
-                      allowed: bool = True) -> Model:
-    """Move a workflow record along ``transition`` (status change + audit + history)."""
+                      allowed: bool = True, expected_version: int | None = None) -> Model:
+    """Move a workflow record along ``transition`` (status change + audit + history); a new version.
+    Given ``expected_version`` (the API's If-Match), only from that version (:class:`StaleRecord`)."""
     if not allowed:
         raise PermissionDenied(_("You may not do this."))
     with transaction.atomic():
+        versioned = is_versioned(type(instance))
+        if versioned and expected_version is not None:
+            # Claimed first: the row is locked (PostgreSQL) before it is read below.
+            claim_version(type(instance), instance.pk, expected_version)
         locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        if versioned and expected_version is None:
+            claim_version(type(instance), locked.pk, locked.version)
+            locked.version += 1
+        if versioned:
+            locked._version_claimed = True
         # A model may refuse a step in its own words first (e.g. "not signed yet") …
         if hasattr(locked, "check_transition"):
             locked.check_transition(transition, reason)

@@ -47,6 +47,20 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 handler; a database too busy to take a write (SQLite's lock, also when it happened
+    outside the view) is a 503 with Retry-After instead: nothing was written, sending again works."""
+    import sys
+
+    from django.views.defaults import server_error as default_server_error
+
+    from duijie.core.versioning import busy_response, is_database_busy
+
+    if is_database_busy(sys.exc_info()[1]):
+        return busy_response(request)
+    return default_server_error(request)
+
+
 def _filtered(rt: RecordType, request: HttpRequest):
     """The user's records of this type under the request's filters (list page and export alike);
     an invalid filter matches nothing, never everything."""
@@ -87,7 +101,8 @@ def _field_rows(rt: RecordType, obj, user, show_full: bool) -> list[tuple[str, o
     rows = []
     skip = {"id", "organisation"} | set(rt.detail_exclude)
     # The record's own fields first, then scope and bookkeeping fields.
-    tail = ["owner_org", "region", "park", "visibility", "filed_by", "filed_by_org", "created_at", "updated_at"]
+    tail = ["owner_org", "region", "park", "visibility", "filed_by", "filed_by_org", "created_at", "updated_at",
+            "version"]
     fields = sorted(rt.model._meta.concrete_fields, key=lambda f: tail.index(f.name) + 1 if f.name in tail else 0)
     for f in fields:
         if f.name in skip or f.name.endswith("_hash"):
@@ -173,6 +188,8 @@ def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> Htt
     obj = form.save(commit=False)
     try:
         obj = services.record_save(instance=obj, by=request.user, m2m=form.m2m_data)
+    except services.StaleRecord as exc:
+        return _conflict_page(request, rt, form, exc)
     except PermissionDenied as exc:
         audit_failure(user=request.user, action=AuditAction.DENIED, request=request,
                       object_type=rt.model._meta.label_lower, object_id=instance.pk if instance else "",
@@ -191,6 +208,62 @@ def _save_form(request: HttpRequest, rt: RecordType, form, instance=None) -> Htt
     for warning in obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []:
         messages.warning(request, warning)
     return redirect(record_url(obj))
+
+
+def _display(model, name: str, value, masked: dict[str, str]) -> str:
+    """One field's value as the conflict page shows it: choices by label, links by name, lists
+    joined, personal data masked (also phones typed into free text)."""
+    if name in masked:
+        return mask(value, masked[name]) if value else ""
+    try:
+        db_field = model._meta.get_field(name)
+    except Exception:
+        db_field = None
+    if hasattr(value, "all") and callable(value.all):
+        value = list(value.all())
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(sorted(str(v) for v in value))
+    if value is None or value == "":
+        return ""
+    if db_field is not None and db_field.choices:
+        value = dict(db_field.flatchoices).get(value, value)
+    return mask_pii(str(value))
+
+
+def _comparable(value):
+    if hasattr(value, "all") and callable(value.all):
+        value = list(value.all())
+    if isinstance(value, (list, tuple, set)):
+        return sorted(getattr(v, "pk", v) for v in value)
+    if value in (None, ""):
+        return None
+    return getattr(value, "pk", value)
+
+
+def _conflict_page(request: HttpRequest, rt: RecordType, form, exc) -> HttpResponse:
+    """Someone saved the record after this user opened the form: nothing is written. Show the user's
+    values beside the stored ones (differing fields highlighted, personal data masked) and let
+    them reload the stored version to edit it again."""
+    from duijie.core.forms import VERSION_FIELD
+
+    stored = rt.model._default_manager.filter(pk=exc.pk).first()
+    if stored is not None and not selectors.can_edit(request.user, stored):
+        stored = None  # it left the user's scope meanwhile: show no stored values
+    masked = personal_fields(rt.model)
+    rows = []
+    for name, field in form.fields.items():
+        if name == VERSION_FIELD or name not in form.cleaned_data:
+            continue
+        mine = form.cleaned_data[name]
+        theirs = getattr(stored, name, None) if stored is not None else None
+        rows.append({"label": field.label, "mine": _display(rt.model, name, mine, masked),
+                     "theirs": _display(rt.model, name, theirs, masked) if stored is not None else "",
+                     "differs": stored is not None and _comparable(mine) != _comparable(theirs)})
+    return render(request, "core/record_conflict.html", {
+        "rt": rt, "obj": stored, "pk": exc.pk, "rows": rows, "message": exc.messages[0],
+        "mine_version": exc.expected, "stored_version": exc.current,
+        "differing": sum(1 for r in rows if r["differs"]),
+    }, status=409)
 
 
 def _warn_free_text_pii(request: HttpRequest, form) -> None:
@@ -291,7 +364,8 @@ def record_history(request: HttpRequest, slug: str, pk) -> HttpResponse:
         prev = records[i + 1] if i + 1 < len(records) else None
         changes = []
         if prev is not None:
-            delta = rec.diff_against(prev, excluded_fields=[n for n in ("updated_at",)])
+            delta = rec.diff_against(prev, excluded_fields=[n for n in ("updated_at", "version")
+                                                            if hasattr(rec, n)])
             for ch in delta.changes:
                 if ch.field.endswith("_hash"):
                     continue

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from duijie.core.fields import BlindIndexField, EncryptedTextField
-from duijie.core.models import ScopedRecord, TimeStamped
+from duijie.core.models import ScopedRecord, TimeStamped, Versioned
 from duijie.core.validators import validate_phone
 from duijie.experts.choices import ExpertRoleKind, ExpertTitle
 
@@ -74,7 +74,7 @@ class Expert(ScopedRecord):
         return [k.strip() for k in re.split(r"[,，、;；\n]+", self.keywords) if k.strip()]
 
 
-class ExpertRole(TimeStamped):
+class ExpertRole(Versioned, TimeStamped):
     """科技副总 / 产业教授 / 双岗互聘 / 技术经纪人 (with certificate) … held by an expert."""
     SCOPE_VIA = "expert"  # read/edit scope follows the expert
 

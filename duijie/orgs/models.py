@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from duijie.core.choices import OrgKind
 from duijie.core.fields import BlindIndexField, EncryptedTextField
-from duijie.core.models import Organisation, ScopedRecord, TimeStamped
+from duijie.core.models import Organisation, ScopedRecord, TimeStamped, Versioned
 from duijie.core.validators import normalise_uscc, validate_phone, validate_uscc
 from duijie.orgs.choices import InstitutionKind, QualificationKind, QualificationLevel, UnitKind
 
@@ -74,7 +74,7 @@ class Institution(OrganisationBacked, ScopedRecord):
         return self.name
 
 
-class InstitutionUnit(TimeStamped):
+class InstitutionUnit(Versioned, TimeStamped):
     """院、系、实验室 under an institution."""
     SCOPE_VIA = "institution"  # read/edit scope follows the institution
 
@@ -153,7 +153,7 @@ class Enterprise(OrganisationBacked, ScopedRecord):
         return [warning] if warning else []
 
 
-class EnterpriseQualification(TimeStamped):
+class EnterpriseQualification(Versioned, TimeStamped):
     SCOPE_VIA = "enterprise"  # read/edit scope follows the enterprise
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE,
@@ -186,7 +186,7 @@ class EnterpriseQualification(TimeStamped):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
-class EnterpriseMetric(TimeStamped):
+class EnterpriseMetric(Versioned, TimeStamped):
     """Yearly metrics (money in yuan, to the fen). Business-confidential, every field: read by the
     enterprise and government roles whose scope covers it, never by other enterprises, experts or
     brokers (aggregates are published through programme figures, not these rows)."""

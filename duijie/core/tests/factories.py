@@ -117,3 +117,15 @@ def expert(**kw):
 
     kw.setdefault("name", f"专家{next(_seq)}")
     return Expert.objects.create(**placed(kw))
+
+
+def if_match(obj) -> dict:
+    """The If-Match header an API client sends to change ``obj``: the ETag of its stored version (what a
+    GET of the record returns), as test-client keyword arguments."""
+    version = type(obj)._base_manager.values_list("version", flat=True).get(pk=obj.pk)
+    return {"HTTP_IF_MATCH": f'"{obj.pk}-{version}"'}
+
+
+def form_version(obj) -> dict:
+    """The hidden field an edit form carries: the version of ``obj`` the user opened the form at."""
+    return {"record_version": type(obj)._base_manager.values_list("version", flat=True).get(pk=obj.pk)}

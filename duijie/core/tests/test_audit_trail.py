@@ -53,6 +53,7 @@ def test_denied_attempts_are_recorded_as_failures():
 def test_writes_carry_the_client_ip(admin_client):
     ent = f.enterprise()
     admin_client.post(f"/r/enterprises/{ent.pk}/edit/", {"uscc": ent.uscc, "name": "改名有限公司",
-                                                          "visibility": "platform", "region": ent.region_id}, REMOTE_ADDR="10.1.2.3")
+                                                          "visibility": "platform", "region": ent.region_id,
+                                                          **f.form_version(ent)}, REMOTE_ADDR="10.1.2.3")
     entry = AuditLog.objects.filter(action="update", object_id=str(ent.pk)).latest("at")
     assert entry.ip == "10.1.2.3" and entry.result == "success"

@@ -23,7 +23,7 @@ def test_edit_creates_history_entry_with_user(admin_client, admin_user):
     ent = f.enterprise(name="历史公司", contact_phone="13812345678")
     response = admin_client.post(f"/r/enterprises/{ent.pk}/edit/", {
         "uscc": ent.uscc, "name": "历史公司（改名）", "visibility": "platform", "contact_phone": "13987654321",
-        "region": ent.region_id})
+        "region": ent.region_id, **f.form_version(ent)})
     assert response.status_code == 302
     latest = ent.history.order_by("-history_date").first()
     assert ent.history.count() == 2
@@ -37,7 +37,7 @@ def test_edit_creates_history_entry_with_user(admin_client, admin_user):
 
 def test_api_edit_records_user(api_client, admin_user):
     d = f.demand()
-    assert api_client.patch(f"/api/demands/{d.pk}/", {"keywords": "节能"}, format="json").status_code == 200
+    assert api_client.patch(f"/api/demands/{d.pk}/", {"keywords": "节能"}, format="json", **f.if_match(d)).status_code == 200
     assert d.history.order_by("-history_date").first().history_user == admin_user
 
 
@@ -46,7 +46,7 @@ def test_history_masks_personal_values(enterprise_client, enterprise_user):
     d = f.demand(own, contact_phone="13812345678")
     r = enterprise_client.post(f"/r/demands/{d.pk}/edit/", {
         "enterprise": own.pk, "demand_type": "tech_challenge", "title": d.title, "description": d.description,
-        "visibility": "public", "contact_phone": "13987655678"})
+        "visibility": "public", "contact_phone": "13987655678", **f.form_version(d)})
     assert r.status_code == 302, r.content.decode()[:2000]
     html = enterprise_client.get(f"/r/demands/{d.pk}/history/").content.decode()
     assert "entuser" in html

@@ -62,9 +62,10 @@ def test_no_plaintext_phone_in_database(admin_client, api_client):
     # updates go to the history tables too
     r = admin_client.post(f"/r/enterprises/{ent_id}/edit/", {
         "uscc": r.json() and api_client.get(f"/api/enterprises/{ent_id}/").json()["uscc"], "name": "接口企业",
-        "visibility": "platform", "contact_phone": PHONES["ui_edit"]})
+        "visibility": "platform", "contact_phone": PHONES["ui_edit"], "record_version": 1})
     assert r.status_code == 302
-    r = api_client.patch(f"/api/demands/{demand_id}/", {"contact_phone": PHONES["api_edit"]}, format="json")
+    r = api_client.patch(f"/api/demands/{demand_id}/", {"contact_phone": PHONES["api_edit"]}, format="json",
+                         HTTP_IF_MATCH=api_client.get(f"/api/demands/{demand_id}/")["ETag"])
     assert r.status_code == 200
     api_client.post(f"/api/demands/{demand_id}/transition/submit/", {}, format="json")
 
@@ -99,13 +100,15 @@ def test_api_masks_phones_full_only_through_audited_action(enterprise_api, enter
 def test_masked_value_sent_back_keeps_the_stored_one(enterprise_api, enterprise_client, enterprise_user):
     own = enterprise_user.organisation.enterprise
     d = f.demand(own, contact_phone="13811112222")
-    data = enterprise_api.get(f"/api/demands/{d.pk}/").json()
+    read = enterprise_api.get(f"/api/demands/{d.pk}/")
+    data = read.json()
     assert enterprise_api.put(f"/api/demands/{d.pk}/", {k: v for k, v in data.items() if v is not None},
-                              format="json").status_code == 200
+                              format="json", HTTP_IF_MATCH=read["ETag"]).status_code == 200
     d.refresh_from_db()
     assert d.contact_phone == "13811112222"
     form = enterprise_client.get(f"/r/demands/{d.pk}/edit/").content.decode()
     assert "138****2222" in form and "13811112222" not in form
     # a different masked value is refused, not stored
-    r = enterprise_api.patch(f"/api/demands/{d.pk}/", {"contact_phone": "139****0000"}, format="json")
+    r = enterprise_api.patch(f"/api/demands/{d.pk}/", {"contact_phone": "139****0000"}, format="json",
+                             **f.if_match(d))
     assert r.status_code == 400 and "contact_phone" in r.json()

@@ -145,7 +145,7 @@ def test_role_matrix_no_record_outside_scope(capsys):
                     "ui edit": ui.get(f"{detail}edit/").status_code < 300,
                     "ui delete": ui.get(f"{detail}delete/").status_code < 300,
                     "api detail": api.get(f"/api/{slug}/{obj.pk}/").status_code < 300,
-                    "api patch": api.patch(f"/api/{slug}/{obj.pk}/", {}, format="json").status_code < 300,
+                    "api patch": api.patch(f"/api/{slug}/{obj.pk}/", {}, format="json", **f.if_match(obj)).status_code < 300,
                 }
                 cases += len(checks)
                 if key in foreign:
@@ -175,7 +175,7 @@ def test_role_cannot_create_outside_scope():
     assert not Demand.objects.filter(title="越权需求").exists()
     api.force_authenticate(users["unit_admin"])
     r = api.patch(f"/api/enterprises/{rec['ent_wujin'].pk}/", {"region": Region.objects.get(code="320411").pk},
-                  format="json")
+                  format="json", **f.if_match(rec["ent_wujin"]))
     # moving a record out of one's own scope is refused, naming the field
     assert r.status_code == 400 and "region" in r.json()
     rec["ent_wujin"].refresh_from_db()

@@ -76,11 +76,12 @@ def test_no_edit_of_visible_foreign_record(enterprise_client, enterprise_api, wo
     d = demands["public"]
     assert enterprise_client.get(f"/r/demands/{d.pk}/edit/").status_code == 403
     assert enterprise_client.post(f"/r/demands/{d.pk}/delete/").status_code == 403
-    assert enterprise_api.patch(f"/api/demands/{d.pk}/", {"title": "x"}, format="json").status_code == 403
-    assert enterprise_api.delete(f"/api/demands/{d.pk}/").status_code == 403
+    assert enterprise_api.patch(f"/api/demands/{d.pk}/", {"title": "x"}, format="json", **f.if_match(d)).status_code == 403
+    assert enterprise_api.delete(f"/api/demands/{d.pk}/", **f.if_match(d)).status_code == 403
     # own draft: editable
     own = demands["own_draft"]
-    r = enterprise_api.patch(f"/api/demands/{own.pk}/", {"title": "本企业草稿需求（改）"}, format="json")
+    r = enterprise_api.patch(f"/api/demands/{own.pk}/", {"title": "本企业草稿需求（改）"}, format="json",
+                           **f.if_match(own))
     assert r.status_code == 200
 
 

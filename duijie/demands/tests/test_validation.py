@@ -65,10 +65,11 @@ def test_failed_update_leaves_demand_unchanged(admin_client, api_client, ent):
     d = f.demand(ent, budget_min=100, budget_max=200)
     before = Demand.objects.values().get(pk=d.pk)
     response = admin_client.post(f"/r/demands/{d.pk}/edit/", demand_data(ent, title="改了", budget_min="300",
-                                                                          budget_max="200"))
+                                                                          budget_max="200", **f.form_version(d)))
     assert response.status_code == 200
     field_error_html(response, "budget_max")
-    response = api_client.patch(f"/api/demands/{d.pk}/", {"title": "改了", "budget_max": "50"}, format="json")
+    response = api_client.patch(f"/api/demands/{d.pk}/", {"title": "改了", "budget_max": "50"}, format="json",
+                                **f.if_match(d))
     assert response.status_code == 400
     assert "budget_max" in response.json()
     assert Demand.objects.values().get(pk=d.pk) == before

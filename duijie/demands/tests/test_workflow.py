@@ -95,6 +95,6 @@ def test_non_admin_submits_own_but_cannot_publish(enterprise_client, enterprise_
 
 def test_status_cannot_be_set_by_editing(admin_client, api_client):
     d = f.demand()
-    r = api_client.patch(f"/api/demands/{d.pk}/", {"status": "published"}, format="json")
+    r = api_client.patch(f"/api/demands/{d.pk}/", {"status": "published"}, format="json", **f.if_match(d))
     assert r.status_code == 200
     assert status(d) == "draft"

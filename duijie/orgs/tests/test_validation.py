@@ -124,16 +124,18 @@ def test_failed_update_leaves_record_unchanged(admin_client, api_client):
     ent = f.enterprise(name="原名公司", contact_phone="13812345678")
     before = Enterprise.objects.values().get(pk=ent.pk)
     response = admin_client.post(f"/r/enterprises/{ent.pk}/edit/", {
-        "uscc": wrong_check(ent.uscc), "name": "新名公司", "visibility": "platform", "contact_phone": "13812345678"})
+        "uscc": wrong_check(ent.uscc), "name": "新名公司", "visibility": "platform", "contact_phone": "13812345678",
+        **f.form_version(ent)})
     assert response.status_code == 200
     field_error_html(response, "uscc")
     assert Enterprise.objects.values().get(pk=ent.pk) == before
     response = api_client.patch(f"/api/enterprises/{ent.pk}/", {"name": "新名公司", "contact_phone": "1"},
-                                format="json")
+                                format="json", **f.if_match(ent))
     assert response.status_code == 400
     assert "contact_phone" in response.json()
     assert Enterprise.objects.values().get(pk=ent.pk) == before
-    response = api_client.put(f"/api/enterprises/{ent.pk}/", {"uscc": "X", "name": "新名公司"}, format="json")
+    response = api_client.put(f"/api/enterprises/{ent.pk}/", {"uscc": "X", "name": "新名公司"}, format="json",
+                              **f.if_match(ent))
     assert response.status_code == 400
     assert Enterprise.objects.values().get(pk=ent.pk) == before
     assert ent.history.count() == 1

@@ -94,10 +94,11 @@ def test_achievement_failed_update_unchanged(admin_client, api_client, inst):
     a = f.achievement(inst, introduction="原简介")
     before = Achievement.objects.values().get(pk=a.pk)
     response = admin_client.post(f"/r/achievements/{a.pk}/edit/", achievement_data(
-        inst, name=a.name, introduction="字" * 600))
+        inst, name=a.name, introduction="字" * 600, **f.form_version(a)))
     assert response.status_code == 200
     field_error_html(response, "introduction")
-    response = api_client.patch(f"/api/achievements/{a.pk}/", {"field": "其他", "name": "改名"}, format="json")
+    response = api_client.patch(f"/api/achievements/{a.pk}/", {"field": "其他", "name": "改名"}, format="json",
+                                **f.if_match(a))
     assert response.status_code == 400
     assert "field_other" in response.json()
     assert Achievement.objects.values().get(pk=a.pk) == before
