@@ -20,6 +20,7 @@ from duijie.core.models import AssessmentUnit, Organisation, Park, Region
 from duijie.core.registry import REGISTRY
 from duijie.core.scope import GOVERNMENT, scope_field_names
 from duijie.core.selectors import editable_queryset
+from duijie.core.tests import factories as f
 from duijie.core.tests.test_role_matrix import ALL, _slug, _world
 
 pytestmark = pytest.mark.django_db
@@ -136,10 +137,10 @@ def _attempts(role, user, obj, rt, ks):
                 yield "ui form", name, _holds(obj, name, bad)
             serializer_fields = rt.serializer().fields if rt.serializer else {}
             if name in serializer_fields and not serializer_fields[name].read_only:
-                api.patch(url, {name: bad}, format="json")
+                api.patch(url, {name: bad}, format="json", **f.if_match(obj))
                 yield "api patch", name, _holds(obj, name, bad)
                 clean = api.get(url).json()
-                api.put(url, {**clean, name: bad}, format="json")
+                api.put(url, {**clean, name: bad}, format="json", **f.if_match(obj))
                 yield "api put", name, _holds(obj, name, bad)
                 if name != "visibility":  # a new record's visibility is its filer's choice
                     posted = _post(api, rt, clean, name, bad)
@@ -211,11 +212,11 @@ def test_controls_a_bureau_moves_a_record_inside_its_scope_on_every_channel():
     ui.post(f"/r/enterprises/{ent.pk}/edit/", data)
     assert _stored(ent, "region") == xinbei
     wujin = Region.objects.get(code="320412").pk
-    api.patch(f"/api/enterprises/{ent.pk}/", {"region": wujin}, format="json")
+    api.patch(f"/api/enterprises/{ent.pk}/", {"region": wujin}, format="json", **f.if_match(ent))
     assert _stored(ent, "region") == wujin
     body = api.get(f"/api/enterprises/{ent.pk}/").json()
     body["region"] = xinbei
-    assert api.put(f"/api/enterprises/{ent.pk}/", body, format="json").status_code == 200
+    assert api.put(f"/api/enterprises/{ent.pk}/", body, format="json", **f.if_match(ent)).status_code == 200
     assert _stored(ent, "region") == xinbei
     assert _import("enterprise", type(ent).objects.get(pk=ent.pk), "region", wujin, city)
     assert _import("enterprise", type(ent).objects.get(pk=ent.pk), "visibility", "public", city)
@@ -225,15 +226,15 @@ def test_controls_a_bureau_moves_a_record_inside_its_scope_on_every_channel():
     ent_user = users["enterprise"]
     own = rec["dem_park"]
     api.force_authenticate(ent_user)
-    assert api.patch(f"/api/demands/{own.pk}/", {"visibility": "public"}, format="json").status_code == 400
-    assert api.patch(f"/api/demands/{own.pk}/", {"title": "改个标题"}, format="json").status_code == 200
+    assert api.patch(f"/api/demands/{own.pk}/", {"visibility": "public"}, format="json",
+                     **f.if_match(own)).status_code == 400
+    assert api.patch(f"/api/demands/{own.pk}/", {"title": "改个标题"}, format="json",
+                     **f.if_match(own)).status_code == 200
 
 
 def test_organisations_only_inside_the_city_and_never_ones_own_bureau_scope():
     """The review's takeover: the 昆山 administrator emptied its own bureau's region (and then read
     the whole platform), and re-pointed another city's bureau."""
-    from duijie.core.tests import factories as f
-
     rec, _users = _world()
     ks_admin = f.user(role="city_admin", organisation=Organisation.objects.get(name="昆山市科技局"))
     own = ks_admin.organisation
@@ -241,19 +242,22 @@ def test_organisations_only_inside_the_city_and_never_ones_own_bureau_scope():
     api, ui = APIClient(), Client()
     api.force_authenticate(ks_admin)
     ui.force_login(ks_admin)
-    r = api.patch(f"/api/organisations/{own.pk}/", {"region": None}, format="json")
+    r = api.patch(f"/api/organisations/{own.pk}/", {"region": None}, format="json", **f.if_match(own))
     assert r.status_code == 400 and "region" in r.json()
-    ui.post(f"/r/organisations/{own.pk}/edit/", {"kind": "government", "name": own.name})
+    ui.post(f"/r/organisations/{own.pk}/edit/", {"kind": "government", "name": own.name, **f.form_version(own)})
     own.refresh_from_db()
     assert own.region.code == "320583"
     # organisations are listed for everyone (names only), so another city's bureau is refused, not hidden
-    assert api.patch(f"/api/organisations/{wujin_bureau.pk}/", {"name": "改了"}, format="json").status_code == 403
+    assert api.patch(f"/api/organisations/{wujin_bureau.pk}/", {"name": "改了"}, format="json",
+                     **f.if_match(wujin_bureau)).status_code == 403
     assert ui.post(f"/r/organisations/{wujin_bureau.pk}/edit/", {"kind": "government", "name": "改了",
-                                                                 "region": own.region_id}).status_code == 403
+                                                                 "region": own.region_id,
+                                                                 **f.form_version(wujin_bureau)}).status_code == 403
     wujin_bureau.refresh_from_db()
     assert wujin_bureau.name == "武进区科技局" and wujin_bureau.region.code == "320412"
     # the name of one's own bureau stays editable
-    assert api.patch(f"/api/organisations/{own.pk}/", {"name": "昆山市科学技术局"}, format="json").status_code == 200
+    assert api.patch(f"/api/organisations/{own.pk}/", {"name": "昆山市科学技术局"}, format="json",
+                     **f.if_match(own)).status_code == 200
     # a bureau whose city is gone sees only what it filed, not the platform
     from duijie.core.selectors import visible_queryset
     from duijie.demands.models import Demand
