@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def enterprise_form(ent, **changes):
     data = {"uscc": ent.uscc, "name": ent.name, "visibility": ent.visibility, "contact_phone": ent.contact_phone,
-            "record_version": ent.version}
+            "record_version": ent.version, "region": ent.region_id}
     data.update(changes)
     return data
 
