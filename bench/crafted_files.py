@@ -16,7 +16,6 @@ Usage: .venv/bin/python bench/crafted_files.py [--rows 2000 100000] [--file-dir 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import resource
 import sys
@@ -30,18 +29,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def dense_far_cell() -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["统一社会信用代码", "企业名称"])
-    ws["CV200000"] = "x"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def main() -> int:
@@ -60,7 +47,7 @@ def main() -> int:
 
     from duijie.imports import guard, readers
     from duijie.imports.kinds import KINDS
-    from duijie.imports.tests.crafted import CRAFTED
+    from duijie.imports.tests.crafted import CRAFTED, dense_far_cell
 
     translation.activate("zh-hans")
     lim = guard.limits()

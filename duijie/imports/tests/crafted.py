@@ -104,15 +104,25 @@ def lying_zip_bomb() -> bytes:
     return _bomb_into(parts(workbook()), "xl/worksheets/sheet1.xml", 64, declare=10_000)
 
 
-def huge_dimension() -> bytes:
-    """One cell at the last column and row (XFD1048576): 4.9 KB that once asked for 512 GB."""
+def far_cell(ref: str) -> bytes:
+    """An enterprise header row and one cell far away at ``ref``."""
     wb = Workbook()
     ws = wb.active
     ws.append(["统一社会信用代码", "企业名称"])
-    ws["XFD1048576"] = "x"
+    ws[ref] = "x"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def huge_dimension() -> bytes:
+    """One cell at the last column and row (XFD1048576): 4.9 KB that once asked for 512 GB."""
+    return far_cell("XFD1048576")
+
+
+def dense_far_cell() -> bytes:
+    """Passes the checks once the cell limit is raised; calamine then wants 20 M cells (640 MB)."""
+    return far_cell("CV200000")
 
 
 def hidden_far_cell() -> bytes:

@@ -5,7 +5,6 @@ A file that passes the checks but needs more memory or time than the parse may t
 child process, not in ours."""
 
 import functools
-import io
 import json
 import os
 from io import StringIO
@@ -14,13 +13,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from openpyxl import Workbook
 
 from duijie.core.tests import factories as f
 from duijie.imports import engine, guard, readers
 from duijie.imports.kinds import KINDS
 from duijie.imports.models import ImportJob, ImportStatus
-from duijie.imports.tests.crafted import CRAFTED
+from duijie.imports.tests.crafted import CRAFTED, dense_far_cell
 from duijie.imports.tests.helpers import csv_bytes, xlsx
 from duijie.orgs.models import Enterprise
 from duijie.supply.models import Achievement
@@ -108,17 +106,6 @@ def test_normal_files_pass_and_read_the_same_through_the_child():
     assert facts.rows == 2 and facts.sheets[0].cells == 6
     sheet = guard.read(KINDS["enterprise"], data, "a.xlsx")
     assert sheet.rows == readers.read(data, "a.xlsx").rows
-
-
-def dense_far_cell() -> bytes:
-    """Passes the checks once the cell limit is raised; calamine then wants 20 M cells (640 MB)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["统一社会信用代码", "企业名称"])
-    ws["CV200000"] = "x"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def test_a_file_needing_more_memory_than_allowed_kills_only_the_child(admin_client, settings):
