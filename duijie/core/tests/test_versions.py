@@ -215,7 +215,7 @@ def test_history_page_does_not_list_the_version_as_a_change(admin_client):
     assert "历史版本公司2" in html and "版本</" not in html
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # like every transactional test here
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across two connections")
 def test_concurrent_writers_block_and_the_second_is_refused(admin_user):
     """On PostgreSQL the second claim waits for the first writer's row lock, then re-checks the
