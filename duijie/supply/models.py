@@ -87,6 +87,9 @@ class Achievement(ScopedRecord):
 
     # Others see an achievement only in these states (selectors); drafts and reviews stay restricted.
     PUBLISHED_STATES = (AchievementStatus.PUBLISHED, AchievementStatus.TRANSFERRED)
+    # Filed for an institution only by those who may change that institution (its office, a bureau in
+    # scope): a university office does not create records of other universities (core.services).
+    SCOPE_PARENTS = ("institution",)
 
     class Meta:
         ordering = ["-created_at"]

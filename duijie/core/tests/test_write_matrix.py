@@ -307,3 +307,23 @@ def test_business_metrics_pairings_and_placements_only_for_parties_and_scope():
                for row in api.get("/api/placements/", {"page_size": 100}).json()["results"]}
         assert got == parties, role
     assert APIClient().get("/api/metrics/").status_code in (401, 403)
+
+
+def test_a_university_office_files_achievements_only_for_its_own_institution():
+    """The form/API side of the review's Annex-1 finding: an institution account created achievements of
+    other universities, which it could then edit."""
+    from duijie.supply.models import Achievement
+
+    rec, users = _world()
+    other = f.institution(name="别的大学", visibility="platform")
+    api = APIClient()
+    api.force_authenticate(users["institution"])
+    body = {"name": "冒名成果", "institution": other.pk, "lead_name": "张三", "field": "新材料", "stage": "研制阶段",
+            "introduction": "一项新材料成果"}
+    assert api.post("/api/achievements/", body, format="json").status_code == 403
+    assert not Achievement.objects.filter(name="冒名成果").exists()
+    body["institution"] = rec["inst_own"].pk
+    r = api.post("/api/achievements/", body, format="json")
+    assert r.status_code == 201, r.content
+    created = Achievement.objects.get(name="冒名成果")
+    assert created.region_id == rec["inst_own"].region_id  # lies where its institution lies
