@@ -22,7 +22,7 @@ def test_enterprise_demand_publish_and_find(page, live_server, django_user_model
     # it is exempt, as in `make demo`.
     settings.DUIJIE_DEMO = True
     django_user_model.objects.create_user(username="cityadmin", password="pw-Admin-12345", role=Role.CITY_ADMIN,
-                                          is_demo=True)
+                                          is_demo=True, organisation=f.city_bureau())  # a bureau with a city
     base = live_server.url
 
     page.goto(f"{base}/r/demands/")
