@@ -52,6 +52,18 @@ def unit_ids(unit) -> list[int]:
     return ids
 
 
+def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
+    """What a unit administrator's unit reaches: the ids of the unit and the units inside it, the codes
+    of the regions they map to, and the parks they map to."""
+    from duijie.core.models import AssessmentUnit
+
+    ids = unit_ids(unit)
+    units = AssessmentUnit.objects.filter(pk__in=ids)
+    codes = set(units.values_list("regions__code", flat=True)) - {None}
+    parks = list(units.values_list("parks", flat=True).exclude(parks=None))
+    return ids, codes, parks
+
+
 def _gov_q(model: type[Model], user) -> Q:
     from duijie.core.models import AssessmentUnit, Park
 
@@ -75,12 +87,9 @@ def _gov_q(model: type[Model], user) -> Q:
         unit = org.assessment_unit if org else None
         if unit is None:
             return q
-        ids = unit_ids(unit)
+        ids, codes, parks = unit_reach(unit)
         if model is AssessmentUnit:
             return Q(pk__in=ids)
-        units = AssessmentUnit.objects.filter(pk__in=ids)
-        codes = set(units.values_list("regions__code", flat=True)) - {None}
-        parks = list(units.values_list("parks", flat=True).exclude(parks=None))
         q |= _in(model, assessment_units__in=ids)
         for code in codes:
             q |= Q(region__code__startswith=code)
@@ -112,7 +121,7 @@ def organisation_q(user) -> Q:
     unit's regions and parks (and the unit's own offices), a park manager the park's enterprises and
     the park management itself. A city administrator without a city covers only its own bureau (an
     empty scope grants nothing); everyone else covers nothing here (they see what is theirs)."""
-    from duijie.core.models import AssessmentUnit, Organisation
+    from duijie.core.models import Organisation
 
     if not getattr(user, "is_authenticated", False) or user.role not in GOVERNMENT:
         return NOTHING
@@ -130,10 +139,7 @@ def organisation_q(user) -> Q:
         unit = org.assessment_unit if org else None
         if unit is None:
             return own
-        ids = unit_ids(unit)
-        units = AssessmentUnit.objects.filter(pk__in=ids)
-        codes = set(units.values_list("regions__code", flat=True)) - {None}
-        parks = list(units.values_list("parks", flat=True).exclude(parks=None))
+        ids, codes, parks = unit_reach(unit)
         q = own | Q(assessment_unit__in=ids) | Q(park__in=parks) | Q(enterprise__park__in=parks)
         q |= Q(pk__in=Organisation.objects.filter(enterprise__assessment_units__in=ids).values("pk"))
         for code in codes:
@@ -278,7 +284,7 @@ def regions_in_scope(user, model: type[Model] | None = None):
     province: universities come from all over China)."""
     from django.conf import settings
 
-    from duijie.core.models import AssessmentUnit, Park, Region
+    from duijie.core.models import Park, Region
 
     org = getattr(user, "organisation", None)
     q = NOTHING
@@ -287,9 +293,7 @@ def regions_in_scope(user, model: type[Model] | None = None):
         if prefix:
             q = Q(code__startswith=prefix)
     elif user.role == UNIT_ADMIN and org is not None and org.assessment_unit_id:
-        ids = unit_ids(org.assessment_unit)
-        units = AssessmentUnit.objects.filter(pk__in=ids)
-        codes = set(units.values_list("regions__code", flat=True)) - {None}
+        _ids, codes, _parks = unit_reach(org.assessment_unit)
         for code in codes:
             q |= Q(code__startswith=code)
     elif user.role == PARK_MANAGER and org is not None and org.park_id:
