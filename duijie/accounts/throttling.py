@@ -29,8 +29,10 @@ from duijie.core.audit import client_ip
 def _host_lock():
     """Serialises read-modify-write of counters between the processes of one host, for cache
     backends without an atomic increment that keeps the expiry (file, database)."""
-    location = settings.CACHES["default"].get("LOCATION") or tempfile.gettempdir()
-    directory = location if os.path.isdir(location) else tempfile.gettempdir()
+    # One lock file whatever has happened yet: choosing the temp directory while the cache directory
+    # did not exist gave the first process a different lock than the next (CI saw 21 of 20 allowed).
+    directory = settings.CACHES["default"].get("LOCATION") or tempfile.gettempdir()
+    os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, ".duijie-counters.lock"), "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
