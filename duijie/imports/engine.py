@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from duijie.core import bulk, crypto
+from duijie.core import bulk, changes, crypto
 from duijie.core.choices import AuditAction
 from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
@@ -860,12 +860,11 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers, *, audit_entry: d
         raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
                            % {"rows": _row_span(exc.objs), "error": exc.error}) from exc
     m2m.write(model, new_objs + updated, now)  # after the rows and their history rows (same ``now``)
-    # Bulk writes send no post_save: tell index/cache listeners (matching) once, after commit.
-    pks = [o.pk for o in new_objs] + [o.pk for o in updated]
-    if pks:
-        from duijie.core.signals import records_bulk_written
-
-        transaction.on_commit(lambda: records_bulk_written.send(sender=model, pks=pks))
+    # The bulk upsert announced the rows (core.changes, after commit); add the relations written here.
+    relations = sorted({name for _rr, _obj, changed in work.updates for name in changed
+                        if m2m.is_m2m(kind.field(name))})
+    if relations:
+        changes.announce(changes.Kind.UPDATED, model, [o.pk for o in updated], fields=relations, bulk=True)
 
 
 def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None,

@@ -8,11 +8,11 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from duijie.matching import declarations, signals
+        from duijie.matching import declarations, subscriptions
 
         # Like admin.autodiscover(): every installed app's search.py declares what it feeds in.
         declarations.autodiscover()
-        signals.connect()
+        subscriptions.subscribe()  # index refreshes follow the writes' change announcements
         from duijie.core.registry import register_detail_panel
 
         for decl in declarations.by_kind().values():
