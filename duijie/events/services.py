@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from duijie.core import selectors
+from duijie.core import changes, selectors
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import Transition
@@ -55,9 +55,11 @@ def _require_organiser(event: Event, by) -> None:
 
 
 def _saved(obj, by, action: str, *, event: Event | None = None, **detail):
+    creating = obj.pk is None
     obj._history_user = by if getattr(by, "is_authenticated", False) else None
     obj.save()
     audit(user=by, action=action, obj=obj, detail={**detail, **({"event": event.pk} if event else {})})
+    changes.announce(changes.Kind.CREATED if creating else changes.Kind.UPDATED, type(obj), [obj.pk])
     return obj
 
 
@@ -137,6 +139,7 @@ def invitation_bulk_add(*, event: Event, by, enterprises: Iterable = (), institu
                 inv._history_user = by
                 inv.save()
                 created.append(inv)
+        changes.announce(changes.Kind.CREATED, Invitation, [i.pk for i in created])
         audit(user=by, action=AuditAction.UPDATE, obj=event,
               detail={"invitations_added": len(created), "skipped": len(skipped), **({"via": via} if via else {})})
     return created, skipped
@@ -182,6 +185,7 @@ def invitation_delete(*, invitation: Invitation, by) -> None:
         invitation.delete()
         audit(user=by, action=AuditAction.DELETE, object_type="events.invitation", object_id=pk, object_repr=text,
               detail={"event": invitation.event_id})
+        changes.announce(changes.Kind.DELETED, Invitation, [pk])
 
 
 # --------------------------------------------------------------------------------- self-registration
@@ -370,6 +374,7 @@ def slot_cancel(*, slot: MeetingSlot, by) -> None:
         slot.delete()
         audit(user=by, action=AuditAction.DELETE, object_type="events.meetingslot", object_id=pk,
               object_repr=text, detail={"event": slot.event_id})
+        changes.announce(changes.Kind.DELETED, MeetingSlot, [pk])
 
 
 def slot_set_held(*, slot: MeetingSlot, by, held: bool = True) -> MeetingSlot:
