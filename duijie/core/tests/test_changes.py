@@ -31,7 +31,7 @@ def test_an_announcement_waits_for_the_commit(db, heard, django_capture_on_commi
     assert heard == [Change(Kind.UPDATED, Demand, (7,), frozenset({"title"}))]
 
 
-def test_outside_a_transaction_it_is_dispatched_at_once(transactional_db, heard):
+def test_outside_a_transaction_it_is_dispatched_at_once(heard):  # no database, so no transaction
     from duijie.demands.models import Demand
 
     changes.announce(Kind.DELETED, Demand, [3])
@@ -127,3 +127,33 @@ def test_a_write_refused_inside_the_service_announces_nothing(db, heard, django_
         d.title = ""
         record_save(instance=d, by=None)
     assert heard == []
+
+
+def test_a_workflow_step_announces_the_status_change(db, heard, django_capture_on_commit_callbacks):
+    from duijie.demands.models import Demand
+    from duijie.demands.services import demand_submit
+
+    d = f.demand(status="draft")
+    heard.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        demand_submit(instance=d, by=None)
+    assert heard == [Change(Kind.UPDATED, Demand, (d.pk,), frozenset({"status"}))]
+
+
+def test_no_app_of_ours_listens_to_model_signals():
+    """Cross-app flow goes through core.changes; model signals are left to libraries (history)."""
+    import weakref
+
+    from django.db.models import signals
+
+    ours = []
+    for name in ("pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed"):
+        for entry in getattr(signals, name).receivers:
+            receiver = entry[1]
+            if isinstance(receiver, weakref.ReferenceType):
+                receiver = receiver()
+            module = getattr(receiver, "__module__", "") or getattr(getattr(receiver, "__self__", None),
+                                                                   "__module__", "")
+            if module.startswith("duijie."):
+                ours.append((name, module, getattr(receiver, "__qualname__", receiver)))
+    assert ours == []
