@@ -57,12 +57,16 @@ def claim_version(model: type[Model], pk, expected: int) -> int:
     return int(expected) + 1
 
 
-def _changed_fields(instance: Model) -> list[str]:
+def _stored(instance: Model) -> Model | None:
+    """The record as stored now (None: new, or gone)."""
     if instance.pk is None:
-        return []
-    try:
-        old = type(instance)._default_manager.get(pk=instance.pk)
-    except type(instance).DoesNotExist:
+        return None
+    return type(instance)._default_manager.filter(pk=instance.pk).first()
+
+
+def _changed_fields(instance: Model, old: Model | None = None) -> list[str]:
+    old = old if old is not None else _stored(instance)
+    if old is None:
         return []
     return [f.name for f in instance._meta.concrete_fields
             if f.editable and getattr(old, f.attname) != getattr(instance, f.attname)]
@@ -74,10 +78,9 @@ def _relations(instance: Model, names) -> dict[str, tuple[type[Model], str, set]
     out = {}
     for name in names:
         f = instance._meta.get_field(name)
-        if not f.is_relation or f.related_model is None or not (f.many_to_many or f.many_to_one) \
-                or f.remote_field.hidden:
+        if not f.is_relation or f.related_model is None or not (f.many_to_many or f.many_to_one):
             continue
-        back = f.remote_field.get_accessor_name() or f.name
+        back = None if f.remote_field.hidden else (f.remote_field.get_accessor_name() or f.name)
         if f.many_to_many:
             pks = set(getattr(instance, name).values_list("pk", flat=True)) if instance.pk is not None else set()
         else:
@@ -93,7 +96,7 @@ def _announce_relations(before: dict, after: dict) -> None:
     for name in before.keys() | after.keys():
         model, back, old = before.get(name) or (*after[name][:2], set())
         new = after.get(name, (None, None, set()))[2]
-        if old != new:
+        if old != new and back is not None:  # a hidden relation (related_name="+") has no other side
             changes.announce(changes.Kind.UPDATED, model, sorted(old ^ new, key=str), fields=[back])
 
 
@@ -142,16 +145,20 @@ def _record_save(instance: Model, by, m2m: dict[str, Any] | None, validate: bool
         raise ValidationError(errors)
     if validate:
         instance.full_clean(exclude=list(m2m))
-    changed = _changed_fields(instance)
-    relation_names = list(m2m) + ([] if creating else changed)
-    before = {} if creating else _relations(type(instance)._default_manager.get(pk=instance.pk), relation_names)
+    old = None if creating else _stored(instance)
+    changed = _changed_fields(instance, old) if old is not None else []
+    relation_names = list(m2m) + changed
+    before = _relations(old, relation_names) if old is not None else {}
     instance._history_user = by if getattr(by, "is_authenticated", False) else None
     instance.save()
     for name, values in m2m.items():
         getattr(instance, name).set(values)
     _check_scope(instance, by)
-    _announce_save(instance, creating, changed, m2m)
-    _announce_relations(before, _relations(instance, relation_names))
+    after = _relations(instance, relation_names)
+    nothing = (None, None, set())
+    m2m_changed = [n for n in m2m if n not in after or after[n][2] != before.get(n, nothing)[2]]
+    _announce_save(instance, creating, changed, m2m_changed)
+    _announce_relations(before, after)
     audit(user=by, action=AuditAction.CREATE if creating else AuditAction.UPDATE, obj=instance,
           detail={"fields": changed + sorted(m2m)} if not creating else {})
     return instance

@@ -90,3 +90,23 @@ def test_a_bulk_import_refreshes_exactly_the_records_it_changed(admin_user, sett
         ("orgs.Enterprise", pk, "bulk") for pk in changed}
     assert services.refresh(lane="bulk") == {"added": 2, "removed": 0, "left": 0}
     assert f"enterprise:{Enterprise.objects.get(uscc=rows[1][0]).pk}" in _on_disk()
+
+
+def test_a_merge_of_two_experts_marks_the_kept_the_dropped_and_the_partners(world, admin_user, settings,
+                                                                           django_capture_on_commit_callbacks):
+    """The dropped expert leaves the index; the enterprise whose project moves to the kept one is marked."""
+    from duijie.cooperation.models import CooperationProject
+    from duijie.dedupe.services import record_merge
+
+    settings.DUIJIE_MATCH_AUTO_REFRESH = False
+    w = world
+    keep, drop = w["e_good"], f.expert(name="王正极", research_directions="锂电池正极材料")
+    with django_capture_on_commit_callbacks(execute=True):
+        record_save(instance=CooperationProject(title="联合攻关", source="other"), by=None, validate=False,
+                    m2m={"enterprises": [w["b"].pk], "experts": [drop.pk]})
+    DirtyRecord.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_merge(keep=keep, drop=drop, by=admin_user)
+    dirty = set(DirtyRecord.objects.values_list("model", "object_id"))
+    assert {("experts.Expert", str(keep.pk)), ("experts.Expert", str(drop.pk)),
+            ("orgs.Enterprise", str(w["b"].pk))} <= dirty
