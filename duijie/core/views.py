@@ -5,6 +5,7 @@ Views only present: reads go through selectors, writes through services."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -399,11 +400,9 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def record_grant(request: HttpRequest, slug: str, pk) -> HttpResponse:
     """Share one restricted record with a named user, or assign a technology broker to it."""
-    from duijie.accounts.models import User
-
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
-    to_user = User.objects.filter(username=request.POST.get("username", "").strip(), is_active=True).first()
+    to_user = get_user_model().objects.filter(username=request.POST.get("username", "").strip(), is_active=True).first()
     if to_user is None:
         messages.error(request, _("No active user with that username."))
         return redirect(record_url(obj))
