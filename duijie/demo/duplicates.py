@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import opencc
+
 from duijie.orgs.models import Institution
 
 # Characters that an IME or OCR easily swaps for one another (精/晶, 创/创, 华/化 …).
@@ -19,9 +21,6 @@ LOOKALIKE = {"华": "化", "创": "仓", "精": "晶", "科": "料", "新": "心
 
 @lru_cache(maxsize=1)
 def _s2t():
-    # deferred: OpenCC loads only when traditional characters are folded
-    import opencc
-
     return opencc.OpenCC("s2t")
 
 
