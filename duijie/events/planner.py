@@ -23,7 +23,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 DEFAULT_PLANNER = "duijie.events.planner.shared_industry_plan"
-SIDES = ("enterprise", "expert")
 MAX_PER_SIDE = 50
 
 

@@ -67,12 +67,6 @@ class Expert(ScopedRecord):
         if self.unit_id and self.institution_id and self.unit.institution_id != self.institution_id:
             raise ValidationError({"unit": _("This unit belongs to another institution.")})
 
-    @property
-    def keyword_list(self) -> list[str]:
-        import re
-
-        return [k.strip() for k in re.split(r"[,，、;；\n]+", self.keywords) if k.strip()]
-
 
 class ExpertRole(Versioned, TimeStamped):
     """科技副总 / 产业教授 / 双岗互聘 / 技术经纪人 (with certificate) … held by an expert."""

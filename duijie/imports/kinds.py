@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import models
 
-from duijie.imports import values as V
-
 SCOPE_COLUMNS = ("region", "park", "visibility")
 
 
@@ -159,7 +157,3 @@ BY_SLUG = {k.slug: k for k in KINDS.values()}
 
 def is_money(f: models.Field) -> bool:
     return isinstance(f, models.DecimalField) and f.max_digits == 16 and f.decimal_places == 2
-
-
-def key_text(value) -> str:
-    return V.fold_key(value) if isinstance(value, str) else str(value)

@@ -30,7 +30,6 @@ from typing import Any
 from django.db.models import Model
 
 ENTERPRISE_SIDE = ("enterprise", "demand")
-SUPPLY_SIDE = ("expert", "achievement", "patent")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Experts (at institutions, in enterprises, independent) and their roles."""
+"""Experts (at institutions, and engineers in enterprises) and the roles they hold."""
 
 from __future__ import annotations
 
@@ -115,4 +115,3 @@ def make_roles(g) -> None:
             roles.append(ExpertRole(expert=x.obj, kind="academician", host_id=x.inst.organisation_id,
                                     start=date(2017 + 2 * academicians, 11, 22)))
     g.save(ExpertRole, roles)
-    g.tech_vps = [r for r in roles if r.kind == "tech_vp"]

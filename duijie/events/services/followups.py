@@ -67,14 +67,3 @@ def meeting_record_create(*, event: Event, by, held_on: date, attendees: str, de
             task = _followup(event, title=title, owner=owner, due_on=due_on, meeting_record=record, row=n)
             _saved(task, by, AuditAction.CREATE, event=event)
     return record
-
-
-def meeting_record_update(*, record: MeetingRecord, by, held_on: date, attendees: str, decisions: str,
-                          notes: str = "") -> MeetingRecord:
-    _require_organiser(record.event, by)
-    with transaction.atomic():
-        r = MeetingRecord.objects.select_for_update().get(pk=record.pk)
-        r.held_on, r.attendees, r.decisions, r.notes = held_on, (attendees or "").strip(), (decisions or "").strip(), notes
-        r.full_clean(exclude=["event"])
-        _saved(r, by, AuditAction.UPDATE, event=r.event)
-    return r

@@ -99,12 +99,6 @@ def parse_layout_cell(raw) -> Any:
     return raw.value  # … or what it means
 
 
-def parse_cell(kind: Kind, f: models.Field, raw, resolvers: Resolvers) -> Any:
-    if isinstance(raw, _LAYOUT_CELLS):
-        return parse_layout_cell(raw)
-    return cell_parser(kind, f, resolvers)(raw)
-
-
 _PLAIN_VALIDATORS = (MaxLengthValidator, ProhibitNullCharactersValidator)
 
 
