@@ -7,8 +7,6 @@ visibility (PRODUCT.md, "Who sees what"). Selectors filter on these; views never
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -86,14 +84,6 @@ class Region(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:detail", args=["regions", self.pk])
-
-    @property
-    def full_name(self) -> str:
-        names, node = [], self
-        while node is not None:
-            names.append(node.name)
-            node = node.parent
-        return "".join(reversed(names))
 
 
 class Industry(models.Model):
@@ -259,10 +249,6 @@ class Park(RecordBase):
         years = self.directory_years or []
         if not isinstance(years, list) or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years):
             raise ValidationError({"directory_years": _("Directory years must be a list of years, e.g. [2026, 2027].")})
-
-    @property
-    def track_list(self) -> list[str]:
-        return [t for t in re.split(r"[\n、,，;；]+", self.industry_tracks) if t.strip()]
 
 
 class AuditLog(models.Model):

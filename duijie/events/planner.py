@@ -28,7 +28,6 @@ from duijie.experts.models import Expert
 from duijie.orgs.models import Enterprise
 
 DEFAULT_PLANNER = "duijie.events.planner.shared_industry_plan"
-SIDES = ("enterprise", "expert")
 MAX_PER_SIDE = 50
 
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
@@ -67,10 +65,6 @@ class Expert(ScopedRecord):
                 raise ValidationError({"email": _("“%(value)s” is not a valid email address.") % {"value": self.email}})
         if self.unit_id and self.institution_id and self.unit.institution_id != self.institution_id:
             raise ValidationError({"unit": _("This unit belongs to another institution.")})
-
-    @property
-    def keyword_list(self) -> list[str]:
-        return [k.strip() for k in re.split(r"[,，、;；\n]+", self.keywords) if k.strip()]
 
 
 class ExpertRole(Versioned, TimeStamped):

@@ -11,8 +11,6 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 
-from duijie.imports import values as V
-
 SCOPE_COLUMNS = ("region", "park", "visibility")
 
 
@@ -158,7 +156,3 @@ BY_SLUG = {k.slug: k for k in KINDS.values()}
 
 def is_money(f: models.Field) -> bool:
     return isinstance(f, models.DecimalField) and f.max_digits == 16 and f.decimal_places == 2
-
-
-def key_text(value) -> str:
-    return V.fold_key(value) if isinstance(value, str) else str(value)

@@ -25,6 +25,7 @@ from duijie.accounts.models import SERVER_OPERATOR_USERNAME as OPERATOR_USERNAME
 from duijie.accounts.models import Role, User
 from duijie.core import crypto
 from duijie.imports import engine, guard, layouts, progress, readers
+from duijie.imports.engine.results import ERROR, Result
 from duijie.imports.kinds import KINDS, Kind
 from duijie.imports.models import ImportJob, ImportStatus
 from duijie.imports.storage import import_dir
@@ -68,7 +69,7 @@ def operator_user():
     return user
 
 
-def _fill(job: ImportJob, result: engine.Result) -> None:
+def _fill(job: ImportJob, result: Result) -> None:
     counts = result.counts
     job.new, job.updated, job.unchanged, job.errors = (counts["new"], counts["updated"], counts["unchanged"],
                                                       counts["errors"])
@@ -111,7 +112,7 @@ def job_data(job: ImportJob) -> bytes:
     return crypto.decrypt_bytes((import_dir() / job.stored_name).read_bytes())
 
 
-def job_confirm(*, job: ImportJob, user) -> engine.Result | None:
+def job_confirm(*, job: ImportJob, user) -> Result | None:
     """Re-plan the stored file and write it all or nothing. A background job is only queued for
     writing (None is returned); the worker does the rest."""
     with transaction.atomic():
@@ -128,10 +129,10 @@ def job_confirm(*, job: ImportJob, user) -> engine.Result | None:
     return result
 
 
-def _finish(job: ImportJob, result: engine.Result) -> None:
+def _finish(job: ImportJob, result: Result) -> None:
     _fill(job, result)
     job.status = ImportStatus.COMMITTED if result.committed else (
-        ImportStatus.REFUSED if any(r.outcome == engine.ERROR for r in result.rows) else ImportStatus.FAILED)
+        ImportStatus.REFUSED if any(r.outcome == ERROR for r in result.rows) else ImportStatus.FAILED)
     job.finished_at = timezone.now()
     job.save()
 
@@ -159,7 +160,7 @@ def _fail(job: ImportJob, exc: BaseException) -> None:
     job.save()
 
 
-def _background(job: ImportJob, *, commit: bool) -> engine.Result:
+def _background(job: ImportJob, *, commit: bool) -> Result:
     reporter = progress.Reporter(job)
     try:
         if job.user is None:

@@ -39,7 +39,6 @@ from duijie.pairings.models import Pairing
 from duijie.supply.models import Patent
 
 ENTERPRISE_SIDE = ("enterprise", "demand")
-SUPPLY_SIDE = ("expert", "achievement", "patent")
 
 
 @dataclass(frozen=True)

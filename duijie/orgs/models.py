@@ -181,9 +181,6 @@ class EnterpriseQualification(Versioned, TimeStamped):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end of validity is before its start.")})
 
-    def is_valid_on(self, day) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
 
 class EnterpriseMetric(Versioned, TimeStamped):
     """Yearly metrics (money in yuan, to the fen). Business-confidential, every field: read by the
@@ -219,9 +216,3 @@ class EnterpriseMetric(Versioned, TimeStamped):
             raise ValidationError({"year": _("Year %(year)s is out of range.") % {"year": self.year}})
         if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
             raise ValidationError({"rd_staff": _("R&D staff cannot exceed employees.")})
-
-    @property
-    def rd_intensity(self) -> Decimal | None:
-        if self.revenue and self.rd_spend is not None:
-            return (self.rd_spend / self.revenue * 100).quantize(Decimal("0.01"))
-        return None

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from duijie.accounts.models import User
 from duijie.imports import engine
+from duijie.imports.engine.results import Result
 from duijie.imports.kinds import KINDS
 from duijie.imports.readers import FileProblem
 from duijie.imports.services import check_upload, operator_user
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         try:
             check_upload(file.name, file.stat().st_size)
         except FileProblem as exc:
-            result = engine.Result(kind=KINDS[kind], file_name=file.name, file_errors=[str(exc)])
+            result = Result(kind=KINDS[kind], file_name=file.name, file_errors=[str(exc)])
         if result is None:
             result = engine.run(KINDS[kind], file.read_bytes(), file.name, actor, commit=not dry_run)
         for row, column, reason in result.errors():
