@@ -104,29 +104,6 @@ def encrypter():
     return encrypt_one
 
 
-def decrypter():
-    """``decrypt`` for many values, with the keyring looked up once."""
-    _, ring = keyring()
-    algorithms_by_version = {v: algorithms.SM4(k.enc_key) for v, k in ring.items()}
-
-    def decrypt_one(value: str) -> str:
-        head, sep, token = value.partition(SEP)
-        if not sep or not head.startswith(PREFIX) or not head[1:].isdigit():
-            raise DecryptionError("Value is not a duijie ciphertext.")
-        algorithm = algorithms_by_version.get(int(head[1:]))
-        if algorithm is None:
-            raise DecryptionError(f"No key for version {head[1:]}; add it to DUIJIE_FIELD_KEYS_OLD.")
-        raw = base64.urlsafe_b64decode(token)
-        decryptor = Cipher(algorithm, modes.GCM(raw[:NONCE_LEN], raw[-TAG_LEN:])).decryptor()
-        decryptor.authenticate_additional_data(AAD)
-        try:
-            return (decryptor.update(raw[NONCE_LEN:-TAG_LEN]) + decryptor.finalize()).decode("utf-8")
-        except Exception as exc:  # InvalidTag
-            raise DecryptionError("Personal-data value failed authentication.") from exc
-
-    return decrypt_one
-
-
 def blind_indexer():
     """``blind_index`` for many values, with the key looked up once."""
     current, _ = keyring()

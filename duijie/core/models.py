@@ -85,14 +85,6 @@ class Region(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("registry:detail", args=["regions", self.pk])
 
-    @property
-    def full_name(self) -> str:
-        names, node = [], self
-        while node is not None:
-            names.append(node.name)
-            node = node.parent
-        return "".join(reversed(names))
-
 
 class Industry(models.Model):
     """GB/T 4754-2017 国民经济行业分类 with the 2019 amendment (第1号修改单)."""
@@ -257,12 +249,6 @@ class Park(RecordBase):
         years = self.directory_years or []
         if not isinstance(years, list) or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years):
             raise ValidationError({"directory_years": _("Directory years must be a list of years, e.g. [2026, 2027].")})
-
-    @property
-    def track_list(self) -> list[str]:
-        import re
-
-        return [t for t in re.split(r"[\n、,，;；]+", self.industry_tracks) if t.strip()]
 
 
 class AuditLog(models.Model):

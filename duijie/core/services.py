@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from duijie.core import changes
+from duijie.core import bulk, changes
 from duijie.core.audit import audit
-from duijie.core.choices import AuditAction
-from duijie.core.models import RecordBase
+from duijie.core.choices import AuditAction, Visibility
+from duijie.core.models import Grant, RecordBase
 from duijie.core.registry import Transition
-from duijie.core.scope import scope_field_errors
+from duijie.core.scope import scope_field_errors, scope_field_names
+from duijie.core.selectors import can_edit, editable_queryset
 
 
 class StaleRecord(ValidationError):
@@ -72,7 +74,7 @@ def _changed_fields(instance: Model, old: Model | None = None) -> list[str]:
             if f.editable and getattr(old, f.attname) != getattr(instance, f.attname)]
 
 
-def _relations(instance: Model, names) -> dict[str, tuple[type[Model], str, set]]:
+def _relations(instance: Model, names) -> dict[str, tuple[type[Model], str | None, set]]:
     """For each named foreign key or many-to-many field of ``instance`` (as stored now): the related
     model, the name of the relation on that side, and the related pks."""
     out = {}
@@ -101,8 +103,6 @@ def _announce_relations(before: dict, after: dict) -> None:
 
 
 def _announce_save(instance: Model, creating: bool, changed: list[str], m2m_names) -> None:
-    from duijie.core.scope import scope_field_names
-
     model = type(instance)
     names = set(changed) | set(m2m_names)
     changes.announce(changes.Kind.CREATED if creating else changes.Kind.UPDATED, model, [instance.pk], fields=names)
@@ -155,7 +155,7 @@ def _record_save(instance: Model, by, m2m: dict[str, Any] | None, validate: bool
         getattr(instance, name).set(values)
     _check_scope(instance, by)
     after = _relations(instance, relation_names)
-    nothing = (None, None, set())
+    nothing: tuple[None, None, set] = (None, None, set())
     m2m_changed = [n for n in m2m if n not in after or after[n][2] != before.get(n, nothing)[2]]
     _announce_save(instance, creating, changed, m2m_changed)
     _announce_relations(before, after)
@@ -170,7 +170,6 @@ def _check_scope(instance: Model, by) -> None:
     transaction rolls back. System writes (by=None: migrations, the demo generator) are exempt."""
     if by is None or not getattr(by, "is_authenticated", False):
         return
-    from duijie.core.selectors import editable_queryset
 
     model = type(instance)
     if not editable_queryset(model, by).filter(pk=instance.pk).exists():
@@ -268,12 +267,6 @@ def workflow_service(transitions: tuple[Transition, ...], name: str, entity: str
 def grant_create(*, obj: Model, to_user, by, purpose: str = "access", expires_on=None):
     """Let ``to_user`` read one restricted record (or assign a broker to it). Only someone who may
     edit the record grants; classified records are never opened this way."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from duijie.core.choices import Visibility
-    from duijie.core.models import Grant
-    from duijie.core.selectors import can_edit
-
     if not can_edit(by, obj):
         raise PermissionDenied(_("You may not share this record."))
     if getattr(obj, "visibility", None) == Visibility.CLASSIFIED:
@@ -291,8 +284,6 @@ def grant_create(*, obj: Model, to_user, by, purpose: str = "access", expires_on
 
 
 def grant_revoke(*, grant, by) -> None:
-    from duijie.core.selectors import can_edit
-
     obj = grant.content_type.get_object_for_this_type(pk=grant.object_id)
     if not can_edit(by, obj):
         raise PermissionDenied(_("You may not change who sees this record."))
@@ -322,8 +313,6 @@ def record_bulk_upsert(*, model: type[Model], creates: list[Model] = (), updates
     write one batch (default: :mod:`duijie.core.bulk`); a batch that raises ends the call with
     :class:`BulkWriteFailed` naming its records, and the transaction is rolled back.
     """
-    from duijie.core import bulk
-
     now = now or timezone.now()
     actor = by if getattr(by, "is_authenticated", False) else None
     insert_batch = insert_batch or (lambda m, objs, user, when: bulk.insert(m, objs, now=when, user=user))

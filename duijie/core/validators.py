@@ -120,10 +120,6 @@ def parse_patent_number(value: str) -> tuple[str, str]:
     return f"{digits}.{check}", PATENT_TYPES[type_digit]
 
 
-def validate_patent_number(value: str) -> None:
-    parse_patent_number(value)
-
-
 class MaxCharsValidator:
     """Annex-1 style limits (“限500字”): counts characters, which is what 字 means on the form."""
 

@@ -12,7 +12,7 @@ DEMO_ACCOUNTS = [
 ]
 
 # One account for every other role, created after the records so each can be tied to a real
-# organisation (generator.make_role_accounts): username, display name, role.
+# organisation (areas.accounts.make_role_accounts): username, display name, role.
 ROLE_ACCOUNTS = [
     ("wujin", "武进区科技局", "unit_admin"),
     ("kunshan", "昆山市科技局", "city_admin"),

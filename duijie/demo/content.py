@@ -211,9 +211,6 @@ INDUSTRY_KEYS = list(INDUSTRIES)
 INDUSTRY_WEIGHTS = {"graphene": 9, "robotics": 14, "rail": 8, "battery": 14, "synbio": 7, "biomed": 11,
                     "greenbuild": 7, "electronics": 13, "ai": 10, "carbonfiber": 7}
 
-# Kunshan (seed 001, Annex 2) industries by unit, for the Kunshan share of enterprises.
-KUNSHAN_INDUSTRIES = ["electronics", "ai", "robotics", "biomed", "battery"]
-
 # Real-demand field (jstec `field_l1_derived`) → fallback industries.
 JSTEC_FIELD_INDUSTRIES = {
     "电子信息": ["electronics", "ai"],

@@ -5,6 +5,7 @@ through events.services."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
@@ -12,8 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from duijie.core import selectors as core_selectors
-from duijie.events import planner, selectors, services
+from duijie.events import planner, selectors
 from duijie.events.models import Event, Invitation
+from duijie.events.services import checkin, invitations, registration
+from duijie.experts.models import Expert
+from duijie.orgs.models import Enterprise
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -50,8 +54,6 @@ def _event(request, pk) -> Event:
 
 
 def _party(model_path: str, pk, user):
-    from django.apps import apps
-
     model = apps.get_model(model_path)
     obj = core_selectors.visible_queryset(model, user).filter(pk=pk).first()
     if obj is None:
@@ -76,7 +78,7 @@ class EventInvitationsView(APIView):
         body.is_valid(raise_exception=True)
         paths = {"enterprise": "orgs.Enterprise", "institution": "orgs.Institution", "expert": "experts.Expert"}
         kind, pk_ = next((k, v) for k, v in body.validated_data.items() if v)
-        inv = services.invitation_add(event=event, by=request.user, **{kind: _party(paths[kind], pk_, request.user)})
+        inv = invitations.invitation_add(event=event, by=request.user, **{kind: _party(paths[kind], pk_, request.user)})
         return Response(InvitationSerializer(inv).data, status=201)
 
 
@@ -84,7 +86,7 @@ class EventRegisterView(APIView):
     @extend_schema(tags=["events"], request=None, responses={201: InvitationSerializer},
                    description="Register yourself (enterprise, expert or university account) for an open event.")
     def post(self, request, pk: int):
-        inv = services.event_register(event=_event(request, pk), by=request.user)
+        inv = registration.event_register(event=_event(request, pk), by=request.user)
         return Response(InvitationSerializer(inv).data, status=201)
 
 
@@ -103,9 +105,9 @@ class EventCheckInView(APIView):
             inv = Invitation.objects.filter(event=event, pk=inv_id).select_related("event").first()
             if inv is None:
                 raise exceptions.NotFound()
-            inv = services.check_in(invitation=inv, by=request.user, via="desk")
+            inv = checkin.check_in(invitation=inv, by=request.user, via="desk")
         else:
-            inv = services.check_in_self(event=event, by=request.user)
+            inv = checkin.check_in_self(event=event, by=request.user)
         return Response(InvitationSerializer(inv).data)
 
 
@@ -153,9 +155,6 @@ class EventPlanView(APIView):
     @extend_schema(tags=["events"], request=PlanConfirmSerializer, responses={201: InvitationSerializer(many=True)},
                    description="Invite the enterprises and experts kept from the plan, all or nothing.")
     def post(self, request, pk: int):
-        from duijie.experts.models import Expert
-        from duijie.orgs.models import Enterprise
-
         event = self._organised(request, pk)
         body = PlanConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -167,5 +166,5 @@ class EventPlanView(APIView):
                 raise exceptions.ValidationError({key: [_("Some of the chosen records do not exist or you may not "
                                                           "see them.")]})
             chosen[key] = sorted(objs, key=lambda o: o.pk)
-        created, _skipped = services.invitation_plan_confirm(event=event, by=request.user, **chosen)
+        created, _skipped = invitations.invitation_plan_confirm(event=event, by=request.user, **chosen)
         return Response(InvitationSerializer(created, many=True).data, status=201)

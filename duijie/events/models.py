@@ -132,10 +132,6 @@ class Invitation(TimeStamped):
     def party(self):
         return self.enterprise or self.institution or self.expert
 
-    @property
-    def party_kind(self) -> str:
-        return "enterprise" if self.enterprise_id else "institution" if self.institution_id else "expert"
-
 
 class MeetingSlot(TimeStamped):
     """A 1:1 meeting (老师—老板面对面) pairing an enterprise with an expert at an event."""

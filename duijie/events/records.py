@@ -11,7 +11,7 @@ from duijie.core.models import Industry, Organisation
 from duijie.core.registry import RecordType, register
 from duijie.events.choices import EventStatus, EventType
 from duijie.events.models import Event, Intention
-from duijie.events.services import EVENT_TRANSITIONS
+from duijie.events.services.lifecycle import EVENT_TRANSITIONS
 
 GROUP = _("Events")
 

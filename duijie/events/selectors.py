@@ -11,7 +11,7 @@ from duijie.core import selectors
 from duijie.core.registry import REGISTRY
 from duijie.events.choices import InvitationStatus as I
 from duijie.events.models import Event, FollowUpTask, Invitation, MeetingRecord, MeetingSlot
-from duijie.events.services import party_of
+from duijie.events.services.registration import party_of
 
 
 def event_get(*, user, pk) -> Event:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from functools import wraps
 
 import segno
+from django.apps import apps
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +25,7 @@ from duijie.core.audit import audit_failure
 from duijie.core.choices import AuditAction
 from duijie.core.registry import REGISTRY
 from duijie.core.views import _field_rows, _warn_free_text_pii
-from duijie.events import planner, selectors, services
+from duijie.events import planner, selectors
 from duijie.events.choices import InvitationStatus
 from duijie.events.forms import (
     FollowUpForm,
@@ -34,7 +36,11 @@ from duijie.events.forms import (
 )
 from duijie.events.models import Event, Invitation, MeetingSlot
 from duijie.events.records import EventForm
+from duijie.events.services import checkin, intentions, invitations, lifecycle, meetings, registration
+from duijie.events.services import followups as followup_services
 from duijie.events.suggest import suggest_pairs
+from duijie.experts.models import Expert
+from duijie.orgs.models import Enterprise, Institution
 
 TABS = (("details", gettext_lazy("Details")), ("invitations", gettext_lazy("Invitations")),
         ("meetings", gettext_lazy("1:1 meetings")), ("outcomes", gettext_lazy("Outcomes")),
@@ -107,7 +113,7 @@ def event_add(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST or None, initial=request.GET.dict() if request.method == "GET" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.event_create(by=request.user, instance=form.save(commit=False), m2m=form.m2m_data)
+            event = lifecycle.event_create(by=request.user, instance=form.save(commit=False), m2m=form.m2m_data)
         except ValidationError as exc:
             for field, errs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
                 form.add_error(field if field in form.fields else None, errs)
@@ -133,7 +139,7 @@ def event_page(request: HttpRequest, pk) -> HttpResponse:
     ctx: dict = {"rt": rt, "obj": event, "event": event, "tab": tab, "organiser": organiser,
                  "tabs": TABS, "can_edit": organiser,
                  "my_invitation": selectors.my_invitation(event=event, user=user),
-                 "can_register": bool(services.party_of(user)), "counts": selectors.invitation_counts(event)}
+                 "can_register": bool(registration.party_of(user)), "counts": selectors.invitation_counts(event)}
     ctx["transitions"] = [t for t in rt.transitions if event.status in t.sources] if organiser else []
     if tab == "details":
         ctx["rows"] = _field_rows(rt, event, user, False)
@@ -170,9 +176,6 @@ def event_page(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _candidates(event: Event, user, search: InviteSearchForm) -> list:
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise, Institution
-
     kind = search.cleaned_data["kind"]
     model = {"enterprise": Enterprise, "institution": Institution, "expert": Expert}[kind]
     qs = core_selectors.visible_queryset(model, user)
@@ -191,9 +194,6 @@ def _candidates(event: Event, user, search: InviteSearchForm) -> list:
 
 @_action("invitations")
 def invite(request, event):
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise, Institution
-
     kind = request.POST.get("kind")
     models = {"enterprise": Enterprise, "institution": Institution, "expert": Expert}
     if kind not in models:
@@ -204,7 +204,7 @@ def invite(request, event):
     objs = list(core_selectors.visible_queryset(models[kind], request.user).filter(pk__in=ids))
     if len(objs) != len(set(ids)):
         raise ValidationError(_("Some of the chosen records do not exist or you may not see them."))
-    created, skipped = services.invitation_bulk_add(event=event, by=request.user, **{f"{kind}s": objs})
+    created, skipped = invitations.invitation_bulk_add(event=event, by=request.user, **{f"{kind}s": objs})
     if skipped:
         messages.warning(request, _("Already invited: %(names)s") % {"names": "、".join(skipped)})
     return _("%(n)s invited.") % {"n": len(created)}
@@ -239,9 +239,6 @@ def plan_page(request: HttpRequest, pk) -> HttpResponse:
 
 @_action("invitations")
 def plan_confirm(request, event):
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise
-
     chosen = {}
     for kind, model in (("enterprise", Enterprise), ("expert", Expert)):
         ids = {int(i) for i in request.POST.getlist(kind) if i.isdigit()}
@@ -249,7 +246,7 @@ def plan_confirm(request, event):
         if len(objs) != len(ids):
             raise ValidationError(_("Some of the chosen records do not exist or you may not see them."))
         chosen[f"{kind}s"] = sorted(objs, key=lambda o: o.pk)
-    created, skipped = services.invitation_plan_confirm(event=event, by=request.user, **chosen)
+    created, skipped = invitations.invitation_plan_confirm(event=event, by=request.user, **chosen)
     if skipped:
         messages.warning(request, _("Already invited: %(names)s") % {"names": "、".join(skipped)})
     return _("%(n)s invited from the plan.") % {"n": len(created)}
@@ -264,7 +261,7 @@ def _invitation(event: Event, inv_id) -> Invitation:
 
 @_action("invitations")
 def invitation_status(request, event, inv_id):
-    inv = services.invitation_set_status(invitation=_invitation(event, inv_id), status=request.POST.get("status", ""),
+    inv = invitations.invitation_set_status(invitation=_invitation(event, inv_id), status=request.POST.get("status", ""),
                                          by=request.user)
     return _("%(party)s: %(status)s.") % {"party": inv, "status": inv.get_status_display()}
 
@@ -272,19 +269,19 @@ def invitation_status(request, event, inv_id):
 @_action("invitations")
 def invitation_remove(request, event, inv_id):
     inv = _invitation(event, inv_id)
-    services.invitation_delete(invitation=inv, by=request.user)
+    invitations.invitation_delete(invitation=inv, by=request.user)
     return _("Removed “%(party)s” from the invitations.") % {"party": inv}
 
 
 @_action("details", organiser=False)
 def register(request, event):
-    services.event_register(event=event, by=request.user)
+    registration.event_register(event=event, by=request.user)
     return _("You are registered for this event.")
 
 
 @_action("details", organiser=False)
 def decline(request, event):
-    services.event_decline(event=event, by=request.user)
+    registration.event_decline(event=event, by=request.user)
     return _("You have declined; your place is free for others.")
 
 
@@ -296,8 +293,6 @@ def checkin_page(request: HttpRequest, pk) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     invitations = selectors.invitation_list(event=event, user=request.user, organiser=True)
     if q:
-        from django.db.models import Q
-
         invitations = invitations.filter(Q(enterprise__name__icontains=q) | Q(institution__name__icontains=q)
                                          | Q(expert__name__icontains=q))
     url = request.build_absolute_uri(reverse("events:checkin_self", args=[event.pk, qr_token(event)]))
@@ -311,7 +306,7 @@ def checkin_desk(request: HttpRequest, pk, inv_id) -> HttpResponse:
     event = _event(request, pk)
     inv = _invitation(event, inv_id)
     try:
-        inv = services.check_in(invitation=inv, by=request.user, via="desk")
+        inv = checkin.check_in(invitation=inv, by=request.user, via="desk")
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -333,14 +328,14 @@ def checkin_self(request: HttpRequest, pk, token: str) -> HttpResponse:
     done = None
     if request.method == "POST":
         try:
-            done = services.check_in_self(event=event, by=request.user)
+            done = checkin.check_in_self(event=event, by=request.user)
         except ValidationError as exc:
             _errors(request, exc)
         else:
             messages.success(request, _("Welcome! You are checked in."))
     return render(request, "events/checkin_self.html", {
         "event": event, "done": done, "my_invitation": selectors.my_invitation(event=event, user=request.user),
-        "can_check_in": bool(services.party_of(request.user))})
+        "can_check_in": bool(registration.party_of(request.user))})
 
 
 # ------------------------------------------------------------------------------------- 1:1 meetings
@@ -351,14 +346,12 @@ def slot_book(request, event):
         raise ValidationError([f"{form.fields[f].label}: {e}" if f in form.fields else e
                                for f, errs in form.errors.items() for e in errs])
     d = form.cleaned_data
-    slot = services.slot_book(event=event, by=request.user, enterprise=d["enterprise"], expert=d["expert"],
+    slot = meetings.slot_book(event=event, by=request.user, enterprise=d["enterprise"], expert=d["expert"],
                               starts_at=d["starts_at"], table=d["table"])
     return _("Booked: %(slot)s.") % {"slot": slot}
 
 
 def _party(model_path: str, pk):
-    from django.apps import apps
-
     obj = apps.get_model(model_path).objects.filter(pk=pk).first() if str(pk).isdigit() else None
     if obj is None:
         raise ValidationError(_("No such record."))
@@ -367,7 +360,7 @@ def _party(model_path: str, pk):
 
 @_action("meetings")
 def slot_book_suggested(request, event):
-    slot = services.slot_book_suggested(event=event, by=request.user,
+    slot = meetings.slot_book_suggested(event=event, by=request.user,
                                         enterprise=_party("orgs.Enterprise", request.POST.get("enterprise")),
                                         expert=_party("experts.Expert", request.POST.get("expert")))
     return _("Booked: %(slot)s at %(time)s, %(table)s.") % {
@@ -376,7 +369,7 @@ def slot_book_suggested(request, event):
 
 @_action("meetings")
 def slot_fill(request, event):
-    booked = services.slot_fill_suggested(event=event, by=request.user)
+    booked = meetings.slot_fill_suggested(event=event, by=request.user)
     return _("%(n)s meetings booked from the suggestions.") % {"n": len(booked)}
 
 
@@ -390,13 +383,13 @@ def _slot(event, slot_id) -> MeetingSlot:
 @_action("meetings")
 def slot_cancel(request, event, slot_id):
     slot = _slot(event, slot_id)
-    services.slot_cancel(slot=slot, by=request.user)
+    meetings.slot_cancel(slot=slot, by=request.user)
     return _("Cancelled: %(slot)s.") % {"slot": slot}
 
 
 @_action("meetings")
 def slot_held(request, event, slot_id):
-    slot = services.slot_set_held(slot=_slot(event, slot_id), by=request.user, held=request.POST.get("held") != "0")
+    slot = meetings.slot_set_held(slot=_slot(event, slot_id), by=request.user, held=request.POST.get("held") != "0")
     return _("Held: %(slot)s.") % {"slot": slot} if slot.held else _("Marked as not held: %(slot)s.") % {"slot": slot}
 
 
@@ -409,7 +402,7 @@ def intention_add(request, event):
                                for f, errs in form.errors.items() for e in errs])
     d = form.cleaned_data
     slot = _slot(event, d["meeting_slot"]) if d.get("meeting_slot") else None
-    intention = services.intention_record(event=event, by=request.user, enterprise=d["enterprise"],
+    intention = intentions.intention_record(event=event, by=request.user, enterprise=d["enterprise"],
                                           institution=d.get("institution"), expert=d.get("expert"),
                                           subject=d["subject"], signed_on=d["signed_on"], meeting_slot=slot)
     return _("Intention recorded: %(obj)s.") % {"obj": intention}
@@ -424,7 +417,7 @@ def followup_add(request, event):
     intention = None
     if d.get("intention"):
         intention = selectors.intention_list(user=request.user, event=event).filter(pk=d["intention"]).first()
-    task = services.followup_create(event=event, by=request.user, title=d["title"], owner=d["owner"],
+    task = followup_services.followup_create(event=event, by=request.user, title=d["title"], owner=d["owner"],
                                     due_on=d["due_on"], intention=intention)
     return _("Task added: %(obj)s.") % {"obj": task}
 
@@ -435,7 +428,7 @@ def followup_done(request: HttpRequest, task_id: int) -> HttpResponse:
     if task is None:
         raise Http404
     try:
-        task = services.followup_set_done(task=task, by=request.user, done=request.POST.get("done") != "0")
+        task = followup_services.followup_set_done(task=task, by=request.user, done=request.POST.get("done") != "0")
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -458,7 +451,7 @@ def meeting_record_add(request, event):
     if not form.is_valid():
         raise ValidationError([f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs])
     d = form.cleaned_data
-    record = services.meeting_record_create(event=event, by=request.user, held_on=d["held_on"],
+    record = followup_services.meeting_record_create(event=event, by=request.user, held_on=d["held_on"],
                                             attendees=d["attendees"], decisions=d["decisions"],
                                             actions=d["actions"])
     return _("Meeting record saved (%(n)s actions).") % {"n": record.actions.count()}

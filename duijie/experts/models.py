@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -57,8 +58,6 @@ class Expert(ScopedRecord):
         return f"{self.name}（{unit}）" if unit else self.name
 
     def clean(self) -> None:
-        from django.core.validators import validate_email
-
         if self.email:
             try:
                 validate_email(self.email)
@@ -66,12 +65,6 @@ class Expert(ScopedRecord):
                 raise ValidationError({"email": _("“%(value)s” is not a valid email address.") % {"value": self.email}})
         if self.unit_id and self.institution_id and self.unit.institution_id != self.institution_id:
             raise ValidationError({"unit": _("This unit belongs to another institution.")})
-
-    @property
-    def keyword_list(self) -> list[str]:
-        import re
-
-        return [k.strip() for k in re.split(r"[,，、;；\n]+", self.keywords) if k.strip()]
 
 
 class ExpertRole(Versioned, TimeStamped):

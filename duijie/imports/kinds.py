@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
-
-from duijie.imports import values as V
+from django.utils.translation import gettext as _
 
 SCOPE_COLUMNS = ("region", "park", "visibility")
 
@@ -131,8 +130,6 @@ REGION_LEVELS = {2: 1, 4: 2, 6: 3, 9: 4, 12: 4}  # code length → RegionLevel (
 
 def _region_level(vals: dict) -> None:
     """A region's level follows from its code: 32 province, 3204 city, 320412 district, 320412001 town."""
-    from django.utils.translation import gettext as _
-
     code = vals.get("code")
     if code is None:
         return
@@ -159,7 +156,3 @@ BY_SLUG = {k.slug: k for k in KINDS.values()}
 
 def is_money(f: models.Field) -> bool:
     return isinstance(f, models.DecimalField) and f.max_digits == 16 and f.decimal_places == 2
-
-
-def key_text(value) -> str:
-    return V.fold_key(value) if isinstance(value, str) else str(value)

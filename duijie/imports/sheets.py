@@ -14,7 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from duijie.core.export import neutralise, sheet_title
-from duijie.imports.engine import template_header
+from duijie.imports.engine.reading import template_header
 from duijie.imports.kinds import Kind
 
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")

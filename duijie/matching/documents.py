@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models
 
 from duijie.core.pii import mask_pii
-from duijie.matching import cooperation, declarations
+from duijie.matching import cooperation
 from duijie.matching.declarations import Declaration
 from duijie.matching.visibility import grants_by_object, label_prefetch, record_labels
 from matchkit import Record
@@ -29,11 +29,6 @@ def record_id(kind: str, pk: Any) -> str:
 def parse_id(rid: str) -> tuple[str, str]:
     kind, _, pk = rid.partition(":")
     return kind, pk
-
-
-def id_for(obj: models.Model) -> str | None:
-    decl = declarations.for_model(obj)
-    return record_id(decl.kind, obj.pk) if decl else None
 
 
 def value(obj: Any, path: str) -> Any:

@@ -17,7 +17,7 @@ from functools import cache
 from django.apps import apps
 
 from duijie.core import changes
-from duijie.matching import cooperation, services
+from duijie.matching import freshness, services
 from duijie.matching.models import Lane
 
 _PARTY_KIND = {"orgs.Enterprise": "enterprise", "experts.Expert": "expert", "orgs.Institution": "institution"}
@@ -44,11 +44,11 @@ def on_change(change: changes.Change) -> None:
         return
     lane = Lane.BULK if change.bulk else Lane.INTERACTIVE
     if change.label in _LINK_MODELS:
-        cooperation.mark_links_dirty(change.label, change.pks, lane=lane)
+        freshness.mark_links_dirty(change.label, change.pks, lane=lane)
         return
     kind = _PARTY_KIND.get(change.label)
     if kind and change.fields & party_relations()[change.label]:
-        cooperation.mark_parties_dirty(**{kind + "s": change.pks}, lane=lane)
+        freshness.mark_parties_dirty(**{kind + "s": change.pks}, lane=lane)
     services.mark_dirty(change.model, change.pks, lane=lane)
 
 

@@ -14,6 +14,7 @@ from duijie.core.fields import BlindIndexField, EncryptedTextField
 from duijie.core.models import Organisation, ScopedRecord, TimeStamped, Versioned
 from duijie.core.validators import normalise_uscc, validate_phone, validate_uscc
 from duijie.orgs.choices import InstitutionKind, QualificationKind, QualificationLevel, UnitKind
+from duijie.orgs.validators import uscc_region_warning
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -156,8 +157,6 @@ class Enterprise(OrganisationBacked, ScopedRecord):
 
     def uscc_warnings(self) -> list[str]:
         """Soft checks: a registration-region prefix that is not in the region table only warns."""
-        from duijie.orgs.services import uscc_region_warning
-
         warning = uscc_region_warning(self.uscc)
         return [warning] if warning else []
 
@@ -190,9 +189,6 @@ class EnterpriseQualification(Versioned, TimeStamped):
     def clean(self) -> None:
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end of validity is before its start.")})
-
-    def is_valid_on(self, day) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class EnterpriseMetric(Versioned, TimeStamped):
@@ -229,9 +225,3 @@ class EnterpriseMetric(Versioned, TimeStamped):
             raise ValidationError({"year": _("Year %(year)s is out of range.") % {"year": self.year}})
         if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
             raise ValidationError({"rd_staff": _("R&D staff cannot exceed employees.")})
-
-    @property
-    def rd_intensity(self) -> Decimal | None:
-        if self.revenue and self.rd_spend is not None:
-            return (self.rd_spend / self.revenue * 100).quantize(Decimal("0.01"))
-        return None

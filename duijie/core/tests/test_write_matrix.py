@@ -67,6 +67,7 @@ def _holds(obj_or_value, name, bad, *, model=None) -> bool:
 def _import(kind_name, obj, name, bad, user) -> bool:
     """Export the record in the import layout, change one column, import it; True if written."""
     from duijie.imports import engine
+    from duijie.imports.engine.reading import template_header
     from duijie.imports.kinds import KINDS
     from duijie.imports.sheets import export_xlsx
 
@@ -75,7 +76,7 @@ def _import(kind_name, obj, name, bad, user) -> bool:
         return False
     wb = load_workbook(io.BytesIO(export_xlsx(kind, [obj])))
     ws = wb.active
-    header = engine.template_header(kind, name)
+    header = template_header(kind, name)
     rows = list(ws.iter_rows())
     head = next(i for i, row in enumerate(rows) if any(c.value == header for c in row))
     col = next(c.column for c in rows[head] if c.value == header)

@@ -71,7 +71,7 @@ def world(db) -> World:
 
 def make_event(by, *, status="planned", capacity=None, title="武进智能制造老师—老板面对面", days=0, **kw):
     from duijie.events.models import Event
-    from duijie.events.services import event_create
+    from duijie.events.services.lifecycle import event_create
 
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=days)
     event = event_create(by=by, instance=Event(title=title, event_type="face_to_face", starts_at=start,

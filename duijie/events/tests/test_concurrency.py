@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from duijie.events import services
 from duijie.events.models import MeetingSlot
+from duijie.events.services import invitations, meetings
 from duijie.events.tests.conftest import make_event
 
 pytestmark = [
@@ -29,7 +29,7 @@ def _race(world, event, bookings):
     def run(i, kwargs):
         try:
             barrier.wait(timeout=10)
-            results[i] = services.slot_book(event=event, by=world.wujin_admin, **kwargs)
+            results[i] = meetings.slot_book(event=event, by=world.wujin_admin, **kwargs)
         except ValidationError as exc:
             results[i] = exc
         finally:
@@ -46,7 +46,7 @@ def _race(world, event, bookings):
 @pytest.mark.parametrize("offset", [0, 10])  # identical start, and overlapping but different starts
 def test_concurrent_bookings_of_one_expert_only_one_wins(world, offset):
     event = make_event(world.wujin_admin, status="open")
-    services.invitation_bulk_add(event=event, by=world.wujin_admin, enterprises=world.ents, experts=world.experts)
+    invitations.invitation_bulk_add(event=event, by=world.wujin_admin, enterprises=world.ents, experts=world.experts)
     t0 = event.starts_at
     for _ in range(3):  # repeat the race: a lucky interleaving must not hide a missing lock
         MeetingSlot.objects.filter(event=event).delete()

@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from duijie.core.models import AuditLog
-from duijie.events import services
 from duijie.events.models import Event, FollowUpTask, Intention, Invitation, MeetingRecord, MeetingSlot
+from duijie.events.services import checkin, followups, intentions, invitations, meetings, registration
 from duijie.events.tests.conftest import make_event
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +29,16 @@ def _messages(response) -> str:
 
 
 def _invite_all(world, event):
-    services.invitation_bulk_add(event=event, by=world.wujin_admin, enterprises=world.ents, experts=world.experts)
+    invitations.invitation_bulk_add(event=event, by=world.wujin_admin, enterprises=world.ents, experts=world.experts)
 
 
 # ------------------------------------------------------------------------------------- registration
 def test_self_registration_respects_capacity(world):
     event = make_event(world.wujin_admin, status="open", capacity=1)
-    inv = services.event_register(event=event, by=world.ent_user)
+    inv = registration.event_register(event=event, by=world.ent_user)
     assert inv.status == "registered" and inv.self_registered
     with pytest.raises(ValidationError, match="此活动名额已满（1 个）"):
-        services.event_register(event=event, by=world.ent_user2)
+        registration.event_register(event=event, by=world.ent_user2)
     # the UI says so too, and the page shows the event is full
     c = _client(world.ent_user2)
     r = c.post(f"/events/{event.pk}/register/", follow=True)
@@ -47,18 +47,18 @@ def test_self_registration_respects_capacity(world):
     assert Invitation.objects.filter(event=event).count() == 1
     # registering twice is refused; declining frees the place for the other
     with pytest.raises(ValidationError, match="已报名"):
-        services.event_register(event=event, by=world.ent_user)
-    services.event_decline(event=event, by=world.ent_user)
-    assert services.event_register(event=event, by=world.ent_user2).status == "registered"
+        registration.event_register(event=event, by=world.ent_user)
+    registration.event_decline(event=event, by=world.ent_user)
+    assert registration.event_register(event=event, by=world.ent_user2).status == "registered"
 
 
 def test_registration_only_for_open_events_and_party_accounts(world):
     event = make_event(world.wujin_admin, status="open")
     with pytest.raises(ValidationError, match="只有企业、专家和高校账号"):
-        services.event_register(event=event, by=world.city_admin)
+        registration.event_register(event=event, by=world.city_admin)
     Event.objects.filter(pk=event.pk).update(status="held")
     with pytest.raises(ValidationError, match="未开放报名"):
-        services.event_register(event=event, by=world.ent_user)
+        registration.event_register(event=event, by=world.ent_user)
 
 
 # ------------------------------------------------------------------------------------------ check-in
@@ -104,7 +104,7 @@ def test_qr_check_in_only_on_the_day(world):
     event = make_event(world.wujin_admin, status="open", days=3)
     _invite_all(world, event)
     with pytest.raises(ValidationError, match="仅限活动当天"):
-        services.check_in_self(event=event, by=world.ent_user)
+        checkin.check_in_self(event=event, by=world.ent_user)
 
 
 # ------------------------------------------------------------------------------------- 1:1 meetings
@@ -112,22 +112,22 @@ def test_double_booking_and_overlaps_are_refused(world):
     event = make_event(world.wujin_admin, status="open")
     _invite_all(world, event)
     t0 = event.starts_at
-    services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
+    meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
                        starts_at=t0, table="1号桌")
     # same enterprise, same time, other expert and table
     with pytest.raises(ValidationError, match="武进智造0有限公司”已有"):
-        services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[1],
+        meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[1],
                            starts_at=t0, table="2号桌")
     # same expert, overlapping but not identical time
     with pytest.raises(ValidationError, match="王教授0（常州测试大学）”已有"):
-        services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent2, expert=world.experts[0],
+        meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent2, expert=world.experts[0],
                            starts_at=t0 + timedelta(minutes=10), table="2号桌")
     # same table, overlapping
     with pytest.raises(ValidationError, match="1号桌"):
-        services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent2, expert=world.experts[1],
+        meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent2, expert=world.experts[1],
                            starts_at=t0 + timedelta(minutes=5), table="1号桌")
     # back to back is fine
-    services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
+    meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
                        starts_at=t0 + timedelta(minutes=20), table="1号桌")
     assert MeetingSlot.objects.filter(event=event).count() == 2
     # the database refuses an identical start for the same person even if the service is bypassed
@@ -140,9 +140,9 @@ def test_double_booking_and_overlaps_are_refused(world):
 
 def test_booking_needs_live_invitees(world):
     event = make_event(world.wujin_admin, status="open")
-    services.invitation_add(event=event, by=world.wujin_admin, enterprise=world.ent)
+    invitations.invitation_add(event=event, by=world.wujin_admin, enterprise=world.ent)
     with pytest.raises(ValidationError, match="未受邀"):
-        services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
+        meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
                            starts_at=event.starts_at)
 
 
@@ -206,7 +206,7 @@ def test_enterprise_user_cannot_edit_or_organise(world):
     assert api.post(f"/api/events/{event.pk}/invitations/", {"enterprise": world.ent2.pk},
                     format="json").status_code == 403
     with pytest.raises(PermissionDenied):
-        services.invitation_add(event=event, by=world.ent_user, enterprise=world.ent2)
+        invitations.invitation_add(event=event, by=world.ent_user, enterprise=world.ent2)
     event.refresh_from_db()
     assert event.title == "武进智能制造老师—老板面对面" and not event.invitations.exists()
 
@@ -238,7 +238,7 @@ def test_district_admin_sees_only_events_in_scope(world):
 def test_invitee_sees_only_own_invitation_and_meetings(world):
     event = make_event(world.wujin_admin, status="open")
     _invite_all(world, event)
-    services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent2, expert=world.experts[1],
+    meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent2, expert=world.experts[1],
                        starts_at=event.starts_at)
     api = APIClient()
     api.force_authenticate(world.ent_user)
@@ -260,7 +260,7 @@ def test_park_manager_organises_in_the_park(world):
 def test_intention_recorded_and_listed(world):
     event = make_event(world.wujin_admin, status="held")
     _invite_all(world, event)
-    slot = services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
+    slot = meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
                               starts_at=event.starts_at)
     c = _client(world.wujin_admin)
     r = c.post(f"/events/{event.pk}/intentions/", {
@@ -281,7 +281,7 @@ def test_intention_recorded_and_listed(world):
                                                     "signed_on": timezone.localdate().isoformat()}, follow=True)
     assert "请填写对方的高校院所或专家" in _messages(r)
     with pytest.raises(ValidationError, match="签订日期不能晚于今天"):
-        services.intention_record(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
+        intentions.intention_record(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
                                   subject="未来", signed_on=timezone.localdate() + timedelta(days=2))
     assert Intention.objects.count() == 1
 
@@ -289,13 +289,13 @@ def test_intention_recorded_and_listed(world):
 def test_followups_overdue_list(world):
     event = make_event(world.wujin_admin, status="held")
     today = timezone.localdate()
-    late = services.followup_create(event=event, by=world.wujin_admin, title="回访企业需求", owner=world.wujin_admin,
+    late = followups.followup_create(event=event, by=world.wujin_admin, title="回访企业需求", owner=world.wujin_admin,
                                     due_on=today - timedelta(days=3))
-    services.followup_create(event=event, by=world.wujin_admin, title="寄送成果资料", owner=world.wujin_admin,
+    followups.followup_create(event=event, by=world.wujin_admin, title="寄送成果资料", owner=world.wujin_admin,
                              due_on=today + timedelta(days=3))
-    done = services.followup_create(event=event, by=world.wujin_admin, title="整理签到表", owner=world.wujin_admin,
+    done = followups.followup_create(event=event, by=world.wujin_admin, title="整理签到表", owner=world.wujin_admin,
                                     due_on=today - timedelta(days=5))
-    done = services.followup_set_done(task=done, by=world.wujin_admin)
+    done = followups.followup_set_done(task=done, by=world.wujin_admin)
     c = _client(world.wujin_admin)
     page = c.get("/events/followups/", {"overdue": "1"}).content.decode()
     assert "回访企业需求" in page and "寄送成果资料" not in page and "整理签到表" not in page
@@ -376,7 +376,7 @@ def test_api_check_in_and_register(world):
 def test_event_pages_show_no_phone_numbers(world):
     event = make_event(world.wujin_admin, status="open", agenda="联系人电话 13800001111")
     _invite_all(world, event)
-    services.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
+    meetings.slot_book(event=event, by=world.wujin_admin, enterprise=world.ent, expert=world.experts[0],
                        starts_at=event.starts_at)
     for user in (world.wujin_admin, world.ent_user, world.expert_user):
         c = _client(user)

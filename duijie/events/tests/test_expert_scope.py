@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from duijie.core import selectors
 from duijie.core.tests import factories as f
-from duijie.events import services
 from duijie.events.models import Intention
+from duijie.events.services import intentions, invitations
 from duijie.events.tests.conftest import make_event
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 
 def test_expert_user_sees_intentions_naming_them(world):
     event = make_event(world.wujin_admin, status="held")
-    services.invitation_bulk_add(event=event, by=world.wujin_admin, enterprises=world.ents[:2],
+    invitations.invitation_bulk_add(event=event, by=world.wujin_admin, enterprises=world.ents[:2],
                                  experts=world.experts[:2])
-    mine = services.intention_record(event=event, by=world.wujin_admin, enterprise=world.ents[0],
+    mine = intentions.intention_record(event=event, by=world.wujin_admin, enterprise=world.ents[0],
                                      expert=world.experts[0], subject="视觉检测联合开发",
                                      signed_on=timezone.localdate())
-    other = services.intention_record(event=event, by=world.wujin_admin, enterprise=world.ents[1],
+    other = intentions.intention_record(event=event, by=world.wujin_admin, enterprise=world.ents[1],
                                       expert=world.experts[1], subject="焊接机器人工艺",
                                       signed_on=timezone.localdate())
     assert mine.visibility == "restricted"  # not open to everyone: only scope lets the expert see it

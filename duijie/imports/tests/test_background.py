@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from duijie.core.tests import factories as f
 from duijie.imports import engine, progress, services
+from duijie.imports.engine import planning, writing
 from duijie.imports.kinds import KINDS
 from duijie.imports.models import ImportJob, ImportStatus
 from duijie.imports.tests.helpers import csv_bytes, xlsx
@@ -63,8 +64,8 @@ def test_a_large_file_is_checked_and_written_in_the_background(admin_client, set
 
 
 def test_the_engine_reports_each_phase_at_chunk_boundaries(admin_user, monkeypatch):
-    monkeypatch.setattr(engine, "BATCH_SIZE", 100)
-    monkeypatch.setattr(engine, "PROGRESS_ROWS", 100)
+    monkeypatch.setattr(writing, "BATCH_SIZE", 100)
+    monkeypatch.setattr(planning, "PROGRESS_ROWS", 100)
     calls = []
     result = engine.run(KINDS["enterprise"], xlsx(rows(250)), "e.xlsx", admin_user, commit=True,
                         progress=lambda *a: calls.append(a))
@@ -135,8 +136,8 @@ def test_a_failing_background_write_marks_the_job_failed_and_writes_nothing(
     def broken(model, objs, user, now):
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(engine, "create_batch", broken)  # a failure inside the write (not our code's logic)
-    monkeypatch.setattr(engine, "PROGRESS_ROWS", 1)
+    monkeypatch.setattr(writing, "create_batch", broken)  # a failure inside the write (not our code's logic)
+    monkeypatch.setattr(planning, "PROGRESS_ROWS", 1)
     with django_capture_on_commit_callbacks(execute=True):
         services.job_confirm(job=job, user=admin_user)
     job.refresh_from_db()

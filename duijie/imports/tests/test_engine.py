@@ -7,6 +7,7 @@ import pytest
 from duijie.core.models import AuditLog, Organisation
 from duijie.core.tests import factories as f
 from duijie.imports import engine
+from duijie.imports.engine import planning, results, writing
 from duijie.imports.kinds import KINDS
 from duijie.imports.tests.helpers import csv_bytes, xls, xlsx
 from duijie.orgs.models import Enterprise, Institution
@@ -122,9 +123,9 @@ def test_duplicated_rows_are_reported_not_inserted_twice(admin_user):
     clash[1] = "另一个名字有限公司"
     result = run("enterprise", xlsx([ENT_HEAD, *rows, same]), admin_user, commit=True)
     assert result.committed and Enterprise.objects.count() == 2
-    assert result.rows[2].outcome == engine.UNCHANGED and "2" in result.rows[2].note
+    assert result.rows[2].outcome == results.UNCHANGED and "2" in result.rows[2].note
     result = run("enterprise", xlsx([ENT_HEAD, *rows, clash]), admin_user)
-    assert result.rows[2].outcome == engine.ERROR
+    assert result.rows[2].outcome == results.ERROR
     assert "第3行" in result.rows[2].errors[0][1] or "3" in result.rows[2].errors[0][1]
 
 
@@ -145,8 +146,8 @@ def test_an_unknown_institution_becomes_provisional_not_an_error(admin_user):
                  ["成果甲", "新大学", "张三", "新材料", "研制阶段", "简介"],
                  ["成果乙", "新 大学", "李四", "其他", "研制阶段", "简介"]])
     result = run("achievement", data, admin_user)
-    assert result.rows[0].outcome == engine.NEW and "新大学" in result.rows[0].note
-    assert result.rows[1].outcome == engine.ERROR  # field “其他” needs the other field named
+    assert result.rows[0].outcome == results.NEW and "新大学" in result.rows[0].note
+    assert result.rows[1].outcome == results.ERROR  # field “其他” needs the other field named
     data = xlsx([["科技成果名称", "大院大所名称", "科技成果研发负责人", "科技成果所属领域", "科技成果所处阶段",
                   "科技成果及研发团队简介"],
                  ["成果甲", "新大学", "张三", "新材料", "研制阶段", "简介"],
@@ -205,9 +206,9 @@ def test_a_record_outside_the_users_scope_is_an_error_row(enterprise_user):
     mine = enterprise_user.organisation.enterprise
     data = xlsx([["统一社会信用代码", "企业名称"], [other.uscc, "改个名字有限公司"], [mine.uscc, "本企业新名字有限公司"]])
     result = run("enterprise", data, enterprise_user, commit=True)
-    assert result.rows[0].outcome == engine.ERROR
+    assert result.rows[0].outcome == results.ERROR
     assert result.rows[0].errors == [("", "不是您可以修改的记录")]
-    assert result.rows[1].outcome == engine.UPDATE
+    assert result.rows[1].outcome == results.UPDATE
     assert Enterprise.objects.get(pk=other.pk).name == "别人的企业有限公司"
 
 
@@ -223,12 +224,12 @@ def test_new_records_are_filed_by_the_importing_user_and_their_organisation(ente
 
 
 def test_a_failure_in_the_middle_of_a_commit_leaves_the_database_as_before(admin_user, monkeypatch):
-    monkeypatch.setattr(engine, "BATCH_SIZE", 10)
+    monkeypatch.setattr(writing, "BATCH_SIZE", 10)
     existing = ent_rows(5, start=500)
     run("enterprise", xlsx([ENT_HEAD, *existing]), admin_user, commit=True)
     existing[0][2] = "60万元"  # one update too
     data = xlsx([ENT_HEAD, *existing, *ent_rows(50)])
-    real = engine.create_batch
+    real = writing.create_batch
     calls = []
 
     def failing(model, objs, user, now):
@@ -237,7 +238,7 @@ def test_a_failure_in_the_middle_of_a_commit_leaves_the_database_as_before(admin
             raise RuntimeError("disk full")
         return real(model, objs, user, now)
 
-    monkeypatch.setattr(engine, "create_batch", failing)
+    monkeypatch.setattr(writing, "create_batch", failing)
     before = snapshot()
     result = run("enterprise", data, admin_user, commit=True)
     assert len(calls) == 3  # two batches were written before the failure …
@@ -281,7 +282,7 @@ def test_sub_records_may_only_be_added_under_a_parent_the_user_may_change(enterp
     mine = enterprise_user.organisation.enterprise
     data = xlsx([["企业", "年度", "营业收入（万元）"], [other.uscc, 2025, 100], [mine.uscc, 2025, 100]])
     result = run("metric", data, enterprise_user, commit=True)
-    assert [r.outcome for r in result.rows] == [engine.ERROR, engine.NEW]
+    assert [r.outcome for r in result.rows] == [results.ERROR, results.NEW]
     assert result.rows[0].errors == [("", "不是您可以修改的记录")]
     assert not other.metrics.exists()
 
@@ -290,14 +291,14 @@ def test_sub_records_may_only_be_added_under_a_parent_the_user_may_change(enterp
 def test_a_failure_at_row_50000_of_a_large_import_leaves_the_database_as_before(admin_user, monkeypatch):
     rows = [[f.uscc(n=10_000_000 + i), f"常州大批{i}科技有限公司", f"{i % 900 + 1}万元"] for i in range(50_500)]
     data = xlsx([["统一社会信用代码", "企业名称", "注册资本"], *rows])
-    real = engine.create_batch
+    real = writing.create_batch
 
     def failing(model, objs, user, now):
         if model is Enterprise and any(getattr(o, "_import_row", 0) == 50_001 for o in objs):
             raise RuntimeError("injected failure")
         return real(model, objs, user, now)
 
-    monkeypatch.setattr(engine, "create_batch", failing)
+    monkeypatch.setattr(writing, "create_batch", failing)
     before = snapshot()
     result = run("enterprise", data, admin_user, commit=True)
     assert not result.committed and snapshot() == before
@@ -326,9 +327,9 @@ def test_cells_a_layout_read_are_never_mixed_up_by_the_column_memo(admin_user):
     cells = [readers.Parsed("见附件", Decimal("100")), readers.Parsed("见附件", Decimal("200")),
              readers.Invalid("见附件", "勾选了两项"), readers.Invalid("见附件", "一项也未勾选"), "见附件"]
     rows = [(i + 2, (f.uscc(n=900 + i), f"常州版式{i}科技有限公司", cell)) for i, cell in enumerate(cells)]
-    result = engine.Result(kind=KINDS["enterprise"], file_name="form.docx")
-    work = engine.plan(KINDS["enterprise"], readers.Sheet(rows=[head, *rows], file_type="docx-form"), admin_user,
+    result = results.Result(kind=KINDS["enterprise"], file_name="form.docx")
+    work = planning.plan(KINDS["enterprise"], readers.Sheet(rows=[head, *rows], file_type="docx-form"), admin_user,
                        result, Resolvers())
     assert [obj.registered_capital for _rr, obj, _p in work.new] == [Decimal("100"), Decimal("200")]
     assert [r.errors for r in result.rows[2:4]] == [[("注册资本（元）", "勾选了两项")], [("注册资本（元）", "一项也未勾选")]]
-    assert result.rows[4].outcome == engine.ERROR and result.rows[4].errors[0][0] == "注册资本（元）"
+    assert result.rows[4].outcome == results.ERROR and result.rows[4].errors[0][0] == "注册资本（元）"

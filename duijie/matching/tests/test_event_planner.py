@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from duijie.core.models import AssessmentUnit, Industry, Organisation, Region
 from duijie.core.tests import factories as f
-from duijie.events import planner, services
+from duijie.events import planner
 from duijie.events.models import Event, Invitation, MeetingSlot
+from duijie.events.services import invitations, lifecycle, meetings
 from duijie.events.suggest import suggest_pairs as events_suggest_pairs
 from duijie.experts.models import ExpertRole
 from duijie.matching import events as mevents
@@ -68,13 +69,13 @@ def ev(db):
     ExpertRole.objects.create(expert=w["x_vp"], kind="tech_vp", host=w["e_cathode"].organisation)
     w["x_rice"] = f.expert(name="孙水稻", research_directions="水稻育种 分子标记", institution=uni)
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
-    w["event"] = services.event_create(by=w["admin"], instance=Event(
+    w["event"] = lifecycle.event_create(by=w["admin"], instance=Event(
         title="锂电池产业链对接会", event_type="chain_matching", starts_at=start, ends_at=start + timedelta(hours=3),
         theme="锂电池正极材料", agenda="高镍三元正极材料技术路线与回收利用", venue="武进科教城"),
         m2m={"industries": [battery.pk]})
-    services.invitation_add(event=w["event"], by=w["admin"], enterprise=w["e_invited"])
-    inv = services.invitation_add(event=w["event"], by=w["admin"], expert=w["x_invited"])
-    services.invitation_set_status(invitation=inv, status="declined", by=w["admin"])  # any status counts
+    invitations.invitation_add(event=w["event"], by=w["admin"], enterprise=w["e_invited"])
+    inv = invitations.invitation_add(event=w["event"], by=w["admin"], expert=w["x_invited"])
+    invitations.invitation_set_status(invitation=inv, status="declined", by=w["admin"])  # any status counts
     match_services.rebuild()
     return w
 
@@ -158,7 +159,7 @@ def html_messages(response) -> str:
 
 def _invite_pairs_world(ev):
     event, admin = ev["event"], ev["admin"]
-    services.invitation_bulk_add(event=event, by=admin, enterprises=[ev["e_cathode"], ev["e_recycle"], ev["e_cell"]],
+    invitations.invitation_bulk_add(event=event, by=admin, enterprises=[ev["e_cathode"], ev["e_recycle"], ev["e_cell"]],
                                  experts=[ev["x_good"], ev["x_recycle"], ev["x_employee"], ev["x_vp"]])
     return event
 
@@ -185,7 +186,7 @@ def test_pair_suggester_leaves_out_conflicts_of_interest(ev):
 
 def test_grid_filled_from_suggestions_double_books_nobody(ev):
     event = _invite_pairs_world(ev)
-    booked = services.slot_fill_suggested(event=event, by=ev["admin"], limit=20)
+    booked = meetings.slot_fill_suggested(event=event, by=ev["admin"], limit=20)
     slots = list(MeetingSlot.objects.filter(event=event))
     assert booked and len(slots) == len(booked)
     for a in slots:
@@ -196,7 +197,7 @@ def test_grid_filled_from_suggestions_double_books_nobody(ev):
                 assert a.enterprise_id != b.enterprise_id and a.expert_id != b.expert_id and a.table != b.table
     assert len({(s.enterprise_id, s.expert_id) for s in slots}) == len(slots)  # no pair twice
     # filling again books nothing new twice
-    again = services.slot_fill_suggested(event=event, by=ev["admin"], limit=20)
+    again = meetings.slot_fill_suggested(event=event, by=ev["admin"], limit=20)
     keys = [(s.enterprise_id, s.expert_id) for s in MeetingSlot.objects.filter(event=event)]
     assert len(keys) == len(set(keys)) and len(again) == 0
 

@@ -1,7 +1,7 @@
 """Recommendations: true reasons, visibility inside and after the index, opt-out, conflict of
 interest, load, feedback."""
 
-from duijie.matching import documents, services, store
+from duijie.matching import declarations, documents, services, store
 from duijie.matching import selectors as ms
 from duijie.matching.models import Feedback
 from duijie.matching.visibility import viewer_labels
@@ -39,7 +39,7 @@ def test_restricted_demand_never_reaches_another_organisation(built, client):
     w = built
     # the index itself masks it: enterprise A's labels do not cover B's restricted demand
     idx = store.get_index()
-    q = documents.build(documents.declarations.for_model(w["secret"]), w["secret"])
+    q = documents.build(declarations.for_model(w["secret"]), w["secret"])
     hits = idx.search(q.title + q.text, k=50, groups=viewer_labels(w["user_a"]))
     assert f"demand:{w['secret'].pk}" not in [h.id for h in hits]
     # and nothing of it comes back through recommendations, reasons or the panel HTML

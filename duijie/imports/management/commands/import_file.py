@@ -10,8 +10,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from duijie.accounts.models import User
 from duijie.imports import engine
+from duijie.imports.engine.results import Result
 from duijie.imports.kinds import KINDS
+from duijie.imports.readers import FileProblem
 from duijie.imports.services import check_upload, operator_user
 
 
@@ -25,9 +28,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Import as this user (default: the built-in city operator).")
 
     def handle(self, *args, kind, path, dry_run, user, **options):
-        from duijie.accounts.models import User
-        from duijie.imports.readers import FileProblem
-
         if user:
             try:
                 actor = User.objects.get(username=user)
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         try:
             check_upload(file.name, file.stat().st_size)
         except FileProblem as exc:
-            result = engine.Result(kind=KINDS[kind], file_name=file.name, file_errors=[str(exc)])
+            result = Result(kind=KINDS[kind], file_name=file.name, file_errors=[str(exc)])
         if result is None:
             result = engine.run(KINDS[kind], file.read_bytes(), file.name, actor, commit=not dry_run)
         for row, column, reason in result.errors():
