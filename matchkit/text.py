@@ -28,7 +28,7 @@ import rjieba
 try:  # OpenCC is a small, offline package; the pipeline still works without it.
     import opencc
 
-    _T2S = opencc.OpenCC("t2s")
+    _T2S: opencc.OpenCC | None = opencc.OpenCC("t2s")
 except Exception:  # pragma: no cover - depends on the environment
     _T2S = None
 
