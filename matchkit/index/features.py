@@ -74,33 +74,35 @@ def structured_rows(idx: Index, q: Query, rows: np.ndarray, plan: Plan, memo: Me
     todo = np.arange(len(rows))
     if all(s.record_gate is not None and not opened[s.name] for s, _ in plan):
         todo = np.flatnonzero(idx._pair_rows[rows])  # the other rows get nothing from these signals
+    # unpacked once per search: (name, weight, compute, pair, record gate unless the query opens it, memo key)
+    steps = [(s.name, weight, s.compute, s.kind == "pair", None if opened[s.name] else s.record_gate, s.memo_key)
+             for s, weight in plan]
     for j, r in zip(todo.tolist(), rows[todo].tolist(), strict=True):
         got = memo.get(r)
         if got is None:
             d = records[r]
             total, rs = 0.0, []
-            for s, weight in plan:
-                fn = s.compute
+            for name, weight, fn, pair, gate, memo_key in steps:
                 assert fn is not None
-                if s.kind == "pair":
-                    if s.record_gate is not None and not opened[s.name] and not s.record_gate(d):
+                if pair:
+                    if gate is not None and not gate(d):
                         continue
-                    if s.memo_key is not None:  # a function of the query and these record fields only
-                        key = (s.name, *s.memo_key(d))
+                    if memo_key is not None:  # a function of the query and these record fields only
+                        key = (name, memo_key(d))
                         m = values.get(key, _MISSING)
                         if m is _MISSING:
                             m = values[key] = fn(q, d)
                     else:
                         m = fn(q, d)
                 else:  # a pure function of the two fields: record values repeat (codes, regions, stages)
-                    dv = getattr(d, s.name)
-                    key = (s.name, _key(dv))
+                    dv = getattr(d, name)
+                    key = (name, _key(dv))
                     m = values.get(key, _MISSING)
                     if m is _MISSING:
-                        m = values[key] = fn(getattr(q, s.name), dv)
+                        m = values[key] = fn(getattr(q, name), dv)
                 if m:
                     total += weight * m[0]
-                    rs.append(Reason(s.name, m[1], strength=m[0]))
+                    rs.append(Reason(name, m[1], strength=m[0]))
             got = memo[r] = (total, rs)
         struct[j], reasons[j] = got
     return struct, reasons
