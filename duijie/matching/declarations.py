@@ -10,8 +10,9 @@ never imports ``matching``). ``autodiscover()`` reads them at start-up, like the
   higher weight comes first (the encoder reads the first ~200 characters), weight >= 2 is
   repeated once for BM25;
 - ``keywords``: a path whose value is split on ,，、;；;
-- ``structured``: matchkit field → path (industry = GB/T 4754 code, field, region = NBS code,
-  institution, ipc); a many-to-many path gives a list (industry takes the first);
+- ``structured``: matchkit field → path, for the record fields matchkit's field signals compare
+  (``STRUCTURED``, read from ``matchkit.signals``: industry = GB/T 4754 code, field, region = NBS code,
+  ipc, institution, stage, tier); a many-to-many path gives a list (industry takes the first);
 - ``select_related`` / ``prefetch_related``: joins used when building many records at once;
 - ``index_exclude``: a filter; matching records are never in the index (e.g. experts who opted out);
 - ``recommend_filter``: a filter a record must pass to be recommended (e.g. published demands).
@@ -26,9 +27,10 @@ from django.apps import apps
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
-from matchkit import KINDS
+from matchkit import KINDS, signals
 
-STRUCTURED = ("industry", "field", "region", "institution", "ipc")
+# the record fields an app may feed: one per field signal declared in matchkit.signals
+STRUCTURED = tuple(s.name for s in signals.STRUCTURED if s.kind == "field")
 PANEL_KINDS = ("demand", "achievement", "patent", "expert")  # detail pages with a 推荐匹配 panel
 
 
