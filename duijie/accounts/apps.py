@@ -8,6 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        # Declares the account and audit-trail record types (core/registry.py), the token auth
-        # scheme for the OpenAPI schema and the login/logout audit signal handlers.
-        from duijie.accounts import records, schema, signals  # noqa: F401
+        # The token auth scheme for the OpenAPI schema and the login/logout audit signal handlers
+        # (record types: plugin.py, collected by core/plugins.py).
+        from duijie.accounts import schema, signals  # noqa: F401

@@ -6,7 +6,3 @@ class CooperationConfig(AppConfig):
     name = "duijie.cooperation"
     label = "cooperation"
     verbose_name = _("Cooperation")
-
-    def ready(self) -> None:
-        # Declares this app's record types (core/registry.py).
-        from duijie.cooperation import records  # noqa: F401

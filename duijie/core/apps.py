@@ -8,5 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Declares this app's record types (core/registry.py).
-        from duijie.core import records  # noqa: F401
+        # Every installed app's plugin.py, once, in INSTALLED_APPS order; then the registry is frozen.
+        from duijie.core import plugins
+
+        plugins.collect()

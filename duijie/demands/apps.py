@@ -6,7 +6,3 @@ class DemandsConfig(AppConfig):
     name = "duijie.demands"
     label = "demands"
     verbose_name = _("Demands")
-
-    def ready(self) -> None:
-        # Declares this app's record types (core/registry.py).
-        from duijie.demands import records  # noqa: F401

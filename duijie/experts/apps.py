@@ -6,7 +6,3 @@ class ExpertsConfig(AppConfig):
     name = "duijie.experts"
     label = "experts"
     verbose_name = _("Experts")
-
-    def ready(self) -> None:
-        # Declares this app's record types (core/registry.py).
-        from duijie.experts import records  # noqa: F401

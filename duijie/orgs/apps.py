@@ -6,7 +6,3 @@ class OrgsConfig(AppConfig):
     name = "duijie.orgs"
     label = "orgs"
     verbose_name = _("Orgs")
-
-    def ready(self) -> None:
-        # Declares this app's record types (core/registry.py).
-        from duijie.orgs import records  # noqa: F401

@@ -8,6 +8,3 @@ class PairingsConfig(AppConfig):
     name = "duijie.pairings"
     label = "pairings"
     verbose_name = _("Pairings & placements")
-
-    def ready(self) -> None:
-        from duijie.pairings import records  # noqa: F401

@@ -6,7 +6,3 @@ class SupplyConfig(AppConfig):
     name = "duijie.supply"
     label = "supply"
     verbose_name = _("Supply")
-
-    def ready(self) -> None:
-        # Declares this app's record types (core/registry.py).
-        from duijie.supply import records  # noqa: F401
