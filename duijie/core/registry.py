@@ -2,10 +2,9 @@
 
 Each domain app declares one ``RecordType`` per model (in its ``records.py``, contributed through its
 ``plugin.py``: core/plugins.py): its URL slug, list columns, FilterSet, form, serializer, selector
-and the related lists its detail page shows. The
-generic views in ``core.views`` and ``core.api`` serve every type the same way, so a new model
-gets list/detail/create/edit/delete/history/export pages and REST endpoints from one declaration
-(docs/development/adding-a-model.md).
+and the related lists its detail page shows. The generic views in ``core.views`` and ``core.api``
+serve every type the same way, so a new model gets list/detail/create/edit/delete/history/export
+pages and REST endpoints from one declaration (docs/development/adding-a-model.md).
 """
 
 from __future__ import annotations
@@ -98,8 +97,6 @@ _by_model: dict[type[models.Model], RecordType] = {}
 # Read-only views, filled once at start-up by core.plugins.collect from each app's plugin.py.
 REGISTRY: Mapping[str, RecordType] = MappingProxyType(_by_slug)
 BY_MODEL: Mapping[type[models.Model], RecordType] = MappingProxyType(_by_model)
-
-
 _sealed = False
 
 
