@@ -33,10 +33,11 @@ from importlib.util import find_spec
 from types import MappingProxyType
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
-from duijie.core import registry
+from duijie.core import registry, scope, selectors
 from duijie.core.registry import NavLink, RecordType
 
 MODULE = "plugin"  # <app>/plugin.py
@@ -167,8 +168,6 @@ _frozen = False
 
 
 def _add(app_label: str, c: Contributions) -> None:
-    from django.apps import apps
-
     if _frozen:
         raise RegistryFrozen(f"{app_label}: contributions after start-up; declare them in its plugin.py")
     for rt in c.record_types:
@@ -196,8 +195,6 @@ def collect() -> None:
     """Import every installed app's ``plugin.py`` in INSTALLED_APPS order, file what it contributes
     and freeze the registry (core's ``AppConfig.ready``; a second call does nothing)."""
     global _frozen
-    from django.apps import apps
-
     if _frozen:
         return
     project = __name__.split(".")[0]  # only the project's apps: a library's "plugin" module is not ours
@@ -264,8 +261,6 @@ def indicator_records(record_type: str, user, window: Window, *, date_field: str
     """The records of ``record_type`` an indicator counts for ``user``: the scoped selector's
     records whose ``date_field`` lies in the window (and in the window's unit, if any), filtered by
     ``filters``. Indicators start here so no figure counts a record its reader may not see."""
-    from duijie.core import scope, selectors
-
     qs = selectors.record_list(record_type=registry.REGISTRY[record_type], user=user)
     field_ = qs.model._meta.get_field(date_field)
     suffix = "__date" if isinstance(field_, models.DateTimeField) else ""
