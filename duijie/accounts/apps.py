@@ -10,4 +10,5 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # The token auth scheme for the OpenAPI schema and the login/logout audit signal handlers
         # (record types: plugin.py, collected by core/plugins.py).
+        # deferred: app loading — registrations import models, which exist only once apps are ready
         from duijie.accounts import schema, signals  # noqa: F401

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Every installed app's plugin.py, once, in INSTALLED_APPS order; then the registry is frozen.
+        # deferred: app loading — the plug-in modules import models, which exist only once apps are ready
         from duijie.core import plugins
 
         plugins.collect()

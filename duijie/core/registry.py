@@ -17,6 +17,8 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
+from duijie.core.fields import EncryptedTextField
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -139,6 +141,4 @@ def record_url(obj) -> str | None:
 
 def personal_fields(model: type[models.Model]) -> dict[str, str]:
     """Field name → masking kind for the model's encrypted personal-data fields."""
-    from duijie.core.fields import EncryptedTextField
-
     return {f.name: f.kind for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}

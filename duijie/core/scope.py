@@ -9,7 +9,11 @@ this module needs nothing from the accounts app at import time.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Model, Q
+from django.utils.translation import gettext as _
+
+from duijie.core.models import AssessmentUnit, Organisation, Park, Region
 
 NOTHING = Q(pk__in=[])
 
@@ -43,8 +47,6 @@ def city_prefix(user) -> str | None:
 
 def unit_ids(unit) -> list[int]:
     """The unit and every unit inside it."""
-    from duijie.core.models import AssessmentUnit
-
     ids, frontier = [unit.pk], [unit.pk]
     while frontier:
         frontier = list(AssessmentUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
@@ -55,8 +57,6 @@ def unit_ids(unit) -> list[int]:
 def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
     """What a unit administrator's unit reaches: the ids of the unit and the units inside it, the codes
     of the regions they map to, and the parks they map to."""
-    from duijie.core.models import AssessmentUnit
-
     ids = unit_ids(unit)
     units = AssessmentUnit.objects.filter(pk__in=ids)
     codes = set(units.values_list("regions__code", flat=True)) - {None}
@@ -65,8 +65,6 @@ def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
 
 
 def _gov_q(model: type[Model], user) -> Q:
-    from duijie.core.models import AssessmentUnit, Park
-
     fields = _fields(model)
     org = user.organisation
     q = Q(filed_by_org=org.pk) if org else NOTHING
@@ -121,8 +119,6 @@ def organisation_q(user) -> Q:
     unit's regions and parks (and the unit's own offices), a park manager the park's enterprises and
     the park management itself. A city administrator without a city covers only its own bureau (an
     empty scope grants nothing); everyone else covers nothing here (they see what is theirs)."""
-    from duijie.core.models import Organisation
-
     if not getattr(user, "is_authenticated", False) or user.role not in GOVERNMENT:
         return NOTHING
     if getattr(user, "is_server_operator", False):
@@ -282,10 +278,6 @@ def _stored(instance: Model, name: str):
 def regions_in_scope(user, model: type[Model] | None = None):
     """Regions a government user may place records in (an institution may also lie outside the
     province: universities come from all over China)."""
-    from django.conf import settings
-
-    from duijie.core.models import Park, Region
-
     org = getattr(user, "organisation", None)
     q = NOTHING
     if user.role == CITY_ADMIN:
@@ -306,8 +298,6 @@ def regions_in_scope(user, model: type[Model] | None = None):
 
 
 def units_in_scope(user):
-    from duijie.core.models import AssessmentUnit
-
     org = getattr(user, "organisation", None)
     if user.role == CITY_ADMIN:
         prefix = city_prefix(user)
@@ -320,8 +310,6 @@ def units_in_scope(user):
 
 
 def parks_in_scope(user):
-    from duijie.core.models import Park
-
     org = getattr(user, "organisation", None)
     if user.role == PARK_MANAGER:
         return Park.objects.filter(pk=org.park_id) if org is not None and org.park_id else Park.objects.none()
@@ -334,16 +322,12 @@ def parks_in_scope(user):
 
 def organisations_in_scope(user):
     """Organisations inside a government user's scope (:func:`organisation_q`)."""
-    from duijie.core.models import Organisation
-
     return Organisation.objects.filter(pk__in=Organisation.objects.filter(organisation_q(user)).values("pk"))
 
 
 def allowed_values(model: type[Model], user, name: str):
     """The values ``user`` may give the scope field ``name`` (a queryset for links, a set of codes for
     plain choices), or None when any value of the field's own choices will do."""
-    from duijie.core.models import Region
-
     if name in ("region", "regions"):
         return regions_in_scope(user, model)
     if name in ("park", "parks"):
@@ -383,8 +367,6 @@ class ScopeFieldRule:
     def errors(self, new: dict, old: dict, *, pk=None, own_org: bool = False) -> dict[str, str]:
         """``new``/``old``: field → value (ids; frozensets for many-to-many); a field missing from
         ``new`` is not being set. ``old`` of a new record holds its defaults or derived place."""
-        from django.utils.translation import gettext as _
-
         errors: dict[str, str] = {}
         for name in self.names:
             if name not in new:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from duijie.accounts.models import User
 from duijie.core.choices import Visibility
 from duijie.core.models import Organisation
+from duijie.demo import content
 from duijie.events.choices import EventStatus, EventType, InvitationStatus
 from duijie.events.models import Event, FollowUpTask, Intention, Invitation, MeetingRecord, MeetingSlot
 from duijie.experts.models import Expert
@@ -188,6 +189,4 @@ def make_events(gen) -> None:
 
 
 def _gbt(key: str) -> str:
-    from duijie.demo import content
-
     return content.INDUSTRIES[key]["gbt"][0]

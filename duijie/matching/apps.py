@@ -8,6 +8,7 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
+        # deferred: app loading — registrations import models, which exist only once apps are ready
         from duijie.matching import declarations, signals
 
         # Check and resolve the MatchingSource declarations the domain apps contributed (core/plugins.py).

@@ -19,10 +19,12 @@ Record labels:
 
 from __future__ import annotations
 
-from django.db.models import Model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q
 
 from duijie.core import scope
 from duijie.core.choices import Visibility
+from duijie.core.models import AssessmentUnit, Grant
 
 OPEN, PUBLIC = "open", "public"
 EVERYTHING = None  # a viewer whose search is not masked (a city administrator without a city)
@@ -48,10 +50,6 @@ def label_prefetch(model: type[Model]) -> tuple[list[str], list[str]]:
 
 
 def grants_by_object(model: type[Model], pks: list) -> dict[str, set[int]]:
-    from django.contrib.contenttypes.models import ContentType
-
-    from duijie.core.models import Grant
-
     out: dict[str, set[int]] = {}
     for oid, uid in Grant.objects.filter(content_type=ContentType.objects.get_for_model(model),
                                          object_id__in=[str(p) for p in pks]).values_list("object_id", "user"):
@@ -120,17 +118,12 @@ def viewer_labels(user) -> list[str] | None:
             prefix = scope.city_prefix(user)
             if prefix is None:
                 return EVERYTHING
-            from django.db.models import Q
-
-            from duijie.core.models import AssessmentUnit
 
             labels.update({f"region:{prefix}", "unscoped"})
             labels.update(f"unit:{pk}" for pk in AssessmentUnit.objects.filter(
                 Q(city__code__startswith=prefix) | Q(regions__code__startswith=prefix)
                 | Q(organisations__region__code__startswith=prefix)).values_list("pk", flat=True).distinct())
         elif user.role == scope.UNIT_ADMIN and org is not None and org.assessment_unit_id:
-            from duijie.core.models import AssessmentUnit
-
             ids = scope.unit_ids(org.assessment_unit)
             labels.update(f"unit:{pk}" for pk in ids)
             units = AssessmentUnit.objects.filter(pk__in=ids)
