@@ -2,6 +2,7 @@
 
 import pytest
 
+from duijie.core.plugins import MatchingSource
 from duijie.matching import declarations
 from matchkit import signals
 
@@ -12,9 +13,9 @@ def test_every_field_signal_is_a_declarable_field_and_nothing_else():
 
 
 def test_a_declaration_may_map_a_field_signal_and_not_a_pair_signal():
-    decl = declarations.parse({"model": "demands.Demand", "kind": "demand", "title": "title",
-                               "structured": {"stage": "stage", "region": "region__code"}})
+    decl = declarations.parse(MatchingSource(model="demands.Demand", kind="demand", title="title",
+                                             structured={"stage": "stage", "region": "region__code"}))
     assert decl.structured == {"stage": "stage", "region": "region__code"}
     with pytest.raises(ValueError, match="unknown structured fields"):
-        declarations.parse({"model": "demands.Demand", "kind": "demand", "title": "title",
-                            "structured": {"cooperation": "enterprise"}})
+        declarations.parse(MatchingSource(model="demands.Demand", kind="demand", title="title",
+                                          structured={"cooperation": "enterprise"}))
