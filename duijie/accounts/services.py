@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from duijie.accounts.models import GOVERNMENT_ROLES, Role
 from duijie.core.choices import OrgKind
+from duijie.core.roles import GOVERNMENT_ROLES, Role
 
 ANY_BUT_GOVERNMENT = frozenset({OrgKind.ENTERPRISE, OrgKind.INSTITUTION, OrgKind.OTHER})
 

@@ -25,10 +25,11 @@ from django.db import models, transaction
 from django.db.models import Count
 from simple_history.utils import bulk_create_with_history
 
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
 from duijie.core.choices import OrgKind, Visibility
 from duijie.core.models import AssessmentUnit, Discipline, Industry, Organisation, Park, Region
 from duijie.core.reference import load_json
+from duijie.core.roles import Role
 from duijie.core.validators import USCC_ALPHABET, patent_check_digit, uscc_check_char
 from duijie.demands.models import Demand
 from duijie.demo import content as C

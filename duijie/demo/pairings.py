@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
+from duijie.core.roles import Role
 from duijie.orgs.models import EnterpriseQualification
 from duijie.pairings.models import Pairing, Placement, PlacementQuota, StudentTeam, Visit
 from duijie.supply.models import Carrier

@@ -25,6 +25,7 @@ from duijie.core import bulk, crypto
 from duijie.core.choices import AuditAction
 from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
+from duijie.core.roles import GOVERNMENT_ROLES
 from duijie.core.scope import DERIVED_FIELDS, ScopeFieldRule, derived_location
 from duijie.core.selectors import editable_queryset
 from duijie.core.services import BulkWriteFailed, record_bulk_upsert
@@ -435,9 +436,8 @@ def _own_parent_only(kind: Kind, user, result: Result, parsed: list[dict], heade
     the user's own organisation. A row naming another one — or one the registry does not have, which
     would become a provisional institution filed by this user — is an error naming the row and field.
     Government roles import for the organisations in their scope (their edit scope decides updates)."""
-    from duijie.core import scope
 
-    if not kind.parent or getattr(user, "role", None) in scope.GOVERNMENT:
+    if not kind.parent or getattr(user, "role", None) in GOVERNMENT_ROLES:
         return
     own = getattr(user, "organisation_id", None)
     orgs = resolvers.institution_org if kind.parent == "institution" else resolvers.enterprise_org

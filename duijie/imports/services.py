@@ -63,7 +63,8 @@ def check_upload(name: str, size: int) -> None:
 
 def operator_user():
     """The built-in operator account that command-line imports run as (city scope, cannot log in)."""
-    from duijie.accounts.models import Role, User
+    from duijie.accounts.models import User
+    from duijie.core.roles import Role
 
     user, created = User.objects.get_or_create(
         username=OPERATOR_USERNAME,

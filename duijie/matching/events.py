@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
-from duijie.core.selectors import OPEN_VISIBILITIES
+from duijie.core.access import OPEN_VISIBILITIES
 from duijie.events.planner import InvitationPlan, PlannedInvitee, invited_ids, shared_industry_plan
 from duijie.events.suggest import PairSuggestion, shared_industry_pairs
 from duijie.matching import documents, learning, policy, store

@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 
 from duijie.core.models import AssessmentUnit, Organisation, Park, Region
 from duijie.core.registry import REGISTRY
-from duijie.core.scope import GOVERNMENT, scope_field_names
+from duijie.core.roles import GOVERNMENT_ROLES
+from duijie.core.scope import scope_field_names
 from duijie.core.selectors import editable_queryset
 from duijie.core.tests import factories as f
 from duijie.core.tests.test_role_matrix import ALL, _slug, _world
@@ -101,7 +102,7 @@ def _bad_values(role, ks) -> dict[str, list]:
            "owner_org": [ks["org"]]}
     if role != "city_admin":
         out["region"].append(Region.objects.get(code="320411").pk)  # 新北: outside 武进, the park, a party
-    if role not in GOVERNMENT:
+    if role not in GOVERNMENT_ROLES:
         out["visibility"] = ["public"]  # every record of the world is 不宜公开: only a bureau lifts that
     return out
 
