@@ -78,12 +78,12 @@ RELATIONS: tuple[Relation, ...] = (
     Relation("party_org", "institutions__organisation", own=True),
     Relation("party_org", "seller_enterprise__organisation", own=True),
     # Experts act for themselves: the expert's own account, lead researcher, inventors, named experts.
-    Relation("expert", "user", party="user"),
-    Relation("expert", "lead_expert__user", party="lead_expert"),
-    Relation("expert", "inventor_experts__user", party="inventor_experts"),
-    Relation("expert", "experts__user", own=True),
-    Relation("expert", "expert__user", own=True, party="expert", when=_is_expert_fk),
-    Relation("broker", "broker", own=True),
+    Relation("expert_user", "user", party="user"),
+    Relation("expert_user", "lead_expert__user", party="lead_expert"),
+    Relation("expert_user", "inventor_experts__user", party="inventor_experts"),
+    Relation("expert_user", "experts__user", own=True),
+    Relation("expert_user", "expert__user", own=True, party="expert", when=_is_expert_fk),
+    Relation("broker_user", "broker", own=True),
     # Government scope: the record's region (city and unit), its owner's and filer's region (city),
     # its assessment units, its park (unit and park), its enterprises' park (park).
     Relation("region", "region__code", prefix=True),
@@ -118,7 +118,7 @@ def _confidential_relations(model: type[Model]) -> list[Relation]:
         if target in ("orgs.Enterprise", "orgs.Institution"):
             out.append(Relation("party_org", f"{f.name}__organisation"))
         elif target == "experts.Expert":
-            out.append(Relation("expert", f"{f.name}__user"))
+            out.append(Relation("expert_user", f"{f.name}__user"))
     return out
 
 
@@ -211,9 +211,9 @@ def reach(user) -> dict[str, Iterable] | None:
     if user.role in ORGANISATION_ROLES and org is not None:
         held.update(org=[org.pk], party_org=[org.pk])
     elif user.role == Role.EXPERT:
-        held["expert"] = [user.pk]
+        held["expert_user"] = [user.pk]
     elif user.role == Role.BROKER:
-        held["broker"] = [user.pk]
+        held["broker_user"] = [user.pk]
     return held
 
 

@@ -22,7 +22,7 @@ from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx
 from duijie.core.models import ExportRequest, ExportRequestStatus, Organisation
 from duijie.core.registry import REGISTRY
-from duijie.core.roles import GOVERNMENT_ROLES, Role
+from duijie.core.roles import GOVERNMENT_ROLES, PLATFORM_ADMIN_ROLES, Role
 
 QUEUE_SIZE = 200
 
@@ -87,8 +87,7 @@ def request_queue(user) -> list[tuple[ExportRequest, bool]]:
 
 
 def export_request_create(*, user, slug: str, query: str, reason: str) -> ExportRequest:
-    if slug not in REGISTRY or not user.is_authenticated or getattr(user, "role", "") in {
-            "system_admin", "security_admin", "audit_admin"}:
+    if slug not in REGISTRY or not user.is_authenticated or getattr(user, "role", "") in PLATFORM_ADMIN_ROLES:
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Please give a reason."))

@@ -15,6 +15,8 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
+from duijie.core.roles import Role
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -98,7 +100,7 @@ class NavLink:
     group: Any
     label: Any
     url_name: str
-    roles: frozenset[str] | None = None
+    roles: frozenset[Role] | None = None
     order: int = 100
 
 

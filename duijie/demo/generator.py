@@ -314,7 +314,7 @@ class _Generator:
         expert = (Expert.objects.filter(institution=cczu).annotate(n=Count("achievements_led"))
                   .order_by("-n", "pk").first())
         orgs = {
-            "unit_admin": self.gov["武进区科学技术局"], "park_manager": park_org,
+            Role.UNIT_ADMIN: self.gov["武进区科学技术局"], Role.PARK_MANAGER: park_org,
             "enterprise": enterprise.organisation, "institution": cczu.organisation,
             "expert": cczu.organisation, "broker": broker_org,
         }

@@ -23,6 +23,7 @@ from duijie.core import selectors
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import Transition
+from duijie.core.roles import Role
 from duijie.core.services import record_save, workflow_service
 from duijie.events.choices import EventStatus as S
 from duijie.events.choices import InvitationStatus as I
@@ -74,7 +75,7 @@ def event_create(*, by, instance: Event, m2m: dict | None = None) -> Event:
             instance.organiser = org
         if instance.region_id is None:
             instance.region_id = org.region_id
-        if instance.park_id is None and by.role == "park_manager":
+        if instance.park_id is None and by.role == Role.PARK_MANAGER:
             instance.park_id = org.park_id
         if not m2m.get("assessment_units") and org.assessment_unit_id:
             m2m["assessment_units"] = [org.assessment_unit_id]
@@ -193,13 +194,13 @@ def party_of(user) -> dict:
     role = getattr(user, "role", None)
     if not getattr(user, "is_authenticated", False):
         return {}
-    if role == "expert":
+    if role == Role.EXPERT:
         obj = Expert.objects.filter(user=user.pk).first()
         return {"expert": obj} if obj else {}
-    if role == "enterprise" and user.organisation_id:
+    if role == Role.ENTERPRISE and user.organisation_id:
         obj = Enterprise.objects.filter(organisation=user.organisation_id).first()
         return {"enterprise": obj} if obj else {}
-    if role == "institution" and user.organisation_id:
+    if role == Role.INSTITUTION and user.organisation_id:
         obj = Institution.objects.filter(organisation=user.organisation_id).first()
         return {"institution": obj} if obj else {}
     return {}

@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from duijie.core.choices import Visibility
 from duijie.core.models import ScopedRecord
-from duijie.core.roles import GOVERNMENT_ROLES
+from duijie.core.roles import GOVERNMENT_ROLES, Role
 from duijie.pairings.choices import (
     HOSTED_BY_ENTERPRISE,
     PairingKind,
@@ -134,7 +134,7 @@ class Visit(ScopedRecord):
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
     PARTY_FIELDS: tuple[str, ...] = ()
-    CREATE_ROLES = GOVERNMENT_ROLES | {"institution", "expert"}
+    CREATE_ROLES = GOVERNMENT_ROLES | {Role.INSTITUTION, Role.EXPERT}
 
     class Meta:
         ordering = ["-visited_on"]
@@ -251,7 +251,7 @@ class StudentTeam(ScopedRecord):
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
     PARTY_FIELDS = ("institution",)
-    CREATE_ROLES = GOVERNMENT_ROLES | {"institution"}
+    CREATE_ROLES = GOVERNMENT_ROLES | {Role.INSTITUTION}
 
     class Meta:
         ordering = ["-entered_on"]

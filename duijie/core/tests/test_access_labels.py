@@ -79,14 +79,14 @@ def _world():
     experts = [f.expert(institution=insts[i % 2], region=r[REGIONS[i % 4]]) for i in range(3)]
     brokers_org = f.organisation("经纪机构", kind="other")
     users = {
-        "city_admin": f.user(role=Role.CITY_ADMIN, organisation=bureaus["city"]),
+        Role.CITY_ADMIN: f.user(role=Role.CITY_ADMIN, organisation=bureaus["city"]),
         "city_admin_kunshan": f.user(role=Role.CITY_ADMIN, organisation=bureaus["city_ks"]),
         "city_admin_without_city": f.user(role=Role.CITY_ADMIN, organisation=bureaus["no_city"]),
         "city_admin_without_bureau": f.user(role=Role.CITY_ADMIN),
-        "unit_admin": f.user(role=Role.UNIT_ADMIN, organisation=bureaus["wujin"]),
+        Role.UNIT_ADMIN: f.user(role=Role.UNIT_ADMIN, organisation=bureaus["wujin"]),
         "unit_admin_town": f.user(role=Role.UNIT_ADMIN, organisation=bureaus["town"]),
         "unit_admin_without_unit": f.user(role=Role.UNIT_ADMIN, organisation=bureaus["no_unit"]),
-        "park_manager": f.user(role=Role.PARK_MANAGER, organisation=bureaus["park"]),
+        Role.PARK_MANAGER: f.user(role=Role.PARK_MANAGER, organisation=bureaus["park"]),
         "park_manager_without_park": f.user(role=Role.PARK_MANAGER, organisation=bureaus["no_park"]),
         "enterprise": f.user(role=Role.ENTERPRISE, organisation=ents[1].organisation),
         "enterprise_kunshan": f.user(role=Role.ENTERPRISE, organisation=ents[3].organisation),
@@ -95,9 +95,9 @@ def _world():
         "expert": f.user(role=Role.EXPERT, organisation=insts[0].organisation),
         "expert_without_record": f.user(role=Role.EXPERT),
         "broker": f.user(role=Role.BROKER, organisation=brokers_org),
-        "system_admin": f.user(role=Role.SYSTEM_ADMIN, organisation=bureaus["city"]),
-        "security_admin": f.user(role=Role.SECURITY_ADMIN, organisation=bureaus["city"]),
-        "audit_admin": f.user(role=Role.AUDIT_ADMIN, organisation=bureaus["city"]),
+        Role.SYSTEM_ADMIN: f.user(role=Role.SYSTEM_ADMIN, organisation=bureaus["city"]),
+        Role.SECURITY_ADMIN: f.user(role=Role.SECURITY_ADMIN, organisation=bureaus["city"]),
+        Role.AUDIT_ADMIN: f.user(role=Role.AUDIT_ADMIN, organisation=bureaus["city"]),
     }
     operator = f.user(username=SERVER_OPERATOR_USERNAME, role=Role.CITY_ADMIN)
     operator.set_unusable_password()
