@@ -28,7 +28,7 @@ from duijie.core.roles import GOVERNMENT_ROLES, Role
 
 ANY_BUT_GOVERNMENT = frozenset({OrgKind.ENTERPRISE, OrgKind.INSTITUTION, OrgKind.OTHER})
 
-ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+ROLE_ORGANISATION_KINDS: dict[Role, frozenset[str]] = {
     Role.CITY_ADMIN: frozenset({OrgKind.GOVERNMENT}),
     Role.UNIT_ADMIN: frozenset({OrgKind.GOVERNMENT}),
     Role.PARK_MANAGER: frozenset({OrgKind.GOVERNMENT}),
