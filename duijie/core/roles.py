@@ -37,5 +37,3 @@ PLATFORM_ADMIN_ROLES: frozenset[Role] = frozenset({Role.SYSTEM_ADMIN, Role.SECUR
 BACK_OFFICE_ROLES: frozenset[Role] = GOVERNMENT_ROLES | PLATFORM_ADMIN_ROLES
 # Act for an organisation they belong to (an enterprise, an institution's tech-transfer office).
 ORGANISATION_ROLES: frozenset[Role] = frozenset({Role.ENTERPRISE, Role.INSTITUTION})
-# Everyone with business data in scope: government roles and the parties.
-BUSINESS_ROLES: frozenset[Role] = frozenset(Role) - PLATFORM_ADMIN_ROLES
