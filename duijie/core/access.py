@@ -247,7 +247,7 @@ def relation_q(model: type[Model], rel: Relation, values: Iterable) -> Q:
 
 def reach_q(model: type[Model], held: dict[str, Iterable] | None, relations: list[Relation]) -> Q:
     """The records of ``model`` that one of ``relations`` puts within ``held`` (a :func:`reach`)."""
-    if held is EVERYTHING:
+    if held is None:  # EVERYTHING
         return Q()
     q = NOTHING
     for rel in relations:
@@ -359,7 +359,7 @@ def viewer_keys(user) -> set[str] | None:
     if user.role in PLATFORM_ADMIN_ROLES:
         return set()
     held = reach(user)
-    if held is EVERYTHING:
+    if held is None:  # EVERYTHING
         return None
     keys = {OPEN, f"{GRANT}:{user.pk}"}
     for key, values in held.items():
