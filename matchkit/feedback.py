@@ -25,6 +25,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -143,7 +144,8 @@ def learn(events: Iterable[Event], impressions: Iterable[Impression], base: Weig
         g_loss = -(diff * (c / (1.0 + np.exp(np.clip(m, -30, 30))))[:, None]).sum(axis=0)
         g_prior = prior * (w - w0) / scale**2
         w = np.clip(w - lr * (g_loss + g_prior) / h, lo, hi)
-    return dataclasses.replace(base, **{f: float(round(x, 4)) for f, x in zip(FEATURES, w, strict=True)})
+    learnt: dict[str, Any] = {f: float(round(x, 4)) for f, x in zip(FEATURES, w, strict=True)}
+    return dataclasses.replace(base, **learnt)
 
 
 def weight_changes(old: Weights, new: Weights) -> dict[str, tuple[float, float]]:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from matchkit import crosswalk as cw
 from matchkit.text import gbt4754
 from matchkit.text import normalize as _normalize
 
@@ -201,8 +202,6 @@ def crosswalk(q, d) -> Signal:
     """Like with like across taxonomies: GB/T 4754 divisions and Annex-1 fields derived from each side's
     industry code, IPC codes, field names, NSFC discipline and park tracks (:mod:`matchkit.crosswalk`).
     Fires only when the direct industry/field/IPC signals found nothing."""
-    from matchkit import crosswalk as cw
-
     if industry(q.industry, d.industry) or field(q.field, d.field) or ipc(q.ipc, d.ipc):
         return None
     qp = cw.profile(q.industry, q.ipc, q.field, getattr(q, "discipline", None), getattr(q, "tracks", None))

@@ -22,9 +22,11 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import rjieba
 
+_T2S: Any = None
 try:  # OpenCC is a small, offline package; the pipeline still works without it.
     import opencc
 

@@ -69,6 +69,7 @@ class UsearchSearcher:
 
     def __init__(self, dim: int, exact_rows, *, dtype: str = "f16", connectivity: int = 16,
                  expansion_add: int = 128, expansion_search: int = 96, exact_below: int = 20_000) -> None:
+        # deferred: usearch is needed only for large vector sets
         from usearch.index import Index as _HNSW
 
         self._index = _HNSW(ndim=dim, metric="cos", dtype=dtype, connectivity=connectivity,

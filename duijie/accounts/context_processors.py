@@ -1,9 +1,9 @@
 from django.conf import settings
 
+from duijie.accounts import policy
+
 
 def auth_policy(request):
-    from duijie.accounts import policy
-
     user = getattr(request, "user", None)
     pending = bool(user is not None and user.is_authenticated and (
         (policy.otp_required(user) and not getattr(user, "is_verified", lambda: False)())

@@ -15,8 +15,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 from duijie.accounts import policy
 
@@ -31,8 +33,6 @@ ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/favicon.ico", "/accounts/l
 
 
 def now() -> float:
-    from django.utils import timezone
-
     return timezone.now().timestamp()  # timezone.now, so that time-travel tests move it
 
 
@@ -84,8 +84,6 @@ class AuthPolicyMiddleware:
         path = request.path_info
         target = None
         if policy.otp_required(user) and not user.is_verified():
-            from django_otp import user_has_device
-
             target = reverse("otp-verify") if user_has_device(user, confirmed=True) else reverse("otp-setup")
         elif policy.password_change_reason(user):
             target = reverse("password-change")

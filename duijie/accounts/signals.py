@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from duijie.accounts.middleware import mark_login
+from duijie.accounts.models import User
 from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
 
@@ -17,8 +19,6 @@ def _via(request) -> str:
 
 @receiver(user_logged_in, dispatch_uid="duijie-audit-login")
 def on_login(sender, request, user, **kwargs):
-    from duijie.accounts.middleware import mark_login
-
     if request is not None and hasattr(request, "session"):
         mark_login(request)
     audit(user=user, action=AuditAction.LOGIN, obj=user, request=request, detail={"via": _via(request)})
@@ -34,8 +34,6 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="duijie-audit-login-failed")
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    from duijie.accounts.models import User
-
     username = str(credentials.get("username", ""))[:150]
     user = User.objects.filter(username=username).first() if username else None
     if request is not None and getattr(request, "duijie_refused_locked", False):

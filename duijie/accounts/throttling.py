@@ -31,7 +31,9 @@ def _host_lock():
     backends without an atomic increment that keeps the expiry (file, database)."""
     # One lock file whatever has happened yet: choosing the temp directory while the cache directory
     # did not exist gave the first process a different lock than the next (CI saw 21 of 20 allowed).
-    directory = settings.CACHES["default"].get("LOCATION") or tempfile.gettempdir()
+    conf = settings.CACHES["default"]
+    directory = conf.get("LOCATION") if conf["BACKEND"].endswith("FileBasedCache") else None
+    directory = directory or tempfile.gettempdir()
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, ".duijie-counters.lock"), "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
@@ -19,8 +20,6 @@ class CharacterClassesValidator:
     """At least ``min_classes`` of: lower-case letters, upper-case letters, digits, other characters."""
 
     def __init__(self, min_classes: int | None = None):
-        from django.conf import settings
-
         self.min_classes = min_classes or getattr(settings, "DUIJIE_PASSWORD_MIN_CHAR_CLASSES", 3)
 
     def classes(self, password: str) -> int:

@@ -26,11 +26,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from duijie.cooperation.choices import IMPLEMENTED_STAGES
 from duijie.cooperation.models import CooperationProject, TechContract
 from duijie.core.registry import record_url
 from duijie.core.selectors import editable_queryset
+from duijie.events.choices import InvitationStatus
+from duijie.events.models import Event, Intention, Invitation, MeetingSlot
 
 STEPS = (
     ("invited", gettext_lazy("Invited")),
@@ -82,8 +86,6 @@ class Row:
 def scoped_events(user, *, date_from: date | None = None, date_to: date | None = None,
                   event_type: str = "", organiser_id: int | None = None) -> QuerySet:
     """The events the user's scope covers (government roles; nobody else has any)."""
-    from duijie.events.models import Event
-
     if not getattr(user, "is_government", False):
         return Event.objects.none()
     qs = editable_queryset(Event, user)
@@ -105,9 +107,6 @@ def _by_event(qs, key: str = "event") -> dict:
 
 def event_rows(events: QuerySet) -> list[Row]:
     """One funnel row per event, from eight grouped queries whatever the number of events."""
-    from duijie.events.choices import InvitationStatus
-    from duijie.events.models import Intention, Invitation, MeetingSlot
-
     ids = events.values("pk")
     invitations = _by_event(
         Invitation.objects.filter(event__in=ids).exclude(status=InvitationStatus.PLANNED).values("event")
@@ -205,9 +204,6 @@ def cell(row: Row, name: str):
 
 
 def export_xlsx(data: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     sheets = ((_("By event"), _("Event"), data["events"]), (_("By event type"), _("Event type"), data["by_type"]),
               (_("By organiser"), _("Organiser"), data["by_organiser"]),

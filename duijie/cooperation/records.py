@@ -1,12 +1,15 @@
 import django_filters
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from duijie.cooperation.choices import DocumentKind
 from duijie.cooperation.models import CooperationProject, TechContract, YearlyOutcome
-from duijie.cooperation.services import PROJECT_TRANSITIONS
+from duijie.cooperation.services import ALLOWED_TYPES, PROJECT_TRANSITIONS, max_document_bytes, stage_log
+from duijie.core import selectors
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.registry import REGISTRY, RecordType, RelatedList, register
+from duijie.core.registry import REGISTRY, RecordType, RelatedList, record_url, register
 
 GROUP = _("Cooperation")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
@@ -91,9 +94,6 @@ class ContractForm(RecordForm):
 
 def project_detail_context(request, obj, can_edit):
     """Extra panels of the project page: documents, stage log, upload form (core.views.record_detail)."""
-    from duijie.cooperation.choices import DocumentKind
-    from duijie.cooperation.services import ALLOWED_TYPES, max_document_bytes, stage_log
-
     return {"panel_template": "cooperation/project_panels.html",
             "documents": list(obj.documents.select_related("uploaded_by")),
             "document_kinds": DocumentKind.choices, "stage_log": stage_log(obj),
@@ -135,11 +135,6 @@ register(RecordType(
 def _intention_project_links(request, obj) -> list[tuple[str, str]]:
     """On an intention's page: its projects, or 由意向创建项目 when it was signed at an event, has no
     project yet and the user may create projects and edit the intention."""
-    from django.urls import reverse
-
-    from duijie.core import selectors
-    from duijie.core.registry import record_url
-
     projects = list(selectors.record_list(record_type=REGISTRY["projects"], user=request.user)
                     .filter(source_intention=obj.pk)[:3])
     if projects:

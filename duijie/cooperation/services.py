@@ -4,7 +4,9 @@ outside the web root) and converting an event intention into a project."""
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +24,7 @@ from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import Transition
 from duijie.core.selectors import can_edit, editable_queryset, visible_queryset
-from duijie.core.services import record_save, workflow_service
+from duijie.core.services import record_save, record_transition, workflow_service
 
 PROJECT_TRANSITIONS = (
     Transition("sign", gettext_lazy("Signed (签约)"), (S.INTENTION,), S.SIGNED, style="primary"),
@@ -50,8 +52,6 @@ project_terminate = workflow_service(PROJECT_TRANSITIONS, "terminate", "project"
 
 def project_move(*, project: CooperationProject, name: str, by, reason: str = "") -> CooperationProject:
     """Run the named stage step (the same Transition the project page's buttons run)."""
-    from duijie.core.services import record_transition
-
     step = next((t for t in PROJECT_TRANSITIONS if t.name == name), None)
     if step is None:
         raise ValidationError(_("Unknown step “%(name)s”.") % {"name": name})
@@ -101,9 +101,6 @@ def max_document_bytes() -> int:
 
 
 def _zip_has(data: bytes, part: str) -> bool:
-    import io
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return part in zf.namelist()

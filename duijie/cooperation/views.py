@@ -4,6 +4,7 @@ remove), "create a project from an intention" and the effectiveness analytics.""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +24,8 @@ from duijie.core import selectors
 from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
 from duijie.core.registry import REGISTRY, record_url
+from duijie.events.choices import EventType
+from duijie.events.models import Intention
 
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -78,7 +81,6 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _document(request, pk)
     data = services.document_read(document=doc, by=request.user)
     response = HttpResponse(data, content_type=CONTENT_TYPES.get(doc.file_type, "application/octet-stream"))
-    from urllib.parse import quote
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(doc.file_name)}"
     response["X-Content-Type-Options"] = "nosniff"
@@ -105,7 +107,6 @@ class IntentionChoiceForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from duijie.events.models import Intention
 
         self.fields["intention"].queryset = (
             selectors.editable_queryset(Intention, user).filter(event__isnull=False, projects__isnull=True)
@@ -135,8 +136,6 @@ def from_intention(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(request: HttpRequest) -> tuple[dict, dict]:
-    from duijie.events.choices import EventType
-
     def day(name):
         try:
             return date.fromisoformat(request.GET.get(name, ""))

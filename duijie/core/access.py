@@ -19,9 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
+from django.utils import timezone
 
 from duijie.core.choices import Visibility
+from duijie.core.models import AssessmentUnit, Grant
 from duijie.core.roles import GOVERNMENT_ROLES, ORGANISATION_ROLES, PLATFORM_ADMIN_ROLES, Role
 
 NOTHING = Q(pk__in=[])
@@ -148,8 +151,6 @@ def city_prefix(user) -> str | None:
 
 def unit_ids(unit) -> list[int]:
     """The unit and every unit inside it."""
-    from duijie.core.models import AssessmentUnit
-
     ids, frontier = [unit.pk], [unit.pk]
     while frontier:
         frontier = list(AssessmentUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
@@ -160,8 +161,6 @@ def unit_ids(unit) -> list[int]:
 def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
     """What a unit administrator's unit reaches: the ids of the unit and the units inside it, the codes
     of the regions they map to, and the parks they map to."""
-    from duijie.core.models import AssessmentUnit
-
     ids = unit_ids(unit)
     units = AssessmentUnit.objects.filter(pk__in=ids)
     codes = set(units.values_list("regions__code", flat=True)) - {None}
@@ -172,8 +171,6 @@ def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
 def city_units(prefix: str):
     """Ids (a subquery) of the assessment units in a city: placed in it, mapped to its regions or
     holding its organisations."""
-    from duijie.core.models import AssessmentUnit
-
     return AssessmentUnit.objects.filter(
         Q(city__code__startswith=prefix) | Q(regions__code__startswith=prefix)
         | Q(organisations__region__code__startswith=prefix)).values_list("pk", flat=True)
@@ -287,7 +284,8 @@ def _walk(objs: list, path: str) -> list:
 def label_joins(model: type[Model]) -> tuple[list[str], list[str]]:
     """select_related / prefetch_related that make :func:`record_keys` query-free for a batch
     (grants aside: :func:`grants_by_object`)."""
-    sel, pre = set(), set()
+    sel: set[str] = set()
+    pre: set[str] = set()
     for rel in read_relations(model):
         names, m, load, single = rel.path.split("__"), model, [], True
         for i, name in enumerate(names):
@@ -307,11 +305,6 @@ def label_joins(model: type[Model]) -> tuple[list[str], list[str]]:
 
 def grants_by_object(model: type[Model], pks: list) -> dict[str, set[int]]:
     """Object id → users holding an unexpired grant on it (``selectors.granted_ids``, per record)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
-
-    from duijie.core.models import Grant
-
     out: dict[str, set[int]] = {}
     rows = (Grant.objects.filter(content_type=ContentType.objects.get_for_model(model),
                                  object_id__in=[str(p) for p in pks])

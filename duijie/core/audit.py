@@ -11,9 +11,11 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 
+from duijie.core import selectors
 from duijie.core.choices import AuditAction, AuditResult
 from duijie.core.models import AuditLog
 
@@ -27,7 +29,6 @@ def client_ip(request) -> str | None:
     the address those proxies appended to X-Forwarded-For (never a value the client chose)."""
     if request is None:
         return None
-    from django.conf import settings
 
     request = getattr(request, "_request", request)  # a DRF Request wraps the HttpRequest
     proxies = getattr(settings, "DUIJIE_TRUSTED_PROXY_COUNT", 0)
@@ -74,8 +75,6 @@ def audit_hidden_probe(request, record_type, pk) -> None:
     """A request for a record that exists but is hidden from the user (detail, edit, history, API
     retrieve …) is a denied access: recorded as a failure. The user's answer stays a plain 404, so it
     never tells that the record exists."""
-    from duijie.core import selectors
-
     if selectors.record_exists(record_type=record_type, pk=pk):
         audit_failure(user=request.user, action=AuditAction.DENIED, request=request,
                       object_type=record_type.model._meta.label_lower, object_id=pk,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -72,8 +73,6 @@ def can_approve(user, req: ExportRequest) -> bool:
 def request_queue(user) -> list[tuple[ExportRequest, bool]]:
     """The user's own requests, those they reviewed, and the pending requests they may approve —
     nothing else (a request out of their scope is not even listed)."""
-    from django.db.models import Q
-
     qs = (ExportRequest.objects.select_related("user__organisation__region", "reviewed_by")
           .filter(Q(user=user.pk) | Q(reviewed_by=user.pk) | Q(status=ExportRequestStatus.PENDING)))
     items = []

@@ -5,8 +5,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duijie.core import scope
 from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
+from duijie.core.models import Region
+from duijie.core.registry import personal_fields
+from duijie.core.selectors import is_scoped, visible_queryset
 
 
 def widget_for(db_field: models.Field, **kwargs):
@@ -22,8 +26,6 @@ def widget_for(db_field: models.Field, **kwargs):
 
 def local_regions():
     """The regions a record can be placed in: the province's cities, districts and towns."""
-    from duijie.core.models import Region
-
     return Region.objects.filter(code__startswith=settings.DUIJIE_PROVINCE_CODE, level__gte=2)
 
 
@@ -32,8 +34,6 @@ def limit_to_visible(fields, user, instance=None) -> None:
     ``user`` may see, so a form never lists — and a submission never links to — a demand, event or
     enterprise outside the user's scope. Values the instance already holds stay valid (an edit must
     not fail on a link someone else made)."""
-    from duijie.core.selectors import is_scoped, visible_queryset
-
     for name, field in fields.items():
         target = getattr(field, "child_relation", field)  # DRF many=True wraps the related field
         qs = getattr(target, "queryset", None)
@@ -53,8 +53,6 @@ def limit_scope_fields(fields, user, instance=None) -> None:
     """The fields that decide who sees a record (core.scope): shown read-only to a user who may not
     set them (the service takes their value from what the record belongs to), and offering only
     values inside the user's scope to one who may. Works on form fields and DRF serializer fields."""
-    from duijie.core import scope
-
     model = getattr(instance, "__class__", None) if instance is not None else None
     if model is None:
         return
@@ -105,7 +103,6 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         model = self._meta.model
         self.user = user
-        from duijie.core.models import Region
 
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Region \
@@ -164,8 +161,6 @@ class RecordForm(forms.ModelForm):
         return groups
 
     def personal_fields(self) -> dict[str, str]:
-        from duijie.core.registry import personal_fields
-
         return {n: k for n, k in personal_fields(self._meta.model).items() if n in self.fields}
 
     def clean(self):

@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
+from duijie.core.audit import client_ip, current_ip
+from duijie.core.versioning import busy_response, is_database_busy
+
 PUBLIC_PREFIXES = ("/accounts/login/", "/onboarding/register/", "/onboarding/accept/", "/portal/", "/static/", "/i18n/", "/healthz", "/api/openapi.json", "/api/docs/",
                    "/favicon.ico")
 
@@ -29,8 +32,6 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from duijie.core.audit import client_ip, current_ip
-
         token = current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
@@ -50,8 +51,6 @@ class DatabaseBusyMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from duijie.core.versioning import busy_response, is_database_busy
-
         if is_database_busy(exception):
             return busy_response(request)
         return None

@@ -7,6 +7,8 @@ visibility (PRODUCT.md, "Who sees what"). Selectors filter on these; views never
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -261,8 +263,6 @@ class Park(RecordBase):
 
     @property
     def track_list(self) -> list[str]:
-        import re
-
         return [t for t in re.split(r"[\n、,，;；]+", self.industry_tracks) if t.strip()]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
+from duijie.core.fields import EncryptedTextField
 from duijie.core.roles import Role
 
 
@@ -124,8 +125,6 @@ def record_url(obj) -> str | None:
 
 def personal_fields(model: type[models.Model]) -> dict[str, str]:
     """Field name → masking kind for the model's encrypted personal-data fields."""
-    from duijie.core.fields import EncryptedTextField
-
     return {f.name: f.kind for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
 
 

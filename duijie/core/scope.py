@@ -9,10 +9,13 @@ is written once, in ``core/access.py``; this module builds the filters from it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Model, Q
+from django.utils.translation import gettext as _
 
 from duijie.core import access
 from duijie.core.access import NOTHING, city_prefix, unit_ids, unit_reach
+from duijie.core.models import AssessmentUnit, Organisation, Park, Region
 from duijie.core.roles import GOVERNMENT_ROLES, PLATFORM_ADMIN_ROLES, Role
 
 
@@ -27,8 +30,6 @@ def organisation_q(user) -> Q:
     unit's regions and parks (and the unit's own offices), a park manager the park's enterprises and
     the park management itself. A city administrator without a city covers only its own bureau (an
     empty scope grants nothing); everyone else covers nothing here (they see what is theirs)."""
-    from duijie.core.models import Organisation
-
     if not getattr(user, "is_authenticated", False) or user.role not in GOVERNMENT_ROLES:
         return NOTHING
     if getattr(user, "is_server_operator", False):
@@ -122,10 +123,6 @@ def _stored(instance: Model, name: str):
 def regions_in_scope(user, model: type[Model] | None = None):
     """Regions a government user may place records in (an institution may also lie outside the
     province: universities come from all over China)."""
-    from django.conf import settings
-
-    from duijie.core.models import Park, Region
-
     org = getattr(user, "organisation", None)
     q = NOTHING
     if user.role == Role.CITY_ADMIN:
@@ -146,8 +143,6 @@ def regions_in_scope(user, model: type[Model] | None = None):
 
 
 def units_in_scope(user):
-    from duijie.core.models import AssessmentUnit
-
     org = getattr(user, "organisation", None)
     if user.role == Role.CITY_ADMIN:
         prefix = city_prefix(user)
@@ -160,8 +155,6 @@ def units_in_scope(user):
 
 
 def parks_in_scope(user):
-    from duijie.core.models import Park
-
     org = getattr(user, "organisation", None)
     if user.role == Role.PARK_MANAGER:
         return Park.objects.filter(pk=org.park_id) if org is not None and org.park_id else Park.objects.none()
@@ -174,16 +167,12 @@ def parks_in_scope(user):
 
 def organisations_in_scope(user):
     """Organisations inside a government user's scope (:func:`organisation_q`)."""
-    from duijie.core.models import Organisation
-
     return Organisation.objects.filter(pk__in=Organisation.objects.filter(organisation_q(user)).values("pk"))
 
 
 def allowed_values(model: type[Model], user, name: str):
     """The values ``user`` may give the scope field ``name`` (a queryset for links, a set of codes for
     plain choices), or None when any value of the field's own choices will do."""
-    from duijie.core.models import Region
-
     if name in ("region", "regions"):
         return regions_in_scope(user, model)
     if name in ("park", "parks"):
@@ -223,8 +212,6 @@ class ScopeFieldRule:
     def errors(self, new: dict, old: dict, *, pk=None, own_org: bool = False) -> dict[str, str]:
         """``new``/``old``: field → value (ids; frozensets for many-to-many); a field missing from
         ``new`` is not being set. ``old`` of a new record holds its defaults or derived place."""
-        from django.utils.translation import gettext as _
-
         errors: dict[str, str] = {}
         for name in self.names:
             if name not in new:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 
 from duijie.core import scope
 from duijie.core.access import OPEN_VISIBILITIES
 from duijie.core.choices import Visibility
-from duijie.core.models import RecordBase
+from duijie.core.models import Grant, RecordBase
 from duijie.core.registry import RecordType
 from duijie.core.roles import PLATFORM_ADMIN_ROLES
 
@@ -84,11 +86,6 @@ def confidential_queryset(model: type[Model], user, qs: QuerySet | None = None) 
 
 def granted_ids(model: type[Model], user) -> QuerySet:
     """Ids of ``model`` records explicitly granted to ``user`` (unexpired)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
-
-    from duijie.core.models import Grant
-
     return (Grant.objects.filter(content_type=ContentType.objects.get_for_model(model), user=user.pk)
             .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate())).values("object_id"))
 

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duijie.core import bulk
 from duijie.core.audit import audit
-from duijie.core.choices import AuditAction
-from duijie.core.models import RecordBase
+from duijie.core.choices import AuditAction, Visibility
+from duijie.core.models import Grant, RecordBase
 from duijie.core.registry import Transition
 from duijie.core.roles import Role
 from duijie.core.scope import scope_field_errors
+from duijie.core.selectors import can_edit, editable_queryset
 
 
 class StaleRecord(ValidationError):
@@ -119,7 +122,6 @@ def _check_scope(instance: Model, by) -> None:
     transaction rolls back. System writes (by=None: migrations, the demo generator) are exempt."""
     if by is None or not getattr(by, "is_authenticated", False):
         return
-    from duijie.core.selectors import editable_queryset
 
     model = type(instance)
     if not editable_queryset(model, by).filter(pk=instance.pk).exists():
@@ -209,12 +211,6 @@ def workflow_service(transitions: tuple[Transition, ...], name: str, entity: str
 def grant_create(*, obj: Model, to_user, by, purpose: str = "access", expires_on=None):
     """Let ``to_user`` read one restricted record (or assign a broker to it). Only someone who may
     edit the record grants; classified records are never opened this way."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from duijie.core.choices import Visibility
-    from duijie.core.models import Grant
-    from duijie.core.selectors import can_edit
-
     if not can_edit(by, obj):
         raise PermissionDenied(_("You may not share this record."))
     if getattr(obj, "visibility", None) == Visibility.CLASSIFIED:
@@ -231,8 +227,6 @@ def grant_create(*, obj: Model, to_user, by, purpose: str = "access", expires_on
 
 
 def grant_revoke(*, grant, by) -> None:
-    from duijie.core.selectors import can_edit
-
     obj = grant.content_type.get_object_for_this_type(pk=grant.object_id)
     if not can_edit(by, obj):
         raise PermissionDenied(_("You may not change who sees this record."))
@@ -261,8 +255,6 @@ def record_bulk_upsert(*, model: type[Model], creates: list[Model] = (), updates
     write one batch (default: :mod:`duijie.core.bulk`); a batch that raises ends the call with
     :class:`BulkWriteFailed` naming its records, and the transaction is rolled back.
     """
-    from duijie.core import bulk
-
     now = now or timezone.now()
     actor = by if getattr(by, "is_authenticated", False) else None
     insert_batch = insert_batch or (lambda m, objs, user, when: bulk.insert(m, objs, now=when, user=user))

@@ -14,8 +14,13 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.conf import settings as dj_settings
 from django.db import OperationalError
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -122,9 +127,6 @@ def is_database_busy(exc: BaseException | None) -> bool:
 
 def busy_response(request):
     """503 + Retry-After: JSON for the API, a page for people."""
-    from django.http import JsonResponse
-    from django.shortcuts import render
-
     retry = str(settings.DUIJIE_RETRY_AFTER_SECONDS)
     message = _("The database is busy with another change; nothing was saved. Please try again in a moment.")
     if request.path_info.startswith("/api/"):
@@ -140,10 +142,6 @@ def busy_response(request):
 
 def schema_for_writes(record_type, tag: str) -> dict:
     """drf-spectacular declarations of the ETag / If-Match contract of one record type's endpoints."""
-    from django.conf import settings as dj_settings
-    from drf_spectacular.types import OpenApiTypes
-    from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-
     required = dj_settings.DUIJIE_API_REQUIRE_IF_MATCH
     if_match = OpenApiParameter(
         "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=required,

@@ -4,23 +4,31 @@ Views only present: reads go through selectors, writes through services."""
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.defaults import server_error as default_server_error
 from django_tables2 import RequestConfig
 
 from duijie.core import selectors, services
 from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
+from duijie.core.forms import VERSION_FIELD, RecordForm
 from duijie.core.masking import mask
+from duijie.core.models import Grant
 from duijie.core.pii import find_pii, mask_pii
 from duijie.core.registry import REGISTRY, RecordType, detail_panel_urls, personal_fields, record_url
 from duijie.core.tables import build_table
+from duijie.core.versioning import busy_response, is_database_busy
 
 PAGE_SIZE = 25
 
@@ -50,12 +58,6 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """500 handler; a database too busy to take a write (SQLite's lock, also when it happened
     outside the view) is a 503 with Retry-After instead: nothing was written, sending again works."""
-    import sys
-
-    from django.views.defaults import server_error as default_server_error
-
-    from duijie.core.versioning import busy_response, is_database_busy
-
     if is_database_busy(sys.exc_info()[1]):
         return busy_response(request)
     return default_server_error(request)
@@ -159,10 +161,6 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
     warnings = obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []
     grants = None
     if can_edit and getattr(obj, "visibility", None) not in (None, "classified"):
-        from django.contrib.contenttypes.models import ContentType
-
-        from duijie.core.models import Grant
-
         grants = list(Grant.objects.filter(content_type=ContentType.objects.get_for_model(rt.model), object_id=obj.pk)
                       .select_related("user"))
     context = {
@@ -244,8 +242,6 @@ def _conflict_page(request: HttpRequest, rt: RecordType, form, exc) -> HttpRespo
     """Someone saved the record after this user opened the form: nothing is written. Show the user's
     values beside the stored ones (differing fields highlighted, personal data masked) and let
     them reload the stored version to edit it again."""
-    from duijie.core.forms import VERSION_FIELD
-
     stored = rt.model._default_manager.filter(pk=exc.pk).first()
     if stored is not None and not selectors.can_edit(request.user, stored):
         stored = None  # it left the user's scope meanwhile: show no stored values
@@ -281,8 +277,6 @@ def _warn_free_text_pii(request: HttpRequest, form) -> None:
 
 def _user_kwarg(form_class, request) -> dict:
     """Registry forms (``RecordForm``) limit their record dropdowns to what the user may see."""
-    from duijie.core.forms import RecordForm
-
     return {"user": request.user} if issubclass(form_class, RecordForm) else {}
 
 
@@ -399,11 +393,9 @@ def record_export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def record_grant(request: HttpRequest, slug: str, pk) -> HttpResponse:
     """Share one restricted record with a named user, or assign a technology broker to it."""
-    from duijie.accounts.models import User
-
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
-    to_user = User.objects.filter(username=request.POST.get("username", "").strip(), is_active=True).first()
+    to_user = get_user_model().objects.filter(username=request.POST.get("username", "").strip(), is_active=True).first()
     if to_user is None:
         messages.error(request, _("No active user with that username."))
         return redirect(record_url(obj))
@@ -418,8 +410,6 @@ def record_grant(request: HttpRequest, slug: str, pk) -> HttpResponse:
 
 @require_POST
 def record_grant_revoke(request: HttpRequest, slug: str, pk, grant_id: int) -> HttpResponse:
-    from duijie.core.models import Grant
-
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
     grant = Grant.objects.filter(pk=grant_id, object_id=obj.pk).first()

@@ -30,6 +30,7 @@ from simple_history.models import HistoricalChanges
 from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
 from duijie.core.selectors import can_edit
+from duijie.core.services import record_save
 from duijie.dedupe.models import DuplicateKind, Merge, NotDuplicate
 
 KIND_MODELS = {DuplicateKind.ENTERPRISE: "orgs.Enterprise", DuplicateKind.INSTITUTION: "orgs.Institution",
@@ -322,8 +323,6 @@ def not_duplicate_mark(*, kind: str, first: models.Model, second: models.Model, 
 
 def institution_confirm_new(*, institution, by):
     """A provisional institution (created by an import) is confirmed as a real, new institution."""
-    from duijie.core.services import record_save
-
     if not may_merge(by, institution, institution):
         raise PermissionDenied(_("You may not confirm this institution."))
     if not institution.is_provisional:

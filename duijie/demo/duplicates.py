@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import opencc
+
+from duijie.orgs.models import Institution
+
 # Characters that an IME or OCR easily swaps for one another (精/晶, 创/创, 华/化 …).
 LOOKALIKE = {"华": "化", "创": "仓", "精": "晶", "科": "料", "新": "心", "电": "甸", "能": "熊", "达": "迖", "源": "原",
              "智": "志", "天": "夭", "瑞": "端", "恒": "桓", "博": "搏", "联": "连", "泰": "秦", "宏": "弘", "信": "倍"}
@@ -17,8 +21,6 @@ LOOKALIKE = {"华": "化", "创": "仓", "精": "晶", "科": "料", "新": "心
 
 @lru_cache(maxsize=1)
 def _s2t():
-    import opencc
-
     return opencc.OpenCC("s2t")
 
 
@@ -87,8 +89,6 @@ def plant_expert(exps: list) -> None:
 
 def provisional_institution(gen) -> None:
     """An Annex-1 import named 常州大学 in traditional characters: a provisional institution to review."""
-    from duijie.orgs.models import Institution
-
     real = gen.insts[0]
     inst = Institution(name=_s2t().convert(real.name), kind=real.kind, is_provisional=True, region_id=real.region_id,
                        description="由成果信息表导入时新建，待审核。", **gen.scope())

@@ -15,6 +15,7 @@ from duijie.accounts.models import User
 from duijie.core.choices import Visibility
 from duijie.core.models import Organisation
 from duijie.core.roles import Role
+from duijie.demo import content
 from duijie.events.choices import EventStatus, EventType, InvitationStatus
 from duijie.events.models import Event, FollowUpTask, Intention, Invitation, MeetingRecord, MeetingSlot
 from duijie.experts.models import Expert
@@ -189,6 +190,4 @@ def make_events(gen) -> None:
 
 
 def _gbt(key: str) -> str:
-    from duijie.demo import content
-
     return content.INDUSTRIES[key]["gbt"][0]

@@ -5,6 +5,7 @@ through events.services."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
@@ -14,6 +15,8 @@ from rest_framework.views import APIView
 from duijie.core import selectors as core_selectors
 from duijie.events import planner, selectors, services
 from duijie.events.models import Event, Invitation
+from duijie.experts.models import Expert
+from duijie.orgs.models import Enterprise
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -50,8 +53,6 @@ def _event(request, pk) -> Event:
 
 
 def _party(model_path: str, pk, user):
-    from django.apps import apps
-
     model = apps.get_model(model_path)
     obj = core_selectors.visible_queryset(model, user).filter(pk=pk).first()
     if obj is None:
@@ -153,9 +154,6 @@ class EventPlanView(APIView):
     @extend_schema(tags=["events"], request=PlanConfirmSerializer, responses={201: InvitationSerializer(many=True)},
                    description="Invite the enterprises and experts kept from the plan, all or nothing.")
     def post(self, request, pk: int):
-        from duijie.experts.models import Expert
-        from duijie.orgs.models import Enterprise
-
         event = self._organised(request, pk)
         body = PlanConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)

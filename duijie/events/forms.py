@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from duijie.events.choices import InvitationStatus as I
 from duijie.events.models import Event, Invitation
+from duijie.experts.models import Expert
+from duijie.orgs.models import Enterprise, Institution
 
 PARTY_KINDS = (("enterprise", _("Enterprises")), ("institution", _("Institutions")), ("expert", _("Experts")))
 
@@ -38,8 +40,6 @@ class SlotForm(_Styled):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
-        from duijie.experts.models import Expert
-        from duijie.orgs.models import Enterprise
 
         self.event = event
         live = Invitation.objects.filter(event=event, status__in=(I.INVITED, I.REGISTERED, I.ATTENDED))
@@ -68,8 +68,6 @@ class IntentionRecordForm(_Styled):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
-        from duijie.experts.models import Expert
-        from duijie.orgs.models import Enterprise, Institution
 
         inv = Invitation.objects.filter(event=event)
         self.fields["enterprise"].queryset = Enterprise.objects.filter(pk__in=inv.values("enterprise")).order_by("name")

@@ -22,6 +22,11 @@ from django.db.models import Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from duijie.core import selectors
+from duijie.events.models import Invitation
+from duijie.experts.models import Expert
+from duijie.orgs.models import Enterprise
+
 DEFAULT_PLANNER = "duijie.events.planner.shared_industry_plan"
 SIDES = ("enterprise", "expert")
 MAX_PER_SIDE = 50
@@ -49,18 +54,12 @@ class InvitationPlan:
 
 def invited_ids(event) -> dict[str, set[int]]:
     """Parties with an invitation to ``event`` in any status (declined ones too: asked once is enough)."""
-    from duijie.events.models import Invitation
-
     rows = Invitation.objects.filter(event=event).values_list("enterprise", "expert")
     return {"enterprise": {e for e, _x in rows if e}, "expert": {x for _e, x in rows if x}}
 
 
 def candidates(kind: str, user, event):
     """Records of ``kind`` the user may see, not yet invited, experts only if they accept recommendations."""
-    from duijie.core import selectors
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise
-
     model = Enterprise if kind == "enterprise" else Expert
     qs = selectors.visible_queryset(model, user).exclude(pk__in=invited_ids(event)[kind])
     if kind == "expert":

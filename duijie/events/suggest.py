@@ -20,6 +20,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from duijie.events.choices import InvitationStatus
+from duijie.events.models import Invitation, MeetingSlot
+from duijie.experts.models import Expert
+from duijie.orgs.models import Enterprise
 
 DEFAULT_SUGGESTER = "duijie.events.suggest.shared_industry_pairs"
 
@@ -33,8 +36,6 @@ class PairSuggestion:
 
 
 def _invited(event):
-    from duijie.events.models import Invitation
-
     live = Invitation.objects.filter(event=event).exclude(status__in=[InvitationStatus.DECLINED,
                                                                       InvitationStatus.ABSENT])
     return live
@@ -43,9 +44,6 @@ def _invited(event):
 def shared_industry_pairs(event, *, limit: int = 30) -> list[PairSuggestion]:
     """Invited enterprises × invited experts sharing an industry: the same GB/T 4754 class scores 1,
     the same division (大类, the first two digits) 0.5. Ties go to the pair whose parties have fewer meetings."""
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise
-
     live = _invited(event)
     enterprises = list(Enterprise.objects.filter(pk__in=live.values("enterprise")).select_related("industry"))
     experts = list(Expert.objects.filter(pk__in=live.values("expert")).select_related("institution")
@@ -72,8 +70,6 @@ def shared_industry_pairs(event, *, limit: int = 30) -> list[PairSuggestion]:
 def suggest_pairs(event, *, limit: int = 30) -> list[PairSuggestion]:
     """Ranked pairs from the configured suggester, restricted to the event's live invitees, without
     pairs already booked, at most ``limit``."""
-    from duijie.events.models import MeetingSlot
-
     suggester = import_string(getattr(settings, "EVENTS_PAIR_SUGGESTER", DEFAULT_SUGGESTER))
     live = _invited(event)
     ent_ids = set(live.exclude(enterprise=None).values_list("enterprise", flat=True))

@@ -6,9 +6,11 @@ from __future__ import annotations
 from functools import wraps
 
 import segno
+from django.apps import apps
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +37,8 @@ from duijie.events.forms import (
 from duijie.events.models import Event, Invitation, MeetingSlot
 from duijie.events.records import EventForm
 from duijie.events.suggest import suggest_pairs
+from duijie.experts.models import Expert
+from duijie.orgs.models import Enterprise, Institution
 
 TABS = (("details", gettext_lazy("Details")), ("invitations", gettext_lazy("Invitations")),
         ("meetings", gettext_lazy("1:1 meetings")), ("outcomes", gettext_lazy("Outcomes")),
@@ -170,9 +174,6 @@ def event_page(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _candidates(event: Event, user, search: InviteSearchForm) -> list:
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise, Institution
-
     kind = search.cleaned_data["kind"]
     model = {"enterprise": Enterprise, "institution": Institution, "expert": Expert}[kind]
     qs = core_selectors.visible_queryset(model, user)
@@ -191,9 +192,6 @@ def _candidates(event: Event, user, search: InviteSearchForm) -> list:
 
 @_action("invitations")
 def invite(request, event):
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise, Institution
-
     kind = request.POST.get("kind")
     models = {"enterprise": Enterprise, "institution": Institution, "expert": Expert}
     if kind not in models:
@@ -239,9 +237,6 @@ def plan_page(request: HttpRequest, pk) -> HttpResponse:
 
 @_action("invitations")
 def plan_confirm(request, event):
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise
-
     chosen = {}
     for kind, model in (("enterprise", Enterprise), ("expert", Expert)):
         ids = {int(i) for i in request.POST.getlist(kind) if i.isdigit()}
@@ -296,8 +291,6 @@ def checkin_page(request: HttpRequest, pk) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     invitations = selectors.invitation_list(event=event, user=request.user, organiser=True)
     if q:
-        from django.db.models import Q
-
         invitations = invitations.filter(Q(enterprise__name__icontains=q) | Q(institution__name__icontains=q)
                                          | Q(expert__name__icontains=q))
     url = request.build_absolute_uri(reverse("events:checkin_self", args=[event.pk, qr_token(event)]))
@@ -357,8 +350,6 @@ def slot_book(request, event):
 
 
 def _party(model_path: str, pk):
-    from django.apps import apps
-
     obj = apps.get_model(model_path).objects.filter(pk=pk).first() if str(pk).isdigit() else None
     if obj is None:
         raise ValidationError(_("No such record."))

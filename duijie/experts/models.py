@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -57,8 +60,6 @@ class Expert(ScopedRecord):
         return f"{self.name}（{unit}）" if unit else self.name
 
     def clean(self) -> None:
-        from django.core.validators import validate_email
-
         if self.email:
             try:
                 validate_email(self.email)
@@ -69,8 +70,6 @@ class Expert(ScopedRecord):
 
     @property
     def keyword_list(self) -> list[str]:
-        import re
-
         return [k.strip() for k in re.split(r"[,，、;；\n]+", self.keywords) if k.strip()]
 
 

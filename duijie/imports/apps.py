@@ -10,6 +10,7 @@ class ImportsConfig(AppConfig):
     def ready(self) -> None:
         # Mark the registry types that have an import, so the generic list page can link to it
         # (core knows nothing about imports; imports sits above the domain apps).
+        # deferred: app loading — registrations import models, which exist only once apps are ready
         from duijie.core.registry import REGISTRY
         from duijie.imports.kinds import BY_SLUG, KINDS
         from duijie.imports.layouts import LAYOUTS

@@ -33,6 +33,8 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 
+import django
+from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -384,9 +386,6 @@ def _child(conn, op: str, args: tuple, memory_bytes: int, cpu_seconds: int, lang
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         if cpu_seconds:
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-        import django
-        from django.apps import apps
-
         if not apps.ready:
             django.setup()
         with translation.override(lang):
@@ -484,6 +483,7 @@ def _wait(receive, process, seconds: float, stats: ChildStats | None) -> bool:
 
 
 def _op_read(kind_name: str, data: bytes, name: str, lim: Limits) -> readers.Sheet:
+    # deferred: a spawned sandbox child imports this module before it sets Django up; layouts import models
     from duijie.imports import layouts
     from duijie.imports.kinds import KINDS
 
@@ -493,6 +493,7 @@ def _op_read(kind_name: str, data: bytes, name: str, lim: Limits) -> readers.She
 
 
 def _op_count_xls(data: bytes) -> int:
+    # deferred: xlrd loads only for old .xls files
     import xlrd
 
     return xlrd.open_workbook(file_contents=data, on_demand=True).sheet_by_index(0).nrows

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext as _
 
 from duijie.imports import values as V
 
@@ -131,8 +132,6 @@ REGION_LEVELS = {2: 1, 4: 2, 6: 3, 9: 4, 12: 4}  # code length → RegionLevel (
 
 def _region_level(vals: dict) -> None:
     """A region's level follows from its code: 32 province, 3204 city, 320412 district, 320412001 town."""
-    from django.utils.translation import gettext as _
-
     code = vals.get("code")
     if code is None:
         return

@@ -8,6 +8,7 @@ An empty cell keeps the stored links, as for every other column.
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from duijie.imports import values as V
 
@@ -57,8 +58,6 @@ def current(model, names: list[str], pks: list[int]) -> dict[tuple[int, str], tu
 def write(model, objs: list, now) -> None:
     """Replace the links of each object's ``_import_m2m`` fields and record them in the history rows
     written at ``now`` (simple-history's bulk helpers write no m2m history themselves)."""
-    from simple_history.models import HistoricalRecords
-
     by_field: dict[str, list] = {}
     for obj in objs:
         for name in getattr(obj, "_import_m2m", {}):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duijie.imports.kinds import KINDS
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to be checked")
@@ -70,8 +72,6 @@ class ImportJob(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from duijie.imports.kinds import KINDS
-
         kind = KINDS.get(self.kind)
         return str(kind.model._meta.verbose_name_plural) if kind else self.kind
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from duijie.imports.models import ImportJob
+from duijie.imports.storage import import_dir
 
 PHASES = {"read": _("Reading"), "check": _("Checking"), "write": _("Writing")}
 def min_interval() -> float:
@@ -39,8 +40,6 @@ def uses_file() -> bool:
 
 
 def _path(job: ImportJob):
-    from duijie.imports.services import import_dir
-
     return import_dir() / f"{job.stored_name}.progress.json"
 
 

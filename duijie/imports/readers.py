@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 EXTENSIONS = (".xlsx", ".xls", ".csv")
 
@@ -112,8 +114,6 @@ def _read_xlsx(data: bytes, name: str) -> Sheet:
 def _read_xlsx_calamine(data: bytes, name: str) -> Sheet:
     """calamine (Rust) reads the cached values of formula cells too, about ten times faster than
     openpyxl: a 100,000-row file in seconds rather than half a minute."""
-    from python_calamine import CalamineWorkbook
-
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         values = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -127,8 +127,6 @@ def _read_xlsx_calamine(data: bytes, name: str) -> Sheet:
 
 
 def _read_xlsx_openpyxl(data: bytes, name: str) -> Sheet:
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -147,6 +145,7 @@ def _read_xlsx_openpyxl(data: bytes, name: str) -> Sheet:
 
 
 def _read_xls(data: bytes, name: str) -> Sheet:
+    # deferred: xlrd loads only for old .xls files
     import xlrd
 
     try:

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from duijie.core.models import AssessmentUnit, Industry, Organisation, Park, Region
 from duijie.core.validators import normalise_uscc
 from duijie.imports.values import cell_text, fold_key, nfkc
+from duijie.orgs.models import Enterprise, Institution
 
 
 @dataclass(frozen=True)
@@ -80,38 +82,26 @@ class Resolvers:
         return self._cache[name]
 
     def _load_industry(self) -> Lookup:
-        from duijie.core.models import Industry
-
         return Lookup(((pk, [code], [name]) for pk, code, name in Industry.objects.values_list("pk", "code", "name")),
                       _("industries"))
 
     def _load_region(self) -> Lookup:
-        from duijie.core.models import Region
-
         return Lookup(((pk, [code], [name]) for pk, code, name in Region.objects.values_list("pk", "code", "name")),
                       _("regions"))
 
     def _load_park(self) -> Lookup:
-        from duijie.core.models import Park
-
         return Lookup(((pk, [], [name, short]) for pk, name, short in
                        Park.objects.values_list("pk", "name", "short_name")), _("parks"))
 
     def _load_unit(self) -> Lookup:
-        from duijie.core.models import AssessmentUnit
-
         return Lookup(((pk, [code], [name]) for pk, code, name in
                        AssessmentUnit.objects.values_list("pk", "code", "name")), _("assessment units"))
 
     def _load_organisation(self) -> Lookup:
-        from duijie.core.models import Organisation
-
         return Lookup(((pk, [], [name]) for pk, name in Organisation.objects.values_list("pk", "name")),
                       _("organisations"))
 
     def _load_institution(self) -> Lookup:
-        from duijie.orgs.models import Institution
-
         rows = []
         for pk, name, short, aliases, org in Institution.objects.values_list(
                 "pk", "name", "short_name", "aliases", "organisation_id"):
@@ -120,8 +110,6 @@ class Resolvers:
         return Lookup(rows, _("institutions"))
 
     def _load_enterprise(self) -> Lookup:
-        from duijie.orgs.models import Enterprise
-
         rows = []
         for pk, uscc, name, org in Enterprise.objects.values_list("pk", "uscc", "name", "organisation_id"):
             self.enterprise_org[pk] = org

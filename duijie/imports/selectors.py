@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from duijie.core import scope
+from duijie.core.models import Organisation
 from duijie.imports.models import ImportJob
 
 
@@ -19,7 +20,6 @@ def import_job_list(*, user) -> QuerySet[ImportJob]:
     covered = scope.organisation_q(user)
     if covered == Q():
         return qs  # a city administrator with no city: the whole platform
-    from duijie.core.models import Organisation
 
     mine = Q(user=user.pk)
     if covered == scope.NOTHING:

@@ -1,7 +1,7 @@
 """Import jobs: upload (checked, stored in a protected directory, dry run), confirm, cancel.
 
 A file with more than ``DUIJIE_IMPORT_BACKGROUND_ROWS`` rows is checked, and after confirmation
-written, by the background worker (``duijie/imports/tasks.py``): the job is queued when the upload
+written, by the background worker (the tasks at the end of this module): the job is queued when the upload
 commits, the task claims it (so a second run of the same task does nothing) and reports progress
 through ``duijie/imports/progress.py``; a task that fails marks the job failed with the reason and
 leaves the stored data as it was (the import's transaction rolled back).
@@ -14,27 +14,24 @@ whose scope covers the owner (``selectors.import_job_list``) reach them, and onl
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from duijie.accounts.models import SERVER_OPERATOR_USERNAME as OPERATOR_USERNAME
+from duijie.accounts.models import User
 from duijie.core import crypto
+from duijie.core.roles import Role
 from duijie.imports import engine, guard, layouts, progress, readers
 from duijie.imports.kinds import KINDS, Kind
 from duijie.imports.models import ImportJob, ImportStatus
+from duijie.imports.storage import import_dir
 
 PREVIEW_ROWS = 5000
 ERROR_ROWS = 20000
-
-
-def import_dir() -> Path:
-    path = Path(settings.DUIJIE_IMPORT_DIR)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
 
 
 def max_bytes() -> int:
@@ -63,9 +60,6 @@ def check_upload(name: str, size: int) -> None:
 
 def operator_user():
     """The built-in operator account that command-line imports run as (city scope, cannot log in)."""
-    from duijie.accounts.models import User
-    from duijie.core.roles import Role
-
     user, created = User.objects.get_or_create(
         username=OPERATOR_USERNAME,
         defaults={"role": Role.CITY_ADMIN, "display_name": "导入操作员"})
@@ -109,11 +103,9 @@ def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
 
 
 def _enqueue(task_name: str, job: ImportJob) -> None:
-    from duijie.imports import tasks
-
-    task = getattr(tasks, task_name)
+    background_task = TASKS[task_name]
     queue = getattr(settings, "DUIJIE_TASKS_QUEUE", "default")
-    transaction.on_commit(lambda: task.using(queue_name=queue).enqueue(job.pk))
+    transaction.on_commit(lambda: background_task.using(queue_name=queue).enqueue(job.pk))
 
 
 def job_data(job: ImportJob) -> bytes:
@@ -258,3 +250,22 @@ def job_cancel(*, job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk, status__in=(ImportStatus.PREVIEWED, ImportStatus.QUEUED)).update(
         status=ImportStatus.CANCELLED, finished_at=timezone.now())
 
+
+# ------------------------------------------------------------------ background tasks
+# Thin and idempotent (each claims its job by a conditional status change, so running one twice does
+# nothing); enqueued after the upload or confirmation commits. Declared here, beside the services they
+# run and that enqueue them, so that services and tasks do not import each other (``tasks.py`` names
+# them for the worker's readers).
+@task()
+def import_check(job_id: int) -> None:
+    """Dry-run a large upload: every row's outcome, as for a small file."""
+    job_check(job_id=job_id)
+
+
+@task()
+def import_write(job_id: int) -> None:
+    """Write a confirmed large import, all rows or none."""
+    job_write(job_id=job_id)
+
+
+TASKS = {"import_check": import_check, "import_write": import_write}

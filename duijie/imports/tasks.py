@@ -1,20 +1,9 @@
-"""Background import tasks: thin and idempotent (each claims its job by a conditional status
-change, so running one twice does nothing). Enqueued after the upload or confirmation commits."""
+"""Background import tasks. They are declared in ``services.py`` beside the services they run and
+that enqueue them (so the two modules do not import each other); this module names them for a reader
+looking for the app's tasks."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from duijie.imports.services import import_check, import_write
 
-from duijie.imports import services
-
-
-@task()
-def import_check(job_id: int) -> None:
-    """Dry-run a large upload: every row's outcome, as for a small file."""
-    services.job_check(job_id=job_id)
-
-
-@task()
-def import_write(job_id: int) -> None:
-    """Write a confirmed large import, all rows or none."""
-    services.job_write(job_id=job_id)
+__all__ = ["import_check", "import_write"]

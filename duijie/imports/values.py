@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+import opencc
 from django.utils.translation import gettext as _
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (with the 1900 leap-year bug folded in)
@@ -35,11 +36,7 @@ def nfkc(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _t2s():
-    try:
-        import opencc
-    except ImportError:  # pragma: no cover - opencc is a declared dependency
-        return None
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("t2s")  # its dictionary loads on first use
 
 
 @lru_cache(maxsize=200_000)
@@ -50,9 +47,7 @@ def fold_key(text: str) -> str:
     if text.isascii():  # NFKC and traditional → simplified leave ASCII as it is
         return _SPACE_RE.sub("", text.translate(BRACKETS)).lower()
     text = nfkc(text).translate(BRACKETS)
-    converter = _t2s()
-    if converter is not None:
-        text = converter.convert(text)
+    text = _t2s().convert(text)
     return _SPACE_RE.sub("", text).lower()
 
 

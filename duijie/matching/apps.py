@@ -8,11 +8,13 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
+        # deferred: app loading — registrations import models, which exist only once apps are ready
         from duijie.matching import declarations, signals
 
         # Like admin.autodiscover(): every installed app's search.py declares what it feeds in.
         declarations.autodiscover()
         signals.connect()
+        # deferred: app loading — registrations import models, which exist only once apps are ready
         from duijie.core.registry import register_detail_panel
 
         for decl in declarations.by_kind().values():

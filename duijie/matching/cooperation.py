@@ -27,7 +27,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Q
+
+from duijie.cooperation.choices import ProjectStage
+from duijie.cooperation.models import CooperationProject, TechContract
+from duijie.demands.models import Demand
+from duijie.events.models import MeetingSlot
+from duijie.orgs.models import Institution
+from duijie.pairings.choices import PairingKind
+from duijie.pairings.models import Pairing
+from duijie.supply.models import Patent
 
 ENTERPRISE_SIDE = ("enterprise", "demand")
 SUPPLY_SIDE = ("expert", "achievement", "patent")
@@ -42,15 +51,10 @@ class Link:
 
 
 def _models():
-    from duijie.cooperation.models import CooperationProject, TechContract
-    from duijie.pairings.models import Pairing
-
     return CooperationProject, TechContract, Pairing
 
 
 def _live_projects():
-    from duijie.cooperation.choices import ProjectStage
-
     return _models()[0].objects.exclude(status=ProjectStage.TERMINATED)
 
 
@@ -72,9 +76,6 @@ def links(*, enterprises: Iterable[int] | None = None, experts: Iterable[int] | 
     """Every link touching one of the given enterprises, experts or institutions (union). Three queries
     at most: projects with their parties, contracts, pairings."""
     P, TechContract, Pairing = _models()
-    from django.db.models import Q
-
-    from duijie.pairings.choices import PairingKind
 
     ents, exps, insts = (set(x or ()) for x in (enterprises, experts, institutions))
     if not (ents or exps or insts):
@@ -108,9 +109,6 @@ def links(*, enterprises: Iterable[int] | None = None, experts: Iterable[int] | 
 
 def _patent_institutions(patent_pks: Iterable[Any]) -> dict[int, set[int]]:
     """patent pk → institutions among its applicants (through their organisations)."""
-    from duijie.orgs.models import Institution
-    from duijie.supply.models import Patent
-
     rows = list(Patent.applicant_orgs.through.objects.filter(patent_id__in=list(patent_pks))
                 .values_list("patent_id", "organisation_id"))
     inst_of = dict(Institution.objects.filter(organisation_id__in={o for _p, o in rows})
@@ -172,8 +170,6 @@ def query_context(kind: str, obj: Model, partners: list[str]) -> dict[str, Any]:
     ents = [int(p.split(":", 1)[1]) for p in partners if p.startswith("enterprise:")]
     more: list[str] = []
     if ents:
-        from duijie.demands.models import Demand
-
         more = [f"demand:{pk}" for pk in Demand.objects.filter(enterprise_id__in=ents).values_list("pk", flat=True)]
     return {"partners": partners + more}
 
@@ -208,8 +204,6 @@ def linking_records(source_kind: str, source: Model, targets: list[tuple[str, Mo
 def became_project_pairs(*, source_kind: str | None = None, target_kind: str | None = None,
                          sources: Iterable[str] | None = None) -> set[tuple[str, str]]:
     """(source id, target id) pairs whose match became a cooperation project (module docstring)."""
-    from duijie.events.models import MeetingSlot
-
     live = _live_projects()
     out: set[tuple[str, str]] = set()
     want_src = set(sources) if sources is not None else None
@@ -248,60 +242,3 @@ def became_project_pairs(*, source_kind: str | None = None, target_kind: str | N
     if want_src is not None:
         out = {pr for pr in out if pr[0] in want_src}
     return out
-
-
-# ------------------------------------------------------------------ keeping the index fresh
-def mark_parties_dirty(*, enterprises: Iterable[int] = (), experts: Iterable[int] = (),
-                       institutions: Iterable[int] = (), lane: str | None = None) -> None:
-    """Re-index the records whose partners may have changed. Enterprises, their demands and experts go
-    on ``lane`` (default interactive); an institution's achievements and patents (possibly many) always
-    on the bulk lane."""
-    from duijie.demands.models import Demand
-    from duijie.experts.models import Expert
-    from duijie.matching.models import Lane
-    from duijie.matching.services import mark_dirty
-    from duijie.orgs.models import Enterprise, Institution
-    from duijie.supply.models import Achievement, Patent
-
-    lane = lane or Lane.INTERACTIVE
-    ents = {e for e in enterprises if e}
-    exps = {x for x in experts if x}
-    insts = {i for i in institutions if i}
-    if ents:
-        mark_dirty(Enterprise, ents, lane=lane)
-        mark_dirty(Demand, Demand.objects.filter(enterprise_id__in=ents).values_list("pk", flat=True), lane=lane)
-    if exps:
-        mark_dirty(Expert, exps, lane=lane)
-    if insts:
-        mark_dirty(Achievement, Achievement.objects.filter(institution_id__in=insts).values_list("pk", flat=True),
-                   lane=Lane.BULK)
-        orgs = Institution.objects.filter(pk__in=insts).values_list("organisation_id", flat=True)
-        mark_dirty(Patent, Patent.objects.filter(applicant_orgs__in=orgs).values_list("pk", flat=True).distinct(),
-                   lane=Lane.BULK)
-
-
-def mark_projects_dirty(project_pks: Iterable[int], extra: dict[str, Iterable[int]] | None = None,
-                        lane: str | None = None) -> None:
-    parties = project_parties(project_pks)
-    kw = {k: {x for m in parties[k].values() for x in m} for k in ("enterprise", "expert", "institution")}
-    for k, ids in (extra or {}).items():
-        kw[k] |= set(ids or ())
-    mark_parties_dirty(enterprises=kw["enterprise"], experts=kw["expert"], institutions=kw["institution"], lane=lane)
-
-
-def mark_links_dirty(label: str, pks: Iterable[Any], lane: str | None = None) -> bool:
-    """Records written in bulk (``records_bulk_written``): if they are projects, contracts or pairings,
-    mark their parties. Returns whether ``label`` is one of those."""
-    P, TechContract, Pairing = _models()
-    pks = list(pks)
-    if label == P._meta.label:
-        mark_projects_dirty(pks, lane=lane)
-    elif label in (TechContract._meta.label, Pairing._meta.label):
-        model = TechContract if label == TechContract._meta.label else Pairing
-        cols = ("enterprise_id", "institution_id") if model is TechContract else ("enterprise_id", "expert_id")
-        rows = list(model._default_manager.filter(pk__in=pks).values_list(*cols))
-        other = {"institutions" if model is TechContract else "experts": {r[1] for r in rows}}
-        mark_parties_dirty(enterprises={r[0] for r in rows}, lane=lane, **other)
-    else:
-        return False
-    return True

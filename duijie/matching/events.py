@@ -18,10 +18,14 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from duijie.core.access import OPEN_VISIBILITIES
+from duijie.events.choices import InvitationStatus as I
+from duijie.events.models import Invitation
 from duijie.events.planner import InvitationPlan, PlannedInvitee, invited_ids, shared_industry_plan
 from duijie.events.suggest import PairSuggestion, shared_industry_pairs
+from duijie.experts.models import Expert
 from duijie.matching import documents, learning, policy, store
 from duijie.matching.selectors import _query_for, _query_vector, _ranked, _scaled
+from duijie.orgs.models import Enterprise
 from matchkit import Query
 
 MAX_REASONS = 3
@@ -102,11 +106,6 @@ def suggest_pairs(event, *, limit: int = 30) -> list[PairSuggestion]:
     enterprise's best expert first, then every enterprise's second best, and so on, so the meetings
     spread over the enterprises; pairs the index cannot score follow from the industry match. The
     events app drops pairs already booked and books each pair where both parties are free."""
-    from duijie.events.choices import InvitationStatus as I
-    from duijie.events.models import Invitation
-    from duijie.experts.models import Expert
-    from duijie.orgs.models import Enterprise
-
     live = Invitation.objects.filter(event=event, status__in=(I.INVITED, I.REGISTERED, I.ATTENDED))
     enterprises = list(Enterprise.objects.filter(pk__in=live.values("enterprise")).order_by("pk"))
     experts = {x.pk: x for x in Expert.objects.filter(pk__in=live.values("expert"))

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duijie.experts.models import ExpertRole
 from matchkit import normalize
 
 EXCLUDE, FLAG = "exclude", "flag"
@@ -27,8 +28,6 @@ def conflicts(experts: Iterable, enterprise) -> dict[int, tuple[str, str]]:
     """Expert pk → (EXCLUDE | FLAG, reason) for experts with a conflict of interest with ``enterprise``:
     employed by it (their account belongs to its organisation, or their stated employer is its name)
     → excluded; already paid by it (an active role such as 科技副总 hosted by it) → flagged."""
-    from duijie.experts.models import ExpertRole
-
     experts = list(experts)
     out: dict[int, tuple[str, str]] = {}
     if enterprise is None or not experts:
@@ -50,8 +49,6 @@ def conflicts(experts: Iterable, enterprise) -> dict[int, tuple[str, str]]:
 
 
 def _roles_load(pks: list[int]) -> Counter:
-    from duijie.experts.models import ExpertRole
-
     qs = ExpertRole.objects.filter(expert__in=pks, host__isnull=False).filter(_active(timezone.localdate()))
     return Counter(qs.values_list("expert_id", flat=True))
 

@@ -19,10 +19,13 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from duijie.cooperation.models import CooperationProject, TechContract
 from duijie.core import selectors as core_selectors
 from duijie.core.registry import record_url
 from duijie.matching import cooperation, declarations, documents, learning, policy, qvectors, store
 from duijie.matching.visibility import viewer_labels
+from duijie.orgs.models import Institution
+from duijie.pairings.models import Pairing
 from matchkit import Query, Reason, Weights, highlight, lead_text
 
 # What each detail page recommends ("institution" aggregates experts and achievements).
@@ -221,9 +224,6 @@ def _cooperation_text(source_kind: str, target_kind: str, name: str | None) -> s
 def _name_cooperation(user, source_kind: str, obj: Model, matches: list[Match]) -> None:
     """Replace matchkit's generic 曾有合作 with what links the two sides, named only when the viewer may
     read that project, contract or pairing (a restricted project's name never reaches another org)."""
-    from duijie.cooperation.models import CooperationProject, TechContract
-    from duijie.pairings.models import Pairing
-
     todo = [(m, i) for m in matches for i, r in enumerate(m.reasons) if r.code == "cooperation"]
     if not todo:
         return
@@ -299,8 +299,6 @@ class InstitutionMatch:
 
 def _institutions(*, user, obj: Model, k: int) -> list[InstitutionMatch]:
     """Institutions ranked by their best related experts and achievements: best + ½ · the next two."""
-    from duijie.orgs.models import Institution
-
     members: dict[int, list[Match]] = defaultdict(list)
     for kind in ("expert", "achievement"):
         for m in recommend(user=user, obj=obj, target_kind=kind, k=4 * k):

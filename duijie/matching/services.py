@@ -15,14 +15,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Model
 from django.utils import timezone
+from django_tasks import task
 
 from duijie.matching import declarations, documents, qvectors, store
-from duijie.matching.models import DirtyRecord, Feedback, Impression, Lane
+from duijie.matching.models import DirtyRecord, Feedback, Impression, IrrelevantReason, Lane, Verdict
+from matchkit import Index, lead_text
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +44,7 @@ def _schedule(lane: str) -> None:
         return
 
     def enqueue() -> None:
-        from duijie.matching import tasks
-
-        (tasks.refresh_interactive if lane == Lane.INTERACTIVE else tasks.refresh_bulk).enqueue()
+        (refresh_interactive if lane == Lane.INTERACTIVE else refresh_bulk).enqueue()
 
     transaction.on_commit(enqueue)
 
@@ -100,9 +101,7 @@ def refresh(*, lane: str | None = Lane.INTERACTIVE, limit: int | None = None) ->
         DirtyRecord.objects.filter(pk=r.pk, marked_at=r.marked_at).delete()
     left = qs.count()
     if pending and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
-        from duijie.matching import tasks
-
-        tasks.encode_pending.enqueue()
+        encode_pending_task.enqueue()
     return {"added": len(added), "removed": len(removed), "left": left}
 
 
@@ -121,8 +120,6 @@ def encode_pending(*, limit: int = 256) -> int:
     ids = store_pending(idx)[:limit]
     if not ids:
         return 0
-    from matchkit import lead_text
-
     records = [idx.get(i) for i in ids]
     leads = [lead_text(r.title, r.text, idx.lead_chars) for r in records]
     vectors = enc.encode_passages(leads)
@@ -139,15 +136,11 @@ def encode_pending(*, limit: int = 256) -> int:
                 keep.append(r)
                 vecs.append(v)
         if keep:
-            import numpy as np
-
             widx.add(keep, vectors=np.asarray(vecs, dtype=np.float16))
             store.publish(widx)
         more = bool(widx.pending())
     if more and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
-        from duijie.matching import tasks
-
-        tasks.encode_pending.enqueue()
+        encode_pending_task.enqueue()
     return len(keep)
 
 
@@ -159,8 +152,6 @@ def rebuild(*, encode: bool = False, progress: Callable[[str, int, int], None] |
     """Build a fresh index from every declared model, in batches, and publish it. Dirty rows marked
     before the start are cleared; later ones stay for the next refresh."""
     started = timezone.now()
-    from matchkit import Index
-
     idx = Index(store.encoder())
     qvectors.clear()  # kept query vectors are re-made with the passages (bounded by the records' texts)
     total = 0
@@ -187,9 +178,7 @@ def rebuild(*, encode: bool = False, progress: Callable[[str, int, int], None] |
         store.publish(idx)
     DirtyRecord.objects.filter(marked_at__lt=started).delete()
     if not encode and idx.encoder is not None and idx.pending() and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
-        from duijie.matching import tasks
-
-        tasks.encode_pending.enqueue()
+        encode_pending_task.enqueue()
     return {"records": total, "pending_vectors": len(idx.pending()) if idx.encoder is not None else 0}
 
 
@@ -216,8 +205,6 @@ def impressions_log(*, user, source: str, matches: list) -> None:
 
 def feedback_record(*, user, source: str, target: str, verdict: str, reason: str = "") -> Feedback:
     """Store one verdict on a shown recommendation (the last impression gives its score parts)."""
-    from duijie.matching.models import IrrelevantReason, Verdict
-
     if verdict not in Verdict.values:
         raise ValueError(verdict)
     if verdict != Verdict.IRRELEVANT:
@@ -232,3 +219,29 @@ def feedback_record(*, user, source: str, target: str, verdict: str, reason: str
             rank=imp.rank if imp else None, bm25=imp.bm25 if imp else 0.0, dense=imp.dense if imp else None,
             structured=imp.structured if imp else 0.0, features=imp.features if imp else {})
     return fb
+
+
+# ------------------------------------------------------------------ background tasks
+# django-tasks, thin and idempotent (each reads the dirty table). Declared here, beside the services
+# they run and that enqueue them, so that services and tasks do not import each other (``tasks.py``
+# names them for the worker's readers). Queues: ``match-interactive`` (edits; run a worker on it alone
+# or with ``default``) and ``match-bulk`` (imports, rebuilds, vector encoding). See README, "Matching".
+@task(queue_name="match-interactive")
+def refresh_interactive() -> dict:
+    out = refresh(lane=Lane.INTERACTIVE)
+    if out["left"]:
+        refresh_interactive.enqueue()
+    return out
+
+
+@task(queue_name="match-bulk")
+def refresh_bulk() -> dict:
+    out = refresh(lane=Lane.BULK)
+    if out["left"]:
+        refresh_bulk.enqueue()  # one batch per task: an interactive refresh can take the lock between
+    return out
+
+
+@task(queue_name="match-bulk")
+def encode_pending_task() -> int:
+    return encode_pending()

@@ -8,32 +8,30 @@ parties, marks the records of every party before and after the change."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from duijie.core.models import Grant
 from duijie.core.signals import records_bulk_written
 from duijie.matching import declarations
+from duijie.matching.freshness import mark_links_dirty, mark_parties_dirty, mark_projects_dirty
 from duijie.matching.models import Lane
+from duijie.matching.services import mark_dirty
 
 
 def _saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    from duijie.matching.services import mark_dirty
-
     mark_dirty(sender, [instance.pk])
 
 
 def _deleted(sender, instance, **kwargs):
-    from duijie.matching.services import mark_dirty
-
     mark_dirty(sender, [instance.pk])
 
 
 def _m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    from duijie.matching.services import mark_dirty
-
     if not reverse:
         mark_dirty(type(instance), [instance.pk])
     elif pk_set:
@@ -41,9 +39,6 @@ def _m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 def _bulk(sender, pks, **kwargs):
-    from duijie.matching.cooperation import mark_links_dirty
-    from duijie.matching.services import mark_dirty
-
     if not mark_links_dirty(sender._meta.label, pks, lane=Lane.BULK):
         mark_dirty(sender, pks, lane=Lane.BULK)
 
@@ -51,8 +46,6 @@ def _bulk(sender, pks, **kwargs):
 def _grant(sender, instance, **kwargs):
     model = instance.content_type.model_class()
     if model is not None and declarations.for_model(model):
-        from duijie.matching.services import mark_dirty
-
         mark_dirty(model, [instance.object_id])
 
 
@@ -62,22 +55,16 @@ _PARTY_KIND = {"orgs.Enterprise": "enterprise", "experts.Expert": "expert", "org
 
 def _project_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        from duijie.matching.cooperation import mark_projects_dirty
-
         mark_projects_dirty([instance.pk])
 
 
 def _project_deleting(sender, instance, **kwargs):
-    from duijie.matching.cooperation import mark_projects_dirty
-
     mark_projects_dirty([instance.pk])  # the parties are still there before the delete
 
 
 def _project_parties(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action not in ("pre_clear", "post_add", "post_remove"):
         return
-    from duijie.matching.cooperation import mark_projects_dirty
-
     if not reverse:  # project.experts.add(…): pk_set are parties of ``model``
         mark_projects_dirty([instance.pk], {_PARTY_KIND[model._meta.label]: pk_set or ()})
         return
@@ -101,8 +88,6 @@ def _link_before(sender, instance, raw=False, **kwargs):
 def _link_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    from duijie.matching.cooperation import mark_parties_dirty
-
     fields = _LINK_FIELDS[sender._meta.label]
     old = getattr(instance, "_matching_old_parties", None) or {}
     ids = {kind: {getattr(instance, col), old.get(col)} - {None} for kind, col in fields.items()}
@@ -111,8 +96,6 @@ def _link_changed(sender, instance, raw=False, **kwargs):
 
 
 def connect_cooperation() -> None:
-    from django.apps import apps
-
     project = apps.get_model("cooperation.CooperationProject")
     post_save.connect(_project_saved, sender=project, dispatch_uid="matching-coop-project-save")
     pre_delete.connect(_project_deleting, sender=project, dispatch_uid="matching-coop-project-delete")
@@ -127,8 +110,6 @@ def connect_cooperation() -> None:
 
 
 def connect() -> None:
-    from duijie.core.models import Grant
-
     for decl in declarations.by_kind().values():
         uid = f"matching-{decl.label}"
         post_save.connect(_saved, sender=decl.model, dispatch_uid=uid + "-save")

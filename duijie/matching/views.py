@@ -7,18 +7,19 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from duijie.core import selectors as core_selectors
-from duijie.core.registry import REGISTRY
+from duijie.core.models import Industry
+from duijie.core.registry import REGISTRY, record_type_for
 from duijie.matching import declarations, documents, services
 from duijie.matching import selectors as match_selectors
 from duijie.matching.models import IrrelevantReason, Verdict
+from duijie.supply.choices import AchievementField
 
 
 def kind_labels() -> dict[str, str]:
-    from django.utils.translation import gettext as _
-
     return {"expert": _("Experts"), "achievement": _("Achievements"), "patent": _("Patents"),
             "institution": _("Institutions"), "carrier": _("Carriers"), "enterprise": _("Enterprises"),
             "demand": _("Open demands")}
@@ -63,7 +64,6 @@ def feedback(request: HttpRequest) -> HttpResponse:
     if decl is None or verdict not in Verdict.values or (reason and reason not in IrrelevantReason.values) \
             or not target:
         return HttpResponse(status=400)
-    from duijie.core.registry import record_type_for
 
     rt = record_type_for(decl.model)
     source_for(request.user, rt.slug, spk)  # the user must be able to read the source
@@ -75,9 +75,6 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    from duijie.core.models import Industry
-    from duijie.supply.choices import AchievementField
-
     q = request.GET.get("q", "").strip()
     kinds = [k for k in request.GET.getlist("kind") if k in match_selectors.SUPPLY]
     industry = request.GET.get("industry", "").strip()

@@ -20,6 +20,7 @@ from duijie.accounts.models import User
 from duijie.core import scope
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
+from duijie.core.models import AssessmentUnit
 from duijie.core.roles import Role
 from duijie.core.validators import normalise_uscc
 from duijie.experts.models import Expert
@@ -89,8 +90,6 @@ def registrations_for(user) -> QuerySet:
         prefix = scope.city_prefix(user)
         return qs if prefix is None else qs.filter(region__code__startswith=prefix)
     if getattr(user, "role", None) == Role.UNIT_ADMIN and user.organisation and user.organisation.assessment_unit:
-        from duijie.core.models import AssessmentUnit
-
         ids = scope.unit_ids(user.organisation.assessment_unit)
         codes = set(AssessmentUnit.objects.filter(pk__in=ids).values_list("regions__code", flat=True)) - {None}
         q = Q(pk__in=[])

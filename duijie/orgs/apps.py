@@ -9,4 +9,5 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         # Declares this app's record types (core/registry.py).
+        # deferred: app loading — registrations import models, which exist only once apps are ready
         from duijie.orgs import records  # noqa: F401

@@ -13,6 +13,7 @@ from duijie.core.fields import BlindIndexField, EncryptedTextField
 from duijie.core.models import Organisation, ScopedRecord, TimeStamped, Versioned
 from duijie.core.validators import normalise_uscc, validate_phone, validate_uscc
 from duijie.orgs.choices import InstitutionKind, QualificationKind, QualificationLevel, UnitKind
+from duijie.orgs.validators import uscc_region_warning
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -147,8 +148,6 @@ class Enterprise(OrganisationBacked, ScopedRecord):
 
     def uscc_warnings(self) -> list[str]:
         """Soft checks: a registration-region prefix that is not in the region table only warns."""
-        from duijie.orgs.services import uscc_region_warning
-
         warning = uscc_region_warning(self.uscc)
         return [warning] if warning else []
 

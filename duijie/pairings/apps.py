@@ -10,4 +10,5 @@ class PairingsConfig(AppConfig):
     verbose_name = _("Pairings & placements")
 
     def ready(self) -> None:
+        # deferred: app loading — registrations import models, which exist only once apps are ready
         from duijie.pairings import records  # noqa: F401

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -31,6 +32,7 @@ from duijie.pairings.choices import (
     TeamStatus,
     VisitProgramme,
 )
+from duijie.supply.choices import CarrierKind
 
 
 def _term(start, end, field="end_on"):
@@ -105,8 +107,6 @@ class Pairing(ScopedRecord):
 
     @property
     def is_active(self) -> bool:
-        from django.utils import timezone
-
         today = timezone.localdate()
         return self.start_on <= today and (self.end_on is None or self.end_on >= today)
 
@@ -262,8 +262,6 @@ class StudentTeam(ScopedRecord):
         return self.name
 
     def clean(self) -> None:
-        from duijie.supply.choices import CarrierKind
-
         if self.incubator_id and self.incubator.kind not in {CarrierKind.INCUBATOR, CarrierKind.MAKERSPACE,
                                                              CarrierKind.ACCELERATOR}:
             raise ValidationError({"incubator": _("Choose an incubator, maker space or accelerator.")})

@@ -1,6 +1,8 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from duijie.accounts.models import User
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
@@ -21,8 +23,6 @@ class PairingFilterSet(ScopedFilterSet):
     active_on = django_filters.DateFilter(label=_("Active on"), method="filter_active")
 
     def filter_active(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(start_on__lte=value).filter(Q(end_on__isnull=True) | Q(end_on__gte=value))
 
     class Meta:
@@ -38,7 +38,6 @@ class PairingForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from duijie.accounts.models import User
 
         self.fields["liaison"].queryset = User.objects.filter(role__in=GOVERNMENT_ROLES,
                                                              is_active=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from duijie.core.selectors import visible_queryset
 from duijie.pairings.choices import PlacementScheme, VisitProgramme
@@ -59,8 +60,6 @@ def placement_summary(*, user, year: int) -> list[dict]:
 
 
 def pairing_counts(*, user) -> dict[str, int]:
-    from django.utils import timezone
-
     today = timezone.localdate()
     active = visible_queryset(Pairing, user).filter(start_on__lte=today).filter(
         Q(end_on__isnull=True) | Q(end_on__gte=today))

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.services import record_save
+from duijie.demands.choices import DemandStatus, DemandType
+from duijie.demands.models import Demand
 from duijie.pairings.models import Visit
 
 TITLE_MAX = 60
@@ -22,9 +24,6 @@ def visit_draft_demand(*, visit: Visit, line_no: int, by):
     """Turn need ``line_no`` (1-based) of a visit into a draft demand of the visited enterprise, filed by
     ``by`` (who must be allowed to file for that enterprise). Idempotent: a need already turned into a
     demand returns that demand."""
-    from duijie.demands.choices import DemandStatus, DemandType
-    from duijie.demands.models import Demand
-
     lines = visit.need_lines
     if not 1 <= line_no <= len(lines):
         raise ValidationError(_("The visit has no need number %(n)s.") % {"n": line_no})

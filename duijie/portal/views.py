@@ -5,6 +5,7 @@ never shown here, and free text is masked."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -37,8 +38,6 @@ def _public(slug: str):
 
 
 def _anonymous():
-    from django.contrib.auth.models import AnonymousUser
-
     return AnonymousUser()  # the portal shows what the public may see, whoever is logged in
 
 

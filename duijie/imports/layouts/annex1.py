@@ -10,12 +10,19 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from copy import deepcopy
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
 
+from duijie.core.export import neutralise
 from duijie.core.masking import looks_masked, mask
+from duijie.core.models import AssessmentUnit
+from duijie.core.pii import mask_pii
 from duijie.imports import readers
+from duijie.imports.kinds import KINDS
 from duijie.imports.layouts import Layout, register, ticks
 from duijie.imports.layouts.grid import (
     Cell,
@@ -190,8 +197,6 @@ class Annex1Form(Layout):
         return any(len({FOLDED[f] for f in map(fold_label, texts) if f in FOLDED}) >= MIN_LABELS for texts in sheets)
 
     def read(self, data: bytes, file_name: str) -> readers.Sheet:
-        from duijie.imports.kinds import KINDS
-
         ext = readers.extension(file_name)
         grids = docx_grids(data, file_name) if ext == ".docx" else xlsx_grids(data, file_name)
         rows, blank = [], 0
@@ -214,8 +219,6 @@ class Annex1Form(Layout):
 
     def values(self, obj, masked: bool) -> dict[str, str]:
         """The form's texts for one achievement (personal data masked if asked)."""
-        from duijie.core.pii import mask_pii
-
         def text(value) -> str:
             value = value or ""
             return mask_pii(value) if masked and value else value
@@ -266,7 +269,6 @@ def unit_text(unit) -> str:
     """The filing district as the import finds it again: its name, or code and name when several share it."""
     if unit is None:
         return ""
-    from duijie.core.models import AssessmentUnit
 
     if AssessmentUnit.objects.filter(name=unit.name).count() > 1:
         return f"{unit.code} {unit.name}"
@@ -299,8 +301,7 @@ TALL = {"introduction": 9, "district_fit": 6, "promotion_plan": 5}  # printed sp
 
 def write_docx(forms: list[dict[str, str]]) -> bytes:
     """The table is built once (merging Word cells is slow) and copied for every form."""
-    from copy import deepcopy
-
+    # deferred: python-docx (lxml) loads only for the Annex-1 Word form
     import docx
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -358,11 +359,6 @@ def write_docx(forms: list[dict[str, str]]) -> bytes:
 
 
 def write_xlsx(forms: list[dict[str, str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    from duijie.core.export import neutralise
-
     wb = Workbook()
     wb.remove(wb.active)
     thin = Side(style="thin")

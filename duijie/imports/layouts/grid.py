@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from duijie.imports import readers
 from duijie.imports.values import cell_text
@@ -111,6 +112,7 @@ def element_text(el) -> tuple[str, frozenset[int]]:
 
 
 def docx_grids(data: bytes, name: str) -> list[Grid]:
+    # deferred: python-docx (lxml) loads only for the Annex-1 Word form
     import docx
     from docx.table import Table
 
@@ -149,8 +151,6 @@ def docx_grids(data: bytes, name: str) -> list[Grid]:
 # ---------------------------------------------------------------- Excel
 
 def xlsx_grids(data: bytes, name: str, max_rows: int = 200, max_cols: int = 30) -> list[Grid]:
-    from openpyxl import load_workbook
-
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise readers.FileProblem(_("“%(name)s” is not a valid .xlsx file (it may be damaged, or an old .xls "
                                     "renamed): open it in Excel and save it again as .xlsx.") % {"name": name})
@@ -187,8 +187,6 @@ def xlsx_grids(data: bytes, name: str, max_rows: int = 200, max_cols: int = 30) 
 
 def xlsx_first_columns(data: bytes, rows: int = 60, cols: int = 3) -> list[list[str]]:
     """The texts of each of the first columns of every sheet (cheap: read-only, a few rows), for detection."""
-    from openpyxl import load_workbook
-
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     out = []
     try:

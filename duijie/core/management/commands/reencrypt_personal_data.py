@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from duijie.core import crypto
 from duijie.core.fields import EncryptedTextField
@@ -71,8 +71,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def _raw_versions(model, table, pk, names, keys) -> dict:
-        from django.db import connection
-
         quoted = ", ".join(connection.ops.quote_name(n) for n in [pk, *names])
         placeholders = ", ".join(["%s"] * len(keys))
         with connection.cursor() as cur:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from duijie.imports import layouts
 from duijie.imports.kinds import KINDS
 from duijie.imports.sheets import export_xlsx
 
@@ -30,8 +31,6 @@ class Command(BaseCommand):
         if pk:
             qs = qs.filter(pk__in=pk)
         if form:
-            from duijie.imports import layouts
-
             fmt = Path(path).suffix.lower().lstrip(".")
             found = [la for la in layouts.for_kind(kind) if fmt in la.formats]
             if not found:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from duijie.accounts.models import User
 from duijie.imports import engine
 from duijie.imports.kinds import KINDS
+from duijie.imports.readers import FileProblem
 from duijie.imports.services import check_upload, operator_user
 
 
@@ -25,9 +27,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Import as this user (default: the built-in city operator).")
 
     def handle(self, *args, kind, path, dry_run, user, **options):
-        from duijie.accounts.models import User
-        from duijie.imports.readers import FileProblem
-
         if user:
             try:
                 actor = User.objects.get(username=user)

@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from duijie.matching import declarations, services
+from duijie.matching import declarations, services, store
 from duijie.matching.models import Lane
 
 
@@ -22,8 +22,6 @@ class Command(BaseCommand):
                             help="mark every record dirty on the bulk lane instead of building here")
 
     def handle(self, *args, encode=False, background=False, if_missing=False, **opts):
-        from duijie.matching import store
-
         if if_missing and store.current_version():
             self.stdout.write(f"matching index exists ({store.index_dir()}, version {store.current_version()})")
             return
