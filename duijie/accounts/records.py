@@ -12,13 +12,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
 from duijie.accounts.services import role_organisation_error
 from duijie.core.api import RecordSerializer, serializer_for
 from duijie.core.filtersets import SearchFilterSet
 from duijie.core.forms import RecordForm
 from duijie.core.models import AuditLog
 from duijie.core.registry import RecordType
+from duijie.core.roles import Role
 
 GROUP = _("Administration")
 

@@ -18,6 +18,7 @@ from django.db import models
 from django.urls import reverse
 
 from duijie.core.fields import EncryptedTextField
+from duijie.core.roles import Role
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class NavLink:
     group: Any
     label: Any
     url_name: str
-    roles: frozenset[str] | None = None
+    roles: frozenset[Role] | None = None
     order: int = 100
 
 

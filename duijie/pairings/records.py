@@ -7,6 +7,7 @@ from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.registry import NavLink, RecordType, RelatedList
+from duijie.core.roles import GOVERNMENT_ROLES
 from duijie.pairings.models import Pairing, Placement, PlacementQuota, StudentTeam, Visit
 
 # Shown with cooperation projects and contracts in one navigation group (产学研合作).
@@ -38,7 +39,7 @@ class PairingForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
 
-        self.fields["liaison"].queryset = User.objects.filter(role__in=("city_admin", "unit_admin", "park_manager"),
+        self.fields["liaison"].queryset = User.objects.filter(role__in=GOVERNMENT_ROLES,
                                                              is_active=True)
 
 
@@ -146,6 +147,6 @@ STUDENT_TEAMS = RecordType(
     select_related=("institution", "incubator"), prefetch_related=("assessment_units",),
 )
 OVERVIEW = NavLink(GROUP, _("Overview: 十校十所进千企, quotas"), "pairings:overview",
-                   roles=frozenset({"city_admin", "unit_admin", "park_manager"}), order=79)
+                   roles=GOVERNMENT_ROLES, order=79)
 
 RECORD_TYPES = (PAIRINGS, VISITS, PLACEMENTS, PLACEMENT_QUOTAS, STUDENT_TEAMS)
