@@ -330,9 +330,9 @@ def record_keys(obj: Model, grants: set[int] | None = None) -> set[str]:
     states = getattr(model, "PUBLISHED_STATES", None)
     published = not states or getattr(obj, "status", None) in states
     vis = getattr(obj, "visibility", None)
-    if published and vis == Visibility.PUBLIC:
-        keys.add(PUBLIC)  # anonymous visitors (the check comes before the confidential rule)
-    if not getattr(model, "CONFIDENTIAL", False):
+    if not getattr(model, "CONFIDENTIAL", False):  # confidential: never anonymous, open nor granted
+        if published and vis == Visibility.PUBLIC:
+            keys.add(PUBLIC)  # anonymous visitors
         if published and vis in OPEN_VISIBILITIES:
             keys.add(OPEN)
         if vis != Visibility.CLASSIFIED and obj.pk is not None:

@@ -61,12 +61,12 @@ def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> Qu
         return qs if getattr(user, "role", None) in model.READ_ROLES else qs.none()
     if not _has_scope_fields(model):  # reference and scope tables: any logged-in user
         return qs if user.is_authenticated else qs.none()
+    if getattr(model, "CONFIDENTIAL", False):  # whatever the visibility says, also for anonymous visitors
+        return confidential_queryset(model, user, qs)
     if not user.is_authenticated:
         return qs.filter(Q(visibility=Visibility.PUBLIC) & published_q(model))
     if _is_platform_admin(user):
         return qs.none()
-    if getattr(model, "CONFIDENTIAL", False):
-        return confidential_queryset(model, user, qs)
     mine = scope.edit_q(model, user)
     if mine == Q():
         return qs

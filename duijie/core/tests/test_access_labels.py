@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from duijie.accounts.models import SERVER_OPERATOR_USERNAME
 from duijie.core import access
+from duijie.core.choices import Visibility
 from duijie.core.models import AssessmentUnit, Grant, Organisation, Park, Region
 from duijie.core.roles import Role
 from duijie.core.selectors import visible_queryset
@@ -202,3 +203,16 @@ def test_platform_administrators_and_anonymous_visitors():
     assert visibility.viewer_labels(users["server_operator"]) is visibility.EVERYTHING
     # A city administrator without a city is not the whole platform: its bureau's filings, open records.
     assert visibility.viewer_labels(users["city_admin_without_city"]) is not None
+
+
+def test_confidential_records_are_never_read_anonymously_whatever_their_visibility():
+    """Pairings and placements marked public stay with their parties and scope (the visibility field
+    does not open business-confidential records to the portal's anonymous visitors)."""
+    from duijie.pairings.models import Pairing, Placement
+
+    _world()
+    for model in (Pairing, Placement):
+        public = model._default_manager.filter(visibility=Visibility.PUBLIC)
+        assert public.exists(), model
+        assert not visible_queryset(model, AnonymousUser()).exists()
+        assert all(access.PUBLIC not in access.record_keys(o) for o in public)
