@@ -36,7 +36,7 @@ class InputError(Exception):
     pass
 
 
-def _read_jsonl(path: Path, *, is_query: bool) -> list[Record] | list[Query]:
+def _read_jsonl(path: Path, *, is_query: bool) -> list:
     out: list = []
     seen: set[str] = set()
     try:

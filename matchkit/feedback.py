@@ -20,15 +20,14 @@ Feedback given with reason ``already_known`` says nothing about relevance and is
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from matchkit import signals
 from matchkit.fusion import Weights
 
 LABELS = {"not_useful": 0.0, "useful": 1.0, "contacted": 2.0, "became_project": 4.0}
@@ -36,9 +35,8 @@ LABELS = {"not_useful": 0.0, "useful": 1.0, "contacted": 2.0, "became_project": 
 REASONS = ("wrong_field", "too_early", "too_far", "already_known", "other")
 IGNORED_REASONS = {"already_known"}
 SKIP_ABOVE = 0.3  # weight of "liked result beats an unlabelled one shown above it"
-# features the learner may re-weight (fusion weights of the hybrid score)
-FEATURES = ("bm25", "dense", "industry", "field", "region", "ipc", "institution", "stage", "tier",
-            "cooperation", "load", "crosswalk", "inferred_field")
+# features the learner may re-weight: every signal's fusion weight (matchkit.signals, in its order)
+FEATURES = signals.NAMES
 MIN_TEXT_WEIGHT = 0.05  # bm25 and dense never go below this
 
 
@@ -134,7 +132,8 @@ def learn(events: Iterable[Event], impressions: Iterable[Impression], base: Weig
     diff = np.array([a - b for a, b, _ in data])  # preferred minus other
     c = np.array([x for _, _, x in data])
     lo = np.maximum(w0 - max_shift * scale, 0.0)
-    lo[:2] = np.maximum(lo[:2], MIN_TEXT_WEIGHT)
+    text = [i for i, f in enumerate(FEATURES) if signals.get(f).kind == "text"]
+    lo[text] = np.maximum(lo[text], MIN_TEXT_WEIGHT)
     hi = w0 + max_shift * scale
     w = w0.copy()
     # diagonal bound on the curvature (logistic'' ≤ 1/4): steps scaled by it never overshoot
@@ -144,8 +143,7 @@ def learn(events: Iterable[Event], impressions: Iterable[Impression], base: Weig
         g_loss = -(diff * (c / (1.0 + np.exp(np.clip(m, -30, 30))))[:, None]).sum(axis=0)
         g_prior = prior * (w - w0) / scale**2
         w = np.clip(w - lr * (g_loss + g_prior) / h, lo, hi)
-    learnt: dict[str, Any] = {f: float(round(x, 4)) for f, x in zip(FEATURES, w, strict=True)}
-    return dataclasses.replace(base, **learnt)
+    return base.replace(**{f: float(round(x, 4)) for f, x in zip(FEATURES, w, strict=True)})
 
 
 def weight_changes(old: Weights, new: Weights) -> dict[str, tuple[float, float]]:

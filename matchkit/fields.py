@@ -121,7 +121,3 @@ def shared_field(pq: np.ndarray, pd: np.ndarray, least: float = 0.1) -> tuple[st
     joint = pq * pd
     k = int(np.argmax(joint))
     return items()[k] if float(joint[k]) >= least else None
-
-
-def reason_text(item: tuple[str, str]) -> str:
-    return f"同属技术领域（推断）：{item[0]}·{item[1]}"

@@ -18,46 +18,78 @@ instance); single-method runs (``bm25``/``dense``) ignore them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from matchkit import signals
 
-@dataclass(frozen=True)
-class Weights:
-    # tuned on the dev half of bench/matching (181 real jstec demands, see its README): z-scored
-    # parts with a small lexical share and Rocchio feedback on the query vector; the figures are
-    # reported on the held-out test half
-    bm25: float = 0.15
-    dense: float = 0.85
-    # structured signals: the most each can add to a fused score of ~1
-    industry: float = 0.15
-    field: float = 0.10
-    region: float = 0.05
-    ipc: float = 0.10
-    institution: float = 0.05
-    stage: float = 0.05  # maturity fit (query asks for a stage)
-    tier: float = 0.03  # enterprise tier at least the one asked for
-    cooperation: float = 0.05  # past cooperation between the two sides
-    load: float = 0.10  # an expert's current load: the signal is negative, so this lowers rank
-    crosswalk: float = 0.05  # same division/field through a taxonomy crosswalk (IPC, NSFC, tracks)
-    fusion: str = "linear"  # or "rrf"
-    rrf_k: int = 60
+# Fusion settings besides the signals' weights (those come from matchkit.signals), with their defaults.
+SETTINGS: dict[str, Any] = {
+    "fusion": "linear",  # or "rrf"
+    "rrf_k": 60,
     # linear fusion: how BM25 and cosine are put on one scale over the candidates of a query —
     # "max" (BM25 / best BM25, cosine min-max) or "zscore" (each standardised, then squashed to 0..1)
-    norm: str = "zscore"
+    "norm": "zscore",
     # pseudo-relevance feedback on the query vector (Rocchio): the query vector moves towards the mean
     # of the best ``prf_k`` first-pass results by ``prf_alpha``; 0 turns it off
-    prf_k: int = 5
-    prf_alpha: float = 1.0
-    # zero-shot technology-field inference (matchkit.fields): overlap of the two sides' inferred
-    # 高新技术领域 distributions, normalised over the candidates like the text parts; 0 turns it off.
-    # Tuned on dev with the other weights unchanged (bench/matching README).
-    inferred_field: float = 0.7
-    field_tau: float = 0.0075  # softmax temperature of the field distribution
+    "prf_k": 5,
+    "prf_alpha": 1.0,
+    "field_tau": 0.0075,  # softmax temperature of the inferred-field distribution (matchkit.fields)
+}
+# tuned on the dev half of bench/matching (181 real jstec demands, see its README): z-scored parts with
+# a small lexical share and Rocchio feedback on the query vector; test-half figures are the honest ones
+DEFAULTS: dict[str, Any] = {**{s.name: s.weight for s in signals.SIGNALS}, **SETTINGS}
 
-    def replace(self, **changes) -> Weights:
-        return Weights(**{**self.__dict__, **changes})
+
+class Weights:
+    """The weight of every signal of :mod:`matchkit.signals` (an attribute per signal name, defaulting
+    to its declared weight) and the fusion settings of :data:`SETTINGS`. Immutable and hashable:
+    ``Weights(industry=0.2)``, ``w.industry``, ``w.replace(bm25=0.3)``, ``w.as_dict()``."""
+
+    __slots__ = ("_values",)
+    _values: dict[str, Any]
+
+    def __init__(self, **values: Any) -> None:
+        unknown = set(values) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"Weights got unknown names {sorted(unknown)}")
+        object.__setattr__(self, "_values", {**DEFAULTS, **values})
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Weights is immutable: use replace()")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Weights) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __repr__(self) -> str:
+        return "Weights(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
+
+    def __reduce__(self) -> tuple:
+        return (_weights, (self._values,))
+
+    @staticmethod
+    def names() -> tuple[str, ...]:
+        return tuple(DEFAULTS)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def replace(self, **changes: Any) -> Weights:
+        return Weights(**{**self._values, **changes})
+
+
+def _weights(values: dict[str, Any]) -> Weights:
+    return Weights(**values)
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:

@@ -1,14 +1,14 @@
 """Structured signals: pure functions comparing one field of a query and a record.
 
 Each returns ``(strength in [0, 1], short Chinese reason)`` or ``None`` when nothing matches or a
-side lacks the field. The index multiplies the strength by the signal's weight (small, bounded),
+side lacks the field. :mod:`matchkit.signals` declares which of them the index runs, with their weights. The index multiplies the strength by the signal's weight (small, bounded),
 so structure re-orders close candidates but never drowns the text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from matchkit import crosswalk as cw
@@ -215,20 +215,3 @@ def crosswalk(q, d) -> Signal:
     if fields:
         return 0.4, "领域对应：" + "、".join(fields[:2])
     return None
-
-
-SIGNALS: dict[str, Callable[..., Signal]] = {
-    "industry": industry,
-    "field": field,
-    "region": region,
-    "ipc": ipc,
-    "institution": institution,
-    "stage": stage,
-    "tier": tier,
-}
-# Signals that need both whole objects (several fields, ids) rather than one field of each.
-PAIR_SIGNALS: dict[str, Callable[..., Signal]] = {
-    "cooperation": cooperation,
-    "load": load,
-    "crosswalk": crosswalk,
-}

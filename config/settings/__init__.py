@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "duijie.imports",
     "duijie.events",
     "duijie.dedupe",
-    "duijie.matching",  # after the domain apps: it reads their search.py declarations
+    "duijie.matching",  # after the domain apps: its plugin.py reads the sources they contributed
     "duijie.cooperation",
     "duijie.pairings",
 ]

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        # Declares the account and audit-trail record types (core/registry.py), the token auth
-        # scheme for the OpenAPI schema and the login/logout audit signal handlers.
+        # The token auth scheme for the OpenAPI schema and the login/logout audit signal handlers
+        # (record types: plugin.py, collected by core/plugins.py).
         # deferred: app loading — registrations import models, which exist only once apps are ready
-        from duijie.accounts import records, schema, signals  # noqa: F401
+        from duijie.accounts import schema, signals  # noqa: F401

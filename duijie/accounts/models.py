@@ -11,34 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.fields import BlindIndexField, EncryptedTextField
-
-
-class Role(models.TextChoices):
-    """Business roles (scope: city ⊃ unit ⊃ park ⊃ own organisation) and the three separated
-    platform-administration duties of 等保 level 3 (三员分立). Data scope comes from the user's
-    organisation: a government unit's assessment unit, a park management's park, an enterprise or
-    an institution."""
-
-    CITY_ADMIN = "city_admin", _("City administrator")
-    UNIT_ADMIN = "unit_admin", _("Assessment-unit administrator")
-    PARK_MANAGER = "park_manager", _("Park manager")
-    ENTERPRISE = "enterprise", _("Enterprise user")
-    INSTITUTION = "institution", _("Institution tech-transfer office")
-    EXPERT = "expert", _("Expert")
-    BROKER = "broker", _("Technology broker")
-    SYSTEM_ADMIN = "system_admin", _("System administrator")
-    SECURITY_ADMIN = "security_admin", _("Security administrator")
-    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
-
+from duijie.core.roles import BACK_OFFICE_ROLES, GOVERNMENT_ROLES, Role
 
 # The account command-line imports run as (``manage.py import_file`` without ``--user``): whoever runs
 # manage.py on the server already holds the database, so it acts platform-wide; it cannot log in.
 SERVER_OPERATOR_USERNAME = "import-operator"
-
-GOVERNMENT_ROLES = {Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.PARK_MANAGER}
-PLATFORM_ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
-# Back-office roles: second factor and password rotation apply (issue: auth policy).
-BACK_OFFICE_ROLES = GOVERNMENT_ROLES | PLATFORM_ADMIN_ROLES
 
 
 class User(AbstractUser):

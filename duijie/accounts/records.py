@@ -12,13 +12,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
 from duijie.accounts.services import role_organisation_error
 from duijie.core.api import RecordSerializer, serializer_for
 from duijie.core.filtersets import SearchFilterSet
 from duijie.core.forms import RecordForm
 from duijie.core.models import AuditLog
-from duijie.core.registry import RecordType, register
+from duijie.core.registry import RecordType
+from duijie.core.roles import Role
 
 GROUP = _("Administration")
 
@@ -144,18 +145,20 @@ class AuditFilterSet(SearchFilterSet):
         fields = ["action", "user", "object_type"]
 
 
-register(RecordType(
+USERS = RecordType(
     slug="users", model=User, group=GROUP, order=95, icon="bi-person",
     list_columns=("username", "display_name", "role", "organisation", "is_active", "last_login"),
     filterset=UserFilterSet, form=AccountForm,
     serializer=UserSerializer,
     select_related=("organisation",),
     detail_exclude=("password",),
-    extra={"forms_by_role": {Role.SYSTEM_ADMIN: AccountForm, Role.SECURITY_ADMIN: RoleForm},
-           "serializers_by_role": {Role.SYSTEM_ADMIN: AccountSerializer, Role.SECURITY_ADMIN: RoleSerializer}},
-))
-register(RecordType(
+    forms_by_role={Role.SYSTEM_ADMIN: AccountForm, Role.SECURITY_ADMIN: RoleForm},
+    serializers_by_role={Role.SYSTEM_ADMIN: AccountSerializer, Role.SECURITY_ADMIN: RoleSerializer},
+)
+AUDIT_LOG = RecordType(
     slug="audit-log", model=AuditLog, group=GROUP, order=96, icon="bi-journal-text", reference_only=True,
     list_columns=("at", "user", "action", "object_type", "object_repr"),
     filterset=AuditFilterSet, serializer=serializer_for(AuditLog), select_related=("user",),
-))
+)
+
+RECORD_TYPES = (USERS, AUDIT_LOG)

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from duijie.accounts.models import GOVERNMENT_ROLES, Role
 from duijie.core.choices import OrgKind
+from duijie.core.roles import GOVERNMENT_ROLES, Role
 
 ANY_BUT_GOVERNMENT = frozenset({OrgKind.ENTERPRISE, OrgKind.INSTITUTION, OrgKind.OTHER})
 
-ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+ROLE_ORGANISATION_KINDS: dict[Role, frozenset[str]] = {
     Role.CITY_ADMIN: frozenset({OrgKind.GOVERNMENT}),
     Role.UNIT_ADMIN: frozenset({OrgKind.GOVERNMENT}),
     Role.PARK_MANAGER: frozenset({OrgKind.GOVERNMENT}),

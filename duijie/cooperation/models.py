@@ -26,6 +26,7 @@ from duijie.cooperation.choices import (
 )
 from duijie.core.choices import Visibility
 from duijie.core.models import ScopedRecord, TimeStamped, Versioned
+from duijie.core.roles import Role
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 S = ProjectStage
@@ -57,7 +58,7 @@ class CooperationProject(ScopedRecord):
                                      related_name="cooperation_projects")
     broker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technology broker"), null=True,
                                blank=True, on_delete=models.PROTECT, related_name="brokered_projects",
-                               limit_choices_to={"role": "broker"})
+                               limit_choices_to={"role": Role.BROKER})
     status = models.CharField(_("stage"), max_length=12, choices=ProjectStage.choices, default=S.INTENTION)
     stage_reason = models.TextField(_("reason for the last stage change"), blank=True, editable=False)
     intention_on = models.DateField(_("intention date"), null=True, blank=True)
@@ -233,7 +234,7 @@ class TechContract(ScopedRecord):
                                      related_name="brokered_contracts")
     broker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technology broker"), null=True,
                                blank=True, on_delete=models.PROTECT, related_name="brokered_contracts",
-                               limit_choices_to={"role": "broker"})
+                               limit_choices_to={"role": Role.BROKER})
     project = models.ForeignKey(CooperationProject, verbose_name=_("project"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="contracts")
 

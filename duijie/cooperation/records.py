@@ -9,7 +9,7 @@ from duijie.core import selectors
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.registry import REGISTRY, RecordType, RelatedList, record_url, register
+from duijie.core.registry import REGISTRY, RecordType, RelatedList, record_url
 
 GROUP = _("Cooperation")
 SCOPE_FIELDS = ["region", "park", "assessment_units", "visibility"]
@@ -101,7 +101,7 @@ def project_detail_context(request, obj, can_edit):
             "can_upload": can_edit}
 
 
-register(RecordType(
+PROJECTS = RecordType(
     slug="projects", model=CooperationProject, group=GROUP, order=70, icon="bi-diagram-3",
     list_columns=("title", "source", "status", "source_event", "intention_on", "signed_on"),
     filterset=ProjectFilterSet, form=ProjectForm,
@@ -111,28 +111,28 @@ register(RecordType(
     related=(RelatedList(_("Yearly outcomes"), "project-outcomes", "project"),
              RelatedList(_("Technology contracts"), "tech-contracts", "project")),
     transitions=PROJECT_TRANSITIONS,
-    extra={"detail_context": project_detail_context,
-           "list_actions": ((_("Create from an intention (由意向创建项目)"), "cooperation:from_intention"),
-                            (_("Effectiveness (成效分析)"), "cooperation:effect"))},
-))
+    detail_context=project_detail_context,
+    list_actions=((_("Create from an intention (由意向创建项目)"), "cooperation:from_intention"),
+                  (_("Effectiveness (成效分析)"), "cooperation:effect")),
+)
 
-register(RecordType(
+PROJECT_OUTCOMES = RecordType(
     slug="project-outcomes", model=YearlyOutcome, group=GROUP, order=71, icon="bi-graph-up",
     list_columns=("project", "year", "new_investment", "new_sales", "profit_tax"),
     filterset=OutcomeFilterSet, form=OutcomeForm, serializer=serializer_for(YearlyOutcome),
     select_related=("project",),
-))
+)
 
-register(RecordType(
+TECH_CONTRACTS = RecordType(
     slug="tech-contracts", model=TechContract, group=GROUP, order=72, icon="bi-file-earmark-text",
     list_columns=("title", "contract_type", "enterprise", "institution", "amount", "signed_on",
                   "registration_number"),
     filterset=ContractFilterSet, form=ContractForm, serializer=serializer_for(TechContract),
     select_related=("enterprise", "institution"), prefetch_related=("assessment_units",),
-))
+)
 
 
-def _intention_project_links(request, obj) -> list[tuple[str, str]]:
+def intention_project_links(request, obj) -> list[tuple[str, str]]:
     """On an intention's page: its projects, or 由意向创建项目 when it was signed at an event, has no
     project yet and the user may create projects and edit the intention."""
     projects = list(selectors.record_list(record_type=REGISTRY["projects"], user=request.user)
@@ -145,4 +145,4 @@ def _intention_project_links(request, obj) -> list[tuple[str, str]]:
     return [(_("Create a project from this intention"), f"{reverse('cooperation:from_intention')}?intention={obj.pk}")]
 
 
-REGISTRY["intentions"].extra.setdefault("detail_links", []).append(_intention_project_links)
+RECORD_TYPES = (PROJECTS, PROJECT_OUTCOMES, TECH_CONTRACTS)

@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Declares this app's record types (core/registry.py).
-        # deferred: app loading — registrations import models, which exist only once apps are ready
-        from duijie.core import records  # noqa: F401
+        # Every installed app's plugin.py, once, in INSTALLED_APPS order; then the registry is frozen.
+        # deferred: app loading — the plug-in modules import models, which exist only once apps are ready
+        from duijie.core import plugins
+
+        plugins.collect()

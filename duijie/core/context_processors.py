@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from duijie.core import selectors
-from duijie.core.registry import NAV_LINKS, REGISTRY
+from duijie.core import plugins, selectors
+from duijie.core.registry import REGISTRY
+from duijie.core.roles import Role
 
 
 def navigation(request):
@@ -11,7 +12,8 @@ def navigation(request):
     groups: dict[str, list] = {}
     entries = [(rt.order, rt) for rt in REGISTRY.values() if selectors.may_list(user, rt)]
     role = getattr(user, "role", None)
-    entries += [(link.order, link) for link in NAV_LINKS if link.roles is None or role in link.roles]
+    entries += [(link.order, link) for link in plugins.nav_links() if link.roles is None or role in link.roles]
     for _order, entry in sorted(entries, key=lambda e: e[0]):
         groups.setdefault(str(entry.group), []).append(entry)
-    return {"nav_groups": groups, "DUIJIE_DEMO": settings.DUIJIE_DEMO}
+    # Role: templates compare ``user.role == Role.EXPERT``, never a raw role string.
+    return {"nav_groups": groups, "DUIJIE_DEMO": settings.DUIJIE_DEMO, "Role": Role}

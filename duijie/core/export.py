@@ -35,11 +35,11 @@ def exportable_fields(record_type: RecordType) -> list[models.Field]:
 
 def export_queryset(record_type: RecordType, qs: models.QuerySet) -> models.QuerySet:
     """Join every exported foreign key and prefetch every many-to-many, so the export runs a fixed
-    number of queries whatever the number of rows (``extra["export_related"]`` adds deeper joins
+    number of queries whatever the number of rows (the type's ``export_related`` adds deeper joins
     that related records' ``__str__`` needs)."""
     fields = exportable_fields(record_type)
     joins = [f.name for f in fields if f.many_to_one or f.one_to_one]
-    joins += list(record_type.extra.get("export_related", ()))
+    joins += list(record_type.export_related)
     qs = qs.select_related(*joins)
     prefetch = [f.name for f in fields if f.many_to_many and f.name not in record_type.prefetch_related
                 and not any(p.startswith(f.name + "__") for p in record_type.prefetch_related)]

@@ -23,6 +23,7 @@ from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx
 from duijie.core.models import ExportRequest, ExportRequestStatus, Organisation
 from duijie.core.registry import REGISTRY
+from duijie.core.roles import GOVERNMENT_ROLES, PLATFORM_ADMIN_ROLES, Role
 
 QUEUE_SIZE = 200
 
@@ -31,7 +32,7 @@ def _anchor_records(requester) -> list:
     """The registry records that stand for the requester: their enterprise's or institution's record
     (one-to-one with their organisation), or, for experts and brokers, who act for themselves, the
     record tied to their account (an expert's profile)."""
-    by_user = requester.role in (scope.EXPERT, scope.BROKER)
+    by_user = requester.role in (Role.EXPERT, Role.BROKER)
     found = []
     for rt in REGISTRY.values():
         for field in rt.model._meta.concrete_fields:
@@ -50,12 +51,12 @@ def covers(approver, requester) -> bool:
     standing for the requester (core/scope.py decides, as everywhere); for requesters without one
     (government staff, accounts without organisation), only a city administrator of the city their
     organisation is in."""
-    if getattr(approver, "role", None) not in scope.GOVERNMENT or not approver.is_active:
+    if getattr(approver, "role", None) not in GOVERNMENT_ROLES or not approver.is_active:
         return False
     anchors = _anchor_records(requester)
     if anchors:
         return any(selectors.can_edit(approver, record) for record in anchors)
-    if approver.role != scope.CITY_ADMIN:
+    if approver.role != Role.CITY_ADMIN:
         return False
     prefix = scope.city_prefix(approver)
     org = requester.organisation
@@ -85,8 +86,7 @@ def request_queue(user) -> list[tuple[ExportRequest, bool]]:
 
 
 def export_request_create(*, user, slug: str, query: str, reason: str) -> ExportRequest:
-    if slug not in REGISTRY or not user.is_authenticated or getattr(user, "role", "") in {
-            "system_admin", "security_admin", "audit_admin"}:
+    if slug not in REGISTRY or not user.is_authenticated or getattr(user, "role", "") in PLATFORM_ADMIN_ROLES:
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Please give a reason."))

@@ -24,6 +24,7 @@ from duijie.core.choices import (
     UnitKind,
     Visibility,
 )
+from duijie.core.roles import Role
 
 
 class TimeStamped(models.Model):
@@ -255,7 +256,7 @@ class AuditLog(models.Model):
     """Who did what to which record, when. Never holds personal values (field names only).
     Read by the audit administrator only (三员分立); nobody edits it."""
 
-    READ_ROLES = ("audit_admin",)
+    READ_ROLES = (Role.AUDIT_ADMIN,)
     EDIT_ROLES: tuple[str, ...] = ()
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)

@@ -7,7 +7,7 @@ from duijie.core.api import serializer_for
 from duijie.core.filtersets import RecordBaseFilterSet, SearchFilterSet
 from duijie.core.forms import RecordForm
 from duijie.core.models import AssessmentUnit, Discipline, Industry, Organisation, Park, Region
-from duijie.core.registry import RecordType, RelatedList, register
+from duijie.core.registry import RecordType, RelatedList
 
 REFERENCE = _("Reference data")
 SCOPE = _("Parks & units")
@@ -101,40 +101,42 @@ class OrganisationForm(RecordForm):
         fields = ["kind", "name", "region", "assessment_unit", "park"]
 
 
-register(RecordType(
+PARKS = RecordType(
     slug="parks", model=Park, group=SCOPE, order=10, icon="bi-buildings",
     list_columns=("name", "level", "region", "industry_tracks", "directory_years"),
     filterset=ParkFilterSet, form=ParkForm, serializer=serializer_for(Park),
     select_related=("region",), prefetch_related=("industries", "assessment_units"),
     related=(RelatedList(_("Enterprises"), "enterprises", "park"),),
-))
-register(RecordType(
+)
+ASSESSMENT_UNITS = RecordType(
     slug="assessment-units", model=AssessmentUnit, group=SCOPE, order=11, icon="bi-diagram-3",
     list_columns=("name", "code", "kind", "city", "parent", "valid_from", "valid_to"),
     filterset=AssessmentUnitFilterSet, form=AssessmentUnitForm, serializer=serializer_for(AssessmentUnit),
     select_related=("city", "parent"), prefetch_related=("regions", "parks"),
-))
-register(RecordType(
+)
+ORGANISATIONS = RecordType(
     slug="organisations", model=Organisation, group=SCOPE, order=12, icon="bi-people",
     list_columns=("name", "kind", "region", "assessment_unit"),
     filterset=OrganisationFilterSet, form=OrganisationForm, serializer=serializer_for(Organisation),
     select_related=("region", "assessment_unit"),
-))
-register(RecordType(
+)
+REGIONS = RecordType(
     slug="regions", model=Region, group=REFERENCE, order=90, icon="bi-geo", reference_only=True,
     list_columns=("name", "code", "level", "parent"), filterset=RegionFilterSet,
     serializer=serializer_for(Region), select_related=("parent",),
     related=(RelatedList(_("Sub-regions"), "regions", "parent"),),
-))
-register(RecordType(
+)
+INDUSTRIES = RecordType(
     slug="industries", model=Industry, group=REFERENCE, order=91, icon="bi-diagram-2", reference_only=True,
     list_columns=("code", "name", "level", "parent"), filterset=IndustryFilterSet,
     serializer=serializer_for(Industry), select_related=("parent",),
     related=(RelatedList(_("Sub-classes"), "industries", "parent"),),
-))
-register(RecordType(
+)
+DISCIPLINES = RecordType(
     slug="disciplines", model=Discipline, group=REFERENCE, order=92, icon="bi-mortarboard", reference_only=True,
     list_columns=("code", "name", "name_en", "level", "parent"), filterset=DisciplineFilterSet,
     serializer=serializer_for(Discipline), select_related=("parent",),
     related=(RelatedList(_("Sub-disciplines"), "disciplines", "parent"),),
-))
+)
+
+RECORD_TYPES = (PARKS, ASSESSMENT_UNITS, ORGANISATIONS, REGIONS, INDUSTRIES, DISCIPLINES)

@@ -1,21 +1,24 @@
 """The registry of record types shown in the UI and the API (NetBox-style).
 
-Each domain app declares, in its ``registry.py``, one ``RecordType`` per model: its URL slug, list
-columns, FilterSet, form, serializer, selector and the related lists its detail page shows. The
-generic views in ``core.views`` and ``core.api`` serve every type the same way, so a new model
-gets list/detail/create/edit/delete/history/export pages and REST endpoints from one declaration
-(docs/development/adding-a-model.md).
+Each domain app declares one ``RecordType`` per model (in its ``records.py``, contributed through its
+``plugin.py``: core/plugins.py): its URL slug, list columns, FilterSet, form, serializer, selector
+and the related lists its detail page shows. The generic views in ``core.views`` and ``core.api``
+serve every type the same way, so a new model gets list/detail/create/edit/delete/history/export
+pages and REST endpoints from one declaration (docs/development/adding-a-model.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from django.db import models
 from django.urls import reverse
 
 from duijie.core.fields import EncryptedTextField
+from duijie.core.roles import Role
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class RelatedList:
     columns: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecordType:
     slug: str
     model: type[models.Model]
@@ -56,7 +59,18 @@ class RecordType:
     reference_only: bool = False  # reference data: read-only in the UI and API
     icon: str = "bi-list"
     order: int = 100
-    extra: dict = field(default_factory=dict)
+    # role → the form / API serializer that role edits with (each administrator duty of an account).
+    forms_by_role: Mapping[str, type] = field(default_factory=dict)
+    serializers_by_role: Mapping[str, type] = field(default_factory=dict)
+    export_related: tuple[str, ...] = ()  # deeper joins of the list export (core/export.py)
+    # (request, obj, can_edit) → more detail-page context; "panel_template" is included above the lists.
+    detail_context: Callable[[Any, models.Model, bool], dict] | None = None
+    list_actions: tuple[tuple[Any, str], ...] = ()  # (label, URL name) buttons on the list page
+
+    def __post_init__(self) -> None:
+        # Read-only mappings: a contributed type cannot be changed after start-up, by anyone.
+        object.__setattr__(self, "forms_by_role", MappingProxyType(dict(self.forms_by_role)))
+        object.__setattr__(self, "serializers_by_role", MappingProxyType(dict(self.serializers_by_role)))
 
     @property
     def verbose_name(self):
@@ -67,14 +81,13 @@ class RecordType:
         return self.model._meta.verbose_name_plural
 
     def form_for(self, user) -> type | None:
-        """The form this user edits with: ``extra["forms_by_role"]`` may give a role its own form
-        (the system and security administrators edit different fields of an account)."""
-        return self.extra.get("forms_by_role", {}).get(getattr(user, "role", None), self.form)
+        """The form this user edits with: ``forms_by_role`` may give a role its own form (the system
+        and security administrators edit different fields of an account)."""
+        return self.forms_by_role.get(getattr(user, "role", None), self.form)
 
     def serializer_for_user(self, user) -> type | None:
-        """The API serializer for this user: ``extra["serializers_by_role"]`` mirrors
-        ``forms_by_role`` (each administrator duty writes its own fields of an account)."""
-        return self.extra.get("serializers_by_role", {}).get(getattr(user, "role", None), self.serializer)
+        """The API serializer for this user: ``serializers_by_role`` mirrors ``forms_by_role``."""
+        return self.serializers_by_role.get(getattr(user, "role", None), self.serializer)
 
     def url(self, view: str = "list", pk: Any = None) -> str:
         if pk is None:
@@ -82,14 +95,27 @@ class RecordType:
         return reverse(f"registry:{view}", args=[self.slug, pk])
 
 
-REGISTRY: dict[str, RecordType] = {}
-BY_MODEL: dict[type[models.Model], RecordType] = {}
+_by_slug: dict[str, RecordType] = {}
+_by_model: dict[type[models.Model], RecordType] = {}
+# Read-only views, filled once at start-up by core.plugins.collect from each app's plugin.py.
+REGISTRY: Mapping[str, RecordType] = MappingProxyType(_by_slug)
+BY_MODEL: Mapping[type[models.Model], RecordType] = MappingProxyType(_by_model)
+_sealed = False
 
 
-def register(record_type: RecordType) -> RecordType:
-    REGISTRY[record_type.slug] = record_type
-    BY_MODEL[record_type.model] = record_type
-    return record_type
+def _add(record_type: RecordType) -> None:
+    """Only core.plugins.collect calls this (apps contribute record types in their plugin.py)."""
+    if _sealed:
+        raise RuntimeError("the registry is frozen after start-up: contribute record types in plugin.py")
+    if record_type.slug in _by_slug or record_type.model in _by_model:
+        raise ValueError(f"record type {record_type.slug!r} ({record_type.model._meta.label}) is declared twice")
+    _by_slug[record_type.slug] = record_type
+    _by_model[record_type.model] = record_type
+
+
+def _seal() -> None:
+    global _sealed
+    _sealed = True
 
 
 @dataclass(frozen=True)
@@ -100,16 +126,8 @@ class NavLink:
     group: Any
     label: Any
     url_name: str
-    roles: frozenset[str] | None = None
+    roles: frozenset[Role] | None = None
     order: int = 100
-
-
-NAV_LINKS: list[NavLink] = []
-
-
-def register_link(link: NavLink) -> NavLink:
-    NAV_LINKS.append(link)
-    return link
 
 
 def record_type_for(obj_or_model) -> RecordType | None:
@@ -125,18 +143,3 @@ def record_url(obj) -> str | None:
 def personal_fields(model: type[models.Model]) -> dict[str, str]:
     """Field name → masking kind for the model's encrypted personal-data fields."""
     return {f.name: f.kind for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
-
-
-# Detail-page panels contributed by apps that depend on core (e.g. matching's 推荐匹配), so core
-# never imports them: model → URL names reversed with (slug, pk) and loaded by htmx after the page.
-DETAIL_PANELS: dict[type[models.Model], list[str]] = {}
-
-
-def register_detail_panel(model: type[models.Model], url_name: str) -> None:
-    names = DETAIL_PANELS.setdefault(model, [])
-    if url_name not in names:
-        names.append(url_name)
-
-
-def detail_panel_urls(rt: RecordType, pk: Any) -> list[str]:
-    return [reverse(name, args=[rt.slug, pk]) for name in DETAIL_PANELS.get(rt.model, [])]

@@ -3,8 +3,8 @@
 ``edit_q(model, user)`` is what the user may edit: government roles by scope (city ⊃ assessment
 unit ⊃ park), everyone else their own organisation's records and what they are party to. What a
 user may *read* is that plus whatever each record's visibility allows (selectors add that).
-Platform administrators (三员) have no business scope at all. Roles are compared as strings so
-this module needs nothing from the accounts app at import time.
+Platform administrators (三员) have no business scope at all. Which relations give a viewer access
+is written once, in ``core/access.py``; this module builds the filters from it.
 """
 
 from __future__ import annotations
@@ -13,103 +13,14 @@ from django.conf import settings
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
+from duijie.core import access
+from duijie.core.access import NOTHING, city_prefix, unit_ids, unit_reach
 from duijie.core.models import AssessmentUnit, Organisation, Park, Region
-
-NOTHING = Q(pk__in=[])
-
-CITY_ADMIN, UNIT_ADMIN, PARK_MANAGER = "city_admin", "unit_admin", "park_manager"
-ENTERPRISE, INSTITUTION, EXPERT, BROKER = "enterprise", "institution", "expert", "broker"
-PLATFORM_ADMINS = {"system_admin", "security_admin", "audit_admin"}
-GOVERNMENT = {CITY_ADMIN, UNIT_ADMIN, PARK_MANAGER}
+from duijie.core.roles import GOVERNMENT_ROLES, PLATFORM_ADMIN_ROLES, Role
 
 
 def _fields(model: type[Model]) -> set[str]:
     return {f.name for f in model._meta.get_fields()}
-
-
-def _own_fields(model: type[Model]) -> set[str]:
-    """Fields declared on the model itself (no reverse relations, which may share a name)."""
-    return {f.name for f in model._meta.get_fields() if not f.auto_created or f.concrete}
-
-
-def _in(model: type[Model], **lookup) -> Q:
-    """pk__in subquery, so many-to-many conditions never duplicate rows."""
-    return Q(pk__in=model._default_manager.filter(**lookup).values("pk"))
-
-
-def city_prefix(user) -> str | None:
-    """Region-code prefix of a city administrator's city (None: no city, so no scope)."""
-    org = getattr(user, "organisation", None)
-    if org is None or org.region_id is None:
-        return None
-    return org.region.code
-
-
-def unit_ids(unit) -> list[int]:
-    """The unit and every unit inside it."""
-    ids, frontier = [unit.pk], [unit.pk]
-    while frontier:
-        frontier = list(AssessmentUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        ids += frontier
-    return ids
-
-
-def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
-    """What a unit administrator's unit reaches: the ids of the unit and the units inside it, the codes
-    of the regions they map to, and the parks they map to."""
-    ids = unit_ids(unit)
-    units = AssessmentUnit.objects.filter(pk__in=ids)
-    codes = set(units.values_list("regions__code", flat=True)) - {None}
-    parks = list(units.values_list("parks", flat=True).exclude(parks=None))
-    return ids, codes, parks
-
-
-def _gov_q(model: type[Model], user) -> Q:
-    fields = _fields(model)
-    org = user.organisation
-    q = Q(filed_by_org=org.pk) if org else NOTHING
-    if user.role == CITY_ADMIN:
-        prefix = city_prefix(user)
-        if prefix is None:  # a bureau without a city sees what it filed, never the whole platform
-            return q
-        units = AssessmentUnit.objects.filter(
-            Q(city__code__startswith=prefix) | Q(regions__code__startswith=prefix)
-            | Q(organisations__region__code__startswith=prefix)).values("pk")
-        if model is AssessmentUnit:
-            return Q(pk__in=units)
-        q |= Q(region__code__startswith=prefix) | Q(owner_org__region__code__startswith=prefix)
-        q |= Q(filed_by_org__region__code__startswith=prefix)
-        q |= _in(model, assessment_units__in=units)
-        return q
-    if user.role == UNIT_ADMIN:
-        unit = org.assessment_unit if org else None
-        if unit is None:
-            return q
-        ids, codes, parks = unit_reach(unit)
-        if model is AssessmentUnit:
-            return Q(pk__in=ids)
-        q |= _in(model, assessment_units__in=ids)
-        for code in codes:
-            q |= Q(region__code__startswith=code)
-        if "park" in fields:
-            q |= Q(park__in=parks)
-        if model is Park:
-            q |= Q(pk__in=parks)
-        return q
-    if user.role == PARK_MANAGER:
-        park_id = org.park_id if org else None
-        if park_id is None:
-            return q
-        if "park" in fields:
-            q |= Q(park=park_id)
-        if "enterprise" in fields:
-            q |= Q(enterprise__park=park_id)
-        if "enterprises" in _own_fields(model):
-            q |= _in(model, enterprises__park=park_id)
-        if model is Park:
-            q |= Q(pk=park_id)
-        return q
-    return NOTHING
 
 
 def organisation_q(user) -> Q:
@@ -119,19 +30,19 @@ def organisation_q(user) -> Q:
     unit's regions and parks (and the unit's own offices), a park manager the park's enterprises and
     the park management itself. A city administrator without a city covers only its own bureau (an
     empty scope grants nothing); everyone else covers nothing here (they see what is theirs)."""
-    if not getattr(user, "is_authenticated", False) or user.role not in GOVERNMENT:
+    if not getattr(user, "is_authenticated", False) or user.role not in GOVERNMENT_ROLES:
         return NOTHING
     if getattr(user, "is_server_operator", False):
         return Q()
     org = user.organisation
     own = Q(pk=org.pk) if org else NOTHING
-    if user.role == CITY_ADMIN:
+    if user.role == Role.CITY_ADMIN:
         prefix = city_prefix(user)
         if prefix is None:
             return own
         return (own | Q(region__code__startswith=prefix) | Q(assessment_unit__city__code__startswith=prefix)
                 | Q(enterprise__region__code__startswith=prefix) | Q(institution__region__code__startswith=prefix))
-    if user.role == UNIT_ADMIN:
+    if user.role == Role.UNIT_ADMIN:
         unit = org.assessment_unit if org else None
         if unit is None:
             return own
@@ -147,83 +58,17 @@ def organisation_q(user) -> Q:
     return own | Q(park=park_id) | Q(enterprise__park=park_id)
 
 
-def _is_expert_fk(model: type[Model]) -> bool:
-    field = model._meta.get_field("expert")
-    return bool(field.is_relation and field.related_model and field.related_model._meta.label == "experts.Expert")
-
-
-def _party_q(model: type[Model], user) -> Q:
-    """Enterprise, institution, expert and broker users: their organisation's records and what they
-    are party to."""
-    fields = _fields(model)
-    own = _own_fields(model)
-    # A model may limit which of its relations make a user a party (``PARTY_FIELDS``): a visit log
-    # names an enterprise, but the enterprise does not edit the bureau's notes about it.
-    party = getattr(model, "PARTY_FIELDS", None)
-    if party is not None:
-        fields = (fields - {"enterprise", "institution", "applicant_orgs", "user", "lead_expert",
-                            "inventor_experts", "expert"}) | (fields & set(party))
-    org_id = getattr(user, "organisation_id", None)
-    q = Q(filed_by=user.pk)
-    # Experts and brokers act for themselves, not for the organisation they work at.
-    if org_id and user.role in {ENTERPRISE, INSTITUTION}:
-        q |= Q(owner_org=org_id) | Q(filed_by_org=org_id)
-        if "enterprise" in fields:
-            q |= Q(enterprise__organisation=org_id)
-        if "institution" in fields:
-            q |= Q(institution__organisation=org_id)
-        if "applicant_orgs" in fields:
-            q |= _in(model, applicant_orgs=org_id)
-        # Cooperation records name their parties in many-to-many fields (projects) or as seller.
-        if "enterprises" in own:
-            q |= _in(model, enterprises__organisation=org_id)
-        if "institutions" in own:
-            q |= _in(model, institutions__organisation=org_id)
-        if "seller_enterprise" in own:
-            q |= Q(seller_enterprise__organisation=org_id)
-    if user.role == EXPERT:
-        if "user" in fields:
-            q |= Q(user=user.pk)
-        if "lead_expert" in fields:
-            q |= Q(lead_expert__user=user.pk)
-        if "inventor_experts" in fields:
-            q |= _in(model, inventor_experts__user=user.pk)
-        if "experts" in own:
-            q |= _in(model, experts__user=user.pk)
-        # A record naming one expert (an intention, a placement): that expert's account is a party.
-        if "expert" in own and "expert" in fields and _is_expert_fk(model):
-            q |= Q(expert__user=user.pk)
-    if user.role == BROKER and "broker" in own:
-        q |= Q(broker=user.pk)
-    return q
-
-
-def party_read_q(model: type[Model], user) -> Q:
-    """Records naming the user's enterprise or institution, or the expert themself, in any link —
-    who may *read* a confidential record they are party to, even where ``PARTY_FIELDS`` keeps them
-    from editing it (a pairing names an enterprise; the bureau keeps it)."""
-    org_id = getattr(user, "organisation_id", None)
-    q = NOTHING
-    for f in model._meta.get_fields():
-        if not (f.is_relation and f.concrete and f.related_model is not None):
-            continue
-        target = f.related_model._meta.label
-        lookup = _in if f.many_to_many else (lambda m, **kw: Q(**kw))
-        if target in ("orgs.Enterprise", "orgs.Institution") and org_id and user.role in {ENTERPRISE, INSTITUTION}:
-            q |= lookup(model, **{f"{f.name}__organisation": org_id})
-        elif target == "experts.Expert" and user.role == EXPERT:
-            q |= lookup(model, **{f"{f.name}__user": user.pk})
-    return q
-
-
 def edit_q(model: type[Model], user) -> Q:
-    if not user.is_authenticated or user.role in PLATFORM_ADMINS:
-        return NOTHING
-    if getattr(user, "is_server_operator", False):
-        return Q()  # the command-line operator on the server (accounts.models.SERVER_OPERATOR_USERNAME)
-    if user.role in GOVERNMENT:
-        return _gov_q(model, user)
-    return _party_q(model, user)
+    """What ``user`` may edit of ``model`` (and read whatever the visibility): ``access.RELATIONS``
+    within what the user reaches (``access.reach``)."""
+    return access.reach_q(model, access.reach(user), access.edit_relations(model))
+
+
+def read_scope_q(model: type[Model], user) -> Q:
+    """:func:`edit_q`, and for confidential models every party the record names in any link — who may
+    read a confidential record they are party to, even where ``PARTY_FIELDS`` keeps them from editing
+    it (a pairing names an enterprise; the bureau keeps it)."""
+    return access.reach_q(model, access.reach(user), access.read_relations(model))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -263,7 +108,7 @@ def scope_field_names(model: type[Model]) -> tuple[str, ...]:
 def may_set(model: type[Model], user, name: str, instance: Model | None = None) -> bool:
     """Whether ``user`` may change the scope field ``name`` of ``instance`` (None or unsaved: a new
     record). Values are checked against :func:`allowed_values` separately."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "role", None) in PLATFORM_ADMINS:
+    if not getattr(user, "is_authenticated", False) or getattr(user, "role", None) in PLATFORM_ADMIN_ROLES:
         return False
     pk = getattr(instance, "pk", None)
     before = _stored(instance, "visibility") if pk is not None and name == "visibility" else None
@@ -280,15 +125,15 @@ def regions_in_scope(user, model: type[Model] | None = None):
     province: universities come from all over China)."""
     org = getattr(user, "organisation", None)
     q = NOTHING
-    if user.role == CITY_ADMIN:
+    if user.role == Role.CITY_ADMIN:
         prefix = city_prefix(user)
         if prefix:
             q = Q(code__startswith=prefix)
-    elif user.role == UNIT_ADMIN and org is not None and org.assessment_unit_id:
+    elif user.role == Role.UNIT_ADMIN and org is not None and org.assessment_unit_id:
         _ids, codes, _parks = unit_reach(org.assessment_unit)
         for code in codes:
             q |= Q(code__startswith=code)
-    elif user.role == PARK_MANAGER and org is not None and org.park_id:
+    elif user.role == Role.PARK_MANAGER and org is not None and org.park_id:
         code = Park.objects.filter(pk=org.park_id).values_list("region__code", flat=True).first()
         if code:
             q = Q(code__startswith=code)
@@ -299,21 +144,21 @@ def regions_in_scope(user, model: type[Model] | None = None):
 
 def units_in_scope(user):
     org = getattr(user, "organisation", None)
-    if user.role == CITY_ADMIN:
+    if user.role == Role.CITY_ADMIN:
         prefix = city_prefix(user)
         return AssessmentUnit.objects.filter(city__code__startswith=prefix) if prefix else AssessmentUnit.objects.none()
-    if user.role == UNIT_ADMIN and org is not None and org.assessment_unit_id:
+    if user.role == Role.UNIT_ADMIN and org is not None and org.assessment_unit_id:
         return AssessmentUnit.objects.filter(pk__in=unit_ids(org.assessment_unit))
-    if user.role == PARK_MANAGER and org is not None and org.park_id:
+    if user.role == Role.PARK_MANAGER and org is not None and org.park_id:
         return AssessmentUnit.objects.filter(parks=org.park_id)
     return AssessmentUnit.objects.none()
 
 
 def parks_in_scope(user):
     org = getattr(user, "organisation", None)
-    if user.role == PARK_MANAGER:
+    if user.role == Role.PARK_MANAGER:
         return Park.objects.filter(pk=org.park_id) if org is not None and org.park_id else Park.objects.none()
-    if user.role not in (CITY_ADMIN, UNIT_ADMIN):
+    if user.role not in (Role.CITY_ADMIN, Role.UNIT_ADMIN):
         return Park.objects.none()
     units = units_in_scope(user)
     return Park.objects.filter(Q(region__in=regions_in_scope(user)) | Q(pk__in=units.values("parks"))
@@ -349,7 +194,7 @@ class ScopeFieldRule:
     def __init__(self, model: type[Model], user):
         self.model, self.user = model, user
         self.names = scope_field_names(model) if getattr(user, "is_authenticated", False) else ()
-        self.government = getattr(user, "role", None) in GOVERNMENT
+        self.government = getattr(user, "role", None) in GOVERNMENT_ROLES
         self.derives = not self.government and model._meta.label not in ("core.Organisation", "core.AssessmentUnit")
         self._allowed: dict[str, set | None] = {}
 
@@ -391,7 +236,7 @@ class ScopeFieldRule:
         if getattr(user, "is_server_operator", False):
             return True
         if self.model._meta.label in ("core.Organisation", "core.AssessmentUnit"):
-            return user.role == CITY_ADMIN and city_prefix(user) is not None and not own_org
+            return user.role == Role.CITY_ADMIN and city_prefix(user) is not None and not own_org
         if self.government:
             return True
         # Anyone who may edit the record sets its visibility, except lifting 不宜公开 (classified).

@@ -19,11 +19,11 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from duijie.core import scope
+from duijie.core.access import OPEN_VISIBILITIES
 from duijie.core.choices import Visibility
 from duijie.core.models import Grant, RecordBase
 from duijie.core.registry import RecordType
-
-OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.PLATFORM)
+from duijie.core.roles import PLATFORM_ADMIN_ROLES
 
 
 def _has_scope_fields(model: type[Model]) -> bool:
@@ -47,7 +47,7 @@ def is_scoped(model: type[Model]) -> bool:
 
 
 def _is_platform_admin(user) -> bool:
-    return getattr(user, "role", None) in scope.PLATFORM_ADMINS
+    return getattr(user, "role", None) in PLATFORM_ADMIN_ROLES
 
 
 def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> QuerySet:
@@ -61,12 +61,12 @@ def visible_queryset(model: type[Model], user, qs: QuerySet | None = None) -> Qu
         return qs if getattr(user, "role", None) in model.READ_ROLES else qs.none()
     if not _has_scope_fields(model):  # reference and scope tables: any logged-in user
         return qs if user.is_authenticated else qs.none()
+    if getattr(model, "CONFIDENTIAL", False):  # whatever the visibility says, also for anonymous visitors
+        return confidential_queryset(model, user, qs)
     if not user.is_authenticated:
         return qs.filter(Q(visibility=Visibility.PUBLIC) & published_q(model))
     if _is_platform_admin(user):
         return qs.none()
-    if getattr(model, "CONFIDENTIAL", False):
-        return confidential_queryset(model, user, qs)
     mine = scope.edit_q(model, user)
     if mine == Q():
         return qs
@@ -81,10 +81,7 @@ def confidential_queryset(model: type[Model], user, qs: QuerySet | None = None) 
     qs = model._default_manager.all() if qs is None else qs
     if not user.is_authenticated or _is_platform_admin(user):
         return qs.none()
-    q = scope.edit_q(model, user)
-    if getattr(user, "role", None) not in scope.GOVERNMENT:
-        q |= scope.party_read_q(model, user)
-    return qs.filter(q)
+    return qs.filter(scope.read_scope_q(model, user))
 
 
 def granted_ids(model: type[Model], user) -> QuerySet:

@@ -20,6 +20,7 @@ from duijie.core.audit import audit
 from duijie.core.choices import AuditAction, Visibility
 from duijie.core.models import Grant, RecordBase
 from duijie.core.registry import Transition
+from duijie.core.roles import Role
 from duijie.core.scope import scope_field_errors, scope_field_names
 from duijie.core.selectors import can_edit, editable_queryset
 
@@ -271,7 +272,7 @@ def grant_create(*, obj: Model, to_user, by, purpose: str = "access", expires_on
         raise PermissionDenied(_("You may not share this record."))
     if getattr(obj, "visibility", None) == Visibility.CLASSIFIED:
         raise ValidationError(_("Classified (不宜公开) records cannot be shared."))
-    if purpose == "broker" and getattr(to_user, "role", None) != "broker":
+    if purpose == "broker" and getattr(to_user, "role", None) != Role.BROKER:
         raise ValidationError(_("Only technology brokers can be assigned."))
     with transaction.atomic():
         grant, _created = Grant.objects.update_or_create(

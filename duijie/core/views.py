@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import server_error as default_server_error
 from django_tables2 import RequestConfig
 
-from duijie.core import selectors, services
+from duijie.core import plugins, selectors, services
 from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
@@ -26,7 +26,7 @@ from duijie.core.forms import VERSION_FIELD, RecordForm
 from duijie.core.masking import mask
 from duijie.core.models import Grant
 from duijie.core.pii import find_pii, mask_pii
-from duijie.core.registry import REGISTRY, RecordType, detail_panel_urls, personal_fields, record_url
+from duijie.core.registry import REGISTRY, RecordType, personal_fields, record_url
 from duijie.core.tables import build_table
 from duijie.core.versioning import busy_response, is_database_busy
 
@@ -90,9 +90,14 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
+    can_create = selectors.can_create(request.user, rt)
+    # The import kind some app contributed for this type (imports): its template and upload links.
+    kind = plugins.import_kind_for(rt.slug)
+    can_import = kind is not None and (getattr(request.user, "is_city_admin", False) if kind.city_admin_only
+                                       else can_create)
     return render(request, "core/record_list.html", {
         "rt": rt, "filter": filterset, "table": table, "query": query.urlencode(),
-        "can_create": selectors.can_create(request.user, rt),
+        "can_create": can_create, "can_import": can_import,
         "export_fields": exportable_fields(rt),
         "filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
     })
@@ -169,14 +174,15 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
         "can_edit": can_edit, "can_delete": can_edit and selectors.can_delete(request.user, obj),
         "transitions": transitions, "warnings": warnings,
         "has_history": hasattr(obj, "history"), "grants": grants,
-        # Extra downloads other apps attach to a record type (imports: the filled official form).
-        "detail_links": [link for links in rt.extra.get("detail_links", ()) for link in links(request, obj)],
-        "panel_urls": detail_panel_urls(rt, obj.pk),
+        # Buttons other apps contribute for this type (imports: the filled official form; cooperation:
+        # an intention's projects) and their htmx panels (matching: 推荐匹配), asked of core/plugins.
+        "detail_links": plugins.detail_links(rt.slug, request, obj),
+        "panel_urls": plugins.detail_panel_urls(rt, obj.pk),
     }
-    # A type may add panels of its own (e.g. a project's documents): extra["detail_context"] returns
-    # more context, with "panel_template" the template included above the related lists.
-    if "detail_context" in rt.extra:
-        context.update(rt.extra["detail_context"](request, obj, can_edit))
+    # A type may add panels of its own (e.g. a project's documents): detail_context returns more
+    # context, with "panel_template" the template included above the related lists.
+    if rt.detail_context is not None:
+        context.update(rt.detail_context(request, obj, can_edit))
     return render(request, "core/record_detail.html", context)
 
 

@@ -5,7 +5,7 @@ from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter, industry_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import Industry
-from duijie.core.registry import RecordType, register
+from duijie.core.registry import RecordType
 from duijie.demands.models import Demand
 from duijie.demands.services import DEMAND_TRANSITIONS
 
@@ -37,11 +37,13 @@ class DemandForm(RecordForm):
         self.fields["industry"].queryset = Industry.objects.filter(level=4)
 
 
-register(RecordType(
+DEMANDS = RecordType(
     slug="demands", model=Demand, group=GROUP, order=50, icon="bi-megaphone",
     list_columns=("title", "enterprise", "demand_type", "industry", "deadline", "status", "visibility"),
     filterset=DemandFilterSet, form=DemandForm,
     serializer=serializer_for(Demand, read_only=("status", "return_reason", "submitted_at", "published_at")),
     select_related=("enterprise", "industry"), prefetch_related=("assessment_units",),
     transitions=DEMAND_TRANSITIONS,
-))
+)
+
+RECORD_TYPES = (DEMANDS,)

@@ -18,10 +18,11 @@ from simple_history.models import HistoricalRecords
 
 from duijie.core.choices import Visibility
 from duijie.core.models import ScopedRecord, TimeStamped
+from duijie.core.roles import GOVERNMENT_ROLES
 from duijie.events.choices import EventStatus, EventType, InvitationStatus
 
 # Organisers: the city and district science bureaus and park managers (within their scope).
-ORGANISER_ROLES = frozenset({"city_admin", "unit_admin", "park_manager"})
+ORGANISER_ROLES = GOVERNMENT_ROLES
 
 
 class Event(ScopedRecord):

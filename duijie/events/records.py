@@ -8,7 +8,7 @@ from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import Industry, Organisation
-from duijie.core.registry import RecordType, register
+from duijie.core.registry import RecordType
 from duijie.events.choices import EventStatus, EventType
 from duijie.events.models import Event, Intention
 from duijie.events.services.lifecycle import EVENT_TRANSITIONS
@@ -87,19 +87,21 @@ class IntentionForm(RecordForm):
             self.fields[name].widget = forms.NumberInput(attrs={"class": "form-control"})
 
 
-register(RecordType(
+EVENTS = RecordType(
     slug="events", model=Event, group=GROUP, order=60, icon="bi-calendar-event",
     list_columns=("title", "event_type", "starts_at", "organiser", "venue", "capacity", "status"),
     filterset=EventFilterSet, form=EventForm,
     serializer=serializer_for(Event, read_only=("status",)),
     select_related=("organiser",), prefetch_related=("assessment_units", "industries"),
     transitions=EVENT_TRANSITIONS,
-))
-register(RecordType(
+)
+INTENTIONS = RecordType(
     slug="intentions", model=Intention, group=GROUP, order=61, icon="bi-pen",
     list_columns=("subject", "enterprise", "institution", "expert", "event", "signed_on", "visibility"),
     filterset=IntentionFilterSet, form=IntentionForm,
     serializer=serializer_for(Intention, read_only=("meeting_slot",)),
     select_related=("enterprise", "institution", "expert", "expert__institution", "event"),
     prefetch_related=("assessment_units",),
-))
+)
+
+RECORD_TYPES = (EVENTS, INTENTIONS)

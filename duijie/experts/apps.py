@@ -6,8 +6,3 @@ class ExpertsConfig(AppConfig):
     name = "duijie.experts"
     label = "experts"
     verbose_name = _("Experts")
-
-    def ready(self) -> None:
-        # Declares this app's record types (core/registry.py).
-        # deferred: app loading — registrations import models, which exist only once apps are ready
-        from duijie.experts import records  # noqa: F401

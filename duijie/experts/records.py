@@ -5,7 +5,7 @@ from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import Discipline, Industry
-from duijie.core.registry import RecordType, RelatedList, register
+from duijie.core.registry import RecordType, RelatedList
 from duijie.experts.choices import ExpertRoleKind
 from duijie.experts.models import Expert, ExpertRole
 from duijie.orgs.models import InstitutionUnit
@@ -60,21 +60,23 @@ class ExpertRoleForm(RecordForm):
         fields = ["expert", "kind", "certificate_no", "host", "start", "end"]
 
 
-register(RecordType(
+EXPERTS = RecordType(
     slug="experts", model=Expert, group=GROUP, order=30, icon="bi-person-badge",
     list_columns=("name", "institution", "title", "keywords", "phone"),
     filterset=ExpertFilterSet, form=ExpertForm, serializer=serializer_for(Expert, read_only=("user",)),
     select_related=("institution",), prefetch_related=("disciplines", "industries", "assessment_units"),
-    extra={"export_related": ("unit__institution",)},
+    export_related=("unit__institution",),
     related=(
         RelatedList(_("Roles"), "expert-roles", "expert"),
         RelatedList(_("Achievements led"), "achievements", "lead_expert"),
         RelatedList(_("Patents"), "patents", "inventor_experts"),
     ),
-))
-register(RecordType(
+)
+EXPERT_ROLES = RecordType(
     slug="expert-roles", model=ExpertRole, group=GROUP, order=31, icon="bi-person-gear",
     list_columns=("expert", "kind", "certificate_no", "host", "start", "end"),
     filterset=ExpertRoleFilterSet, form=ExpertRoleForm, serializer=serializer_for(ExpertRole),
     select_related=("expert__institution", "host"),
-))
+)
+
+RECORD_TYPES = (EXPERTS, EXPERT_ROLES)

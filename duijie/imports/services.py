@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from duijie.accounts.models import SERVER_OPERATOR_USERNAME as OPERATOR_USERNAME
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
 from duijie.core import crypto
+from duijie.core.roles import Role
 from duijie.imports import engine, guard, layouts, progress, readers
 from duijie.imports.engine.results import ERROR, Result
 from duijie.imports.kinds import KINDS, Kind

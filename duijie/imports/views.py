@@ -225,15 +225,12 @@ def form_export(request: HttpRequest, layout: str, fmt: str, pk: int) -> HttpRes
     return _download(data, fmt, f"{lay.title}-{str(obj)[:100]}.{fmt}")
 
 
-def form_links(request: HttpRequest, obj) -> list[tuple[str, str]]:
-    """Buttons on a record's detail page: its official form(s), filled in (core/views.record_detail).
-    Once the user has taken the audited "show full" action on the page, the forms carry full values."""
+def form_links(request: HttpRequest, obj, *, layout: str) -> list[tuple[str, str]]:
+    """Buttons on a record's detail page: its official form ``layout``, filled in (contributed as an
+    ``Export`` in plugin.py, shown by core/views.record_detail). Once the user has taken the audited
+    "show full" action on the page, the forms carry full values."""
     revealed = (request.method == "POST" and request.POST.get("reveal")
                 and selectors.personal_access(request.user, obj) == "reveal")
     query = "?full=1" if revealed else ""
-    out = []
-    for lay in layouts.LAYOUTS.values():
-        if KINDS[lay.kind].model is type(obj):
-            for fmt, label in (("docx", _("Export the form (Word)")), ("xlsx", _("Export the form (Excel)"))):
-                out.append((label, reverse("imports:form_export", args=[lay.name, fmt, obj.pk]) + query))
-    return out
+    return [(label, reverse("imports:form_export", args=[layout, fmt, obj.pk]) + query)
+            for fmt, label in (("docx", _("Export the form (Word)")), ("xlsx", _("Export the form (Excel)")))]

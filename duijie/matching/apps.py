@@ -11,12 +11,6 @@ class MatchingConfig(AppConfig):
         # deferred: app loading — registrations import models, which exist only once apps are ready
         from duijie.matching import declarations, subscriptions
 
-        # Like admin.autodiscover(): every installed app's search.py declares what it feeds in.
-        declarations.autodiscover()
+        # Check and resolve the MatchingSource declarations the domain apps contributed (core/plugins.py).
+        declarations.load()
         subscriptions.subscribe()  # index refreshes follow the writes' change announcements
-        # deferred: app loading — registrations import models, which exist only once apps are ready
-        from duijie.core.registry import register_detail_panel
-
-        for decl in declarations.by_kind().values():
-            if decl.kind in declarations.PANEL_KINDS:
-                register_detail_panel(decl.model, "matching:panel")

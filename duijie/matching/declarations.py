@@ -1,20 +1,10 @@
-"""Declarations of what each domain app feeds into the matching index.
+"""What each domain app feeds into the matching index, checked and resolved.
 
-Each domain app may have a ``search.py`` with ``SEARCH = [ {...}, ... ]`` (plain data; the app
-never imports ``matching``). ``autodiscover()`` reads them at start-up, like the admin's
-``autodiscover()``. Keys of one declaration:
-
-- ``model``: ``"app_label.Model"``; ``kind``: the matchkit kind (expert, achievement, patent,
-  enterprise, demand, carrier);
-- ``title``: a field path (``a__b`` follows relations) or None; ``text``: ``[(path, weight), …]``;
-  higher weight comes first (the encoder reads the first ~200 characters), weight >= 2 is
-  repeated once for BM25;
-- ``keywords``: a path whose value is split on ,，、;；;
-- ``structured``: matchkit field → path (industry = GB/T 4754 code, field, region = NBS code,
-  institution, ipc); a many-to-many path gives a list (industry takes the first);
-- ``select_related`` / ``prefetch_related``: joins used when building many records at once;
-- ``index_exclude``: a filter; matching records are never in the index (e.g. experts who opted out);
-- ``recommend_filter``: a filter a record must pass to be recommended (e.g. published demands).
+Each domain app contributes ``MatchingSource`` declarations (``core/plugins.py``; typically kept in
+its ``search.py`` and listed in its ``plugin.py``), so the app never imports ``matching``. ``load()``
+reads them from the plug-in registry at start-up and checks them: the model exists, the kind is a
+matchkit kind, the structured fields are known, each kind is declared once. The fields are
+documented on ``core.plugins.MatchingSource``.
 """
 
 from __future__ import annotations
@@ -24,12 +14,13 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.utils.module_loading import autodiscover_modules
 
-from matchkit import KINDS
+from duijie.core import plugins
+from duijie.core.plugins import MatchingSource
+from matchkit import KINDS, signals
 
-STRUCTURED = ("industry", "field", "region", "institution", "ipc")
-PANEL_KINDS = ("demand", "achievement", "patent", "expert")  # detail pages with a 推荐匹配 panel
+# the record fields an app may feed: one per field signal declared in matchkit.signals
+STRUCTURED = tuple(s.name for s in signals.STRUCTURED if s.kind == "field")
 
 
 @dataclass(frozen=True)
@@ -68,29 +59,29 @@ _BY_MODEL: dict[type[models.Model], Declaration] = {}
 _BY_KIND: dict[str, Declaration] = {}
 
 
-def parse(raw: dict[str, Any]) -> Declaration:
+def parse(raw: MatchingSource) -> Declaration:
     try:
-        model = apps.get_model(raw["model"])
-    except (KeyError, LookupError, ValueError) as e:
+        model = apps.get_model(raw.model)
+    except (LookupError, ValueError) as e:
         raise ValueError(f"search declaration {raw!r}: unknown model ({e})") from e
-    kind = raw.get("kind")
+    kind = raw.kind
     if kind not in KINDS:
-        raise ValueError(f"search declaration for {raw['model']}: kind must be one of {KINDS}, got {kind!r}")
-    unknown = set(raw.get("structured", {})) - set(STRUCTURED)
+        raise ValueError(f"search declaration for {raw.model}: kind must be one of {KINDS}, got {kind!r}")
+    unknown = set(raw.structured) - set(STRUCTURED)
     if unknown:
-        raise ValueError(f"search declaration for {raw['model']}: unknown structured fields {sorted(unknown)}")
-    text = tuple((str(p), float(w)) for p, w in raw.get("text", ()))
-    if not raw.get("title") and not text:
-        raise ValueError(f"search declaration for {raw['model']}: needs a title or text fields")
+        raise ValueError(f"search declaration for {raw.model}: unknown structured fields {sorted(unknown)}")
+    text = tuple((str(p), float(w)) for p, w in raw.text)
+    if not raw.title and not text:
+        raise ValueError(f"search declaration for {raw.model}: needs a title or text fields")
     return Declaration(
-        model=model, kind=kind, title=raw.get("title"), text=text, keywords=raw.get("keywords"),
-        structured=dict(raw.get("structured", {})), select_related=tuple(raw.get("select_related", ())),
-        prefetch_related=tuple(raw.get("prefetch_related", ())), index_exclude=dict(raw.get("index_exclude", {})),
-        recommend_filter=dict(raw.get("recommend_filter", {})),
+        model=model, kind=kind, title=raw.title, text=text, keywords=raw.keywords,
+        structured=dict(raw.structured), select_related=tuple(raw.select_related),
+        prefetch_related=tuple(raw.prefetch_related), index_exclude=dict(raw.index_exclude),
+        recommend_filter=dict(raw.recommend_filter),
     )
 
 
-def register(raw: dict[str, Any]) -> Declaration:
+def register(raw: MatchingSource) -> Declaration:
     decl = parse(raw)
     if decl.kind in _BY_KIND and _BY_KIND[decl.kind].model is not decl.model:
         raise ValueError(f"kind {decl.kind!r} is declared twice ({_BY_KIND[decl.kind].label}, {decl.label})")
@@ -99,13 +90,10 @@ def register(raw: dict[str, Any]) -> Declaration:
     return decl
 
 
-def autodiscover() -> None:
-    modules = autodiscover_modules("search")  # imports every installed app's search.py
-    del modules
-    for config in apps.get_app_configs():
-        module = getattr(config.module, "search", None)
-        for raw in getattr(module, "SEARCH", ()) or ():
-            register(raw)
+def load() -> None:
+    """Check and resolve every ``MatchingSource`` the apps contributed (matching's ``ready``)."""
+    for raw in plugins.matching_sources():
+        register(raw)
 
 
 def for_model(model_or_obj) -> Declaration | None:

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
-from duijie.core.selectors import OPEN_VISIBILITIES
+from duijie.core.access import OPEN_VISIBILITIES
 from duijie.events.choices import InvitationStatus as I
 from duijie.events.models import Invitation
 from duijie.events.planner import InvitationPlan, PlannedInvitee, invited_ids, shared_industry_plan

@@ -16,11 +16,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
 from duijie.core import changes, scope
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.models import AssessmentUnit
+from duijie.core.roles import Role
 from duijie.core.validators import normalise_uscc
 from duijie.experts.models import Expert
 from duijie.onboarding.models import EnterpriseRegistration, Invitation, InvitationKind, RegistrationStatus

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duijie.core.roles import Role
 from duijie.onboarding import forms, services
 from duijie.onboarding.models import InvitationKind
 from duijie.orgs.models import Institution
@@ -37,7 +38,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 def registrations(request: HttpRequest) -> HttpResponse:
     items = services.registrations_for(request.user)
-    if not items.exists() and request.user.role not in ("city_admin", "unit_admin"):
+    if not items.exists() and request.user.role not in (Role.CITY_ADMIN, Role.UNIT_ADMIN):
         raise PermissionDenied
     return render(request, "onboarding/registrations.html", {"items": items[:200],
                                                              "reject_form": forms.RejectForm()})

@@ -5,7 +5,7 @@ from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter, industry_filter
 from duijie.core.forms import RecordForm, local_regions
 from duijie.core.models import Industry, Region
-from duijie.core.registry import RecordType, RelatedList, register
+from duijie.core.registry import RecordType, RelatedList
 from duijie.orgs.choices import QualificationKind
 from duijie.orgs.models import (
     Enterprise,
@@ -109,7 +109,7 @@ class MetricForm(RecordForm):
         fields = ["enterprise", "year", "revenue", "rd_spend", "tax", "employees", "rd_staff", "invention_patents"]
 
 
-register(RecordType(
+INSTITUTIONS = RecordType(
     slug="institutions", model=Institution, group=GROUP, order=20, icon="bi-bank",
     list_columns=("name", "kind", "is_local", "country", "region"),
     filterset=InstitutionFilterSet, form=InstitutionForm,
@@ -121,15 +121,15 @@ register(RecordType(
         RelatedList(_("Tech achievements"), "achievements", "institution"),
         RelatedList(_("Patents"), "patents", "applicant_orgs__institution"),
     ),
-))
-register(RecordType(
+)
+INSTITUTION_UNITS = RecordType(
     slug="institution-units", model=InstitutionUnit, group=GROUP, order=21, icon="bi-diagram-3",
     list_columns=("name", "institution", "kind", "parent"),
     filterset=InstitutionUnitFilterSet, form=InstitutionUnitForm, serializer=serializer_for(InstitutionUnit),
     select_related=("institution", "parent__institution"),
     related=(RelatedList(_("Experts"), "experts", "unit"),),
-))
-register(RecordType(
+)
+ENTERPRISES = RecordType(
     slug="enterprises", model=Enterprise, group=GROUP, order=22, icon="bi-building",
     list_columns=("name", "uscc", "industry", "region", "park", "contact_phone"),
     filterset=EnterpriseFilterSet, form=EnterpriseForm,
@@ -141,16 +141,18 @@ register(RecordType(
         RelatedList(_("Yearly metrics"), "metrics", "enterprise"),
         RelatedList(_("Patents"), "patents", "applicant_orgs__enterprise"),
     ),
-))
-register(RecordType(
+)
+QUALIFICATIONS = RecordType(
     slug="qualifications", model=EnterpriseQualification, group=GROUP, order=23, icon="bi-award",
     list_columns=("enterprise", "kind", "level", "valid_from", "valid_to"),
     filterset=QualificationFilterSet, form=QualificationForm, serializer=serializer_for(EnterpriseQualification),
     select_related=("enterprise",),
-))
-register(RecordType(
+)
+METRICS = RecordType(
     slug="metrics", model=EnterpriseMetric, group=GROUP, order=24, icon="bi-graph-up",
     list_columns=("enterprise", "year", "revenue", "rd_spend", "employees", "invention_patents"),
     filterset=MetricFilterSet, form=MetricForm, serializer=serializer_for(EnterpriseMetric),
     select_related=("enterprise",),
-))
+)
+
+RECORD_TYPES = (INSTITUTIONS, INSTITUTION_UNITS, ENTERPRISES, QUALIFICATIONS, METRICS)

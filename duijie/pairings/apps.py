@@ -8,7 +8,3 @@ class PairingsConfig(AppConfig):
     name = "duijie.pairings"
     label = "pairings"
     verbose_name = _("Pairings & placements")
-
-    def ready(self) -> None:
-        # deferred: app loading — registrations import models, which exist only once apps are ready
-        from duijie.pairings import records  # noqa: F401

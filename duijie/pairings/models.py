@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from duijie.core.choices import Visibility
 from duijie.core.models import ScopedRecord
-from duijie.core.scope import GOVERNMENT
+from duijie.core.roles import GOVERNMENT_ROLES, Role
 from duijie.pairings.choices import (
     HOSTED_BY_ENTERPRISE,
     PairingKind,
@@ -57,7 +57,7 @@ class Pairing(ScopedRecord):
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
     PARTY_FIELDS: tuple[str, ...] = ()
-    CREATE_ROLES = GOVERNMENT
+    CREATE_ROLES = GOVERNMENT_ROLES
     # Who is paired with or placed at whom, and on what terms, is business-confidential as a whole
     # record: read by the parties named in it and government roles in scope (core.selectors).
     CONFIDENTIAL = True
@@ -134,7 +134,7 @@ class Visit(ScopedRecord):
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
     PARTY_FIELDS: tuple[str, ...] = ()
-    CREATE_ROLES = GOVERNMENT | {"institution", "expert"}
+    CREATE_ROLES = GOVERNMENT_ROLES | {Role.INSTITUTION, Role.EXPERT}
 
     class Meta:
         ordering = ["-visited_on"]
@@ -164,7 +164,7 @@ class PlacementQuota(ScopedRecord):
                              help_text=_("The policy clause that sets the quota."))
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
-    CREATE_ROLES = GOVERNMENT
+    CREATE_ROLES = GOVERNMENT_ROLES
 
     class Meta:
         ordering = ["-year", "scheme"]
@@ -204,7 +204,7 @@ class Placement(ScopedRecord):
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
     PARTY_FIELDS: tuple[str, ...] = ()
-    CREATE_ROLES = GOVERNMENT
+    CREATE_ROLES = GOVERNMENT_ROLES
     # Who is paired with or placed at whom, and on what terms, is business-confidential as a whole
     # record: read by the parties named in it and government roles in scope (core.selectors).
     CONFIDENTIAL = True
@@ -251,7 +251,7 @@ class StudentTeam(ScopedRecord):
 
     history = HistoricalRecords(m2m_fields=["assessment_units"])
     PARTY_FIELDS = ("institution",)
-    CREATE_ROLES = GOVERNMENT | {"institution"}
+    CREATE_ROLES = GOVERNMENT_ROLES | {Role.INSTITUTION}
 
     class Meta:
         ordering = ["-entered_on"]

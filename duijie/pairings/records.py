@@ -6,7 +6,8 @@ from duijie.accounts.models import User
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
-from duijie.core.registry import NavLink, RecordType, RelatedList, register, register_link
+from duijie.core.registry import NavLink, RecordType, RelatedList
+from duijie.core.roles import GOVERNMENT_ROLES
 from duijie.pairings.models import Pairing, Placement, PlacementQuota, StudentTeam, Visit
 
 # Shown with cooperation projects and contracts in one navigation group (产学研合作).
@@ -38,7 +39,7 @@ class PairingForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
 
-        self.fields["liaison"].queryset = User.objects.filter(role__in=("city_admin", "unit_admin", "park_manager"),
+        self.fields["liaison"].queryset = User.objects.filter(role__in=GOVERNMENT_ROLES,
                                                              is_active=True)
 
 
@@ -111,39 +112,41 @@ class StudentTeamForm(RecordForm):
             kind__in=("incubator", "makerspace", "accelerator"))
 
 
-register(RecordType(
+PAIRINGS = RecordType(
     slug="pairings", model=Pairing, group=GROUP, order=80, icon="bi-link-45deg",
     list_columns=("enterprise", "kind", "expert", "liaison", "start_on", "end_on"),
     filterset=PairingFilterSet, form=PairingForm, serializer=serializer_for(Pairing),
     select_related=("enterprise", "expert__institution", "liaison"), prefetch_related=("assessment_units",),
     related=(RelatedList(_("Visits"), "visits", "pairing", ("visited_on", "programme", "visitors")),),
-))
-register(RecordType(
+)
+VISITS = RecordType(
     slug="visits", model=Visit, group=GROUP, order=81, icon="bi-signpost-2",
     list_columns=("visited_on", "enterprise", "programme", "visitors", "visiting_institution"),
     filterset=VisitFilterSet, form=VisitForm, serializer=serializer_for(Visit),
     select_related=("enterprise", "visiting_institution"), prefetch_related=("assessment_units", "draft_demands"),
-    extra={"detail_context": lambda request, obj, can_edit: {"panel_template": "pairings/partials/visit_needs.html"}},
-))
-register(RecordType(
+    detail_context=lambda request, obj, can_edit: {"panel_template": "pairings/partials/visit_needs.html"},
+)
+PLACEMENTS = RecordType(
     slug="placements", model=Placement, group=GROUP, order=82, icon="bi-person-workspace",
     list_columns=("person_name", "scheme", "year", "home_institution", "host_enterprise", "host_institution",
                   "start_on", "end_on"),
     filterset=PlacementFilterSet, form=PlacementForm, serializer=serializer_for(Placement),
     select_related=("home_institution", "host_enterprise", "host_institution"),
     prefetch_related=("assessment_units",),
-))
-register(RecordType(
+)
+PLACEMENT_QUOTAS = RecordType(
     slug="placement-quotas", model=PlacementQuota, group=GROUP, order=83, icon="bi-bullseye",
     list_columns=("year", "scheme", "quota", "region", "basis"),
     filterset=QuotaFilterSet, form=QuotaForm, serializer=serializer_for(PlacementQuota),
     select_related=("region",), prefetch_related=("assessment_units",),
-))
-register(RecordType(
+)
+STUDENT_TEAMS = RecordType(
     slug="student-teams", model=StudentTeam, group=GROUP, order=84, icon="bi-mortarboard",
     list_columns=("name", "institution", "leader_name", "members", "incubator", "entered_on", "status"),
     filterset=StudentTeamFilterSet, form=StudentTeamForm, serializer=serializer_for(StudentTeam),
     select_related=("institution", "incubator"), prefetch_related=("assessment_units",),
-))
-register_link(NavLink(GROUP, _("Overview: 十校十所进千企, quotas"), "pairings:overview",
-                      roles=frozenset({"city_admin", "unit_admin", "park_manager"}), order=79))
+)
+OVERVIEW = NavLink(GROUP, _("Overview: 十校十所进千企, quotas"), "pairings:overview",
+                   roles=GOVERNMENT_ROLES, order=79)
+
+RECORD_TYPES = (PAIRINGS, VISITS, PLACEMENTS, PLACEMENT_QUOTAS, STUDENT_TEAMS)

@@ -6,7 +6,7 @@ from duijie.core.api import RecordSerializer, serializer_for
 from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import AssessmentUnit, Industry
-from duijie.core.registry import RecordType, RelatedList, register
+from duijie.core.registry import RecordType, RelatedList
 from duijie.supply.choices import TransferMode
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
 from duijie.supply.services import ACHIEVEMENT_TRANSITIONS
@@ -125,32 +125,34 @@ class ScenarioForm(RecordForm):
                   "requirements", "investment", *SCOPE_FIELDS]
 
 
-register(RecordType(
+ACHIEVEMENTS = RecordType(
     slug="achievements", model=Achievement, group=GROUP, order=40, icon="bi-lightbulb",
     list_columns=("name", "institution", "field", "stage", "lead_name", "status", "filing_unit"),
     filterset=AchievementFilterSet, form=AchievementForm,
     serializer=serializer_for(Achievement, read_only=("status", "return_reason", "published_at")),
     select_related=("institution", "filing_unit"), prefetch_related=("assessment_units", "patents"),
-    extra={"export_related": ("lead_expert__institution", "unit__institution")},
+    export_related=("lead_expert__institution", "unit__institution"),
     transitions=ACHIEVEMENT_TRANSITIONS,
-))
-register(RecordType(
+)
+PATENTS = RecordType(
     slug="patents", model=Patent, group=GROUP, order=41, icon="bi-file-earmark-text",
     list_columns=("title", "application_no", "patent_type", "legal_status", "applicants", "application_date",
                   "is_high_value"),
     filterset=PatentFilterSet, form=PatentForm, serializer=PatentSerializer,
     prefetch_related=("applicant_orgs", "inventor_experts__institution", "assessment_units"),
     related=(RelatedList(_("Achievements"), "achievements", "patents"),),
-))
-register(RecordType(
+)
+CARRIERS = RecordType(
     slug="carriers", model=Carrier, group=PLATFORMS, order=42, icon="bi-house-gear",
     list_columns=("name", "kind", "level", "host", "region", "approval_date"),
     filterset=CarrierFilterSet, form=CarrierForm, serializer=serializer_for(Carrier),
     select_related=("host", "region"), prefetch_related=("co_builders", "industries", "assessment_units"),
-))
-register(RecordType(
+)
+SCENARIOS = RecordType(
     slug="scenarios", model=Scenario, group=PLATFORMS, order=43, icon="bi-signpost-split",
     list_columns=("title", "domain", "provider", "stage", "openness", "period_start", "period_end"),
     filterset=ScenarioFilterSet, form=ScenarioForm, serializer=serializer_for(Scenario),
     select_related=("provider",), prefetch_related=("assessment_units",),
-))
+)
+
+RECORD_TYPES = (ACHIEVEMENTS, PATENTS, CARRIERS, SCENARIOS)

@@ -37,7 +37,7 @@ def test_rank_writes_the_run_format(tmp_path):
     assert rc == 0
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows and all(len(r) == 4 for r in rows)
-    by_q = {}
+    by_q: dict[str, list] = {}
     for qid, docid, rank, score in rows:
         by_q.setdefault(qid, []).append((docid, int(rank), float(score)))
     assert all(len(v) <= 2 for v in by_q.values())

@@ -44,6 +44,7 @@ def test_hybrid_explains_a_shared_inferred_field_truthfully(encoder):
     res = idx.search(q, k=4)
     by_id = {r.id: r for r in res}
     protos = idx.field_prototypes()
+    assert protos is not None
     w = Weights()
     pq = protos.distribution(encoder.encode_queries(["集成电路测试技术。集成电路封装技术"]), w.field_tau)[0]
     for rid in ("C1", "C2"):
@@ -82,7 +83,7 @@ def test_saved_index_keeps_the_prototypes(encoder, tmp_path):
     before = [(r.id, round(r.score, 5)) for r in idx.search("集成电路测试技术", k=4)]
     fi._cache.clear()  # a fresh process: nothing encoded yet
     idx2 = Index.load(tmp_path, encoder=encoder)
-    assert idx2._field_protos is not None
+    assert idx2._field_protos is not None and idx._field_protos is not None
     assert np.array_equal(idx2._field_protos.vectors, idx._field_protos.vectors)
     assert [(r.id, round(r.score, 5)) for r in idx2.search("集成电路测试技术", k=4)] == before
 

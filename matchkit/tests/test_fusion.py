@@ -49,3 +49,22 @@ def test_normalisations():
     assert z[1] == 0 and 0 < z[0] < 0.5 < z[2] < 1
     assert _zscore(np.array([2.0, 2.0])).tolist() == [0.5, 0.5]
     assert fuse(bm, dn, np.zeros(3, np.float32), Weights(), "bm25").tolist() == bm.tolist()
+
+
+def test_weights_take_one_attribute_per_declared_signal():
+    import copy
+
+    from matchkit import signals
+    from matchkit.feedback import FEATURES
+
+    w = Weights()
+    assert FEATURES == signals.NAMES
+    assert all(getattr(w, s.name) == s.weight for s in signals.SIGNALS)
+    changed = w.replace(industry=0.3)
+    assert changed.industry == 0.3 and w.industry == signals.get("industry").weight and changed != w
+    assert copy.deepcopy(changed) == changed and hash(Weights()) == hash(w)
+    assert Weights(**changed.as_dict()) == changed
+    with pytest.raises(TypeError):
+        Weights(no_such_signal=1.0)
+    with pytest.raises(AttributeError):
+        w.bm25 = 1.0  # type: ignore[misc]

@@ -137,7 +137,9 @@ def test_structured_signals_move_the_matching_record_up(encoder, field, value, r
 def test_industry_hierarchy_distance_orders_strength():
     from matchkit.structured import industry
 
-    same_class, same_group, same_div, same_section = (industry("3841", c)[0] for c in ("3841", "3849", "3811", "3011"))
+    found = [industry("3841", c) for c in ("3841", "3849", "3811", "3011")]
+    assert all(found)
+    same_class, same_group, same_div, same_section = (m[0] for m in found if m)
     assert same_class > same_group > same_div > same_section > 0
     assert industry("3841", "0111") is None
 
@@ -248,7 +250,7 @@ def test_groups_mask_records_before_ranking(tmp_path):
 def test_structured_part_is_the_sum_of_every_signal_that_fires_for_the_pair(encoder):
     """Search skips signals a query cannot fire and rows no pair signal applies to; the structured part
     and reasons must still be exactly those of all signals evaluated pair by pair."""
-    from matchkit import structured as sig
+    from matchkit import signals
 
     idx = Index(encoder)
     idx.add([
@@ -272,13 +274,15 @@ def test_structured_part_is_the_sum_of_every_signal_that_fires_for_the_pair(enco
         for r in idx.search(q, k=5):
             d = idx.get(r.id)
             total, codes = 0.0, []
-            for name, fn in list(sig.SIGNALS.items()) + list(sig.PAIR_SIGNALS.items()):
-                m = fn(getattr(q, name), getattr(d, name)) if name in sig.SIGNALS else fn(q, d)
+            for s in signals.STRUCTURED:
+                name, fn = s.name, s.compute
+                assert fn is not None
+                m = fn(getattr(q, name), getattr(d, name)) if s.kind == "field" else fn(q, d)
                 if m and getattr(w, name):
                     total += getattr(w, name) * m[0]
                     codes.append((name, m[1]))
                     fired.add(name)
             assert r.parts.structured == pytest.approx(total, abs=1e-6)
-            assert [(x.code, x.text) for x in r.reasons if x.code in dict(codes) or x.code in sig.SIGNALS
-                    or x.code in sig.PAIR_SIGNALS] == codes
+            assert [(x.code, x.text) for x in r.reasons if x.code in dict(codes)
+                    or x.code in {s.name for s in signals.STRUCTURED}] == codes
     assert {"industry", "region", "ipc", "stage", "tier", "load", "cooperation", "field"} <= fired

@@ -11,6 +11,11 @@ from matchkit import Index, Query, Record, Weights
 from matchkit import crosswalk as cw
 from matchkit import structured as sig
 
+
+def _strength(m: tuple[float, str] | None) -> float:
+    assert m is not None
+    return m[0]
+
 TEXT = "锂电池正极材料的制备工艺与性能提升"
 
 
@@ -27,8 +32,8 @@ def _order(idx, q, **kw):
 
 
 def test_stage_levels_and_fit():
-    assert sig.stage("中试", "批量生产阶段")[0] == 1.0
-    assert sig.stage("批量生产阶段", "小批量生产阶段")[0] == 0.4
+    assert _strength(sig.stage("中试", "批量生产阶段")) == 1.0
+    assert _strength(sig.stage("批量生产阶段", "小批量生产阶段")) == 0.4
     assert sig.stage("批量生产阶段", "研制阶段") is None
     assert sig.stage(None, "研制阶段") is None and sig.stage("中试", "说不清") is None
 
@@ -41,7 +46,7 @@ def test_stage_lifts_mature_record(encoder):
 
 
 def test_tier(encoder):
-    assert sig.tier("高新技术企业", "专精特新")[0] == 1.0
+    assert _strength(sig.tier("高新技术企业", "专精特新")) == 1.0
     assert sig.tier("瞪羚", "高新技术企业") is None
     idx = Index(encoder)
     idx.add([Record(id="E1", kind="enterprise", title="电池企业", text=TEXT, tier="科技型中小企业"),
@@ -129,7 +134,7 @@ def test_crosswalk_signal_compares_like_with_like(encoder):
     why = [x for x in res[0].reasons if x.code == "crosswalk"]
     assert why and "38" in why[0].text
     # a jstec field name on one side, an Annex-1 field on the other
-    assert sig.crosswalk(Query(field="先进制造与自动化"), Record(id="r", kind="achievement", title="t",
-                                                                   field="装备制造"))[0] == 0.4
+    assert _strength(sig.crosswalk(Query(field="先进制造与自动化"), Record(id="r", kind="achievement", title="t",
+                                                                             field="装备制造"))) == 0.4
     # the direct signal already fired: no double counting
     assert sig.crosswalk(Query(industry="3841"), Record(id="r", kind="patent", title="t", industry="3841")) is None

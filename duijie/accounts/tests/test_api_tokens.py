@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from duijie.accounts.models import ApiToken
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def test_revoked_token_refused(enterprise_client, enterprise_user):
 
 
 def test_cannot_revoke_someone_elses_token(enterprise_client):
-    other = f.user(username="other", role="enterprise")
+    other = f.user(username="other", role=Role.ENTERPRISE)
     token, _key = ApiToken.issue(other, "t")
     assert enterprise_client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()

@@ -6,13 +6,14 @@ from django.db import transaction
 from duijie.accounts.tests.helpers import PW, login
 from duijie.core.audit import audit_failure
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def test_login_logout_and_failures_are_audited(client):
-    u = f.user(username="carol", role="enterprise", password=PW)
+    u = f.user(username="carol", role=Role.ENTERPRISE, password=PW)
     login(client, "carol", "wrong-password", REMOTE_ADDR="10.1.2.3")
     login(client, "nosuchuser", "whatever-pass", REMOTE_ADDR="10.1.2.3")
     login(client, "carol", REMOTE_ADDR="10.1.2.4")
@@ -35,7 +36,7 @@ def test_login_logout_and_failures_are_audited(client):
 
 def test_api_basic_failure_is_audited(client, settings):
     settings.DUIJIE_API_BASIC_AUTH = True
-    f.user(username="dave", role="enterprise", password=PW)
+    f.user(username="dave", role=Role.ENTERPRISE, password=PW)
     r = client.get("/api/enterprises/", HTTP_AUTHORIZATION="Basic ZGF2ZTpub3BlLW5vcGU=")  # dave:nope-nope
     assert r.status_code == 401
     e = AuditLog.objects.get(action="login_failed")
@@ -52,6 +53,6 @@ def test_failure_entries_are_written_in_their_own_transaction():
 
 def test_trusted_proxy_address(client, settings):
     settings.DUIJIE_TRUSTED_PROXY_COUNT = 1
-    f.user(username="erin", role="enterprise", password=PW)
+    f.user(username="erin", role=Role.ENTERPRISE, password=PW)
     login(client, "erin", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
     assert AuditLog.objects.get(action="login").ip == "203.0.113.7"  # the proxy's entry, not the client's claim

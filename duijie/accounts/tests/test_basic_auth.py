@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def basic(username, password):
 
 def test_off_by_default(settings):
     assert settings.DUIJIE_API_BASIC_AUTH is False
-    f.user(username="ent", role="enterprise", password=PW)
+    f.user(username="ent", role=Role.ENTERPRISE, password=PW)
     assert Client().get("/api/demands/", **basic("ent", PW)).status_code == 401
 
 
@@ -27,8 +28,8 @@ def test_off_by_default(settings):
 def test_never_skips_the_second_factor(settings, otp_required):
     settings.DUIJIE_API_BASIC_AUTH = True
     settings.DUIJIE_OTP_REQUIRED = otp_required
-    f.user(username="bureau", role="city_admin", organisation=f.organisation(), password=PW)
-    f.user(username="ent", role="enterprise", password=PW)
+    f.user(username="bureau", role=Role.CITY_ADMIN, organisation=f.organisation(), password=PW)
+    f.user(username="ent", role=Role.ENTERPRISE, password=PW)
     r = Client().get("/api/demands/", **basic("bureau", PW))
     if otp_required:  # back office: a password alone is not the login
         assert r.status_code == 401
@@ -43,7 +44,7 @@ def test_failures_are_throttled_per_username(settings):
     settings.DUIJIE_API_BASIC_AUTH = True
     settings.DUIJIE_LOCKOUT_FAILURES = 3
     settings.AXES_ENABLED = False  # only our counter: django-axes locks by username on its own
-    f.user(username="ent", role="enterprise", password=PW)
+    f.user(username="ent", role=Role.ENTERPRISE, password=PW)
     codes = [Client().get("/api/demands/", REMOTE_ADDR=f"10.0.0.{i}", **basic("ent", "wrong")).status_code
              for i in range(4)]
     assert codes == [401, 401, 401, 429]
@@ -56,7 +57,7 @@ def test_failures_are_throttled_per_address(settings):
     settings.DUIJIE_API_BASIC_AUTH = True
     settings.DUIJIE_LOGIN_RATE_PER_MINUTE = 3
     settings.DUIJIE_LOCKOUT_FAILURES = 100
-    f.user(username="ent", role="enterprise", password=PW)
+    f.user(username="ent", role=Role.ENTERPRISE, password=PW)
     codes = [Client().get("/api/demands/", REMOTE_ADDR="10.0.0.1", **basic(f"guess{i}", "x")).status_code
              for i in range(4)]
     assert codes == [401, 401, 401, 429]

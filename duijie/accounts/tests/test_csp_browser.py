@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from duijie.core.roles import Role
+
 # serialized_rollback on every transactional test: each restores the reference data, and no flush
 # re-creates content types under the restored rows.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -21,7 +23,7 @@ def test_no_csp_violations(live_server, django_user_model, settings):
     from duijie.core.tests import factories as f
 
     settings.DUIJIE_DEMO = True
-    django_user_model.objects.create_user(username="cityadmin", password="pw-Admin-12345", role="city_admin",
+    django_user_model.objects.create_user(username="cityadmin", password="pw-Admin-12345", role=Role.CITY_ADMIN,
                                           is_demo=True)
     ent = f.enterprise(name="内容安全策略测试有限公司")
     base = live_server.url
@@ -46,7 +48,7 @@ def test_no_csp_violations(live_server, django_user_model, settings):
         page.wait_for_selector(".dropdown-menu.show")
         # a back-office account outside the demo exemption lands on the TOTP enrolment page (inline SVG QR)
         django_user_model.objects.create_user(username="secadmin", password="pw-Admin-12345",
-                                              role="security_admin")
+                                              role=Role.SECURITY_ADMIN)
         page.context.clear_cookies()
         page.goto(f"{base}/accounts/login/")
         page.fill("#id_username", "secadmin")

@@ -7,6 +7,7 @@ from freezegun import freeze_time
 
 from duijie.accounts.tests.helpers import PW, logged_in_user_id, login, session_exists
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ent_user():
-    return f.user(username="alice", role="enterprise", password=PW)
+    return f.user(username="alice", role=Role.ENTERPRISE, password=PW)
 
 
 def test_fifth_failure_locks_right_password_refused_until_30_minutes_pass(client, ent_user):
@@ -57,7 +58,7 @@ def test_four_failures_do_not_lock_and_success_resets_the_count(client, ent_user
 
 
 def test_lockout_is_per_account_not_per_address(client, ent_user):
-    f.user(username="bob", role="enterprise", password=PW)
+    f.user(username="bob", role=Role.ENTERPRISE, password=PW)
     for _ in range(5):
         login(client, "alice", "wrong-password")
     assert login(client, "alice", PW).status_code == 429

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from duijie.accounts.tests.helpers import PW, login
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def test_strong_passwords_pass(password):
 
 
 def test_initial_password_set_by_someone_else_must_be_changed(client):
-    u = f.user(username="newbie", role="enterprise", password=PW, must_change_password=True)
+    u = f.user(username="newbie", role=Role.ENTERPRISE, password=PW, must_change_password=True)
     r = login(client, "newbie")
     assert r.status_code == 302
     r = client.get("/r/enterprises/")
@@ -54,7 +55,7 @@ def test_initial_password_set_by_someone_else_must_be_changed(client):
 
 def test_back_office_password_rotation_after_90_days(client, settings):
     assert settings.DUIJIE_PASSWORD_MAX_AGE_DAYS == 90
-    admin = f.user(username="boss", role="city_admin", password=PW)
+    admin = f.user(username="boss", role=Role.CITY_ADMIN, password=PW)
     admin.password_changed_at = timezone.now() - timedelta(days=89)
     admin.save()
     client.force_login(admin)
@@ -73,7 +74,7 @@ def test_back_office_password_rotation_after_90_days(client, settings):
 
 
 def test_rotation_does_not_apply_to_enterprise_users(client):
-    u = f.user(username="ent", role="enterprise", password=PW)
+    u = f.user(username="ent", role=Role.ENTERPRISE, password=PW)
     u.password_changed_at = timezone.now() - timedelta(days=400)
     u.save()
     client.force_login(u)
@@ -81,12 +82,12 @@ def test_rotation_does_not_apply_to_enterprise_users(client):
 
 
 def test_set_password_records_the_time():
-    u = f.user(username="t1", role="enterprise", password=PW)
+    u = f.user(username="t1", role=Role.ENTERPRISE, password=PW)
     assert u.password_changed_at is not None
 
 
 def test_demo_accounts_exempt_only_in_demo_deployment(client, settings):
-    u = f.user(username="demo_city", role="city_admin", password=PW, is_demo=True, must_change_password=True)
+    u = f.user(username="demo_city", role=Role.CITY_ADMIN, password=PW, is_demo=True, must_change_password=True)
     u.password_changed_at = timezone.now() - timedelta(days=400)
     u.save()
     client.force_login(u)
@@ -97,7 +98,7 @@ def test_demo_accounts_exempt_only_in_demo_deployment(client, settings):
 
 
 def test_set_initial_password_forces_a_change():
-    u = f.user(username="invited", role="expert")
+    u = f.user(username="invited", role=Role.EXPERT)
     u.set_initial_password("Given-By-Admin-1")
     u.save()
     u.refresh_from_db()
@@ -105,5 +106,5 @@ def test_set_initial_password_forces_a_change():
 
 
 def test_test_client_login_still_works(client):
-    f.user(username="plain", role="enterprise", password=PW)
+    f.user(username="plain", role=Role.ENTERPRISE, password=PW)
     assert client.login(username="plain", password=PW)

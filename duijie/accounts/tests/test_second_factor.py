@@ -8,9 +8,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
-from duijie.accounts.models import BACK_OFFICE_ROLES, Role
 from duijie.accounts.tests.helpers import PW, login
 from duijie.core.models import AuditLog
+from duijie.core.roles import BACK_OFFICE_ROLES, Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from duijie.cooperation import analytics
 from duijie.cooperation.tests import helpers as h
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_filters_and_district_scope(scenario, client):
     unit = AssessmentUnit.objects.create(name="武进区", code="wujin-test", kind="district",
                                          city=Region.objects.get(code="3204"))
     unit.regions.set([Region.objects.get(code="320412")])
-    district_admin = f.user(role="unit_admin", organisation=f.organisation(name="武进区科技局"))
+    district_admin = f.user(role=Role.UNIT_ADMIN, organisation=f.organisation(name="武进区科技局"))
     district_admin.organisation.assessment_unit = unit
     district_admin.organisation.save()
     data = analytics.report(district_admin)
@@ -135,7 +136,7 @@ def test_filters_and_district_scope(scenario, client):
     data = analytics.report(district_admin, date_from=date(2025, 6, 1))
     assert [r.event_id for r in data["events"]] == [scenario["b"].pk]
     # Not for non-government roles.
-    ent_user = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    ent_user = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     assert analytics.report(ent_user)["events"] == []
     client.force_login(ent_user)
     assert client.get("/cooperation/effect/").status_code == 403
@@ -169,7 +170,7 @@ def test_page_and_xlsx_export(scenario, admin_client):
 def test_empty_scope_page_renders(client):
     from duijie.accounts.models import User
 
-    user = User.objects.create_user(username="parkmgr", role="park_manager", organisation=f.organisation())
+    user = User.objects.create_user(username="parkmgr", role=Role.PARK_MANAGER, organisation=f.organisation())
     client.force_login(user)
     page = client.get("/cooperation/effect/")
     assert page.status_code == 200 and "没有符合条件的活动" in page.content.decode()

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from duijie.cooperation.models import CooperationProject, TechContract
 from duijie.cooperation.services import project_from_intention
 from duijie.cooperation.tests import helpers as h
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_project_from_intention_page(admin_client):
 def test_project_from_intention_refuses_outsiders():
     ev = h.event()
     it = h.intention(ev, owner_org=f.organisation(kind="enterprise"))
-    outsider = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    outsider = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     with pytest.raises(PermissionDenied):
         project_from_intention(intention=it, by=outsider)
 

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from duijie.cooperation.models import ProjectDocument
 from duijie.cooperation.tests import helpers as h
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_other_organisation_cannot_download_or_upload(client, admin_client, docs
     p = h.project(owner_org=owner.organisation)
     upload(admin_client, p, "合同.pdf", PDF)
     doc = ProjectDocument.objects.get()
-    outsider = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    outsider = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     client.force_login(outsider)
     assert client.get(f"/cooperation/documents/{doc.pk}/download/").status_code == 404
     assert AuditLog.objects.filter(action="denied", user=outsider, object_id=str(doc.pk)).exists()
@@ -95,7 +96,7 @@ def test_other_organisation_cannot_download_or_upload(client, admin_client, docs
     assert client.post(f"/cooperation/documents/{doc.pk}/delete/").status_code == 404
     assert ProjectDocument.objects.count() == 1
     # The owning enterprise's user reads it.
-    member = f.user(role="enterprise", organisation=owner.organisation)
+    member = f.user(role=Role.ENTERPRISE, organisation=owner.organisation)
     client.force_login(member)
     assert client.get(f"/cooperation/documents/{doc.pk}/download/").content == PDF
     client.logout()

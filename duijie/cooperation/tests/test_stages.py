@@ -8,6 +8,7 @@ from duijie.cooperation import services
 from duijie.cooperation.models import CooperationProject
 from duijie.cooperation.tests import helpers as h
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def test_other_organisation_cannot_move_a_project(client, admin_user):
     from duijie.core.tests import factories as f
 
     p = h.project(owner_org=f.organisation(kind="enterprise"))
-    outsider = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    outsider = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     client.force_login(outsider)
     assert client.post(f"/r/projects/{p.pk}/do/sign/").status_code == 404
     assert stage(p) == "intention"
@@ -95,7 +96,7 @@ def test_party_enterprise_sees_and_moves_its_project(client):
     ent = f.enterprise()
     p = h.project(owner_org=f.organisation())
     p.enterprises.set([ent])
-    user = f.user(role="enterprise", organisation=ent.organisation)
+    user = f.user(role=Role.ENTERPRISE, organisation=ent.organisation)
     client.force_login(user)
     assert client.get(f"/r/projects/{p.pk}/").status_code == 200
     client.post(f"/r/projects/{p.pk}/do/sign/")

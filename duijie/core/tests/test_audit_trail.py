@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_retention_keeps_at_least_180_days(settings):
 
 
 def test_denied_attempts_are_recorded_as_failures():
-    user = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    user = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     other = f.demand(f.enterprise(), visibility="restricted")
     c = Client()
     c.force_login(user)

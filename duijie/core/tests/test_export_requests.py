@@ -8,6 +8,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from duijie.core.models import AuditLog, ExportRequest, Organisation, Region
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,8 @@ def cells(response):
 
 def test_full_export_needs_approval_and_is_single_use():
     city = Organisation.objects.create(kind="government", name="市局", region=Region.objects.get(code="3204"))
-    requester = f.user(role="city_admin", organisation=city)
-    approver = f.user(role="city_admin", organisation=city)
+    requester = f.user(role=Role.CITY_ADMIN, organisation=city)
+    approver = f.user(role=Role.CITY_ADMIN, organisation=city)
     f.enterprise(name="导出测试公司", contact_phone="13812345678", region=Region.objects.get(code="320412"))
     c = login(requester)
     assert "13812345678" not in cells(c.get("/r/enterprises/export.xlsx", {"q": "导出测试"}))
@@ -50,7 +51,7 @@ def test_full_export_needs_approval_and_is_single_use():
 def _setup_cities():
     changzhou = Organisation.objects.create(kind="government", name="常州市局", region=Region.objects.get(code="3204"))
     kunshan = Organisation.objects.create(kind="government", name="昆山市局", region=Region.objects.get(code="320583"))
-    return f.user(role="city_admin", organisation=changzhou), f.user(role="city_admin", organisation=kunshan)
+    return f.user(role=Role.CITY_ADMIN, organisation=changzhou), f.user(role=Role.CITY_ADMIN, organisation=kunshan)
 
 
 def _expert_request():
@@ -58,7 +59,7 @@ def _expert_request():
     uni = f.institution(name="常州某大学", region=wujin)
     me = f.expert(name="申请专家", institution=uni, region=wujin, phone="13900000001")
     others = [f.expert(name=f"其他专家{i}", institution=uni, region=wujin, phone=f"1390000001{i}") for i in range(3)]
-    requester = f.user(role="expert", organisation=uni.organisation)
+    requester = f.user(role=Role.EXPERT, organisation=uni.organisation)
     me.user = requester
     me.save()
     login(requester).post("/r/experts/export-request/", {"query": "columns=name&columns=phone", "reason": "核对"})
@@ -76,7 +77,7 @@ def test_an_export_request_is_approved_only_within_the_requesters_scope():
     assert AuditLog.objects.filter(user=kunshan_admin, action="denied", object_type="core.exportrequest",
                                    object_id=str(req.pk)).exists()
     # another expert of the same institution, a platform administrator: no approval either
-    colleague = f.user(role="expert", organisation=requester.organisation)
+    colleague = f.user(role=Role.EXPERT, organisation=requester.organisation)
     assert login(colleague).post(f"/exports/requests/{req.pk}/approve/").status_code == 404
     changzhou = login(changzhou_admin)
     assert "核对" in changzhou.get("/exports/requests/").content.decode()

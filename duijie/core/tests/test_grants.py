@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +19,10 @@ def login(user):
 
 def test_share_and_withdraw_a_restricted_demand():
     ent = f.enterprise()
-    owner = f.user(role="enterprise", organisation=ent.organisation)
+    owner = f.user(role=Role.ENTERPRISE, organisation=ent.organisation)
     d = f.demand(ent, visibility="restricted", status="published", title="受限需求")
-    broker = f.user(username="broker1", role="broker", organisation=f.organisation("经纪", kind="other"))
-    stranger = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    broker = f.user(username="broker1", role=Role.BROKER, organisation=f.organisation("经纪", kind="other"))
+    stranger = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     assert login(broker).get(f"/r/demands/{d.pk}/").status_code == 404
     r = login(owner).post(f"/r/demands/{d.pk}/grants/", {"username": "broker1", "purpose": "broker"})
     assert r.status_code == 302
@@ -41,9 +42,9 @@ def test_share_and_withdraw_a_restricted_demand():
 
 def test_classified_records_are_never_shared():
     ent = f.enterprise()
-    owner = f.user(role="enterprise", organisation=ent.organisation)
+    owner = f.user(role=Role.ENTERPRISE, organisation=ent.organisation)
     d = f.demand(ent, visibility="classified")
-    other = f.user(username="other1", role="enterprise", organisation=f.enterprise().organisation)
+    other = f.user(username="other1", role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     login(owner).post(f"/r/demands/{d.pk}/grants/", {"username": "other1"})
     from duijie.core.models import Grant
 

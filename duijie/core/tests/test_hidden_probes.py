@@ -8,6 +8,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def same_page(content: bytes, pk: int) -> bytes:
 
 def test_probes_of_hidden_records_are_audited_and_indistinguishable():
     secret = f.demand(title="保密需求", visibility="restricted", status="draft")
-    other = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    other = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     missing = secret.pk + 1000
     web, api = Client(), APIClient()
     web.force_login(other)
@@ -45,7 +46,7 @@ def test_probes_of_hidden_records_are_audited_and_indistinguishable():
 
 def test_the_owner_is_not_audited_as_a_probe():
     secret = f.demand(title="自己的需求", visibility="restricted", status="draft")
-    owner = f.user(role="enterprise", organisation=secret.enterprise.organisation)
+    owner = f.user(role=Role.ENTERPRISE, organisation=secret.enterprise.organisation)
     c = Client()
     c.force_login(owner)
     assert c.get(f"/r/demands/{secret.pk}/").status_code == 200

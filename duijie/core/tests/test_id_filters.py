@@ -3,6 +3,7 @@ named (the API fuzzing found a 500 from an integer overflow in the database driv
 
 import pytest
 
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ def test_an_id_filter_out_of_range_is_a_clear_400(value):
     from rest_framework.test import APIClient
 
     api = APIClient()
-    api.force_authenticate(f.user(role="city_admin"))
+    api.force_authenticate(f.user(role=Role.CITY_ADMIN))
     response = api.get("/api/qualifications/", {"enterprise": value})
     assert response.status_code == 400 and "enterprise" in response.json()
 
@@ -27,6 +28,6 @@ def test_an_id_filter_in_range_still_filters():
     for e in (ent, other):
         EnterpriseQualification.objects.create(enterprise=e, kind="high_tech", valid_from="2025-01-01")
     api = APIClient()
-    api.force_authenticate(f.user(role="city_admin"))
+    api.force_authenticate(f.user(role=Role.CITY_ADMIN))
     response = api.get("/api/qualifications/", {"enterprise": ent.pk})
     assert response.status_code == 200 and [r["enterprise"] for r in response.json()["results"]] == [ent.pk]

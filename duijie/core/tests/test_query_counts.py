@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from duijie.core.registry import REGISTRY
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +133,7 @@ def _cooperation(slug, i):
     from duijie.cooperation.tests import helpers as h
 
     ev = h.event(region=_region())
-    p = h.project(source="event", source_event=ev, region=_region(), broker=f.user(role="broker"))
+    p = h.project(source="event", source_event=ev, region=_region(), broker=f.user(role=Role.BROKER))
     p.enterprises.set([f.enterprise()])
     p.assessment_units.set([_unit()])
     if slug == "projects":

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from duijie.core.models import AssessmentUnit, Organisation, Park, Region
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -58,16 +59,16 @@ def _world():
     rec["exp_self"] = f.expert(institution=inst_own, region=r["320412"], visibility=SECRET)
     rec["exp_other"] = f.expert(institution=inst_other, region=r["320411"], visibility=SECRET)
     users = {
-        "city_admin": f.user(role="city_admin", organisation=gov["city"]),
-        "unit_admin": f.user(role="unit_admin", organisation=gov["wujin"]),
-        "park_manager": f.user(role="park_manager", organisation=gov["park"]),
-        "enterprise": f.user(role="enterprise", organisation=rec["ent_park"].organisation),
-        "institution": f.user(role="institution", organisation=inst_own.organisation),
-        "expert": f.user(role="expert", organisation=inst_own.organisation),
-        "broker": f.user(role="broker", organisation=f.organisation("经纪机构", kind="other")),
-        "system_admin": f.user(role="system_admin", organisation=gov["city"]),
-        "security_admin": f.user(role="security_admin", organisation=gov["city"]),
-        "audit_admin": f.user(role="audit_admin", organisation=gov["city"]),
+        Role.CITY_ADMIN: f.user(role=Role.CITY_ADMIN, organisation=gov["city"]),
+        Role.UNIT_ADMIN: f.user(role=Role.UNIT_ADMIN, organisation=gov["wujin"]),
+        Role.PARK_MANAGER: f.user(role=Role.PARK_MANAGER, organisation=gov["park"]),
+        "enterprise": f.user(role=Role.ENTERPRISE, organisation=rec["ent_park"].organisation),
+        "institution": f.user(role=Role.INSTITUTION, organisation=inst_own.organisation),
+        "expert": f.user(role=Role.EXPERT, organisation=inst_own.organisation),
+        "broker": f.user(role=Role.BROKER, organisation=f.organisation("经纪机构", kind="other")),
+        Role.SYSTEM_ADMIN: f.user(role=Role.SYSTEM_ADMIN, organisation=gov["city"]),
+        Role.SECURITY_ADMIN: f.user(role=Role.SECURITY_ADMIN, organisation=gov["city"]),
+        Role.AUDIT_ADMIN: f.user(role=Role.AUDIT_ADMIN, organisation=gov["city"]),
     }
     rec["exp_self"].user = users["expert"]
     rec["exp_self"].save()
@@ -93,17 +94,17 @@ ALL = {"ent_park", "ent_wujin", "ent_xinbei", "ent_ks", "dem_park", "dem_wujin",
        "proj_park", "proj_wujin", "proj_xinbei", "proj_ks", "proj_brk", "con_park", "con_wujin", "con_xinbei",
        "con_ks"}
 OWN = {
-    "city_admin": ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk"},
-    "unit_admin": {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self",
+    Role.CITY_ADMIN: ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk"},
+    Role.UNIT_ADMIN: {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self",
                    "proj_park", "proj_wujin", "con_park", "con_wujin"},
-    "park_manager": {"ent_park", "dem_park", "proj_park", "con_park"},
+    Role.PARK_MANAGER: {"ent_park", "dem_park", "proj_park", "con_park"},
     "enterprise": {"ent_park", "dem_park", "proj_park", "con_park"},
     "institution": {"inst_own", "ach_own", "exp_self"},
     "expert": {"exp_self"},
     "broker": {"proj_brk"},
-    "system_admin": set(),
-    "security_admin": set(),
-    "audit_admin": set(),
+    Role.SYSTEM_ADMIN: set(),
+    Role.SECURITY_ADMIN: set(),
+    Role.AUDIT_ADMIN: set(),
 }
 SLUG = {"ent": "enterprises", "dem": "demands", "inst": "institutions", "ach": "achievements", "exp": "experts",
         "proj": "projects", "con": "tech-contracts"}
@@ -173,7 +174,7 @@ def test_role_cannot_create_outside_scope():
     from duijie.demands.models import Demand
 
     assert not Demand.objects.filter(title="越权需求").exists()
-    api.force_authenticate(users["unit_admin"])
+    api.force_authenticate(users[Role.UNIT_ADMIN])
     r = api.patch(f"/api/enterprises/{rec['ent_wujin'].pk}/", {"region": Region.objects.get(code="320411").pk},
                   format="json", **f.if_match(rec["ent_wujin"]))
     # moving a record out of one's own scope is refused, naming the field
@@ -184,7 +185,7 @@ def test_role_cannot_create_outside_scope():
 
 def test_platform_admins_read_no_business_data():
     _, users = _world()
-    for role in ("system_admin", "security_admin", "audit_admin"):
+    for role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):
         api = APIClient()
         api.force_authenticate(users[role])
         assert api.get("/api/demands/").json()["count"] == 0

@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 
 from duijie.core.models import AssessmentUnit, Organisation, Park, Region
 from duijie.core.registry import REGISTRY
-from duijie.core.scope import GOVERNMENT, scope_field_names
+from duijie.core.roles import GOVERNMENT_ROLES, Role
+from duijie.core.scope import scope_field_names
 from duijie.core.selectors import editable_queryset
 from duijie.core.tests import factories as f
 from duijie.core.tests.test_role_matrix import ALL, _slug, _world
@@ -100,9 +101,9 @@ def _bad_values(role, ks) -> dict[str, list]:
     """Out-of-scope values per field for a role of the 常州 world."""
     out = {"region": [ks["region"]], "park": [ks["park"]], "assessment_units": [[ks["unit"]]],
            "owner_org": [ks["org"]]}
-    if role != "city_admin":
+    if role != Role.CITY_ADMIN:
         out["region"].append(Region.objects.get(code="320411").pk)  # 新北: outside 武进, the park, a party
-    if role not in GOVERNMENT:
+    if role not in GOVERNMENT_ROLES:
         out["visibility"] = ["public"]  # every record of the world is 不宜公开: only a bureau lifts that
     return out
 
@@ -201,7 +202,7 @@ def test_no_role_sets_a_scope_field_outside_its_scope(capsys):
 def test_controls_a_bureau_moves_a_record_inside_its_scope_on_every_channel():
     """The harness is able to see an accepted write (else the matrix above proves nothing)."""
     rec, users = _world()
-    city = users["city_admin"]
+    city = users[Role.CITY_ADMIN]
     xinbei = Region.objects.get(code="320411").pk
     rt = REGISTRY["enterprises"]
     ui, api = Client(), APIClient()
@@ -237,7 +238,7 @@ def test_organisations_only_inside_the_city_and_never_ones_own_bureau_scope():
     """The review's takeover: the 昆山 administrator emptied its own bureau's region (and then read
     the whole platform), and re-pointed another city's bureau."""
     rec, _users = _world()
-    ks_admin = f.user(role="city_admin", organisation=Organisation.objects.get(name="昆山市科技局"))
+    ks_admin = f.user(role=Role.CITY_ADMIN, organisation=Organisation.objects.get(name="昆山市科技局"))
     own = ks_admin.organisation
     wujin_bureau = Organisation.objects.get(name="武进区科技局")
     api, ui = APIClient(), Client()
@@ -292,9 +293,9 @@ def test_business_metrics_pairings_and_placements_only_for_parties_and_scope():
         "institution": (set(), set()),
         "expert": (set(), {"ent_park", "ent_ks"}),  # the expert is party to both
         "broker": (set(), set()),
-        "unit_admin": ({"ent_park", "ent_wujin"}, {"ent_park"}),
-        "city_admin": ({"ent_park", "ent_wujin"}, {"ent_park"}),
-        "system_admin": (set(), set()),
+        Role.UNIT_ADMIN: ({"ent_park", "ent_wujin"}, {"ent_park"}),
+        Role.CITY_ADMIN: ({"ent_park", "ent_wujin"}, {"ent_park"}),
+        Role.SYSTEM_ADMIN: (set(), set()),
     }
     pk_to_key = {rec[k].pk: k for k in ("ent_park", "ent_wujin", "ent_ks")}
     for role, (metrics, parties) in expected.items():

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from duijie.core.models import AssessmentUnit, AuditLog, Grant, Organisation, Region
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.dedupe import services
 from duijie.dedupe.models import Merge
@@ -40,7 +41,7 @@ def wujin_admin():
     unit.regions.set([region("320412")])
     org = Organisation.objects.create(kind="government", name="武进区科技局", assessment_unit=unit,
                                       region=region("320412"))
-    return f.user(username="wjadmin", role="unit_admin", organisation=org)
+    return f.user(username="wjadmin", role=Role.UNIT_ADMIN, organisation=org)
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_enterprise_merge_repoints_everything_and_folds_collisions(admin_user, p
     inv_keep = Invitation.objects.create(event=both, enterprise=keep)
     inv_dup = Invitation.objects.create(event=both, enterprise=drop, status="registered")
     inv_own = Invitation.objects.create(event=only_drop, enterprise=drop)
-    staff = f.user(role="enterprise", organisation=drop.organisation)
+    staff = f.user(role=Role.ENTERPRISE, organisation=drop.organisation)
     owned = f.achievement(owner_org_id=drop.organisation_id)  # a record the dropped organisation owns
     drop_org_id = drop.organisation_id
 
@@ -137,7 +138,7 @@ def test_institution_merge_moves_achievements_experts_and_folds_units(admin_user
     unit_real = InstitutionUnit.objects.create(institution=real, name="材料学院")
     unit_prov = InstitutionUnit.objects.create(institution=prov, name="材料学院")
     expert = f.expert(institution=prov, unit=unit_prov)
-    grant_user = f.user(role="enterprise")
+    grant_user = f.user(role=Role.ENTERPRISE)
     Grant.objects.create(content_type=ContentType.objects.get_for_model(Institution), object_id=prov.pk,
                          user=grant_user)
 
@@ -157,7 +158,7 @@ def test_institution_merge_moves_achievements_experts_and_folds_units(admin_user
 def test_expert_merge_moves_patents_invitations_and_account(admin_user):
     inst = f.institution()
     keep = f.expert(name="张伟", institution=inst)
-    drop_user = f.user(role="expert")
+    drop_user = f.user(role=Role.EXPERT)
     drop = f.expert(name="张伟", institution=inst, user=drop_user, phone="13900001111")
     patent = f.patent()
     patent.inventor_experts.add(drop)
@@ -184,7 +185,7 @@ def test_merge_refused_without_scope_on_one_side(wujin_admin, pair):
 
 def test_an_enterprise_user_may_not_merge_even_their_own(pair):
     keep, drop = pair
-    user = f.user(role="enterprise", organisation=keep.organisation)
+    user = f.user(role=Role.ENTERPRISE, organisation=keep.organisation)
     with pytest.raises(PermissionDenied):
         services.record_merge(keep=keep, drop=drop, by=user)
 
@@ -194,7 +195,7 @@ def test_failure_mid_merge_leaves_everything_as_before(admin_user, pair):
     demand = f.demand(drop)
     metric = EnterpriseMetric.objects.create(enterprise=drop, year=2025)
     inv = Invitation.objects.create(event=event(), enterprise=drop)
-    staff = f.user(role="enterprise", organisation=drop.organisation)
+    staff = f.user(role=Role.ENTERPRISE, organisation=drop.organisation)
     # The kept record holds a value its own validation refuses (written around the services): the merge
     # re-points everything, then fails when it validates the surviving record.
     Enterprise.objects.filter(pk=keep.pk).update(registered_capital=Decimal("-1"))

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from duijie.core.models import Region
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.dedupe.models import Merge, NotDuplicate
 from duijie.orgs.models import Enterprise, Institution
@@ -88,7 +89,7 @@ def test_out_of_scope_pair_is_not_found(ents):
     unit.regions.set([Region.objects.get(code="320411")])
     org = Organisation.objects.create(kind="government", name="新北区科技局", assessment_unit=unit)
     c = Client()
-    c.force_login(f.user(role="unit_admin", organisation=org))
+    c.force_login(f.user(role=Role.UNIT_ADMIN, organisation=org))
     assert "常州卓創" not in c.get("/dedupe/").content.decode()
     assert c.get(f"/dedupe/enterprise/{a.pk}/{b.pk}/").status_code == 404
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
 from duijie.core.choices import OrgKind
 from duijie.core.models import Organisation, Park
+from duijie.core.roles import Role
 from duijie.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ROLE_ACCOUNTS
 from duijie.experts.models import Expert
 from duijie.orgs.models import Enterprise, Institution
@@ -39,7 +40,7 @@ def make_role_accounts(g) -> None:
     expert = (Expert.objects.filter(institution=cczu).annotate(n=Count("achievements_led"))
               .order_by("-n", "pk").first())
     orgs = {
-        "unit_admin": g.gov["武进区科学技术局"], "park_manager": park_org,
+        Role.UNIT_ADMIN: g.gov["武进区科学技术局"], Role.PARK_MANAGER: park_org,
         "enterprise": enterprise.organisation, "institution": cczu.organisation,
         "expert": cczu.organisation, "broker": broker_org,
     }

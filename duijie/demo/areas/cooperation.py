@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
 from duijie.cooperation.choices import ProjectStage as S
 from duijie.cooperation.models import STAGE_DATE, CooperationProject, TechContract, YearlyOutcome
 from duijie.core.choices import Visibility
 from duijie.core.models import Organisation
+from duijie.core.roles import Role
 from duijie.demands.models import Demand
 from duijie.demo import content as C
 from duijie.demo.areas.common import BATCH, REF_DAY, Exp

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from duijie.accounts.models import User
 from duijie.core.choices import Visibility
 from duijie.core.models import Organisation
+from duijie.core.roles import Role
 from duijie.demo import content
 from duijie.events.choices import EventStatus, EventType, InvitationStatus
 from duijie.events.models import Event, FollowUpTask, Intention, Invitation, MeetingRecord, MeetingSlot
@@ -58,7 +59,7 @@ SCHOOL_LIAISONS = ["常州大学科技处", "河海大学常州校区科技处",
 def make_events(gen) -> None:
     rng, ref, tz = gen.rng, gen.now, gen.now.tzinfo
     orgs = {o.name: o for o in Organisation.objects.filter(name__in={e[2] for e in EVENTS})}
-    users_by_org = {u.organisation_id: u for u in User.objects.filter(role__in=["city_admin", "unit_admin"])
+    users_by_org = {u.organisation_id: u for u in User.objects.filter(role__in=[Role.CITY_ADMIN, Role.UNIT_ADMIN])
                     .order_by("pk")}
     demo_ent = Enterprise.objects.filter(organisation=User.objects.get(username="enterprise").organisation_id).first()
     demo_exp = Expert.objects.filter(user__username="expert").first()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from duijie.accounts.models import Role, User
+from duijie.accounts.models import User
+from duijie.core.roles import GOVERNMENT_ROLES
 from duijie.orgs.models import EnterpriseQualification
 from duijie.pairings.models import Pairing, Placement, PlacementQuota, StudentTeam, Visit
 from duijie.supply.models import Carrier
@@ -24,7 +25,7 @@ def make_pairings(g) -> None:
     rng, today = g.rng, g.now.date()
     local_insts = [i for i in g.insts if i.is_local]
     experts = [x for x in g.exps if x.inst is not None]
-    gov_users = list(User.objects.filter(role__in=(Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.PARK_MANAGER)))
+    gov_users = list(User.objects.filter(role__in=GOVERNMENT_ROLES))
 
     ent_by_pk = {e.obj.pk: e for e in g.ents}
 

@@ -4,6 +4,7 @@ from django.db import connection, transaction
 
 from duijie.accounts.models import User
 from duijie.core.models import AssessmentUnit, Discipline, Industry, Region
+from duijie.core.roles import Role
 from duijie.core.validators import parse_patent_number, validate_uscc
 from duijie.demands.models import Demand
 from duijie.demo import content as C
@@ -97,7 +98,7 @@ def test_assessment_units_and_kunshan_towns(small):
 
 def test_demo_account(small):
     admin = User.objects.get(username="admin")
-    assert admin.is_demo and admin.is_staff and admin.role == "city_admin"
+    assert admin.is_demo and admin.is_staff and admin.role == Role.CITY_ADMIN
     assert admin.organisation.name == "常州市科学技术局"
     assert admin.check_password(DEMO_PASSWORD)
     assert Achievement.objects.exclude(filed_by=admin).count() == 0

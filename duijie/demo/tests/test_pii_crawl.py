@@ -10,11 +10,12 @@ from rest_framework.test import APIClient
 
 from duijie.accounts.models import User
 from duijie.core.registry import REGISTRY
+from duijie.core.roles import Role
 from duijie.demo.generator import Scale, generate
 
 PHONE = re.compile(r"(?<![\d.])1[3-9]\d{9}(?![\d.])|(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
 ID_NUMBER = re.compile(r"(?<!\d)[1-6]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)")
-ROLES = ["wujin", "park", "enterprise", "cczu", "expert", "broker", "admin"]
+ROLES = ["wujin", "park", Role.ENTERPRISE, "cczu", Role.EXPERT, Role.BROKER, "admin"]
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duijie.core.registry import Transition
+from duijie.core.roles import Role
 from duijie.core.services import record_save, workflow_service
 from duijie.events.choices import EventStatus as S
 from duijie.events.models import ORGANISER_ROLES, Event
@@ -35,7 +36,7 @@ def event_create(*, by, instance: Event, m2m: dict | None = None) -> Event:
             instance.organiser = org
         if instance.region_id is None:
             instance.region_id = org.region_id
-        if instance.park_id is None and by.role == "park_manager":
+        if instance.park_id is None and by.role == Role.PARK_MANAGER:
             instance.park_id = org.park_id
         if not m2m.get("assessment_units") and org.assessment_unit_id:
             m2m["assessment_units"] = [org.assessment_unit_id]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from duijie.core import selectors
 from duijie.core.choices import AuditAction
+from duijie.core.roles import Role
 from duijie.events.choices import EventStatus as S
 from duijie.events.choices import InvitationStatus as I
 from duijie.events.models import Event, Invitation
@@ -22,13 +23,13 @@ def party_of(user) -> dict:
     role = getattr(user, "role", None)
     if not getattr(user, "is_authenticated", False):
         return {}
-    if role == "expert":
+    if role == Role.EXPERT:
         obj = Expert.objects.filter(user=user.pk).first()
         return {"expert": obj} if obj else {}
-    if role == "enterprise" and user.organisation_id:
+    if role == Role.ENTERPRISE and user.organisation_id:
         obj = Enterprise.objects.filter(organisation=user.organisation_id).first()
         return {"enterprise": obj} if obj else {}
-    if role == "institution" and user.organisation_id:
+    if role == Role.INSTITUTION and user.organisation_id:
         obj = Institution.objects.filter(organisation=user.organisation_id).first()
         return {"institution": obj} if obj else {}
     return {}

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from duijie.core.models import AssessmentUnit, Industry, Organisation, Park, Region
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 
@@ -55,16 +56,16 @@ def world(db) -> World:
         e = f.expert(name=f"王教授{i}", institution=inst, region=r["320412"], phone="13912345678")
         e.industries.set([industry])
         experts.append(e)
-    ent_user = f.user(role="enterprise", organisation=ents[0].organisation)
-    ent_user2 = f.user(role="enterprise", organisation=ents[1].organisation)
-    expert_user = f.user(role="expert", organisation=inst.organisation)
+    ent_user = f.user(role=Role.ENTERPRISE, organisation=ents[0].organisation)
+    ent_user2 = f.user(role=Role.ENTERPRISE, organisation=ents[1].organisation)
+    expert_user = f.user(role=Role.EXPERT, organisation=inst.organisation)
     experts[0].user = expert_user
     experts[0].save()
     return World(
-        wujin_admin=f.user(role="unit_admin", organisation=gov_wj),
-        xinbei_admin=f.user(role="unit_admin", organisation=gov_xb),
-        city_admin=f.user(role="city_admin", organisation=gov_city),
-        park_manager=f.user(role="park_manager", organisation=gov_park),
+        wujin_admin=f.user(role=Role.UNIT_ADMIN, organisation=gov_wj),
+        xinbei_admin=f.user(role=Role.UNIT_ADMIN, organisation=gov_xb),
+        city_admin=f.user(role=Role.CITY_ADMIN, organisation=gov_city),
+        park_manager=f.user(role=Role.PARK_MANAGER, organisation=gov_park),
         ent_user=ent_user, ent_user2=ent_user2, expert_user=expert_user, ent=ents[0], ent2=ents[1], ents=ents,
         experts=experts, inst=inst, wujin_unit=wujin, xinbei_unit=xinbei, industry=industry)
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from duijie.core import selectors
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.events.models import Intention
 from duijie.events.services import intentions, invitations
@@ -30,7 +31,7 @@ def test_expert_user_sees_intentions_naming_them(world):
     visible = set(selectors.visible_queryset(Intention, world.expert_user).values_list("pk", flat=True))
     assert mine.pk in visible and other.pk not in visible
     # a second expert account that is not named sees neither
-    stranger = f.user(role="expert")
+    stranger = f.user(role=Role.EXPERT)
     f.expert(name="陌生专家", user=stranger)
     assert not selectors.visible_queryset(Intention, stranger).filter(pk__in=[mine.pk, other.pk]).exists()
     # an enterprise user from elsewhere still does not see it

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def expert_client(client):
-    user = f.user(username="prof", role="expert")
+    user = f.user(username="prof", role=Role.EXPERT)
     expert = f.expert(phone="13812345678", email="prof@example.org")
     expert.user = user
     expert.phone = "13900001111"  # a second history row with another value

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from duijie.core import scope
+from duijie.core.roles import GOVERNMENT_ROLES
 from duijie.core.scope import DERIVED_FIELDS, ScopeFieldRule, derived_location
 from duijie.imports.engine.reading import _field_header
 from duijie.imports.engine.results import ERROR, Result
@@ -74,7 +74,7 @@ def _own_parent_only(kind: Kind, user, result: Result, parsed: list[dict], heade
     the user's own organisation. A row naming another one — or one the registry does not have, which
     would become a provisional institution filed by this user — is an error naming the row and field.
     Government roles import for the organisations in their scope (their edit scope decides updates)."""
-    if not kind.parent or getattr(user, "role", None) in scope.GOVERNMENT:
+    if not kind.parent or getattr(user, "role", None) in GOVERNMENT_ROLES:
         return
     own = getattr(user, "organisation_id", None)
     orgs = resolvers.institution_org if kind.parent == "institution" else resolvers.enterprise_org

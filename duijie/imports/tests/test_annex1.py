@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from openpyxl import Workbook, load_workbook
 
 from duijie.core.models import AuditLog
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.imports import engine
 from duijie.imports.kinds import KINDS
@@ -375,7 +376,7 @@ def test_a_masked_phone_in_an_exported_form_does_not_overwrite(client, admin_use
     a = full_achievement()
     Achievement.objects.filter(pk=a.pk).update(status="published", visibility="public",
                                                introduction="成果简介，咨询 13900001111")
-    reader = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    reader = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     client.force_login(reader)
     response = client.get(reverse("imports:form_export", args=["annex1", "docx", a.pk]) + "?full=1")
     assert response.status_code == 200  # asking for full values does not give them to a reader

@@ -13,6 +13,7 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.imports import engine, progress, services
 from duijie.imports.engine import planning, writing
@@ -211,7 +212,7 @@ def test_only_the_importing_user_may_run_an_interrupted_import_again(
         client, admin_user, settings, django_capture_on_commit_callbacks):
     job = _interrupted_write(admin_user, settings, django_capture_on_commit_callbacks)
     services.sweep_stale(now=job.heartbeat_at + timedelta(hours=1))
-    other = f.user(role="city_admin", organisation=f.city_bureau())  # sees the job (same city), may not run it
+    other = f.user(role=Role.CITY_ADMIN, organisation=f.city_bureau())  # sees the job (same city), may not run it
     client.force_login(other)
     assert client.post(reverse("imports:retry", args=[job.pk])).status_code == 403
     job.refresh_from_db()

@@ -6,6 +6,8 @@ import os
 import pytest
 from openpyxl import load_workbook
 
+from duijie.core.roles import Role
+
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -22,7 +24,7 @@ def test_template_upload_preview_fix_confirm(live_server, django_user_model, set
 
     settings.DUIJIE_DEMO = True
     settings.DUIJIE_IMPORT_DIR = tmp_path / "imports"
-    django_user_model.objects.create_user(username="cityadmin", password="pw-Admin-12345", role="city_admin",
+    django_user_model.objects.create_user(username="cityadmin", password="pw-Admin-12345", role=Role.CITY_ADMIN,
                                           is_demo=True)
     good, bad = f.uscc(), f.uscc()
     base = live_server.url

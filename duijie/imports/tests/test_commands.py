@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.imports.services import OPERATOR_USERNAME
 from duijie.imports.tests.helpers import xlsx
@@ -34,7 +35,7 @@ def test_import_file_prints_counts_as_json_last_and_runs_as_the_operator(tmp_pat
     code, lines = call("import_file", "enterprise", str(path))
     assert code == 0 and json.loads(lines[-1])["new"] == 2
     e = Enterprise.objects.first()
-    assert e.filed_by.username == OPERATOR_USERNAME and e.filed_by.role == "city_admin"
+    assert e.filed_by.username == OPERATOR_USERNAME and e.filed_by.role == Role.CITY_ADMIN
     assert not e.filed_by.has_usable_password()
     code, lines = call("import_file", "enterprise", str(path))
     assert json.loads(lines[-1]) == {"new": 0, "updated": 0, "unchanged": 2, "errors": 0}

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.imports import engine, guard, readers
 from duijie.imports.kinds import KINDS
@@ -96,7 +97,7 @@ def test_limits_are_settings(settings):
     settings.DUIJIE_IMPORT_MAX_COLUMNS = 1
     with pytest.raises(readers.FileProblem, match="B31"):
         guard.inspect(xlsx(rows), "a.xlsx")
-    result = engine.run(KINDS["enterprise"], csv_bytes(rows), "a.csv", f.user(role="city_admin"))
+    result = engine.run(KINDS["enterprise"], csv_bytes(rows), "a.csv", f.user(role=Role.CITY_ADMIN))
     assert "2 列" in result.file_errors[0]  # a CSV's width is known once parsed, in the child
 
 

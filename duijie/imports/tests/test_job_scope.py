@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from duijie.core.models import AssessmentUnit, Organisation, Park, Region
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.imports import selectors, services
 from duijie.imports.kinds import KINDS
@@ -29,15 +30,15 @@ def world():
         "park": Organisation.objects.create(kind="government", name="高新区管委会", region=r["320412"], park=park),
     }
     users = {
-        "cz_admin": f.user(role="city_admin", organisation=gov["changzhou"]),
-        "ks_admin": f.user(role="city_admin", organisation=gov["kunshan"]),
-        "wujin_admin": f.user(role="unit_admin", organisation=gov["wujin"]),
-        "park_manager": f.user(role="park_manager", organisation=gov["park"]),
+        "cz_admin": f.user(role=Role.CITY_ADMIN, organisation=gov["changzhou"]),
+        "ks_admin": f.user(role=Role.CITY_ADMIN, organisation=gov["kunshan"]),
+        "wujin_admin": f.user(role=Role.UNIT_ADMIN, organisation=gov["wujin"]),
+        Role.PARK_MANAGER: f.user(role=Role.PARK_MANAGER, organisation=gov["park"]),
         # uploaders: an enterprise in the park (武进), one in 新北 (常州), one in 昆山
-        "in_park": f.user(role="enterprise", organisation=f.enterprise(region=r["320412"], park=park).organisation),
-        "xinbei": f.user(role="enterprise", organisation=f.enterprise(
+        "in_park": f.user(role=Role.ENTERPRISE, organisation=f.enterprise(region=r["320412"], park=park).organisation),
+        "xinbei": f.user(role=Role.ENTERPRISE, organisation=f.enterprise(
             uscc=f.uscc("320411"), region=r["320411"]).organisation),
-        "kunshan": f.user(role="enterprise", organisation=f.enterprise(
+        "kunshan": f.user(role=Role.ENTERPRISE, organisation=f.enterprise(
             uscc=f.uscc("320583"), region=r["320583"]).organisation),
     }
     jobs = {}
@@ -59,7 +60,7 @@ def client_for(user):
     ("cz_admin", {"in_park", "xinbei"}),
     ("ks_admin", {"kunshan"}),
     ("wujin_admin", {"in_park"}),
-    ("park_manager", {"in_park"}),
+    (Role.PARK_MANAGER, {"in_park"}),
     ("xinbei", {"xinbei"}),
 ])
 def test_the_selector_gives_the_uploader_and_government_in_scope(world, viewer, sees):

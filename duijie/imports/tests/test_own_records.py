@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from duijie.core.models import Organisation, Region
+from duijie.core.roles import Role
 from duijie.core.selectors import editable_queryset
 from duijie.core.tests import factories as f
 from duijie.demands.models import Demand
@@ -28,7 +29,7 @@ HEAD = ["科技成果名称", "大院大所名称", "科技成果研发负责人
 def unis():
     own = f.institution(name="甲大学")
     other = f.institution(name="乙大学")
-    office = f.user(role="institution", organisation=own.organisation)
+    office = f.user(role=Role.INSTITUTION, organisation=own.organisation)
     return own, other, office
 
 
@@ -98,7 +99,7 @@ def test_an_enterprise_imports_only_its_own_demands(enterprise_user):
 def test_government_still_imports_for_institutions_in_scope(unis):
     _own, _other, _office = unis
     bureau = Organisation.objects.create(kind="government", name="常州市科技局", region=Region.objects.get(code="3204"))
-    city = f.user(role="city_admin", organisation=bureau)
+    city = f.user(role=Role.CITY_ADMIN, organisation=bureau)
     result = engine.run(KINDS["achievement"], xlsx(achievement_rows("甲大学", "乙大学", "丙研究院")), "成果.xlsx",
                         city, commit=True)
     assert result.committed, result.errors()

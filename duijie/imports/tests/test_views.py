@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.imports.models import ImportJob, ImportStatus
 from duijie.imports.tests.helpers import xlsx
@@ -94,7 +95,7 @@ def test_jobs_are_private_to_their_owner(admin_user, enterprise_client, enterpri
     upload(enterprise_client, "mine.xlsx", xlsx([["统一社会信用代码", "企业名称"], [f.uscc(), "某有限公司"]]))
     job = ImportJob.objects.get()
     assert job.user == enterprise_user
-    other = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    other = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     enterprise_client.force_login(other)
     assert enterprise_client.get(reverse("imports:job", args=[job.pk])).status_code == 404
     assert enterprise_client.post(reverse("imports:confirm", args=[job.pk])).status_code == 404

@@ -1,5 +1,7 @@
 import pytest
 
+from duijie.core.roles import Role
+
 
 @pytest.fixture(autouse=True)
 def match_dir(settings, tmp_path):
@@ -26,8 +28,8 @@ def world(db):
     b = f.enterprise(name="常州乙新能源有限公司")
     uni = f.institution(name="常州测试大学")
     w = {"a": a, "b": b, "uni": uni}
-    w["user_a"] = f.user(role="enterprise", organisation=a.organisation)
-    w["user_b"] = f.user(role="enterprise", organisation=b.organisation)
+    w["user_a"] = f.user(role=Role.ENTERPRISE, organisation=a.organisation)
+    w["user_b"] = f.user(role=Role.ENTERPRISE, organisation=b.organisation)
     w["demand"] = f.demand(a, title="高镍三元正极材料包覆工艺", description="需要提升锂电池正极材料的循环寿命和热稳定性",
                            status="published", visibility="public", tech_field="新能源")
     w["secret"] = f.demand(b, title="固态电解质界面改性", description="机密项目：锂电池正极材料与硫化物固态电解质的界面副反应抑制",

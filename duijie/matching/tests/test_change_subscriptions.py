@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from duijie.core.roles import Role
 from duijie.core.services import record_save
 from duijie.core.tests import factories as f
 from duijie.matching import services, store
@@ -24,7 +25,7 @@ def test_opt_out_and_erasure_on_the_experts_own_pages_leave_the_files_without_a_
     settings.DUIJIE_MATCH_AUTO_REFRESH = False
     good, vp = w["e_good"], w["e_vp"]
     for expert in (good, vp):
-        expert.user = f.user(role="expert")
+        expert.user = f.user(role=Role.EXPERT)
         record_save(instance=expert, by=None, validate=False)
     assert {f"expert:{good.pk}", f"expert:{vp.pk}"} <= _on_disk()
     client.force_login(good.user)

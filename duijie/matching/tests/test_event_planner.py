@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from duijie.core.models import AssessmentUnit, Industry, Organisation, Region
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.events import planner
 from duijie.events.models import Event, Invitation, MeetingSlot
@@ -39,8 +40,8 @@ def ev(db):
                                          assessment_unit=xinbei)
     battery = Industry.objects.filter(level=4, code__startswith="38").first()
     food = Industry.objects.filter(level=4, code__startswith="14").first()
-    w = {"admin": f.user(role="unit_admin", organisation=gov_wj),
-         "xinbei_admin": f.user(role="unit_admin", organisation=gov_xb), "industry": battery}
+    w = {"admin": f.user(role=Role.UNIT_ADMIN, organisation=gov_wj),
+         "xinbei_admin": f.user(role=Role.UNIT_ADMIN, organisation=gov_xb), "industry": battery}
     loc = {"region": r["320412"], "industry": battery}
     w["e_cathode"] = f.enterprise(name="武进正极材料科技有限公司", main_products="锂电池正极材料 高镍三元正极",
                                   description="高镍三元正极材料包覆与烧结", **loc)

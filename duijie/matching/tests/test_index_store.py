@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from duijie.core import changes
+from duijie.core.roles import Role
 from duijie.core.services import record_delete, record_save
 from duijie.matching import selectors as ms
 from duijie.matching import services, store
@@ -171,9 +172,9 @@ def test_opt_out_and_erasure_on_the_experts_own_pages_leave_the_index_files(buil
     w = built
     good, vp = w["e_good"], w["e_vp"]
     assert f"expert:{good.pk}" in _on_disk() and f"expert:{vp.pk}" in _on_disk()
-    good.user = f.user(role="expert")
+    good.user = f.user(role=Role.EXPERT)
     good.save()
-    vp.user = f.user(role="expert")
+    vp.user = f.user(role=Role.EXPERT)
     vp.save()
     client.force_login(good.user)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,6 +1,7 @@
 """Recommendations: true reasons, visibility inside and after the index, opt-out, conflict of
 interest, load, feedback."""
 
+from duijie.core.roles import Role
 from duijie.matching import declarations, documents, services, store
 from duijie.matching import selectors as ms
 from duijie.matching.models import Feedback
@@ -129,6 +130,6 @@ def test_platform_admin_and_anonymous_get_nothing(built):
     from duijie.core.tests import factories as f
 
     w = built
-    admin3 = f.user(role="system_admin")
+    admin3 = f.user(role=Role.SYSTEM_ADMIN)
     assert ms.recommend(user=admin3, obj=w["demand"], target_kind="expert") == []
     assert viewer_labels(AnonymousUser()) == []

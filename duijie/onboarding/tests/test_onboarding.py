@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from duijie.accounts.models import User
 from duijie.core.models import AssessmentUnit, Organisation, Region
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.onboarding.models import EnterpriseRegistration, Invitation
 
@@ -25,7 +26,7 @@ def wujin_admin():
     unit.regions.set([Region.objects.get(code="320412")])
     org = Organisation.objects.create(kind="government", name="武进区科技局", assessment_unit=unit,
                                       region=Region.objects.get(code="320412"))
-    return f.user(username="wjadmin", role="unit_admin", organisation=org)
+    return f.user(username="wjadmin", role=Role.UNIT_ADMIN, organisation=org)
 
 
 def register(client, region="320412", **over):
@@ -41,7 +42,7 @@ def test_registration_needs_approval_by_the_unit(client, wujin_admin, django_cap
     assert reg.user.is_active is False
     assert not client.login(username="liqiye", password=PASSWORD)
     # another unit's administrator cannot see or approve it
-    other = f.user(role="unit_admin", organisation=Organisation.objects.create(kind="government", name="别处"))
+    other = f.user(role=Role.UNIT_ADMIN, organisation=Organisation.objects.create(kind="government", name="别处"))
     c_other = Client()
     c_other.force_login(other)
     assert c_other.post(f"/onboarding/registrations/{reg.pk}/approve/").status_code == 404
@@ -76,7 +77,7 @@ def test_registration_bad_input(client, wujin_admin):
 
 def test_expert_invitation_is_single_use_and_expires(client, django_capture_on_commit_callbacks):
     inst = f.institution()
-    tto = f.user(role="institution", organisation=inst.organisation)
+    tto = f.user(role=Role.INSTITUTION, organisation=inst.organisation)
     expert = f.expert(institution=inst)
     c = Client()
     c.force_login(tto)
@@ -89,7 +90,7 @@ def test_expert_invitation_is_single_use_and_expires(client, django_capture_on_c
     r = client.post(path, {"username": "prof", "password": PASSWORD})
     assert r.status_code == 302
     expert.refresh_from_db()
-    assert expert.user.username == "prof" and expert.user.role == "expert"
+    assert expert.user.username == "prof" and expert.user.role == Role.EXPERT
     assert client.get(path).status_code == 404  # single use
     # an expired link
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,20 +105,20 @@ def test_only_the_city_creates_institution_accounts(admin_client):
     from duijie.core.models import Organisation as Org
 
     city = Org.objects.create(kind="government", name="市局", region=Region.objects.get(code="3204"))
-    admin = f.user(role="city_admin", organisation=city)
+    admin = f.user(role=Role.CITY_ADMIN, organisation=city)
     inst = f.institution()
     c = Client()
     c.force_login(admin)
     assert c.post("/onboarding/invite/", {"institution": inst.pk, "email": "tto@example.org"}).status_code == 200
     assert Invitation.objects.get().organisation == inst.organisation
-    ent_user = f.user(role="enterprise", organisation=f.enterprise().organisation)
+    ent_user = f.user(role=Role.ENTERPRISE, organisation=f.enterprise().organisation)
     c2 = Client()
     c2.force_login(ent_user)
     assert c2.get("/onboarding/invite/").status_code == 403
 
 
 def test_registration_does_not_tell_whether_a_username_exists(client, wujin_admin):
-    f.user(username="taken", role="enterprise", email="owner@example.org")
+    f.user(username="taken", role=Role.ENTERPRISE, email="owner@example.org")
     mail.outbox.clear()
     new = register(Client(), username="fresh", email="a@example.org")
     taken = register(Client(), username="TAKEN", email="b@example.org")

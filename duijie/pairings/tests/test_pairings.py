@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from duijie.core.models import AssessmentUnit, AuditLog, Organisation, Region
+from duijie.core.roles import Role
 from duijie.core.selectors import editable_queryset, visible_queryset
 from duijie.core.services import record_save
 from duijie.core.tests import factories as f
@@ -28,9 +29,9 @@ def world():
     inst = f.institution(name="测试研究所", kind="institute", region=wj)
     return {
         "ent": ent, "other": other, "uni": uni, "inst": inst,
-        "district": f.user(role="unit_admin", organisation=gov),
-        "ent_user": f.user(role="enterprise", organisation=ent.organisation),
-        "teacher": f.user(role="institution", organisation=uni.organisation),
+        "district": f.user(role=Role.UNIT_ADMIN, organisation=gov),
+        "ent_user": f.user(role=Role.ENTERPRISE, organisation=ent.organisation),
+        "teacher": f.user(role=Role.INSTITUTION, organisation=uni.organisation),
     }
 
 
@@ -104,7 +105,7 @@ def test_ten_ten_summary_counts_match_the_records(world, admin_user):
     _visit(world, world["district"])
     _visit(world, world["district"], visited_on=date(2026, 4, 1), needs="")
     _visit(world, world["district"], visiting_institution=world["inst"], needs="检测服务")
-    kunshan = f.user(role="city_admin", organisation=f.city_bureau("320583", "昆山市科技局"))
+    kunshan = f.user(role=Role.CITY_ADMIN, organisation=f.city_bureau("320583", "昆山市科技局"))
     _visit(world, kunshan, enterprise=world["other"], region=world["other"].region)
     _visit(world, world["district"], programme="survey", visiting_institution=None)
     _visit(world, world["district"], visited_on=date(2025, 3, 1))
@@ -216,6 +217,6 @@ def test_navigation_hides_lists_a_role_cannot_have(client, world, admin_user):
     assert "/r/audit-log/" not in page and 'href="/pairings/"' not in page and "/r/pairings/" in page
     client.force_login(admin_user)
     assert 'href="/pairings/"' in client.get("/").content.decode()
-    client.force_login(f.user(role="audit_admin", organisation=admin_user.organisation))
+    client.force_login(f.user(role=Role.AUDIT_ADMIN, organisation=admin_user.organisation))
     page = client.get("/").content.decode()
     assert "/r/audit-log/" in page and "/r/pairings/" not in page and "/r/demands/" not in page

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.messages import get_messages
 
+from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 from duijie.supply.models import Achievement
 
@@ -61,7 +62,7 @@ def test_api_workflow(api_client):
 
 def test_institution_user_cannot_publish_own(client):
     inst = f.institution()
-    u = f.user(role="institution", organisation=inst.organisation)
+    u = f.user(role=Role.INSTITUTION, organisation=inst.organisation)
     client.force_login(u)
     a = f.achievement(inst)
     ui(client, a, "submit")

@@ -1,0 +1,360 @@
+"""Who may read and edit a record, written once: the relations that give a viewer access, and what
+each viewer holds of them. Two readers share this table:
+
+- ``core.scope.edit_q`` turns it into a database filter (and ``core.selectors`` adds visibility,
+  published state, grants and the confidential rule on top);
+- :func:`record_keys` / :func:`viewer_keys` turn it into labels — a record's keys and a viewer's keys
+  share one exactly when the selectors let the viewer read the record. The matching index stores the
+  record keys and masks candidates by the viewer keys before ranking (``matching/visibility.py``).
+
+A **relation** names a path from a record to a value and a **key** (``org``, ``region`` …); a viewer's
+**reach** gives, per key, the values they hold. A record is in the viewer's scope when one of its
+relations leads to a value the viewer holds under that relation's key (``prefix`` keys: a region
+code starting with a held code). ``core/tests/test_access_labels.py`` checks, for every role and a
+generated variety of records, that ``visible_queryset`` and the keys agree both ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from duijie.core.choices import Visibility
+from duijie.core.models import AssessmentUnit, Grant
+from duijie.core.roles import GOVERNMENT_ROLES, ORGANISATION_ROLES, PLATFORM_ADMIN_ROLES, Role
+
+NOTHING = Q(pk__in=[])
+OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.PLATFORM)
+# Keys that are not relations: published public records (anyone, also anonymous), published
+# public/platform records (any logged-in user), and explicit grants (``grant:<user id>``).
+PUBLIC, OPEN, GRANT = "public", "open", "grant"
+# NBS region codes are 2/4/6/9/12 digits: a prefix key holds the record's code cut at each length.
+REGION_CODE_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def _is_expert_fk(model: type[Model]) -> bool:
+    field = model._meta.get_field("expert")
+    return bool(field.is_relation and field.related_model and field.related_model._meta.label == "experts.Expert")
+
+
+@dataclass(frozen=True)
+class Relation:
+    key: str
+    path: str
+    prefix: bool = False  # the value is a region code; held codes match by prefix
+    own: bool = False  # the first field must be declared on the model (not a reverse relation)
+    party: str | None = None  # the name a model's PARTY_FIELDS must list for this relation to count
+    when: Callable[[type[Model]], bool] | None = None
+
+    def applies(self, model: type[Model]) -> bool:
+        first = self.path.split("__")[0]
+        if first != "pk":
+            fields = _own_fields(model) if self.own else _fields(model)
+            if first not in fields:
+                return False
+        limited = getattr(model, "PARTY_FIELDS", None)
+        if self.party is not None and limited is not None and self.party not in limited:
+            return False
+        return self.when is None or self.when(model)
+
+
+def _label_is(label: str) -> Callable[[type[Model]], bool]:
+    return lambda model: model._meta.label == label
+
+
+# Names a model's PARTY_FIELDS may limit (a visit log names an enterprise, but the enterprise does
+# not edit the bureau's notes about it).
+RELATIONS: tuple[Relation, ...] = (
+    # The filing account (parties) and the filing organisation (government bureaus and organisations).
+    Relation("filer", "filed_by"),
+    Relation("org", "filed_by_org"),
+    # Organisations a record belongs to or names as a party.
+    Relation("party_org", "owner_org"),
+    Relation("party_org", "enterprise__organisation", party="enterprise"),
+    Relation("party_org", "institution__organisation", party="institution"),
+    Relation("party_org", "applicant_orgs", party="applicant_orgs"),
+    Relation("party_org", "enterprises__organisation", own=True),
+    Relation("party_org", "institutions__organisation", own=True),
+    Relation("party_org", "seller_enterprise__organisation", own=True),
+    # Experts act for themselves: the expert's own account, lead researcher, inventors, named experts.
+    Relation("expert_user", "user", party="user"),
+    Relation("expert_user", "lead_expert__user", party="lead_expert"),
+    Relation("expert_user", "inventor_experts__user", party="inventor_experts"),
+    Relation("expert_user", "experts__user", own=True),
+    Relation("expert_user", "expert__user", own=True, party="expert", when=_is_expert_fk),
+    Relation("broker_user", "broker", own=True),
+    # Government scope: the record's region (city and unit), its owner's and filer's region (city),
+    # its assessment units, its park (unit and park), its enterprises' park (park).
+    Relation("region", "region__code", prefix=True),
+    Relation("org_region", "owner_org__region__code", prefix=True),
+    Relation("org_region", "filed_by_org__region__code", prefix=True),
+    Relation("unit", "assessment_units"),
+    Relation("unit", "pk", when=_label_is("core.AssessmentUnit")),
+    Relation("park", "park"),
+    Relation("park", "pk", when=_label_is("core.Park")),
+    Relation("park_party", "enterprise__park"),
+    Relation("park_party", "enterprises__park", own=True),
+)
+
+
+def _fields(model: type[Model]) -> set[str]:
+    return {f.name for f in model._meta.get_fields()}
+
+
+def _own_fields(model: type[Model]) -> set[str]:
+    """Fields declared on the model itself (no reverse relations, which may share a name)."""
+    return {f.name for f in model._meta.get_fields() if not f.auto_created or f.concrete}
+
+
+def _confidential_relations(model: type[Model]) -> list[Relation]:
+    """A confidential record (``CONFIDENTIAL``: an enterprise's metrics, pairings, placements) is read
+    by every party it names in any link, even where PARTY_FIELDS keeps them from editing it."""
+    out = []
+    for f in model._meta.get_fields():
+        if not (f.is_relation and f.concrete and f.related_model is not None):
+            continue
+        target = f.related_model._meta.label
+        if target in ("orgs.Enterprise", "orgs.Institution"):
+            out.append(Relation("party_org", f"{f.name}__organisation"))
+        elif target == "experts.Expert":
+            out.append(Relation("expert_user", f"{f.name}__user"))
+    return out
+
+
+def edit_relations(model: type[Model]) -> list[Relation]:
+    return [r for r in RELATIONS if r.applies(model)]
+
+
+def read_relations(model: type[Model]) -> list[Relation]:
+    """The relations that put a record of ``model`` in a viewer's read scope (visibility aside)."""
+    rels = edit_relations(model)
+    if getattr(model, "CONFIDENTIAL", False):
+        rels += [r for r in _confidential_relations(model) if r not in rels]
+    return rels
+
+
+# ------------------------------------------------------------------------------------------------
+# What a viewer holds
+# ------------------------------------------------------------------------------------------------
+
+def city_prefix(user) -> str | None:
+    """Region-code prefix of a city administrator's city (None: no city, so no scope)."""
+    org = getattr(user, "organisation", None)
+    if org is None or org.region_id is None:
+        return None
+    return org.region.code
+
+
+def unit_ids(unit) -> list[int]:
+    """The unit and every unit inside it."""
+    ids, frontier = [unit.pk], [unit.pk]
+    while frontier:
+        frontier = list(AssessmentUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return ids
+
+
+def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
+    """What a unit administrator's unit reaches: the ids of the unit and the units inside it, the codes
+    of the regions they map to, and the parks they map to."""
+    ids = unit_ids(unit)
+    units = AssessmentUnit.objects.filter(pk__in=ids)
+    codes = set(units.values_list("regions__code", flat=True)) - {None}
+    parks = list(units.values_list("parks", flat=True).exclude(parks=None))
+    return ids, codes, parks
+
+
+def city_units(prefix: str):
+    """Ids (a subquery) of the assessment units in a city: placed in it, mapped to its regions or
+    holding its organisations."""
+    return AssessmentUnit.objects.filter(
+        Q(city__code__startswith=prefix) | Q(regions__code__startswith=prefix)
+        | Q(organisations__region__code__startswith=prefix)).values_list("pk", flat=True)
+
+
+EVERYTHING = None  # the reach of the command-line operator on the server: no limit
+
+
+def reach(user) -> dict[str, Iterable] | None:
+    """Key → values ``user`` holds; ``None``: everything (the server operator); ``{}``: nothing.
+    A government user reaches by the bureau (what it filed) and by place; everyone else by the
+    filing account and by what they are party to. An empty place grants nothing."""
+    if not getattr(user, "is_authenticated", False) or user.role in PLATFORM_ADMIN_ROLES:
+        return {}
+    if getattr(user, "is_server_operator", False):
+        return EVERYTHING  # accounts.models.SERVER_OPERATOR_USERNAME
+    org = user.organisation
+    held: dict[str, Iterable] = {}
+    if user.role in GOVERNMENT_ROLES:
+        if org is not None:
+            held["org"] = [org.pk]
+        if user.role == Role.CITY_ADMIN:
+            prefix = city_prefix(user)
+            if prefix is not None:  # a bureau without a city sees what it filed, never the whole platform
+                held.update(region=[prefix], org_region=[prefix], unit=city_units(prefix))
+        elif user.role == Role.UNIT_ADMIN:
+            if org is not None and org.assessment_unit_id:
+                ids, codes, parks = unit_reach(org.assessment_unit)
+                held.update(unit=ids, region=sorted(codes), park=parks)
+        elif org is not None and org.park_id:  # park manager
+            held.update(park=[org.park_id], park_party=[org.park_id])
+        return held
+    held["filer"] = [user.pk]
+    # Experts and brokers act for themselves, not for the organisation they work at.
+    if user.role in ORGANISATION_ROLES and org is not None:
+        held.update(org=[org.pk], party_org=[org.pk])
+    elif user.role == Role.EXPERT:
+        held["expert_user"] = [user.pk]
+    elif user.role == Role.BROKER:
+        held["broker_user"] = [user.pk]
+    return held
+
+
+# ------------------------------------------------------------------------------------------------
+# As a database filter
+# ------------------------------------------------------------------------------------------------
+
+def _is_many(model: type[Model], path: str) -> bool:
+    for name in path.split("__"):
+        if name == "pk":
+            return False
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+def relation_q(model: type[Model], rel: Relation, values: Iterable) -> Q:
+    if rel.prefix:
+        q = NOTHING
+        for code in values:
+            q |= Q(**{f"{rel.path}__startswith": code})
+        return Q(pk__in=model._default_manager.filter(q).values("pk")) if _is_many(model, rel.path) else q
+    lookup = {f"{rel.path}__in": values}
+    # pk__in subquery, so many-to-many conditions never duplicate rows.
+    return Q(pk__in=model._default_manager.filter(**lookup).values("pk")) if _is_many(model, rel.path) else Q(**lookup)
+
+
+def reach_q(model: type[Model], held: dict[str, Iterable] | None, relations: list[Relation]) -> Q:
+    """The records of ``model`` that one of ``relations`` puts within ``held`` (a :func:`reach`)."""
+    if held is None:  # EVERYTHING
+        return Q()
+    q = NOTHING
+    for rel in relations:
+        if rel.key in held:
+            q |= relation_q(model, rel, held[rel.key])
+    return q
+
+
+# ------------------------------------------------------------------------------------------------
+# As labels
+# ------------------------------------------------------------------------------------------------
+
+def _walk(objs: list, path: str) -> list:
+    for i, name in enumerate(path.split("__")):
+        last = i == len(path.split("__")) - 1
+        nxt: list = []
+        for obj in objs:
+            if name == "pk":
+                nxt.append(obj.pk)
+                continue
+            field = obj._meta.get_field(name)
+            if field.many_to_many or field.one_to_many:
+                accessor = field.name if field.concrete else field.get_accessor_name()
+                related = list(getattr(obj, accessor).all())
+                nxt.extend(r.pk for r in related) if last else nxt.extend(related)
+            elif field.is_relation and field.concrete:
+                nxt.append(getattr(obj, field.attname) if last else getattr(obj, name))
+            elif field.is_relation:  # reverse one-to-one
+                target = getattr(obj, field.get_accessor_name(), None)
+                nxt.append(target.pk if last and target is not None else target)
+            else:
+                nxt.append(getattr(obj, name))
+        objs = [o for o in nxt if o is not None and o != ""]
+    return objs
+
+
+def label_joins(model: type[Model]) -> tuple[list[str], list[str]]:
+    """select_related / prefetch_related that make :func:`record_keys` query-free for a batch
+    (grants aside: :func:`grants_by_object`)."""
+    sel: set[str] = set()
+    pre: set[str] = set()
+    for rel in read_relations(model):
+        names, m, load, single = rel.path.split("__"), model, [], True
+        for i, name in enumerate(names):
+            if name == "pk":
+                break
+            field = m._meta.get_field(name)
+            many = field.many_to_many or field.one_to_many
+            if i == len(names) - 1 and not many:
+                break  # the last hop is read from the row already loaded (a column or a foreign key id)
+            load.append(name)
+            single = single and not many and field.concrete
+            m = field.related_model
+        if load:
+            (sel if single else pre).add("__".join(load))
+    return sorted(sel), sorted(pre)
+
+
+def grants_by_object(model: type[Model], pks: list) -> dict[str, set[int]]:
+    """Object id → users holding an unexpired grant on it (``selectors.granted_ids``, per record)."""
+    out: dict[str, set[int]] = {}
+    rows = (Grant.objects.filter(content_type=ContentType.objects.get_for_model(model),
+                                 object_id__in=[str(p) for p in pks])
+            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate()))
+            .values_list("object_id", "user"))
+    for oid, uid in rows:
+        out.setdefault(str(oid), set()).add(uid)
+    return out
+
+
+def _key(rel: Relation, value) -> list[str]:
+    if rel.prefix:
+        code = str(value)
+        return [f"{rel.key}:{code[:n]}" for n in REGION_CODE_LENGTHS if len(code) >= n]
+    return [f"{rel.key}:{value}"]
+
+
+def record_keys(obj: Model, grants: set[int] | None = None) -> set[str]:
+    """The keys of a registry record (``RecordBase``): who may read it, as ``selectors.visible_queryset``
+    decides. ``grants``: the users holding an unexpired grant on it (fetched when None)."""
+    model = type(obj)
+    keys: set[str] = set()
+    states = getattr(model, "PUBLISHED_STATES", None)
+    published = not states or getattr(obj, "status", None) in states
+    vis = getattr(obj, "visibility", None)
+    if not getattr(model, "CONFIDENTIAL", False):  # confidential: never anonymous, open nor granted
+        if published and vis == Visibility.PUBLIC:
+            keys.add(PUBLIC)  # anonymous visitors
+        if published and vis in OPEN_VISIBILITIES:
+            keys.add(OPEN)
+        if vis != Visibility.CLASSIFIED and obj.pk is not None:
+            if grants is None:
+                grants = grants_by_object(model, [obj.pk]).get(str(obj.pk), set())
+            keys.update(f"{GRANT}:{u}" for u in grants)
+    for rel in read_relations(model):
+        for value in _walk([obj], rel.path):
+            keys.update(_key(rel, value))
+    return keys
+
+
+def viewer_keys(user) -> set[str] | None:
+    """The keys ``user`` holds (``None``: every record; an empty set: none)."""
+    if not getattr(user, "is_authenticated", False):
+        return {PUBLIC}
+    if user.role in PLATFORM_ADMIN_ROLES:
+        return set()
+    held = reach(user)
+    if held is None:  # EVERYTHING
+        return None
+    keys = {OPEN, f"{GRANT}:{user.pk}"}
+    for key, values in held.items():
+        keys.update(f"{key}:{v}" for v in values)
+    return keys

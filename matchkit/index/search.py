@@ -1,0 +1,72 @@
+"""A search, stage by stage: candidates (:mod:`.candidates`) → features (:mod:`.features`) → fusion
+(:mod:`.fusion`; with Rocchio feedback, candidates and features once more for the moved query
+vector) → the top ``k`` with their reasons (:mod:`.reasons`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from matchkit.fusion import Weights
+from matchkit.index import candidates, features, fusion, reasons
+from matchkit.index.records import Query, Reason, Result, ScoreParts, record_text
+from matchkit.text import normalize
+
+if TYPE_CHECKING:
+    from matchkit.index.facade import Index
+
+
+def run(idx: Index, query: Query, k: int, *, method: str, w: Weights, query_vector: np.ndarray | None,
+        exclude: Sequence[str], explain: bool, conflicts: str, groups: Iterable[str] | None) -> list[Result]:
+    allowed, conflicted = candidates.allowed_rows(idx, query, exclude, groups, conflicts)
+    qnorm = normalize(record_text(query.title, query.text))
+    qtokens = idx.tokenizer.tokens(qnorm, normalized=True)
+    ncand = max(idx.candidates, 3 * k)
+
+    # 1. candidates
+    pool = candidates.first_pass(idx, query, qtokens, method, allowed, ncand, query_vector)
+    if pool is None:
+        return []
+    bm, qv, rows = pool.bm25, pool.query_vector, pool.rows
+
+    # 2. features: structured signals only those the query can fire, each row's once per search
+    # (the feedback pass re-uses the first pass's rows)
+    plan = features.signal_plan(query, w) if method == "hybrid" else []
+    memo: features.Memo = {}
+    pq = features.query_field(idx, qv, w, method)
+    f = features.compute(idx, query, rows, qv, w, plan, memo, pq)
+
+    # 3. fusion, and with Rocchio feedback once more for the moved query vector's candidates
+    fused = fusion.score(bm, f, w, method)
+    if method == "hybrid" and qv is not None and w.prf_k > 0 and w.prf_alpha > 0:
+        moved = candidates.feedback_pass(idx, qv, rows, fused, w, allowed, ncand)
+        if moved is not None:
+            q2, rows = moved
+            known = (f.rows, f.field_dist) if f.field_dist is not None else None
+            # the field side stays the query's own (feedback moves the vector only)
+            f = features.compute(idx, query, rows, qv, w, plan, memo, pq, scored_with=q2, known=known)
+            fused = fusion.score(bm, f, w, method)
+    cols = fusion.feature_columns(bm, f, w) if method == "hybrid" else {}
+    order = fusion.top(idx, fused, rows, k)
+
+    # 4. results with their reasons
+    qterms = [t for t in dict.fromkeys(qtokens) if t in qnorm]  # the only terms a reason can show
+    idf_memo: dict[str, float] = {}
+    out = []
+    for rank, j in enumerate(order, start=1):
+        r = int(rows[j])
+        rec = idx._records[r]
+        feats = fusion.features_of(j, cols, f) if method == "hybrid" else ()
+        parts = ScoreParts(float(bm[r]), float(f.shown[j]), float(f.structured[j]), float(fused[j]), feats)
+        why: tuple[Reason, ...] = ()
+        if explain:
+            inferred: list[Reason] = []
+            if f.field_dist is not None and f.field_overlap is not None and pq is not None:
+                inferred = reasons.inferred_field(pq, f.field_dist[j], float(f.field_overlap[j]))
+            why = tuple(reasons.explain(idx, qnorm, qterms, r, parts, inferred + f.structured_reasons[j], idf_memo))
+        if r in conflicted:  # only reachable with conflicts="flag"
+            why = (reasons.CONFLICT, *why)
+        out.append(Result(rec.id, rec.kind, rank, float(fused[j]), parts, why))
+    return out
