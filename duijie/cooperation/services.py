@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from duijie.cooperation.choices import ProjectSource
 from duijie.cooperation.choices import ProjectStage as S
 from duijie.cooperation.models import CooperationProject, ProjectDocument
-from duijie.core import crypto, uploads
+from duijie.core import changes, crypto, uploads
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import Transition
@@ -170,6 +170,7 @@ def document_upload(*, project: CooperationProject, by, kind: str, file_name: st
             doc.save()
             audit(user=by, action=AuditAction.CREATE, obj=doc,
                   detail={"project": project.pk, "kind": kind, "size": len(data)})
+            changes.announce(changes.Kind.CREATED, ProjectDocument, [doc.pk])
         except Exception:
             path.unlink(missing_ok=True)
             raise
@@ -194,6 +195,7 @@ def document_delete(*, document: ProjectDocument, by) -> None:
         document.delete()
         audit(user=by, action=AuditAction.DELETE, object_type="cooperation.projectdocument", object_id=pk,
               object_repr=text, detail={"project": document.project_id})
+        changes.announce(changes.Kind.DELETED, ProjectDocument, [pk])
         transaction.on_commit(lambda: (document_dir() / stored).unlink(missing_ok=True))
 
 

@@ -15,13 +15,13 @@ from django.db.models import F, Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from duijie.core import bulk
+from duijie.core import bulk, changes
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction, Visibility
 from duijie.core.models import Grant, RecordBase
 from duijie.core.registry import Transition
 from duijie.core.roles import Role
-from duijie.core.scope import scope_field_errors
+from duijie.core.scope import scope_field_errors, scope_field_names
 from duijie.core.selectors import can_edit, editable_queryset
 
 
@@ -60,15 +60,56 @@ def claim_version(model: type[Model], pk, expected: int) -> int:
     return int(expected) + 1
 
 
-def _changed_fields(instance: Model) -> list[str]:
+def _stored(instance: Model) -> Model | None:
+    """The record as stored now (None: new, or gone)."""
     if instance.pk is None:
-        return []
-    try:
-        old = type(instance)._default_manager.get(pk=instance.pk)
-    except type(instance).DoesNotExist:
+        return None
+    return type(instance)._default_manager.filter(pk=instance.pk).first()
+
+
+def _changed_fields(instance: Model, old: Model | None = None) -> list[str]:
+    old = old if old is not None else _stored(instance)
+    if old is None:
         return []
     return [f.name for f in instance._meta.concrete_fields
             if f.editable and getattr(old, f.attname) != getattr(instance, f.attname)]
+
+
+def _relations(instance: Model, names) -> dict[str, tuple[type[Model], str | None, set]]:
+    """For each named foreign key or many-to-many field of ``instance`` (as stored now): the related
+    model, the name of the relation on that side, and the related pks."""
+    out = {}
+    for name in names:
+        f = instance._meta.get_field(name)
+        if not f.is_relation or f.related_model is None or not (f.many_to_many or f.many_to_one):
+            continue
+        back = None if f.remote_field.hidden else (f.remote_field.get_accessor_name() or f.name)
+        if f.many_to_many:
+            pks = set(getattr(instance, name).values_list("pk", flat=True)) if instance.pk is not None else set()
+        else:
+            pks = {getattr(instance, f.attname)} - {None}
+        out[name] = (f.related_model, back, pks)
+    return out
+
+
+def _announce_relations(before: dict, after: dict) -> None:
+    """The records on the other side of a changed relation changed too (their reverse relation):
+    e.g. a project's old and new experts, so copies keyed on those records (past cooperation
+    partners in matching) hear of it even after the old ones are gone."""
+    for name in before.keys() | after.keys():
+        model, back, old = before.get(name) or (*after[name][:2], set())
+        new = after.get(name, (None, None, set()))[2]
+        if old != new and back is not None:  # a hidden relation (related_name="+") has no other side
+            changes.announce(changes.Kind.UPDATED, model, sorted(old ^ new, key=str), fields=[back])
+
+
+def _announce_save(instance: Model, creating: bool, changed: list[str], m2m_names) -> None:
+    model = type(instance)
+    names = set(changed) | set(m2m_names)
+    changes.announce(changes.Kind.CREATED if creating else changes.Kind.UPDATED, model, [instance.pk], fields=names)
+    scope = set(scope_field_names(model))
+    if not creating and names & scope:
+        changes.announce(changes.Kind.VISIBILITY_CHANGED, model, [instance.pk], fields=names & scope)
 
 
 def record_save(*, instance: Model, by, m2m: dict[str, Any] | None = None, validate: bool = True) -> Model:
@@ -105,12 +146,20 @@ def _record_save(instance: Model, by, m2m: dict[str, Any] | None, validate: bool
         raise ValidationError(errors)
     if validate:
         instance.full_clean(exclude=list(m2m))
-    changed = _changed_fields(instance)
+    old = None if creating else _stored(instance)
+    changed = _changed_fields(instance, old) if old is not None else []
+    relation_names = list(m2m) + changed
+    before = _relations(old, relation_names) if old is not None else {}
     instance._history_user = by if getattr(by, "is_authenticated", False) else None
     instance.save()
     for name, values in m2m.items():
         getattr(instance, name).set(values)
     _check_scope(instance, by)
+    after = _relations(instance, relation_names)
+    nothing: tuple[None, None, set] = (None, None, set())
+    m2m_changed = [n for n in m2m if n not in after or after[n][2] != before.get(n, nothing)[2]]
+    _announce_save(instance, creating, changed, m2m_changed)
+    _announce_relations(before, after)
     audit(user=by, action=AuditAction.CREATE if creating else AuditAction.UPDATE, obj=instance,
           detail={"fields": changed + sorted(m2m)} if not creating else {})
     return instance
@@ -139,6 +188,10 @@ def record_delete(*, instance: Model, by, expected_version: int | None = None) -
         if expected_version is not None and is_versioned(type(instance)):
             claim_version(type(instance), instance.pk, expected_version)
         label, pk, text = instance._meta.label_lower, instance.pk, str(instance)
+        model = type(instance)
+        # Its relations as stored before the delete (a project's parties): those records changed too.
+        relations = _relations(instance, [f.name for f in model._meta.get_fields()
+                                          if (f.many_to_one and f.concrete) or (f.many_to_many and not f.auto_created)])
         instance._history_user = by if getattr(by, "is_authenticated", False) else None
         try:
             instance.delete()
@@ -149,6 +202,8 @@ def record_delete(*, instance: Model, by, expected_version: int | None = None) -
                 % {"names": "、".join(names)}
             ) from exc
         audit(user=by, action=AuditAction.DELETE, object_type=label, object_id=pk, object_repr=text)
+        changes.announce(changes.Kind.DELETED, model, [pk])
+        _announce_relations(relations, {})
 
 
 def record_transition(*, instance: Model, transition: Transition, by, reason: str = "",
@@ -190,9 +245,11 @@ def record_transition(*, instance: Model, transition: Transition, by, reason: st
             setattr(locked, stamp, timezone.now())
         locked._history_user = by
         locked._change_reason = reason[:100] if reason else transition.name
+        changed = _changed_fields(locked)
         locked.save()
         audit(user=by, action=AuditAction.TRANSITION, obj=locked,
               detail={"from": old, "to": transition.target, "transition": transition.name})
+        _announce_save(locked, False, changed, ())
     return locked
 
 
@@ -223,6 +280,7 @@ def grant_create(*, obj: Model, to_user, by, purpose: str = "access", expires_on
             defaults={"purpose": purpose, "granted_by": by, "expires_on": expires_on})
         audit(user=by, action=AuditAction.UPDATE, obj=obj,
               detail={"grant": {"user": to_user.pk, "purpose": purpose}})
+        changes.announce(changes.Kind.VISIBILITY_CHANGED, type(obj), [obj.pk], fields=["grants"])
     return grant
 
 
@@ -234,6 +292,7 @@ def grant_revoke(*, grant, by) -> None:
         user_id = grant.user_id
         grant.delete()
         audit(user=by, action=AuditAction.UPDATE, obj=obj, detail={"grant_revoked": {"user": user_id}})
+        changes.announce(changes.Kind.VISIBILITY_CHANGED, type(obj), [obj.pk], fields=["grants"])
 
 
 class BulkWriteFailed(Exception):
@@ -278,3 +337,12 @@ def record_bulk_upsert(*, model: type[Model], creates: list[Model] = (), updates
         entry.update(audit_entry or {})
         action = entry.pop("action", AuditAction.CREATE if creates or not updates else AuditAction.UPDATE)
         audit(user=by, action=action, **entry)
+        # Bulk writes skip save(): say what was written, once per call, on the bulk lane.
+        changes.announce(changes.Kind.CREATED, model, [o.pk for o in creates], bulk=True)
+        changes.announce(changes.Kind.UPDATED, model, [o.pk for o in updates], fields=_names(model, fields), bulk=True)
+
+
+def _names(model: type[Model], attnames) -> list[str]:
+    """Field names for attnames (``region_id`` → ``region``)."""
+    by_attname = {f.attname: f.name for f in model._meta.concrete_fields}
+    return [by_attname.get(a, a) for a in attnames]

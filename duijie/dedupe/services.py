@@ -27,6 +27,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
+from duijie.core import changes
 from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
 from duijie.core.selectors import can_edit
@@ -296,7 +297,25 @@ def _merge(model, kind, keep_pk, drop_pk, by, choices, choosable) -> Merge:
     audit(user=by, action=AuditAction.UPDATE, obj=keep, detail={"merge": detail, "merge_id": merge.pk})
     audit(user=by, action=AuditAction.DELETE, object_type=model._meta.label_lower, object_id=drop_pk,
           object_repr=drop_repr, detail={"merged_into": keep.pk, "merge_id": merge.pk})
+    _announce_merge(model, keep.pk, drop_pk, log, sorted({*taken, *log.m2m_added}))
+    if org_detail:
+        _announce_merge(type(keep_org), keep_org.pk, drop_org.pk, org_log, [])
     return merge
+
+
+def _announce_merge(model, keep_pk, drop_pk, log: MergeLog, fields: list[str]) -> None:
+    """Say what the merge changed (``core.changes``): the kept record, the dropped one, and every row
+    that was re-pointed to the kept record or folded into one of its rows."""
+    changes.announce(changes.Kind.UPDATED, model, [keep_pk], fields=fields)
+    changes.announce(changes.Kind.DELETED, model, [drop_pk])
+    for label, pks in log.moved.items():
+        app_label, model_name, field_name = label.split(".")
+        changes.announce(changes.Kind.UPDATED, apps.get_model(app_label, model_name), pks, fields=[field_name])
+    for fold in log.folded:
+        app_label, model_name, _field = fold["relation"].split(".")
+        owner = apps.get_model(app_label, model_name)
+        changes.announce(changes.Kind.UPDATED, owner, [fold["kept_row"]], fields=fold["filled"])
+        changes.announce(changes.Kind.DELETED, owner, [fold["dropped_row"]])
 
 
 def enterprise_merge(*, keep, drop, by, field_choices: dict[str, str] | None = None) -> Merge:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from duijie.core import changes
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.registry import personal_fields
@@ -18,19 +19,23 @@ def expert_record_consent(*, expert: Expert, by) -> Expert:
     with transaction.atomic():
         Expert.objects.filter(pk=expert.pk).update(consent_notice=PRIVACY_NOTICE_VERSION, consent_at=timezone.now())
         audit(user=by, action=AuditAction.UPDATE, obj=expert, detail={"consent": PRIVACY_NOTICE_VERSION})
+        changes.announce(changes.Kind.UPDATED, Expert, [expert.pk], fields=["consent_notice", "consent_at"])
     expert.refresh_from_db()
     return expert
 
 
 def expert_set_do_not_recommend(*, expert: Expert, wanted: bool, by) -> Expert:
-    """The expert's own opt-out (PIPL): saved through the model so everything that keeps a copy of
-    the profile (the matching index) drops it after commit, not at the next rebuild."""
+    """The expert's own opt-out (PIPL), announced as ``opted_out`` (opting in again: ``updated``) so
+    everything that keeps a copy of the profile (the matching index files) drops it once this
+    commits, not at the next rebuild."""
     with transaction.atomic():
         locked = Expert.objects.select_for_update().get(pk=expert.pk)
         locked.do_not_recommend = wanted
         locked._history_user = by
         locked.save(update_fields=["do_not_recommend", "updated_at"])
         audit(user=by, action=AuditAction.UPDATE, obj=locked, detail={"fields": ["do_not_recommend"]})
+        changes.announce(changes.Kind.OPTED_OUT if wanted else changes.Kind.UPDATED, Expert, [locked.pk],
+                         fields=["do_not_recommend"])
     return locked
 
 
@@ -44,12 +49,13 @@ def expert_erase_personal_data(*, expert: Expert, by) -> Expert:
         for name, value in blank.items():
             setattr(locked, name, value)
         locked.do_not_recommend, locked.personal_data_erased_at = True, timezone.now()
-        # Saved through the model (not a bare update) so the matching index drops the expert after
-        # commit; the history row this adds holds the blanks, and the older rows are blanked below.
+        # The history row this save adds holds the blanks; the older rows are blanked below.
         locked._history_user = by
         locked.save()
         Expert.history.filter(id=expert.pk).update(**blank)
         audit(user=by, action=AuditAction.UPDATE, obj=expert,
               detail={"erased": sorted(fields), "history_rows": Expert.history.filter(id=expert.pk).count()})
+        # Copies of the profile (the matching index files) drop it once this commits.
+        changes.announce(changes.Kind.ERASED, Expert, [expert.pk], fields=[*sorted(blank), "do_not_recommend"])
     expert.refresh_from_db()
     return expert

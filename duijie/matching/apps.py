@@ -9,8 +9,8 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         # deferred: app loading — registrations import models, which exist only once apps are ready
-        from duijie.matching import declarations, signals
+        from duijie.matching import declarations, subscriptions
 
         # Check and resolve the MatchingSource declarations the domain apps contributed (core/plugins.py).
         declarations.load()
-        signals.connect()
+        subscriptions.subscribe()  # index refreshes follow the writes' change announcements

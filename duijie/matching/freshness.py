@@ -48,8 +48,8 @@ def mark_projects_dirty(project_pks: Iterable[int], extra: dict[str, Iterable[in
 
 
 def mark_links_dirty(label: str, pks: Iterable[Any], lane: str | None = None) -> bool:
-    """Records written in bulk (``records_bulk_written``): if they are projects, contracts or pairings,
-    mark their parties. Returns whether ``label`` is one of those."""
+    """Projects, contracts or pairings that changed (``core.changes``): mark their parties' records.
+    Returns whether ``label`` is one of those."""
     P, TechContract, Pairing = cooperation._models()
     pks = list(pks)
     if label == P._meta.label:

@@ -68,6 +68,22 @@ def mark_dirty(model: type[Model], pks: Iterable[Any], *, lane: str = Lane.INTER
     return len(rows)
 
 
+def drop_now(model: type[Model], pks: Iterable[Any]) -> int:
+    """Remove records of ``model`` from the stored index at once, in this process (an expert's
+    opt-out or erasure: the page promises it, so it does not wait for a worker). Returns how many
+    were in the index."""
+    decl = declarations.for_model(model)
+    if decl is None or store.current_version() is None:
+        return 0
+    ids = [documents.record_id(decl.kind, pk) for pk in pks]
+    with store.writing() as idx:
+        present = [i for i in ids if i in idx]
+        if present:
+            idx.remove(present)
+            store.publish(idx)
+    return len(present)
+
+
 # ------------------------------------------------------------------ refreshing
 def refresh(*, lane: str | None = Lane.INTERACTIVE, limit: int | None = None) -> dict[str, int]:
     """Apply up to ``limit`` (default one batch) dirty rows of ``lane`` (None: any lane) to the index

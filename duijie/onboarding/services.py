@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duijie.accounts.models import User
-from duijie.core import scope
+from duijie.core import changes, scope
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.core.models import AssessmentUnit
@@ -79,6 +79,8 @@ def registration_submit(*, uscc: str, enterprise_name: str, region, contact_name
         reg.full_clean()
         reg.save()
         audit(user=None, action=AuditAction.CREATE, obj=reg, detail={"self_registration": True})
+        changes.announce(changes.Kind.CREATED, User, [user.pk])
+        changes.announce(changes.Kind.CREATED, EnterpriseRegistration, [reg.pk])
     return reg
 
 
@@ -114,11 +116,16 @@ def registration_approve(*, registration: EnterpriseRegistration, by) -> Enterpr
             enterprise.full_clean()
             enterprise._history_user = by
             enterprise.save()
+            changes.announce(changes.Kind.CREATED, Enterprise, [enterprise.pk])
         reg.status, reg.reviewed_by, reg.reviewed_at, reg.enterprise = (
             RegistrationStatus.APPROVED, by, timezone.now(), enterprise)
         reg.save()
         User.objects.filter(pk=reg.user_id).update(is_active=True, organisation=enterprise.organisation)
         audit(user=by, action=AuditAction.TRANSITION, obj=reg, detail={"to": "approved", "enterprise": enterprise.pk})
+        changes.announce(changes.Kind.UPDATED, EnterpriseRegistration, [reg.pk],
+                         fields=["status", "reviewed_by", "reviewed_at", "enterprise"])
+        changes.announce(changes.Kind.UPDATED, User, [reg.user_id], fields=["is_active", "organisation"])
+        changes.announce(changes.Kind.VISIBILITY_CHANGED, User, [reg.user_id], fields=["organisation"])
         transaction.on_commit(lambda: send_mail(
             _("duijie: your registration is approved"),
             _("Your account %(username)s for %(name)s is active; you can log in now.")
@@ -140,6 +147,8 @@ def registration_reject(*, registration: EnterpriseRegistration, by, reason: str
             RegistrationStatus.REJECTED, reason.strip(), by, timezone.now())
         reg.save()
         audit(user=by, action=AuditAction.TRANSITION, obj=reg, detail={"to": "rejected"})
+        changes.announce(changes.Kind.UPDATED, EnterpriseRegistration, [reg.pk],
+                         fields=["status", "reason", "reviewed_by", "reviewed_at"])
         transaction.on_commit(lambda: send_mail(
             _("duijie: your registration was not approved"), reason.strip(), None, [reg.email]))
     return reg
@@ -171,6 +180,7 @@ def invitation_create(*, kind: str, email: str, by, institution: Institution | N
                                         token_hash=_hash(token), created_by=by,
                                         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS))
         audit(user=by, action=AuditAction.CREATE, obj=inv, detail={"kind": kind})
+        changes.announce(changes.Kind.CREATED, Invitation, [inv.pk])
         link = f"{base_url}/onboarding/accept/{token}/"
         transaction.on_commit(lambda: send_mail(
             _("duijie: you are invited"),
@@ -196,8 +206,14 @@ def invitation_accept(*, token: str, username: str, password: str) -> User:
         user.set_password(password)
         user.save()
         if inv.expert_id:
-            Expert.objects.filter(pk=inv.expert_id).update(user=user)
+            # Through the model (a history row and a new version of the profile), then announced.
+            expert = Expert.objects.select_for_update().get(pk=inv.expert_id)
+            expert.user, expert._history_user = user, user
+            expert.save(update_fields=["user", "updated_at"])
+            changes.announce(changes.Kind.UPDATED, Expert, [expert.pk], fields=["user"])
         inv.used_at, inv.user = timezone.now(), user
         inv.save(update_fields=["used_at", "user"])
         audit(user=user, action=AuditAction.UPDATE, obj=inv, detail={"accepted": True})
+        changes.announce(changes.Kind.CREATED, User, [user.pk])
+        changes.announce(changes.Kind.UPDATED, Invitation, [inv.pk], fields=["used_at", "user"])
     return user

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from duijie.core import changes
 from duijie.core.choices import OrgKind
 from duijie.core.fields import BlindIndexField, EncryptedTextField
 from duijie.core.models import Organisation, ScopedRecord, TimeStamped, Versioned
@@ -30,11 +31,19 @@ class OrganisationBacked(models.Model):
 
     def save(self, *args, **kwargs):
         # Single-record invariant: the record and its organisation share name and location.
+        # Saved through the model (a new version, a history row) and announced, never a bare update.
         if self.organisation_id is None:
             self.organisation = Organisation.objects.create(kind=self.org_kind, name=self.name,
                                                             region_id=self.region_id)
+            changes.announce(changes.Kind.CREATED, Organisation, [self.organisation_id])
         elif (self.organisation.name, self.organisation.region_id) != (self.name, self.region_id):
-            Organisation.objects.filter(pk=self.organisation_id).update(name=self.name, region_id=self.region_id)
+            org = self.organisation
+            moved = org.region_id != self.region_id
+            org.name, org.region_id = self.name, self.region_id
+            org.save(update_fields=["name", "region", "updated_at"])
+            changes.announce(changes.Kind.UPDATED, Organisation, [org.pk], fields=["name", "region"])
+            if moved:
+                changes.announce(changes.Kind.VISIBILITY_CHANGED, Organisation, [org.pk], fields=["region"])
         if self.owner_org_id is None:
             self.owner_org_id = self.organisation_id
         super().save(*args, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from duijie.core import bulk
+from duijie.core import bulk, changes
 from duijie.core.models import Organisation
 from duijie.core.services import record_bulk_upsert
 from duijie.orgs.models import Enterprise, Institution
@@ -31,6 +31,9 @@ def _organisation_backed_bulk_upsert(*, model, creates=(), updates=(), fields=()
             moved = [bulk.new_instance(Organisation, {"id": o.organisation_id, "name": o.name, "region_id": o.region_id})
                      for o in updates if o.organisation_id]
             bulk.update(Organisation, moved, ["name", "region_id"], now=now)
+            changes.announce(changes.Kind.UPDATED, Organisation, [o.pk for o in moved], fields=["name", "region"],
+                             bulk=True)
+        changes.announce(changes.Kind.CREATED, Organisation, [o.pk for o in orgs], bulk=True)
         record_bulk_upsert(model=model, creates=creates, updates=updates, fields=fields, by=by, now=now, **kwargs)
 
 

@@ -9,6 +9,15 @@ from duijie.core.validators import USCC_ALPHABET, patent_check_digit, uscc_check
 _seq = itertools.count(1)
 
 
+def _written(obj):
+    """A factory record stands for one the product wrote: announce it as a write service does
+    (``core.changes``), so copies such as the matching index hear of it after commit."""
+    from duijie.core import changes
+
+    changes.announce(changes.Kind.CREATED, type(obj), [obj.pk])
+    return obj
+
+
 def uscc(region: str = "320412", n: int | None = None) -> str:
     """A valid USCC registered in ``region`` (GB 32100 check character computed)."""
     n = next(_seq) if n is None else n
@@ -65,14 +74,14 @@ def enterprise(name=None, **kw):
     from duijie.orgs.models import Enterprise
 
     kw.setdefault("uscc", uscc())
-    return Enterprise.objects.create(name=name or f"常州测试科技有限公司{next(_seq)}", **placed(kw))
+    return _written(Enterprise.objects.create(name=name or f"常州测试科技有限公司{next(_seq)}", **placed(kw)))
 
 
 def institution(name=None, **kw):
     from duijie.orgs.models import Institution
 
     kw.setdefault("kind", "university")
-    return Institution.objects.create(name=name or f"测试大学{next(_seq)}", **placed(kw))
+    return _written(Institution.objects.create(name=name or f"测试大学{next(_seq)}", **placed(kw)))
 
 
 def demand(enterprise_obj=None, **kw):
@@ -85,7 +94,7 @@ def demand(enterprise_obj=None, **kw):
     kw.setdefault("owner_org_id", enterprise_obj.organisation_id)
     if "region" not in kw:
         kw.setdefault("region_id", enterprise_obj.region_id)
-    return Demand.objects.create(enterprise=enterprise_obj, **placed(kw))
+    return _written(Demand.objects.create(enterprise=enterprise_obj, **placed(kw)))
 
 
 def achievement(institution_obj=None, **kw):
@@ -100,7 +109,7 @@ def achievement(institution_obj=None, **kw):
     kw.setdefault("owner_org_id", institution_obj.organisation_id)
     if "region" not in kw:
         kw.setdefault("region_id", institution_obj.region_id)
-    return Achievement.objects.create(institution=institution_obj, **placed(kw))
+    return _written(Achievement.objects.create(institution=institution_obj, **placed(kw)))
 
 
 def patent(**kw):
@@ -109,14 +118,14 @@ def patent(**kw):
     kw.setdefault("application_no", patent_no())
     kw.setdefault("title", f"一种测试装置{next(_seq)}")
     kw.setdefault("patent_type", "invention")
-    return Patent.objects.create(**placed(kw))
+    return _written(Patent.objects.create(**placed(kw)))
 
 
 def expert(**kw):
     from duijie.experts.models import Expert
 
     kw.setdefault("name", f"专家{next(_seq)}")
-    return Expert.objects.create(**placed(kw))
+    return _written(Expert.objects.create(**placed(kw)))
 
 
 def if_match(obj) -> dict:

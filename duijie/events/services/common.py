@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from duijie.core import selectors
+from duijie.core import changes, selectors
 from duijie.core.audit import audit
 from duijie.events.models import Event
 
@@ -17,9 +17,11 @@ def _require_organiser(event: Event, by) -> None:
 
 
 def _saved(obj, by, action: str, *, event: Event | None = None, **detail):
+    creating = obj.pk is None
     obj._history_user = by if getattr(by, "is_authenticated", False) else None
     obj.save()
     audit(user=by, action=action, obj=obj, detail={**detail, **({"event": event.pk} if event else {})})
+    changes.announce(changes.Kind.CREATED if creating else changes.Kind.UPDATED, type(obj), [obj.pk])
     return obj
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from duijie.core import selectors
+from duijie.core import changes, selectors
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.events.choices import EventStatus as S
@@ -74,6 +74,7 @@ def invitation_bulk_add(*, event: Event, by, enterprises: Iterable = (), institu
                 inv._history_user = by
                 inv.save()
                 created.append(inv)
+        changes.announce(changes.Kind.CREATED, Invitation, [i.pk for i in created])
         audit(user=by, action=AuditAction.UPDATE, obj=event,
               detail={"invitations_added": len(created), "skipped": len(skipped), **({"via": via} if via else {})})
     return created, skipped
@@ -119,3 +120,4 @@ def invitation_delete(*, invitation: Invitation, by) -> None:
         invitation.delete()
         audit(user=by, action=AuditAction.DELETE, object_type="events.invitation", object_id=pk, object_repr=text,
               detail={"event": invitation.event_id})
+        changes.announce(changes.Kind.DELETED, Invitation, [pk])

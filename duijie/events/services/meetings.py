@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duijie.core import changes
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
 from duijie.events.choices import EventStatus as S
@@ -87,6 +88,7 @@ def slot_cancel(*, slot: MeetingSlot, by) -> None:
         slot.delete()
         audit(user=by, action=AuditAction.DELETE, object_type="events.meetingslot", object_id=pk,
               object_repr=text, detail={"event": slot.event_id})
+        changes.announce(changes.Kind.DELETED, MeetingSlot, [pk])
 
 
 def slot_set_held(*, slot: MeetingSlot, by, held: bool = True) -> MeetingSlot:

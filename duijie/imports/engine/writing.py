@@ -6,13 +6,11 @@ from __future__ import annotations
 import importlib
 from functools import partial
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from duijie.core import bulk
+from duijie.core import bulk, changes
 from duijie.core.services import BulkWriteFailed, record_bulk_upsert
-from duijie.core.signals import records_bulk_written
 from duijie.imports import m2m
 from duijie.imports import values as V
 from duijie.imports.engine.planning import _Work
@@ -108,7 +106,8 @@ def write(kind: Kind, work: _Work, user, resolvers: Resolvers, *, audit_entry: d
         raise ImportFailed(_("Writing rows %(rows)s failed, so nothing was written: %(error)s")
                            % {"rows": _row_span(exc.objs), "error": exc.error}) from exc
     m2m.write(model, new_objs + updated, now)  # after the rows and their history rows (same ``now``)
-    # Bulk writes send no post_save: tell index/cache listeners (matching) once, after commit.
-    pks = [o.pk for o in new_objs] + [o.pk for o in updated]
-    if pks:
-        transaction.on_commit(lambda: records_bulk_written.send(sender=model, pks=pks))
+    # The bulk upsert announced the rows (core.changes, after commit); add the relations written here.
+    relations = sorted({name for _rr, _obj, changed in work.updates for name in changed
+                        if m2m.is_m2m(kind.field(name))})
+    if relations:
+        changes.announce(changes.Kind.UPDATED, model, [o.pk for o in updated], fields=relations, bulk=True)

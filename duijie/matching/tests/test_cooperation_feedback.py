@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import transaction
 
+from duijie.core.services import record_bulk_upsert, record_delete, record_save
 from duijie.core.tests import factories as f
 from duijie.matching import cooperation, learning, services
 from duijie.matching import selectors as ms
@@ -18,14 +19,16 @@ PROJECT = "高镍正极包覆联合攻关项目"
 
 
 def project(**kw):
+    """A project as the product writes it (through the write service, which announces it)."""
     from duijie.cooperation.models import CooperationProject
 
     parties = {k: kw.pop(k, []) for k in ("enterprises", "experts", "institutions")}
     kw.setdefault("source", "other")
-    p = CooperationProject.objects.create(**kw)
-    for k, objs in parties.items():
-        getattr(p, k).set(objs)
-    return p
+    return record_save(instance=CooperationProject(**kw), by=None, m2m=parties, validate=False)
+
+
+def written(model, **kw):
+    return record_save(instance=model(**kw), by=None, validate=False)
 
 
 def coop_reason(matches, obj):
@@ -85,10 +88,9 @@ def test_contracts_and_pairings_count_and_terminated_projects_do_not(built, djan
 
     w = built
     with django_capture_on_commit_callbacks(execute=True):
-        TechContract.objects.create(title="正极材料技术转让合同", contract_type="transfer_patent", enterprise=w["a"],
-                                    institution=w["uni"], amount=100000, signed_on=date(2025, 6, 1),
-                                    visibility="public")
-        Pairing.objects.create(enterprise=w["a"], expert=w["e_vp"], start_on=date(2024, 1, 1))
+        written(TechContract, title="正极材料技术转让合同", contract_type="transfer_patent", enterprise=w["a"],
+                institution=w["uni"], amount=100000, signed_on=date(2025, 6, 1), visibility="public")
+        written(Pairing, enterprise=w["a"], expert=w["e_vp"], start_on=date(2024, 1, 1))
     ach = coop_reason(ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="achievement"), w["ach"])
     assert ach == "所属单位曾与需求企业合作：正极材料技术转让合同"
     back = coop_reason(ms.recommend(user=w["user_a"], obj=w["ach"], target_kind="demand"), w["demand"])
@@ -101,32 +103,50 @@ def test_contracts_and_pairings_count_and_terminated_projects_do_not(built, djan
     assert "enterprise:%d" % w["b"].pk in cooperation.partners_for("expert", [w["e_good"]])[w["e_good"].pk]
     with django_capture_on_commit_callbacks(execute=True):
         p.status = "terminated"
-        p.save()
+        record_save(instance=p, by=None, validate=False)
     assert cooperation.partners_for("expert", [w["e_good"]]).get(w["e_good"].pk) is None
 
 
-def test_project_and_party_changes_mark_the_records_dirty(world, settings):
+def test_project_and_party_changes_mark_the_records_dirty(world, settings, django_capture_on_commit_callbacks):
     settings.DUIJIE_MATCH_AUTO_REFRESH = False
     w = world
     services.rebuild()
-    p = project(title=PROJECT, enterprises=[w["a"]], experts=[w["e_good"]], institutions=[w["uni"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        p = project(title=PROJECT, enterprises=[w["a"]], experts=[w["e_good"]], institutions=[w["uni"]])
     dirty = set(DirtyRecord.objects.values_list("model", "object_id"))
     assert {("orgs.Enterprise", str(w["a"].pk)), ("demands.Demand", str(w["demand"].pk)),
             ("experts.Expert", str(w["e_good"].pk)), ("supply.Achievement", str(w["ach"].pk))} <= dirty
     services.refresh(lane=None, limit=1000)
     assert not DirtyRecord.objects.exists()
-    # removing a party marks the one removed
-    p.experts.remove(w["e_good"])
-    assert DirtyRecord.objects.filter(model="experts.Expert", object_id=str(w["e_good"].pk)).exists()
+    # replacing a party marks both the old and the new one
+    with django_capture_on_commit_callbacks(execute=True):
+        p.refresh_from_db()
+        record_save(instance=p, by=None, m2m={"experts": [w["e_vp"]]}, validate=False)
+    experts = set(DirtyRecord.objects.filter(model="experts.Expert").values_list("object_id", flat=True))
+    assert experts == {str(w["e_good"].pk), str(w["e_vp"].pk)}
     services.refresh(lane=None, limit=1000)
-    # so does clearing from the other side, and deleting the project
-    p.experts.add(w["e_vp"])
-    services.refresh(lane=None, limit=1000)
-    w["e_vp"].cooperation_projects.clear()
+    # deleting the project marks the parties it had
+    with django_capture_on_commit_callbacks(execute=True):
+        record_delete(instance=p, by=None)
+    dirty = set(DirtyRecord.objects.values_list("model", "object_id"))
+    assert {("orgs.Enterprise", str(w["a"].pk)), ("demands.Demand", str(w["demand"].pk)),
+            ("experts.Expert", str(w["e_vp"].pk))} <= dirty
+
+
+def test_a_pairing_moved_to_another_expert_marks_both(world, settings, django_capture_on_commit_callbacks):
+    from duijie.pairings.models import Pairing
+
+    settings.DUIJIE_MATCH_AUTO_REFRESH = False
+    w = world
+    with django_capture_on_commit_callbacks(execute=True):
+        pairing = written(Pairing, enterprise=w["a"], expert=w["e_good"], start_on=date(2024, 1, 1))
+    DirtyRecord.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        pairing.expert = w["e_vp"]
+        record_save(instance=pairing, by=None, validate=False)
+    experts = set(DirtyRecord.objects.filter(model="experts.Expert").values_list("object_id", flat=True))
+    assert experts == {str(w["e_good"].pk), str(w["e_vp"].pk)}
     assert DirtyRecord.objects.filter(model="orgs.Enterprise", object_id=str(w["a"].pk)).exists()
-    services.refresh(lane=None, limit=1000)
-    p.delete()
-    assert DirtyRecord.objects.filter(model="demands.Demand", object_id=str(w["demand"].pk)).exists()
 
 
 # ------------------------------------------------------------------ feedback
@@ -244,15 +264,16 @@ def test_a_project_from_an_event_meeting_or_intention_is_feedback_on_expert_to_e
     assert factors[f"enterprise:{w['b'].pk}"] == pytest.approx(learning.BECAME_PROJECT)
 
 
-def test_links_written_in_bulk_mark_their_parties_on_the_bulk_lane(world, settings):
-    from duijie.core.signals import records_bulk_written
+def test_links_written_in_bulk_mark_their_parties_on_the_bulk_lane(world, settings,
+                                                                   django_capture_on_commit_callbacks):
     from duijie.pairings.models import Pairing
 
     settings.DUIJIE_MATCH_AUTO_REFRESH = False
     w = world
     DirtyRecord.objects.all().delete()
-    rows = Pairing.objects.bulk_create([Pairing(enterprise=w["b"], expert=w["e_good"], start_on=date(2024, 1, 1))])
-    records_bulk_written.send(sender=Pairing, pks=[r.pk for r in rows])
+    with django_capture_on_commit_callbacks(execute=True):
+        record_bulk_upsert(model=Pairing, creates=[Pairing(enterprise=w["b"], expert=w["e_good"],
+                                                           start_on=date(2024, 1, 1))], by=None)
     assert set(DirtyRecord.objects.values_list("model", "object_id", "lane")) == {
         ("orgs.Enterprise", str(w["b"].pk), "bulk"), ("demands.Demand", str(w["secret"].pk), "bulk"),
         ("experts.Expert", str(w["e_good"].pk), "bulk")}

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from duijie.core import changes
 from duijie.core.roles import Role
-from duijie.core.signals import records_bulk_written
+from duijie.core.services import record_delete, record_save
 from duijie.matching import selectors as ms
 from duijie.matching import services, store
 from duijie.matching.models import DirtyRecord
@@ -21,7 +22,7 @@ def test_an_edit_is_searchable_after_commit(world, django_capture_on_commit_call
     w = world
     with django_capture_on_commit_callbacks(execute=True):
         w["ach"].name = "钙钛矿叠层光伏组件"
-        w["ach"].save()
+        record_save(instance=w["ach"], by=None, validate=False)
     assert not DirtyRecord.objects.exists()  # the interactive refresh ran and cleared it
     idx = store.get_index()
     assert idx.search("钙钛矿光伏", k=3)[0].id == f"achievement:{w['ach'].pk}"
@@ -32,19 +33,20 @@ def test_delete_and_opt_out_leave_the_index(built, django_capture_on_commit_call
     pk = w["e_good"].pk
     with django_capture_on_commit_callbacks(execute=True):
         w["e_good"].do_not_recommend = True
-        w["e_good"].save()
-        w["patent"].delete()
+        record_save(instance=w["e_good"], by=None, validate=False)
+        record_delete(instance=w["patent"], by=None)
     idx = store.get_index()
     assert f"expert:{pk}" not in idx and f"patent:{w['patent'].pk}" not in idx
 
 
-def test_bulk_writes_go_to_the_bulk_lane_and_do_not_block_edits(world, settings):
+def test_bulk_writes_go_to_the_bulk_lane_and_do_not_block_edits(world, settings, django_capture_on_commit_callbacks):
     w = world
     settings.DUIJIE_MATCH_AUTO_REFRESH = False  # drive the lanes by hand
     DirtyRecord.objects.all().delete()  # the fixture's own saves
     from duijie.supply.models import Achievement
 
-    records_bulk_written.send(sender=Achievement, pks=[w["ach"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.announce(changes.Kind.UPDATED, Achievement, [w["ach"].pk], bulk=True)
     services.mark_dirty(type(w["demand"]), [w["demand"].pk])
     assert DirtyRecord.objects.get(model="supply.Achievement", object_id=str(w["ach"].pk)).lane == "bulk"
     out = services.refresh(lane="interactive")
@@ -52,7 +54,8 @@ def test_bulk_writes_go_to_the_bulk_lane_and_do_not_block_edits(world, settings)
     assert DirtyRecord.objects.filter(lane="bulk").count() == 1  # untouched by the interactive lane
     assert services.refresh(lane="bulk")["added"] == 1
     # an edit re-marks a record queued for bulk: interactive wins
-    records_bulk_written.send(sender=Achievement, pks=[w["ach"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.announce(changes.Kind.UPDATED, Achievement, [w["ach"].pk], bulk=True)
     services.mark_dirty(Achievement, [w["ach"].pk])
     assert DirtyRecord.objects.get(model="supply.Achievement", object_id=str(w["ach"].pk)).lane == "interactive"
 
@@ -89,7 +92,7 @@ def test_a_second_process_sees_an_update(built, django_capture_on_commit_callbac
         assert child.stdout.readline().strip() == "before []"
         with django_capture_on_commit_callbacks(execute=True):
             w["ach"].name = "钙钛矿叠层光伏组件"
-            w["ach"].save()
+            record_save(instance=w["ach"], by=None, validate=False)
         child.stdin.write("go\n")
         child.stdin.flush()
         line = child.stdout.readline().strip()
@@ -125,9 +128,9 @@ def test_a_real_worker_serves_the_lanes_separately(world, settings, django_captu
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
     DirtyRecord.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        records_bulk_written.send(sender=Achievement, pks=[w.pk for w in [world["ach"]]])
+        changes.announce(changes.Kind.UPDATED, Achievement, [world["ach"].pk], bulk=True)
         world["demand"].title = "钙钛矿叠层光伏组件封装"
-        world["demand"].save()
+        record_save(instance=world["demand"], by=None, validate=False)
     assert set(DBTaskResult.objects.values_list("queue_name", flat=True)) == {"match-interactive", "match-bulk"}
     call_command("db_worker", queue_name="match-interactive", batch=True, startup_delay=False, reload=False,
                  verbosity=0)
