@@ -6,6 +6,7 @@ audit entry (field names only, never values). Domain services call these and add
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -303,8 +304,8 @@ class BulkWriteFailed(Exception):
         self.objs, self.error = objs, error
 
 
-def record_bulk_upsert(*, model: type[Model], creates: list[Model] = (), updates: list[Model] = (),
-                       fields: list[str] = (), by, now=None, audit_entry: dict[str, Any] | None = None,
+def record_bulk_upsert(*, model: type[Model], creates: Sequence[Model] = (), updates: Sequence[Model] = (),
+                       fields: Sequence[str] = (), by, now=None, audit_entry: dict[str, Any] | None = None,
                        batch_size: int = 1000, insert_batch=None, update_batch=None) -> None:
     """Create ``creates`` and write ``fields`` (attnames) of ``updates`` — thousands of records at a
     time, all or nothing — with a history row per record and one audit entry for the whole call.
