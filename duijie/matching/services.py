@@ -23,7 +23,7 @@ from django.db.models import Count, Model
 from django.utils import timezone
 from django_tasks import task
 
-from duijie.matching import declarations, documents, qvectors, store
+from duijie.matching import declarations, documents, qvectors, store, visibility
 from duijie.matching.models import DirtyRecord, Feedback, Impression, IrrelevantReason, Lane, Verdict
 from matchkit import Index, lead_text
 
@@ -191,7 +191,7 @@ def rebuild(*, encode: bool = False, progress: Callable[[str, int, int], None] |
             if progress:
                 progress("vectors", done, todo)
     with store.writing(load=False):
-        store.publish(idx)
+        store.publish(idx, rules=visibility.RULES_STAMP)
     DirtyRecord.objects.filter(marked_at__lt=started).delete()
     if not encode and idx.encoder is not None and idx.pending() and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
         encode_pending_task.enqueue()

@@ -103,12 +103,31 @@ def writing(load: bool = True):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def publish(idx: Index) -> str:
-    """Save ``idx`` as the next version (inside ``writing()``) and prune old versions."""
+RULES_FILE = "duijie.json"
+
+
+def stored_rules(version: str | None) -> str | None:
+    """The read-rule stamp (``visibility.RULES_STAMP``) the version's labels were built under: written
+    by a full rebuild and carried by every incremental version after it (their other records keep
+    the labels they had). None when unknown (an index from before the stamp)."""
+    if version is None:
+        return None
+    try:
+        return json.loads((index_dir() / version / RULES_FILE).read_text(encoding="utf-8")).get("rules")
+    except (OSError, ValueError):
+        return None
+
+
+def publish(idx: Index, *, rules: str | None = None) -> str:
+    """Save ``idx`` as the next version (inside ``writing()``) and prune old versions. ``rules``: the
+    read-rule stamp of a full rebuild (incremental writes carry the current version's)."""
     cur = current_version()
+    if rules is None:
+        rules = stored_rules(cur)
     if cur is not None and idx.generation <= int(cur):
         idx.generation = int(cur) + 1  # versions only move forward, whoever wrote last
     path = idx.save(index_dir())
+    (path / RULES_FILE).write_text(json.dumps({"rules": rules}), encoding="utf-8")
     keep = int(getattr(settings, "DUIJIE_MATCH_KEEP_VERSIONS", 3))
     versions = sorted(p for p in index_dir().iterdir() if p.is_dir() and p.name.isdigit())
     for old in versions[:-keep]:

@@ -11,10 +11,22 @@ next refresh.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Model
 
 from duijie.core import access
 
+
+def _rules_stamp() -> str:
+    """A short fingerprint of the read rules the labels encode (relations, keys, code lengths): an
+    index built under other rules would mask wrongly, so ``rebuild_index --if-missing`` rebuilds it."""
+    rules = [(r.key, r.path, r.prefix, r.own, r.party) for r in access.RELATIONS]
+    rules.append((access.PUBLIC, access.OPEN, access.GRANT, access.REGION_CODE_LENGTHS))
+    return hashlib.sha1(repr(rules).encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+RULES_STAMP = _rules_stamp()
 EVERYTHING = access.EVERYTHING  # a viewer whose search is not masked (the server operator)
 label_prefetch = access.label_joins
 grants_by_object = access.grants_by_object

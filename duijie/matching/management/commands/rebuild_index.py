@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from duijie.matching import declarations, services, store
+from duijie.matching import declarations, services, store, visibility
 from duijie.matching.models import Lane
 
 
@@ -22,9 +22,12 @@ class Command(BaseCommand):
                             help="mark every record dirty on the bulk lane instead of building here")
 
     def handle(self, *args, encode=False, background=False, if_missing=False, **opts):
-        if if_missing and store.current_version():
-            self.stdout.write(f"matching index exists ({store.index_dir()}, version {store.current_version()})")
+        current = store.current_version()
+        if if_missing and current and store.stored_rules(current) == visibility.RULES_STAMP:
+            self.stdout.write(f"matching index exists ({store.index_dir()}, version {current})")
             return
+        if if_missing and current:
+            self.stdout.write(f"matching index {current} was built under other read rules: rebuilding")
         if background:
             n = 0
             for decl in declarations.by_kind().values():
