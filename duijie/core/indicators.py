@@ -15,7 +15,9 @@ Kinds of computation (``Indicator.kind``), each a helper here:
   yuan and shown divided by ``Indicator.scale`` in ``Indicator.unit`` (万元: scale 10000);
 - ``ratio``: one figure over another (:func:`ratio`), the parts kept in ``Figure.parts``;
 - ``stock``: the records in force on the window's last day — a certificate valid on 31 December
-  (:func:`stock_records`; the window's start does not matter).
+  (:func:`stock_records`; the window's start does not matter);
+- ``reported``: a figure the statistics bureau reported (R&D/GDP), filed as a ``core.ReportedValue``
+  and shown as stored, flagged 上报 (``Figure.reported``) — never computed (:func:`reported`).
 
 Reach (``Reach``, explicit on each indicator): ``ASSESSMENT_UNIT`` — the record's own assessment
 units (考核板块 tags); ``LOCATION`` — the record's region (code prefix) or park; ``party_location(path)``
@@ -38,8 +40,8 @@ from django.db.models.functions import Coalesce
 from duijie.core import registry, selectors
 from duijie.core.access import unit_reach
 
-COUNT, DISTINCT, SUM, RATIO, STOCK = "count", "distinct", "sum", "ratio", "stock"
-KINDS = (COUNT, DISTINCT, SUM, RATIO, STOCK)
+COUNT, DISTINCT, SUM, RATIO, STOCK, REPORTED = "count", "distinct", "sum", "ratio", "stock", "reported"
+KINDS = (COUNT, DISTINCT, SUM, RATIO, STOCK, REPORTED)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Figure:
     value: int | Decimal | None
     records: models.QuerySet
     parts: Mapping[str, Figure] = field(default_factory=dict)
+    reported: bool = False  # True: the stored official value (上报), not computed (计算) from records
 
     def ids(self) -> list:
         """The primary keys of the records counted, in order (what a frozen report stores)."""
@@ -168,6 +171,22 @@ def ratio(numerator: Figure, denominator: Figure) -> Figure:
                   parts={"numerator": numerator, "denominator": denominator})
 
 
+def reported(slug: str) -> Callable[[Any, Window], Figure]:
+    """The ``compute`` of a reported indicator: among the ``core.ReportedValue`` records of ``slug``
+    the reader may see, filed for exactly the window's unit (no unit: the whole city's figure) for a
+    period lying inside the window, the one whose period ends last — a reported figure is a level or
+    a running total (累计), never added up. No such record: value ``None``."""
+    def compute(user, window: Window) -> Figure:
+        unit = {"unit": window.unit} if window.unit is not None else {"unit__isnull": True}
+        qs = _scoped("reported-values", user, {"indicator": slug, "period_start__gte": window.start,
+                                               "period_end__lte": window.end, **unit})
+        latest = qs.order_by("-period_end", "-period_start", "-pk").first()
+        if latest is None:
+            return Figure(value=None, records=qs.none(), reported=True)
+        return Figure(value=latest.value, records=qs.filter(pk=latest.pk), reported=True)
+    return compute
+
+
 @dataclass(frozen=True)
 class Indicator:
     """A figure over the records of ``record_type`` the user may see.
@@ -192,6 +211,11 @@ class Indicator:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"indicator {self.slug!r}: unknown kind {self.kind!r}")
+
+    @property
+    def is_reported(self) -> bool:
+        """Shown as 上报 (a reported official figure), not 计算 (computed from records)."""
+        return self.kind == REPORTED
 
     def shown(self, figure: Figure) -> Decimal | int | None:
         """The figure's value in the display unit (a sum in yuan shown in 万元 is divided by 10000)."""
