@@ -116,8 +116,9 @@ def _scoped(record_type: str, user, filters: Mapping[str, Any] | None) -> models
 
 def _day(model: type[models.Model], name: str) -> str:
     """The lookup that compares field ``name`` with a date (a datetime field by its date)."""
-    field_ = model._meta.get_field(name.split("__")[0]) if "__" not in name else None
-    return f"{name}__date" if isinstance(field_, models.DateTimeField) else name
+    if "__" not in name and isinstance(model._meta.get_field(name), models.DateTimeField):
+        return f"{name}__date"
+    return name
 
 
 def indicator_records(record_type: str, user, window: Window, *, date_field: str | None,
