@@ -74,3 +74,18 @@ class AuditAction(models.TextChoices):
     OTP_FAILED = "otp_failed", _("Second factor failed")
     TOKEN_CREATE = "token_create", _("API token created")
     TOKEN_REVOKE = "token_revoke", _("API token revoked")
+
+
+class ReportedIndicator(models.TextChoices):
+    """Official statistics figures filed as reported (上报), not computed from records: the slug of
+    each is the slug of its indicator (``core/reported.py``). Seed 002, 一、主要指标完成情况 items 1–3."""
+
+    RD_GDP = "rd-gdp-ratio", _("R&D expenditure as a share of GDP (R&D经费支出占GDP比重)")
+    HIGH_TECH_OUTPUT = "high-tech-output", _("High-tech industry output (高新技术产业产值)")
+    HIGH_TECH_OUTPUT_SHARE = "high-tech-output-share", _(
+        "High-tech output as a share of above-scale industrial output (高新技术产业产值占规上工业总产值比重)")
+    HIGH_TECH_INVESTMENT = "high-tech-investment", _("High-tech industry investment (高新技术产业投资)")
+    PATENT_APPLICATIONS = "patent-applications", _("Patent applications (专利申请量)")
+    PATENT_GRANTS = "patent-grants", _("Patents granted (专利授权量)")
+    INVENTION_PATENTS_PER_10K = "invention-patents-per-10k", _(
+        "Valid invention patents per 10,000 people (万人有效发明专利拥有量)")

@@ -21,10 +21,11 @@ from duijie.core.choices import (
     OrgKind,
     ParkLevel,
     RegionLevel,
+    ReportedIndicator,
     UnitKind,
     Visibility,
 )
-from duijie.core.roles import Role
+from duijie.core.roles import GOVERNMENT_ROLES, Role
 
 
 class TimeStamped(models.Model):
@@ -250,6 +251,46 @@ class Park(RecordBase):
         years = self.directory_years or []
         if not isinstance(years, list) or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years):
             raise ValidationError({"directory_years": _("Directory years must be a list of years, e.g. [2026, 2027].")})
+
+
+class ReportedValue(RecordBase):
+    """上报数: an official figure as the statistics bureau reported it (seed 002: R&D/GDP, 高新技术产业产值,
+    万人有效发明专利拥有量), for one indicator, one assessment unit (empty: the whole city) and one
+    period. Its indicator (``core/reported.py``) shows the stored value, flagged 上报 — never computed.
+    ``value`` is in the indicator's unit of measure as the document prints it (%, 亿元, 件); ``unit``
+    says whose figure it is, the scope fields (region, assessment units) who may see it."""
+
+    CREATE_ROLES = GOVERNMENT_ROLES
+
+    indicator = models.CharField(_("indicator"), max_length=60, choices=ReportedIndicator.choices)
+    unit = models.ForeignKey(AssessmentUnit, verbose_name=_("assessment unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="reported_values",
+                             help_text=_("Empty: the figure of the whole city."))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    source = models.CharField(_("source"), max_length=200, help_text=_("Who reported it, e.g. 区统计局."))
+    document = models.CharField(_("document reference"), max_length=300, blank=True,
+                                help_text=_("The report or document the figure is taken from."))
+
+    history = HistoricalRecords(m2m_fields=["assessment_units"])
+
+    class Meta:
+        ordering = ["indicator", "-period_end"]
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
+
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()} {self.period_start}–{self.period_end}: {self.value}"
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_start > self.period_end:
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+        same = ReportedValue.objects.filter(indicator=self.indicator, unit=self.unit_id,
+                                            period_start=self.period_start, period_end=self.period_end)
+        if self.indicator and self.period_start and self.period_end and same.exclude(pk=self.pk).exists():
+            raise ValidationError({"period_end": _("A value for this indicator, unit and period is already filed; "
+                                                   "correct that one instead.")})
 
 
 class AuditLog(models.Model):

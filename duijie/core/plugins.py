@@ -20,14 +20,13 @@ Kinds of contribution (one frozen dataclass each):
 - ``Export``: downloads of one record in an official form, shown on its detail page (imports' Annex 1);
 - ``ImportKind``: the record type an import kind fills (the list page links to its template);
 - ``MatchingSource``: what a model feeds into the matching index (read by ``matching.declarations``);
-- ``Indicator``: a figure counted over the records a user may see (the programmes' indicator engine).
+- ``Indicator``: a figure counted over the records a user may see (``core/indicators.py``, the library).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from importlib import import_module
 from importlib.util import find_spec
 from types import MappingProxyType
@@ -37,8 +36,23 @@ from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
-from duijie.core import registry, scope, selectors
+from duijie.core import registry
+from duijie.core.indicators import (  # re-exported: indicators.py modules import them from here
+    Figure,
+    Indicator,
+    Window,
+    count,
+    distinct,
+    indicator_records,
+    ratio,
+    stock_records,
+    total,
+)
 from duijie.core.registry import NavLink, RecordType
+
+__all__ = ["Contributions", "DetailLink", "DetailPanel", "Export", "Figure", "ImportKind", "Indicator",
+           "MatchingSource", "NavLink", "RecordType", "Window", "count", "distinct", "indicator_records",
+           "ratio", "stock_records", "total"]
 
 MODULE = "plugin"  # <app>/plugin.py
 ATTRIBUTE = "CONTRIBUTES"
@@ -105,40 +119,6 @@ class MatchingSource:
     prefetch_related: tuple[str, ...] = ()
     index_exclude: Mapping[str, Any] = field(default_factory=dict)
     recommend_filter: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Window:
-    """The parameters an indicator is computed for: the dates ``start``..``end`` (both included) and,
-    optionally, one assessment unit (考核板块) whose regions and parks the records must lie in."""
-
-    start: date
-    end: date
-    unit: models.Model | None = None
-
-
-@dataclass(frozen=True)
-class Figure:
-    """An indicator's value and the records it counted (the drill-down)."""
-
-    value: int
-    records: models.QuerySet
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A figure over the records of ``record_type`` the user may see.
-
-    ``compute(user, window) -> Figure`` starts from the scoped selector (``indicator_records``), so a
-    district administrator's figure counts only the district's records; ``value`` is the number of
-    ``records`` unless the documentation says otherwise. ``unit`` is the unit of measure (项, 场)."""
-
-    slug: str
-    label: Any
-    documentation: Any
-    unit: Any
-    record_type: str
-    compute: Callable[[Any, Window], Figure]
 
 
 @dataclass(frozen=True)
@@ -254,32 +234,3 @@ def indicators() -> Mapping[str, Indicator]:
 
 def indicator(slug: str) -> Indicator:
     return _indicators[slug]
-
-
-def indicator_records(record_type: str, user, window: Window, *, date_field: str,
-                      filters: Mapping[str, Any] | None = None) -> models.QuerySet:
-    """The records of ``record_type`` an indicator counts for ``user``: the scoped selector's
-    records whose ``date_field`` lies in the window (and in the window's unit, if any), filtered by
-    ``filters``. Indicators start here so no figure counts a record its reader may not see."""
-    qs = selectors.record_list(record_type=registry.REGISTRY[record_type], user=user)
-    field_ = qs.model._meta.get_field(date_field)
-    suffix = "__date" if isinstance(field_, models.DateTimeField) else ""
-    qs = qs.filter(**{f"{date_field}{suffix}__gte": window.start, f"{date_field}{suffix}__lte": window.end},
-                   **dict(filters or {}))
-    if window.unit is not None:
-        ids, codes, parks = scope.unit_reach(window.unit)
-        names = {f.name for f in qs.model._meta.get_fields()}
-        q = models.Q(pk__in=[])
-        if "park" in names:
-            q |= models.Q(park__in=parks)
-        if "assessment_units" in names:
-            q |= models.Q(assessment_units__in=ids)
-        for code in codes if "region" in names else ():
-            q |= models.Q(region__code__startswith=code)
-        qs = qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
-    return qs
-
-
-def count(records: models.QuerySet) -> Figure:
-    """The usual figure: how many records."""
-    return Figure(value=records.count(), records=records)

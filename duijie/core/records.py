@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from duijie.core.api import serializer_for
 from duijie.core.filtersets import RecordBaseFilterSet, SearchFilterSet
 from duijie.core.forms import RecordForm
-from duijie.core.models import AssessmentUnit, Discipline, Industry, Organisation, Park, Region
+from duijie.core.models import AssessmentUnit, Discipline, Industry, Organisation, Park, Region, ReportedValue
 from duijie.core.registry import RecordType, RelatedList
 
 REFERENCE = _("Reference data")
@@ -101,6 +101,21 @@ class OrganisationForm(RecordForm):
         fields = ["kind", "name", "region", "assessment_unit", "park"]
 
 
+class ReportedValueFilterSet(RecordBaseFilterSet):
+    search_fields = ("source", "document")
+
+    class Meta:
+        model = ReportedValue
+        fields = ["indicator", "unit"]
+
+
+class ReportedValueForm(RecordForm):
+    class Meta:
+        model = ReportedValue
+        fields = ["indicator", "unit", "period_start", "period_end", "value", "source", "document",
+                  "region", "assessment_units", "visibility"]
+
+
 PARKS = RecordType(
     slug="parks", model=Park, group=SCOPE, order=10, icon="bi-buildings",
     list_columns=("name", "level", "region", "industry_tracks", "directory_years"),
@@ -139,4 +154,11 @@ DISCIPLINES = RecordType(
     related=(RelatedList(_("Sub-disciplines"), "disciplines", "parent"),),
 )
 
-RECORD_TYPES = (PARKS, ASSESSMENT_UNITS, ORGANISATIONS, REGIONS, INDUSTRIES, DISCIPLINES)
+REPORTED_VALUES = RecordType(
+    slug="reported-values", model=ReportedValue, group=SCOPE, order=13, icon="bi-clipboard-data",
+    list_columns=("indicator", "unit", "period_start", "period_end", "value", "source"),
+    filterset=ReportedValueFilterSet, form=ReportedValueForm, serializer=serializer_for(ReportedValue),
+    select_related=("unit",), prefetch_related=("assessment_units",),
+)
+
+RECORD_TYPES = (PARKS, REPORTED_VALUES, ASSESSMENT_UNITS, ORGANISATIONS, REGIONS, INDUSTRIES, DISCIPLINES)

@@ -2,6 +2,8 @@
 the number of rows shown."""
 
 import itertools
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -37,7 +39,7 @@ def _industry():
 
 def build(slug):
     """One record of type ``slug`` with its relations filled, so joins and m2m lists are exercised."""
-    from duijie.core.models import Organisation, Park
+    from duijie.core.models import Organisation, Park, ReportedValue
     from duijie.experts.models import ExpertRole
     from duijie.orgs.models import EnterpriseMetric, EnterpriseQualification, InstitutionUnit
     from duijie.supply.models import Carrier, Scenario
@@ -52,6 +54,12 @@ def build(slug):
         u = _unit()
         u.regions.set([_region()])
         return u
+    if slug == "reported-values":
+        v = ReportedValue.objects.create(indicator="rd-gdp-ratio", unit=_unit(), period_start=date(2025, 1, i % 28 + 1),
+                                         period_end=date(2025, 12, 31), value=Decimal("2.77"), source="区统计局",
+                                         region=_region())
+        v.assessment_units.set([_unit()])
+        return v
     if slug == "organisations":
         return Organisation.objects.create(name=f"机构{i}", kind="government", region=_region(),
                                            assessment_unit=_unit())
@@ -206,7 +214,7 @@ def test_every_writable_type_has_a_builder():
     from duijie.core.tests.test_query_counts import build  # noqa: F401
 
     assert set(WRITABLE) == {
-        "parks", "assessment-units", "organisations", "institutions", "institution-units", "enterprises",
+        "parks", "assessment-units", "reported-values", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
         "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts", *PAIRINGS}
 

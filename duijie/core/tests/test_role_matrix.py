@@ -17,7 +17,7 @@ from django.test import Client
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from duijie.core.models import AssessmentUnit, Organisation, Park, Region
+from duijie.core.models import AssessmentUnit, Organisation, Park, Region, ReportedValue
 from duijie.core.roles import Role
 from duijie.core.tests import factories as f
 
@@ -85,6 +85,12 @@ def _world():
                                        visibility=SECRET, project=rec[f"proj_{key}"], **extra)
     rec["proj_brk"] = h.project(title="项目〔brk〕", region=r["320583"], visibility=SECRET, filed_by_org=gov["kunshan"],
                                 broker=users["broker"])
+    # reported figures (上报数) of a 武进 unit, of 新北 and of 昆山
+    for key, region, unit in (("wujin", "320412", wujin), ("xinbei", "320411", xinbei), ("ks", "320583", None)):
+        extra = {"filed_by_org": gov["kunshan"]} if key == "ks" else {}
+        rec[f"rep_{key}"] = ReportedValue.objects.create(
+            indicator="rd-gdp-ratio", unit=unit, period_start="2025-01-01", period_end="2025-12-31", value="2.77",
+            source="统计局", region=r[region], visibility=SECRET, **extra)
     return rec, users
 
 
@@ -92,11 +98,11 @@ def _world():
 ALL = {"ent_park", "ent_wujin", "ent_xinbei", "ent_ks", "dem_park", "dem_wujin", "dem_xinbei", "dem_ks",
        "inst_own", "inst_other", "ach_own", "ach_other", "exp_self", "exp_other",
        "proj_park", "proj_wujin", "proj_xinbei", "proj_ks", "proj_brk", "con_park", "con_wujin", "con_xinbei",
-       "con_ks"}
+       "con_ks", "rep_wujin", "rep_xinbei", "rep_ks"}
 OWN = {
-    Role.CITY_ADMIN: ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk"},
+    Role.CITY_ADMIN: ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk", "rep_ks"},
     Role.UNIT_ADMIN: {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self",
-                   "proj_park", "proj_wujin", "con_park", "con_wujin"},
+                   "proj_park", "proj_wujin", "con_park", "con_wujin", "rep_wujin"},
     Role.PARK_MANAGER: {"ent_park", "dem_park", "proj_park", "con_park"},
     "enterprise": {"ent_park", "dem_park", "proj_park", "con_park"},
     "institution": {"inst_own", "ach_own", "exp_self"},
@@ -107,7 +113,7 @@ OWN = {
     Role.AUDIT_ADMIN: set(),
 }
 SLUG = {"ent": "enterprises", "dem": "demands", "inst": "institutions", "ach": "achievements", "exp": "experts",
-        "proj": "projects", "con": "tech-contracts"}
+        "proj": "projects", "con": "tech-contracts", "rep": "reported-values"}
 
 
 def _slug(key: str) -> str:
