@@ -85,6 +85,18 @@ def _world():
                                        visibility=SECRET, project=rec[f"proj_{key}"], **extra)
     rec["proj_brk"] = h.project(title="项目〔brk〕", region=r["320583"], visibility=SECRET, filed_by_org=gov["kunshan"],
                                 broker=users["broker"])
+    # programme targets: of each district unit, the park and the city bureau (Changzhou), and of Kunshan
+    from duijie.programmes.models import Programme, ProgrammeIndicator, Target
+
+    for city, code in (("3204", "cz"), ("320583", "ks")):
+        programme = Programme.objects.create(code=f"t-{code}", name=f"方案〔{code}〕", period_start="2025-01-01",
+                                             period_end="2025-12-31", region=r[city], visibility=SECRET)
+        pi = ProgrammeIndicator.objects.create(programme=programme, indicator="signed-projects", label=f"指标〔{code}〕")
+        owners = ({"wujin": {"owner_unit": wujin}, "xinbei": {"owner_unit": xinbei}, "park": {"owner_park": park},
+                   "city": {"owner_department": gov["city"]}} if code == "cz" else {"ks": {"owner_department": gov["kunshan"]}})
+        for key, owner in owners.items():
+            rec[f"tgt_{key}"] = Target.objects.create(programme_indicator=pi, period_kind="year", period_start="2025-01-01",
+                                                      period_end="2025-12-31", value=3, visibility=SECRET, **owner)
     return rec, users
 
 
@@ -92,12 +104,12 @@ def _world():
 ALL = {"ent_park", "ent_wujin", "ent_xinbei", "ent_ks", "dem_park", "dem_wujin", "dem_xinbei", "dem_ks",
        "inst_own", "inst_other", "ach_own", "ach_other", "exp_self", "exp_other",
        "proj_park", "proj_wujin", "proj_xinbei", "proj_ks", "proj_brk", "con_park", "con_wujin", "con_xinbei",
-       "con_ks"}
+       "con_ks", "tgt_wujin", "tgt_xinbei", "tgt_park", "tgt_city", "tgt_ks"}
 OWN = {
-    Role.CITY_ADMIN: ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk"},
+    Role.CITY_ADMIN: ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk", "tgt_ks"},
     Role.UNIT_ADMIN: {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self",
-                   "proj_park", "proj_wujin", "con_park", "con_wujin"},
-    Role.PARK_MANAGER: {"ent_park", "dem_park", "proj_park", "con_park"},
+                   "proj_park", "proj_wujin", "con_park", "con_wujin", "tgt_wujin"},
+    Role.PARK_MANAGER: {"ent_park", "dem_park", "proj_park", "con_park", "tgt_park"},
     "enterprise": {"ent_park", "dem_park", "proj_park", "con_park"},
     "institution": {"inst_own", "ach_own", "exp_self"},
     "expert": {"exp_self"},
@@ -107,7 +119,7 @@ OWN = {
     Role.AUDIT_ADMIN: set(),
 }
 SLUG = {"ent": "enterprises", "dem": "demands", "inst": "institutions", "ach": "achievements", "exp": "experts",
-        "proj": "projects", "con": "tech-contracts"}
+        "proj": "projects", "con": "tech-contracts", "tgt": "targets"}
 
 
 def _slug(key: str) -> str:
