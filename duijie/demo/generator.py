@@ -44,6 +44,7 @@ from duijie.demo.areas import (
     government,
     orgs,
     pairings,
+    programmes,
     supply,
 )
 from duijie.demo.areas.common import BATCH, MOBILE_PREFIXES, ORG_CODE_WEIGHTS, REF_DAY, TZ
@@ -163,6 +164,7 @@ class _Generator:
                                             default_date=self.now)
         else:
             objs = model.objects.bulk_create(objs, batch_size=BATCH)
+        self._hist_ids.pop(model, None)  # link() reads the history ids again, new rows included
         self.count(model, len(objs))
         return objs
 
@@ -214,6 +216,7 @@ class _Generator:
         events.make_events(self)  # after the accounts: organisers' and demo parties' events
         cooperation.make_cooperation(self)
         pairings.make_pairings(self)
+        programmes.make_programmes(self)  # last: its progress counts the records above
         return self.counts
 
     def load_reference(self) -> None:
