@@ -131,7 +131,7 @@ def row_for(user, target: Target, today: date) -> Row:
 def progress(user, programme: Programme, *, start: date | None = None, end: date | None = None,
              unit=None, today: date) -> list[Row]:
     """One row per target the user may read in the period (all periods when none is given), for one
-    assessment unit when ``unit`` is given, ordered by indicator then owner."""
+    assessment unit when ``unit`` is given, ordered by indicator, then as entered."""
     qs = targets(user, programme)
     if start is not None:
         qs = qs.filter(period_start=start)
@@ -139,7 +139,7 @@ def progress(user, programme: Programme, *, start: date | None = None, end: date
         qs = qs.filter(period_end=end)
     if unit is not None:
         qs = qs.filter(owner_unit=unit)
-    qs = qs.order_by("programme_indicator__order", "programme_indicator__pk", "owner_unit__name", "pk")
+    qs = qs.order_by("programme_indicator__order", "programme_indicator__pk", "pk")  # owners as entered (the annex order)
     return [row_for(user, t, today) for t in qs]
 
 

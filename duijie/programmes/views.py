@@ -62,13 +62,13 @@ def programme_progress(request: HttpRequest, code: str) -> HttpResponse:
     on = _on(request)
     rows = progress.progress(request.user, programme, start=period[0] if period else None,
                              end=period[1] if period else None, unit=unit, today=on) if period else []
-    indicators = list(dict.fromkeys((r.indicator_slug, r.target.programme_indicator.pk, str(r.indicator_label),
-                                     str(r.unit_of_measure)) for r in rows))
+    indicators = list(dict.fromkeys((r.indicator_slug, r.target.programme_indicator.pk, str(r.indicator_label))
+                                    for r in rows))
     grid: dict[str, dict] = {}
     for r in rows:
         cells = grid.setdefault(str(r.owner), {"owner": r.owner, "cells": {}})["cells"]
         cells[r.target.programme_indicator.pk] = r
-    table = [(g["owner"], [g["cells"].get(pk) for _, pk, _l, _u in indicators]) for g in grid.values()]
+    table = [(g["owner"], [g["cells"].get(pk) for _, pk, _l in indicators]) for g in grid.values()]
     counts = {s: sum(1 for r in rows if r.status == s) for s in Status.values}
     return render(request, "programmes/progress.html", {
         "programme": programme, "periods": periods, "period": period, "unit": unit, "on": on,
