@@ -87,7 +87,7 @@ def read_scope_q(model: type[Model], user) -> Q:
 #   and never the scope fields of their own bureau; assessment units likewise.
 # ------------------------------------------------------------------------------------------------
 
-SCOPE_FIELDS = ("region", "park", "assessment_units", "owner_org", "visibility")
+SCOPE_FIELDS = ("region", "park", "assessment_units", "owner_org", "visibility", "owner_unit", "owner_park")
 ORGANISATION_SCOPE_FIELDS = ("kind", "region", "assessment_unit", "park")
 UNIT_SCOPE_FIELDS = ("city", "parent", "regions", "parks")
 DERIVED_FIELDS = ("region", "park", "assessment_units")
@@ -175,9 +175,9 @@ def allowed_values(model: type[Model], user, name: str):
     plain choices), or None when any value of the field's own choices will do."""
     if name in ("region", "regions"):
         return regions_in_scope(user, model)
-    if name in ("park", "parks"):
+    if name in ("park", "parks", "owner_park"):
         return parks_in_scope(user)
-    if name in ("assessment_units", "assessment_unit", "parent"):
+    if name in ("assessment_units", "assessment_unit", "parent", "owner_unit"):
         return units_in_scope(user)
     if name == "owner_org":
         return organisations_in_scope(user)

@@ -116,8 +116,9 @@ class Target(RecordBase):
     """A target of one programme indicator for one owner and period (目标任务).
 
     Exactly one owner: an assessment unit, a park, an institution or a city department. Scope follows
-    the owner (``core.access``: ``owner_unit`` and ``owner_park`` are relations) and the record's
-    region, the programme's city, so city administrators read every target of their city."""
+    the owner (``core.access``: ``owner_unit`` and ``owner_park`` are relations; ``core.scope``: they
+    are scope fields, so nobody names an owner outside their scope) and, for the other owners, the
+    record's region (``derived_region_id``)."""
 
     CREATE_ROLES = (Role.CITY_ADMIN, Role.UNIT_ADMIN)
 
@@ -189,12 +190,24 @@ class Target(RecordBase):
             errors["parent"] = _("A target cannot refine itself.")
         if errors:
             raise ValidationError(errors)
-        if self.programme_indicator_id and self.region_id is None:
-            self.region_id = self.programme_indicator.programme.region_id  # the programme's city
+        if self.region_id is None:
+            self.region_id = self.derived_region_id()
+
+    def derived_region_id(self) -> int | None:
+        """Where a target lies when nobody placed it: a unit's target is reached through its unit
+        (``owner_unit`` is a relation in core.access), a park's or department's lies in their region,
+        anything else in the programme's city — so the city administrators read every target."""
+        if self.owner_unit_id:
+            return None
+        owner = self.owner_park or self.owner_department
+        region = getattr(owner, "region_id", None) if owner is not None else None
+        if region is None and self.programme_indicator_id:
+            region = self.programme_indicator.programme.region_id
+        return region
 
     def save(self, *args, **kwargs):
-        if self.region_id is None and self.programme_indicator_id:
-            self.region_id = self.programme_indicator.programme.region_id
+        if self.region_id is None:
+            self.region_id = self.derived_region_id()
         super().save(*args, **kwargs)
 
     def children_shortfall(self) -> Decimal | None:

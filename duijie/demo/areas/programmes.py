@@ -78,7 +78,7 @@ def make_programmes(g) -> None:
                            order=1, source="二、主要目标"),
     ])
     targets = []
-    ks_scope = g.scope(filed_by_org=ks_org, region_id=g.region["320583"], visibility=Visibility.RESTRICTED)
+    ks_scope = g.scope(filed_by_org=ks_org, visibility=Visibility.RESTRICTED)
     for code, (projects, events) in KS_ANNEX2.items():
         for pi, value in ((ks_projects, projects), (ks_events, events)):
             targets.append(Target(programme_indicator=pi, owner_unit=g.unit[code], period_kind=PeriodKind.WHOLE,
@@ -95,7 +95,9 @@ def make_programmes(g) -> None:
                           source="附件2 第1行（市科技局、智能装备与半导体产业促进中心、招商中心）", **ks_scope))
     targets.append(Target(programme_indicator=cz_projects, owner_department=cz_org, period_kind=PeriodKind.WHOLE,
                           period_start=CZ_START, period_end=CZ_END, value=Decimal(CZ_PROJECTS), text="300项以上",
-                          source="二、主要目标", **g.scope(region_id=g.region["3204"], visibility=Visibility.RESTRICTED)))
+                          source="二、主要目标", **g.scope(visibility=Visibility.RESTRICTED)))
+    for t in targets:  # placed as a saved target would be (bulk creation skips save())
+        t.region_id = t.derived_region_id()
     g.save(Target, targets)
     _kunshan_projects(g, ks_org)
 

@@ -227,3 +227,27 @@ def test_demo_creates_the_programmes_with_mixed_progress(db):
     statuses = {r.status for r in rows}
     assert {Status.AHEAD, Status.AT_RISK} <= statuses and len(statuses) >= 3
     assert any(r.actual for r in rows)
+
+
+def test_a_unit_administrator_names_only_owners_in_its_scope(world):
+    town = AssessmentUnit.objects.create(name="湖塘镇", code="t-hutang", kind="town", city=world["r"]["3204"],
+                                         parent=world["wujin"])
+    api = APIClient()
+    api.force_authenticate(world["district"])
+    body = {"programme_indicator": world["pi"].pk, "period_kind": "year", "period_start": "2025-01-01",
+            "period_end": "2025-12-31", "value": "2", "parent": world["targets"]["t-wujin"].pk}
+    refused = api.post("/api/targets/", {**body, "owner_unit": world["xinbei"].pk}, format="json")
+    assert refused.status_code == 400 and "owner_unit" in refused.json()
+    created = api.post("/api/targets/", {**body, "owner_unit": town.pk}, format="json")
+    assert created.status_code == 201, created.json()
+    target = Target.objects.get(pk=created.json()["id"])
+    assert target.region_id is None and target.visibility == "restricted"
+    # moving its own target to another district is refused too
+    moved = api.patch(f"/api/targets/{target.pk}/", {"owner_unit": world["xinbei"].pk}, format="json",
+                      **f.if_match(target))
+    assert moved.status_code == 400 and "owner_unit" in moved.json()
+    # the city reads it; a department's target lies in the department's region
+    assert progress.targets(world["city"], world["programme"]).filter(pk=target.pk).exists()
+    dept = _target(world, owner_department=world["bureau"])
+    dept.save()
+    assert dept.region_id == world["r"]["3204"].pk
