@@ -145,8 +145,10 @@ def regions_in_scope(user, model: type[Model] | None = None):
 def units_in_scope(user):
     org = getattr(user, "organisation", None)
     if user.role == Role.CITY_ADMIN:
+        # The units the city administrator reads (core.access.city_units): a county-level city's
+        # bureau (昆山, 320583) holds its towns' units although they are placed in 苏州 (3205).
         prefix = city_prefix(user)
-        return AssessmentUnit.objects.filter(city__code__startswith=prefix) if prefix else AssessmentUnit.objects.none()
+        return AssessmentUnit.objects.filter(pk__in=access.city_units(prefix)) if prefix else AssessmentUnit.objects.none()
     if user.role == Role.UNIT_ADMIN and org is not None and org.assessment_unit_id:
         return AssessmentUnit.objects.filter(pk__in=unit_ids(org.assessment_unit))
     if user.role == Role.PARK_MANAGER and org is not None and org.park_id:

@@ -251,3 +251,27 @@ def test_a_unit_administrator_names_only_owners_in_its_scope(world):
     dept = _target(world, owner_department=world["bureau"])
     dept.save()
     assert dept.region_id == world["r"]["3204"].pk
+
+
+def test_a_county_level_city_administrator_reaches_its_towns_units(world):
+    """昆山's bureau (320583) sets targets for and opens the pages of its towns' units, which are
+    placed in 苏州 (3205): the units it may name are the units it reads."""
+    from duijie.core import scope
+
+    r = {c: Region.objects.get(code=c) for c in ("3205", "320583", "320583106")}
+    zhangpu = AssessmentUnit.objects.create(name="张浦", code="t-zhangpu", kind="town", city=r["3205"])
+    zhangpu.regions.set([r["320583106"]])
+    kunshan = f.user(role="city_admin", organisation=Organisation.objects.create(
+        kind="government", name="昆山市科技局", region=r["320583"]))
+    assert list(scope.units_in_scope(kunshan)) == [zhangpu]
+    programme = Programme.objects.create(code="t-ks", name="工作意见", period_start=START, period_end=END,
+                                         region=r["320583"])
+    pi = ProgrammeIndicator.objects.create(programme=programme, indicator="events-held")
+    api = APIClient()
+    api.force_authenticate(kunshan)
+    created = api.post("/api/targets/", {"programme_indicator": pi.pk, "period_kind": "year", "owner_unit": zhangpu.pk,
+                                         "period_start": "2025-01-01", "period_end": "2025-12-31", "value": "6"},
+                       format="json")
+    assert created.status_code == 201, created.json()
+    page = _client(kunshan).get(reverse("programmes:progress", args=["t-ks"]), {"unit": zhangpu.pk})
+    assert page.status_code == 200 and "张浦" in page.content.decode()
