@@ -164,7 +164,6 @@ class _Generator:
                                             default_date=self.now)
         else:
             objs = model.objects.bulk_create(objs, batch_size=BATCH)
-        self._hist_ids.pop(model, None)  # link() reads the history ids again, new rows included
         self.count(model, len(objs))
         return objs
 
@@ -182,9 +181,9 @@ class _Generator:
         history = getattr(model, "history", None)
         if history is None or name not in {f.name for f in history.model._history_m2m_fields}:
             return
-        if model not in self._hist_ids:
-            self._hist_ids[model] = dict(history.model.objects.values_list("id", "history_id"))
-        hist_ids = self._hist_ids[model]
+        hist_ids = self._hist_ids.get(model)
+        if hist_ids is None or any(obj.pk not in hist_ids for obj in objs):  # rows created since: read again
+            hist_ids = self._hist_ids[model] = dict(history.model.objects.values_list("id", "history_id"))
         m2m_history = getattr(history.model, name).model
         hist_rows = [m2m_history(history_id=hist_ids[getattr(r, f"{src}_id")], id=r.pk,
                                  **{f"{src}_id": getattr(r, f"{src}_id"), f"{dst}_id": getattr(r, f"{dst}_id")})

@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import serializer_for
-from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
+from duijie.core.filtersets import RecordBaseFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.registry import RecordType, RelatedList
 from duijie.programmes.models import Programme, ProgrammeIndicator, Target
@@ -12,7 +12,7 @@ from duijie.programmes.models import Programme, ProgrammeIndicator, Target
 GROUP = _("Programmes")
 
 
-class ProgrammeFilterSet(ScopedFilterSet):
+class ProgrammeFilterSet(RecordBaseFilterSet):
     search_fields = ("code", "name", "document_number", "issuer")
 
     class Meta:
@@ -49,7 +49,7 @@ class IndicatorForm(RecordForm):
         fields = ["programme", "indicator", "label", "weight", "order", "source"]
 
 
-class TargetFilterSet(ScopedFilterSet):
+class TargetFilterSet(RecordBaseFilterSet):
     search_fields = ("text", "source", "owner_unit__name", "owner_park__name", "owner_institution__name",
                      "owner_department__name")
     programme = id_filter("programme_indicator__programme", _("Programme"))
@@ -77,7 +77,8 @@ class TargetForm(RecordForm):
 
 
 def programme_detail_context(request, obj, can_edit):
-    return {"panel_template": "programmes/programme_panel.html"}
+    """The programme's page links to its progress (government roles: the progress pages are theirs)."""
+    return {"panel_template": "programmes/programme_panel.html"} if getattr(request.user, "is_government", False) else {}
 
 
 PROGRAMMES = RecordType(

@@ -85,7 +85,8 @@ def _world():
                                        visibility=SECRET, project=rec[f"proj_{key}"], **extra)
     rec["proj_brk"] = h.project(title="项目〔brk〕", region=r["320583"], visibility=SECRET, filed_by_org=gov["kunshan"],
                                 broker=users["broker"])
-    # programme targets: of each district unit, the park and the city bureau (Changzhou), and of Kunshan
+    # programme targets: of each district unit, the park (lying in its region, 武进) and the city bureau
+    # (Changzhou), and of Kunshan
     from duijie.programmes.models import Programme, ProgrammeIndicator, Target
 
     for city, code in (("3204", "cz"), ("320583", "ks")):
@@ -108,7 +109,7 @@ ALL = {"ent_park", "ent_wujin", "ent_xinbei", "ent_ks", "dem_park", "dem_wujin",
 OWN = {
     Role.CITY_ADMIN: ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk", "tgt_ks"},
     Role.UNIT_ADMIN: {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self",
-                   "proj_park", "proj_wujin", "con_park", "con_wujin", "tgt_wujin"},
+                   "proj_park", "proj_wujin", "con_park", "con_wujin", "tgt_wujin", "tgt_park"},
     Role.PARK_MANAGER: {"ent_park", "dem_park", "proj_park", "con_park", "tgt_park"},
     "enterprise": {"ent_park", "dem_park", "proj_park", "con_park"},
     "institution": {"inst_own", "ach_own", "exp_self"},

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from duijie.cooperation.choices import ProjectStage
-from duijie.cooperation.models import CooperationProject
+from duijie.cooperation.models import STAGE_DATE, CooperationProject
 from duijie.core.choices import Visibility
 from duijie.demo import content as C
 from duijie.programmes.choices import PeriodKind
@@ -103,27 +103,42 @@ def make_programmes(g) -> None:
 
 
 def _kunshan_projects(g, ks_org) -> None:
-    """Archival cooperation projects of the Kunshan units, 2017–2020: each unit reaches its share
-    (KS_REACH) of the Annex 3 target in 2017 and of the Annex 2 target over the whole period."""
+    """Archival cooperation projects of the Kunshan units' enterprises, 2017–2020: each unit reaches
+    its share (KS_REACH) of the Annex 3 target in 2017 and of the Annex 2 target over the whole
+    period (a unit without demo enterprises has none). Each project went intention → signed →
+    implementing → completed, and its history says so."""
     plans = []
     for code, share in KS_REACH.items():
         unit = g.unit[code]
-        region = next(r for r in C.ASSESSMENT_UNITS if r[0] == code)[5][0]
         ents = [e for e in g.ents if unit.pk in e.unit_ids]
+        if not ents:
+            continue
         first_year = round(KS_ANNEX3[code][0] * share)
         later = max(0, round(KS_ANNEX2[code][0] * share) - first_year)
         days = [g.day(date(2017, 1, 10), date(2017, 12, 20)) for _ in range(first_year)]
         days += [g.day(date(2018, 1, 10), date(2020, 12, 20)) for _ in range(later)]
         for signed in sorted(days):
-            ent = g.rng.choice(ents) if ents else None
-            key = ent.key if ent else C.KUNSHAN_UNIT_INDUSTRIES[code][0]
+            ent = g.rng.choice(ents)
+            steps = [(ProjectStage.INTENTION, signed - timedelta(days=g.rng.randrange(20, 90))),
+                     (ProjectStage.SIGNED, signed), (ProjectStage.IMPLEMENTING, signed + timedelta(days=30)),
+                     (ProjectStage.COMPLETED, signed + timedelta(days=g.rng.randrange(200, 400)))]
             project = CooperationProject(
-                title=g.fill(g.rng.choice(C.PROJECT_TITLES), key), source="other", status=ProjectStage.COMPLETED,
-                intention_on=signed - timedelta(days=g.rng.randrange(20, 90)), signed_on=signed,
-                implementation_on=signed + timedelta(days=30), completed_on=signed + timedelta(days=g.rng.randrange(200, 400)),
-                owner_org_id=ent.obj.organisation_id if ent else None, region_id=g.region[region],
-                visibility=Visibility.RESTRICTED, **g.scope(filed_by_org=ks_org))
-            plans.append((project, [ent.obj.pk] if ent else [], [unit.pk]))
-    projects = g.save(CooperationProject, [p for p, *_ in plans])
-    g.link(CooperationProject, projects, "enterprises", [e for _p, e, _u in plans])
-    g.link(CooperationProject, projects, "assessment_units", [u for *_x, u in plans])
+                title=g.fill(g.rng.choice(C.PROJECT_TITLES), ent.key), source="other", status=ProjectStage.COMPLETED,
+                owner_org_id=ent.obj.organisation_id, region_id=ent.obj.region_id, park=ent.park,
+                visibility=Visibility.RESTRICTED, **g.scope(filed_by_org=ks_org),
+                **{STAGE_DATE[stage]: day for stage, day in steps})
+            plans.append((project, ent, steps))
+    projects = CooperationProject.objects.bulk_create([p for p, *_ in plans])
+    g.count(CooperationProject, len(projects))
+    hist = CooperationProject.history.model
+    names = [f.attname for f in CooperationProject._meta.concrete_fields]
+    rows = []
+    for project, (_p, _ent, steps) in zip(projects, plans, strict=True):
+        snapshot = {n: getattr(project, n) for n in names}
+        for i, (stage, day) in enumerate(steps):
+            later = {STAGE_DATE[st]: None for st, _d in steps[i + 1:]}
+            rows.append(hist(**{**snapshot, "status": stage, **later}, history_date=g.moment(day),
+                             history_type="+" if i == 0 else "~", history_user=g.admin_user))
+    hist.objects.bulk_create(rows)
+    g.link(CooperationProject, projects, "enterprises", [[e.obj.pk] for _p, e, _s in plans])
+    g.link(CooperationProject, projects, "assessment_units", [e.unit_ids for _p, e, _s in plans])
