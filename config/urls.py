@@ -30,6 +30,7 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="openapi", template_name="api/redoc.html")), name="api-docs"),
     path("api/match/", include("duijie.matching.api_urls")),
     path("api/", include("duijie.events.api_urls")),
+    path("api/", include("duijie.programmes.api_urls")),
     path("api/", include(router.urls)),
     path("match/", include("duijie.matching.urls")),
     path("r/<slug:slug>/export-request/", core_exports.request_export, name="export_request"),
@@ -46,6 +47,7 @@ urlpatterns = [
     path("dedupe/", include("duijie.dedupe.urls")),
     path("cooperation/", include("duijie.cooperation.urls")),
     path("pairings/", include("duijie.pairings.urls")),
+    path("programmes/", include("duijie.programmes.urls")),
 ]
 
 handler403 = "duijie.core.views.permission_denied"

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "duijie.matching",  # after the domain apps: its plugin.py reads the sources they contributed
     "duijie.cooperation",
     "duijie.pairings",
+    "duijie.programmes",  # programme level: reads the indicators the domain apps contributed
 ]
 
 MIDDLEWARE = [

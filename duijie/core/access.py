@@ -93,8 +93,10 @@ RELATIONS: tuple[Relation, ...] = (
     Relation("org_region", "owner_org__region__code", prefix=True),
     Relation("org_region", "filed_by_org__region__code", prefix=True),
     Relation("unit", "assessment_units"),
+    Relation("unit", "owner_unit", own=True),  # what a unit owns (a programme's target)
     Relation("unit", "pk", when=_label_is("core.AssessmentUnit")),
     Relation("park", "park"),
+    Relation("park", "owner_park", own=True),
     Relation("park", "pk", when=_label_is("core.Park")),
     Relation("park_party", "enterprise__park"),
     Relation("park_party", "enterprises__park", own=True),

@@ -87,7 +87,7 @@ def read_scope_q(model: type[Model], user) -> Q:
 #   and never the scope fields of their own bureau; assessment units likewise.
 # ------------------------------------------------------------------------------------------------
 
-SCOPE_FIELDS = ("region", "park", "assessment_units", "owner_org", "visibility")
+SCOPE_FIELDS = ("region", "park", "assessment_units", "owner_org", "visibility", "owner_unit", "owner_park")
 ORGANISATION_SCOPE_FIELDS = ("kind", "region", "assessment_unit", "park")
 UNIT_SCOPE_FIELDS = ("city", "parent", "regions", "parks")
 DERIVED_FIELDS = ("region", "park", "assessment_units")
@@ -145,8 +145,10 @@ def regions_in_scope(user, model: type[Model] | None = None):
 def units_in_scope(user):
     org = getattr(user, "organisation", None)
     if user.role == Role.CITY_ADMIN:
+        # The units the city administrator reads (core.access.city_units): a county-level city's
+        # bureau (昆山, 320583) holds its towns' units although they are placed in 苏州 (3205).
         prefix = city_prefix(user)
-        return AssessmentUnit.objects.filter(city__code__startswith=prefix) if prefix else AssessmentUnit.objects.none()
+        return AssessmentUnit.objects.filter(pk__in=access.city_units(prefix)) if prefix else AssessmentUnit.objects.none()
     if user.role == Role.UNIT_ADMIN and org is not None and org.assessment_unit_id:
         return AssessmentUnit.objects.filter(pk__in=unit_ids(org.assessment_unit))
     if user.role == Role.PARK_MANAGER and org is not None and org.park_id:
@@ -175,9 +177,9 @@ def allowed_values(model: type[Model], user, name: str):
     plain choices), or None when any value of the field's own choices will do."""
     if name in ("region", "regions"):
         return regions_in_scope(user, model)
-    if name in ("park", "parks"):
+    if name in ("park", "parks", "owner_park"):
         return parks_in_scope(user)
-    if name in ("assessment_units", "assessment_unit", "parent"):
+    if name in ("assessment_units", "assessment_unit", "parent", "owner_unit"):
         return units_in_scope(user)
     if name == "owner_org":
         return organisations_in_scope(user)

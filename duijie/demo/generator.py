@@ -44,6 +44,7 @@ from duijie.demo.areas import (
     government,
     orgs,
     pairings,
+    programmes,
     supply,
 )
 from duijie.demo.areas.common import BATCH, MOBILE_PREFIXES, ORG_CODE_WEIGHTS, REF_DAY, TZ
@@ -180,9 +181,9 @@ class _Generator:
         history = getattr(model, "history", None)
         if history is None or name not in {f.name for f in history.model._history_m2m_fields}:
             return
-        if model not in self._hist_ids:
-            self._hist_ids[model] = dict(history.model.objects.values_list("id", "history_id"))
-        hist_ids = self._hist_ids[model]
+        hist_ids = self._hist_ids.get(model)
+        if hist_ids is None or any(obj.pk not in hist_ids for obj in objs):  # rows created since: read again
+            hist_ids = self._hist_ids[model] = dict(history.model.objects.values_list("id", "history_id"))
         m2m_history = getattr(history.model, name).model
         hist_rows = [m2m_history(history_id=hist_ids[getattr(r, f"{src}_id")], id=r.pk,
                                  **{f"{src}_id": getattr(r, f"{src}_id"), f"{dst}_id": getattr(r, f"{dst}_id")})
@@ -214,6 +215,7 @@ class _Generator:
         events.make_events(self)  # after the accounts: organisers' and demo parties' events
         cooperation.make_cooperation(self)
         pairings.make_pairings(self)
+        programmes.make_programmes(self)  # last: its progress counts the records above
         return self.counts
 
     def load_reference(self) -> None:

@@ -133,7 +133,29 @@ def build(slug):
         return it
     if slug in ("projects", "project-outcomes", "tech-contracts"):
         return _cooperation(slug, i)
+    if slug in ("programmes", "programme-indicators", "targets"):
+        return _programmes(slug, i)
     raise AssertionError(f"no builder for {slug}")
+
+
+def _programmes(slug, i):
+    from duijie.core.models import Region
+    from duijie.programmes.models import Programme, ProgrammeIndicator, Target
+
+    programme = Programme.objects.create(code=f"prog-{i}", name=f"方案{i}", period_start="2025-01-01",
+                                         period_end="2027-12-31", region=Region.objects.get(code="3204"))
+    programme.member_institutions.set([f.institution()])
+    programme.key_industries.set([_industry()])
+    programme.assessment_units.set([_unit()])
+    if slug == "programmes":
+        return programme
+    pi = ProgrammeIndicator.objects.create(programme=programme, indicator="signed-projects")
+    if slug == "programme-indicators":
+        return pi
+    target = Target.objects.create(programme_indicator=pi, owner_unit=_unit(), period_kind="year",
+                                   period_start="2025-01-01", period_end="2025-12-31", value=5)
+    target.assessment_units.set([_unit()])
+    return target
 
 
 def _cooperation(slug, i):
@@ -216,7 +238,8 @@ def test_every_writable_type_has_a_builder():
     assert set(WRITABLE) == {
         "parks", "assessment-units", "reported-values", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
-        "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts", *PAIRINGS}
+        "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts", *PAIRINGS,
+        "programmes", "programme-indicators", "targets"}
 
 
 @pytest.mark.parametrize("slug", WRITABLE)

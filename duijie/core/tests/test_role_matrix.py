@@ -91,6 +91,19 @@ def _world():
         rec[f"rep_{key}"] = ReportedValue.objects.create(
             indicator="rd-gdp-ratio", unit=unit, period_start="2025-01-01", period_end="2025-12-31", value="2.77",
             source="统计局", region=r[region], visibility=SECRET, **extra)
+    # programme targets: of each district unit, the park (lying in its region, 武进) and the city bureau
+    # (Changzhou), and of Kunshan
+    from duijie.programmes.models import Programme, ProgrammeIndicator, Target
+
+    for city, code in (("3204", "cz"), ("320583", "ks")):
+        programme = Programme.objects.create(code=f"t-{code}", name=f"方案〔{code}〕", period_start="2025-01-01",
+                                             period_end="2025-12-31", region=r[city], visibility=SECRET)
+        pi = ProgrammeIndicator.objects.create(programme=programme, indicator="signed-projects", label=f"指标〔{code}〕")
+        owners = ({"wujin": {"owner_unit": wujin}, "xinbei": {"owner_unit": xinbei}, "park": {"owner_park": park},
+                   "city": {"owner_department": gov["city"]}} if code == "cz" else {"ks": {"owner_department": gov["kunshan"]}})
+        for key, owner in owners.items():
+            rec[f"tgt_{key}"] = Target.objects.create(programme_indicator=pi, period_kind="year", period_start="2025-01-01",
+                                                      period_end="2025-12-31", value=3, visibility=SECRET, **owner)
     return rec, users
 
 
@@ -98,12 +111,12 @@ def _world():
 ALL = {"ent_park", "ent_wujin", "ent_xinbei", "ent_ks", "dem_park", "dem_wujin", "dem_xinbei", "dem_ks",
        "inst_own", "inst_other", "ach_own", "ach_other", "exp_self", "exp_other",
        "proj_park", "proj_wujin", "proj_xinbei", "proj_ks", "proj_brk", "con_park", "con_wujin", "con_xinbei",
-       "con_ks", "rep_wujin", "rep_xinbei", "rep_ks"}
+       "con_ks", "rep_wujin", "rep_xinbei", "rep_ks", "tgt_wujin", "tgt_xinbei", "tgt_park", "tgt_city", "tgt_ks"}
 OWN = {
-    Role.CITY_ADMIN: ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk", "rep_ks"},
+    Role.CITY_ADMIN: ALL - {"ent_ks", "dem_ks", "proj_ks", "con_ks", "proj_brk", "rep_ks", "tgt_ks"},
     Role.UNIT_ADMIN: {"ent_park", "ent_wujin", "dem_park", "dem_wujin", "inst_own", "ach_own", "exp_self",
-                   "proj_park", "proj_wujin", "con_park", "con_wujin", "rep_wujin"},
-    Role.PARK_MANAGER: {"ent_park", "dem_park", "proj_park", "con_park"},
+                   "proj_park", "proj_wujin", "con_park", "con_wujin", "rep_wujin", "tgt_wujin", "tgt_park"},
+    Role.PARK_MANAGER: {"ent_park", "dem_park", "proj_park", "con_park", "tgt_park"},
     "enterprise": {"ent_park", "dem_park", "proj_park", "con_park"},
     "institution": {"inst_own", "ach_own", "exp_self"},
     "expert": {"exp_self"},
@@ -113,7 +126,7 @@ OWN = {
     Role.AUDIT_ADMIN: set(),
 }
 SLUG = {"ent": "enterprises", "dem": "demands", "inst": "institutions", "ach": "achievements", "exp": "experts",
-        "proj": "projects", "con": "tech-contracts", "rep": "reported-values"}
+        "proj": "projects", "con": "tech-contracts", "rep": "reported-values", "tgt": "targets"}
 
 
 def _slug(key: str) -> str:

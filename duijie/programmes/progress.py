@@ -1,0 +1,152 @@
+"""Progress of a programme's targets: target, actual (the indicator's figure and the records it
+counted), the pace expected at a date, a status from the programme's thresholds and what is still
+needed. Nothing is stored; every actual is ``plugins.indicator(slug).compute(user, window)`` for the
+reader, so a district administrator's figures count only the records it may read.
+
+Owners the indicator ``Window`` can express today: an assessment unit (``Window.unit``). Parks,
+institutions and city departments are listed with their target and ``not computed`` and the reason
+(the window has no park, institution or region yet), never with a figure counted for someone else.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from duijie.core import plugins, selectors
+from duijie.core.plugins import Window
+from duijie.core.registry import REGISTRY
+from duijie.programmes.choices import Status
+from duijie.programmes.models import Programme, Target
+
+NOT_COMPUTABLE = {
+    "owner_park": _("The indicator window cannot yet count the records of one park."),
+    "owner_institution": _("The indicator window cannot yet count the records of one institution."),
+    "owner_department": _("The indicator window cannot yet count the records of a city (region)."),
+}
+
+
+@dataclass
+class Row:
+    target: Target
+    owner: object
+    indicator_slug: str
+    indicator_label: object
+    unit_of_measure: object
+    value: Decimal
+    actual: int | None = None
+    record_ids: list = field(default_factory=list)
+    expected: Decimal | None = None
+    ratio: Decimal | None = None
+    status: str = Status.NOT_COMPUTED
+    needs: int | None = None
+    note: object = ""
+    children_shortfall: Decimal | None = None
+
+    @property
+    def status_label(self):
+        return Status(self.status).label
+
+    @property
+    def percent(self) -> int:
+        """Actual as a share of the target, for the bar (capped at 100)."""
+        if self.actual is None or not self.value:
+            return 0
+        return min(100, int(Decimal(self.actual) * 100 / self.value))
+
+
+def targets(user, programme: Programme) -> QuerySet:
+    """The programme's targets the user may read (core.selectors)."""
+    return (selectors.record_list(record_type=REGISTRY["targets"], user=user)
+            .filter(programme_indicator__programme=programme)
+            .prefetch_related("children"))
+
+
+def periods(user, programme: Programme) -> list[tuple[date, date, str]]:
+    """The distinct (start, end, kind) periods of the targets the user may read, earliest first."""
+    rows = targets(user, programme).values_list("period_start", "period_end", "period_kind").distinct()
+    return sorted(set(rows))
+
+
+def elapsed(start: date, end: date, today: date) -> Decimal:
+    """Share of the period passed at ``today`` (days, both ends included), between 0 and 1."""
+    total = (end - start).days + 1
+    passed = (min(today, end) - start).days + 1
+    return Decimal(max(0, min(passed, total))) / Decimal(total)
+
+
+def status_for(programme: Programme, actual: int, value: Decimal, expected: Decimal) -> tuple[Decimal, str]:
+    """(actual ÷ expected, status) by the programme's thresholds; nothing expected yet is on track."""
+    if expected <= 0:
+        ratio = Decimal(1) if actual == 0 else programme.ahead_from
+    else:
+        ratio = (Decimal(actual) / expected).quantize(Decimal("0.01"))
+    if value and actual >= value:
+        return ratio, Status.AHEAD if ratio >= programme.ahead_from else Status.ON_TRACK
+    if ratio >= programme.ahead_from:
+        return ratio, Status.AHEAD
+    if ratio >= programme.lagging_below:
+        return ratio, Status.ON_TRACK
+    if ratio >= programme.at_risk_below:
+        return ratio, Status.LAGGING
+    return ratio, Status.AT_RISK
+
+
+def window_for(target: Target) -> Window | None:
+    if target.owner_unit_id:
+        return Window(start=target.period_start, end=target.period_end, unit=target.owner_unit)
+    return None
+
+
+def row_for(user, target: Target, today: date) -> Row:
+    pi = target.programme_indicator
+    known = pi.indicator in plugins.indicators()
+    ind = plugins.indicator(pi.indicator) if known else None
+    row = Row(target=target, owner=target.owner, indicator_slug=pi.indicator,
+              indicator_label=pi.label or (ind.label if ind else pi.indicator),
+              unit_of_measure=ind.unit if ind else "", value=target.value,
+              children_shortfall=target.children_shortfall())
+    window = window_for(target)
+    if ind is None:
+        row.note = _("No indicator “%(slug)s” is installed.") % {"slug": pi.indicator}
+        return row
+    if window is None:
+        owner_field = next(n for n in NOT_COMPUTABLE if getattr(target, f"{n}_id"))
+        row.note = NOT_COMPUTABLE[owner_field]
+        return row
+    figure = ind.compute(user, window)
+    row.actual = figure.value
+    row.record_ids = sorted(figure.records.values_list("pk", flat=True))
+    row.expected = (target.value * elapsed(target.period_start, target.period_end, today)).quantize(Decimal("0.01"))
+    row.ratio, row.status = status_for(pi.programme, figure.value, target.value, row.expected)
+    row.needs = max(0, math.ceil(target.value - figure.value))
+    return row
+
+
+def progress(user, programme: Programme, *, start: date | None = None, end: date | None = None,
+             unit=None, today: date) -> list[Row]:
+    """One row per target the user may read in the period (all periods when none is given), for one
+    assessment unit when ``unit`` is given, ordered by indicator, then as entered."""
+    qs = targets(user, programme)
+    if start is not None:
+        qs = qs.filter(period_start=start)
+    if end is not None:
+        qs = qs.filter(period_end=end)
+    if unit is not None:
+        qs = qs.filter(owner_unit=unit)
+    qs = qs.order_by("programme_indicator__order", "programme_indicator__pk", "pk")  # owners as entered (the annex order)
+    return [row_for(user, t, today) for t in qs]
+
+
+def figure_records(user, target: Target):
+    """The records the target's actual counts (the drill-down), or None if it is not computed."""
+    window = window_for(target)
+    slug = target.programme_indicator.indicator
+    if window is None or slug not in plugins.indicators():
+        return None
+    return plugins.indicator(slug).compute(user, window).records
