@@ -28,6 +28,7 @@ To add a signal: write its function and one :class:`Signal` entry below (see
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -64,9 +65,14 @@ def _terms_reason(terms: list[str]) -> str:
     return "共同关键词：" + "、".join(terms)
 
 
-def _semantic_reason(cosine: float) -> str:
-    level = "高" if cosine >= 0.88 else "较高" if cosine >= 0.84 else "一般"
-    return f"语义相近度{level}（{cosine:.2f}）"
+def _semantic_reason(top_share: float) -> str:
+    """A grade among the candidates (``top_share``: the share at least as close), not the raw cosine,
+    which sits near 0.9 for almost every text of one language and domain."""
+    if math.isnan(top_share):
+        return "语义相近"
+    percent = max(1, math.ceil(top_share * 100))
+    level = "高" if percent <= 10 else "较高" if percent <= 30 else "一般"
+    return f"语义相近度{level}（候选中前{percent}%）"
 
 
 def _field_reason(item: tuple[str, str]) -> str:

@@ -78,6 +78,22 @@ def base_dictionary() -> tuple[str, ...]:
     return tuple(sorted(terms))
 
 
+_NUMBERISH = re.compile(r"^[0-9][0-9.,%]*[a-zμ°%]{0,3}$")
+
+
+@lru_cache(maxsize=1)
+def reason_excluded() -> frozenset[str]:
+    """Words never shown as a shared-keyword reason (``data/reason_terms_excluded.txt``)."""
+    return frozenset(normalize(w) for w in _data_lines("reason_terms_excluded.txt"))
+
+
+def shows_as_reason(term: str) -> bool:
+    """Whether a shared token reads as a reason a person uses: two characters or more, not a number
+    or a measurement (3.5mm), not a unit, a stopword or a generic word of the texts."""
+    t = normalize(term)
+    return len(t) >= 2 and not _NUMBERISH.match(t) and t not in reason_excluded() and t not in stopwords()
+
+
 class Tokenizer:
     """Segmenter with its own dictionary (a private rjieba instance: no global state)."""
 

@@ -1,10 +1,13 @@
-"""Stage 4 of a search: why each result matched — the shared terms (BM25's evidence), the semantic
-closeness (the cosine), the inferred field both sides share, the structured signals that fired, and a
-conflict of interest when it was kept with ``conflicts="flag"``. Texts come from the signals'
-declarations (:mod:`matchkit.signals`)."""
+"""Stage 4 of a search: why each result matched, in words a person uses — the structured signals that
+fired first (same industry, region, IPC …), then the shared domain phrases (BM25's evidence, without
+numbers, units, single characters, generic words or words found in a large share of the index), then
+the semantic closeness as a grade relative to the other candidates (not a raw cosine), then the
+inferred field both sides share; a conflict of interest when it was kept with ``conflicts="flag"``.
+Texts come from the signals' declarations (:mod:`matchkit.signals`)."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,6 +16,7 @@ from matchkit import fields as fieldinf
 from matchkit import signals
 from matchkit.index import lexical
 from matchkit.index.records import Reason, ScoreParts
+from matchkit.text import shows_as_reason
 
 if TYPE_CHECKING:
     from matchkit.index.facade import Index
@@ -22,6 +26,9 @@ _TERMS = signals.get("bm25")
 _SEMANTIC = signals.get("dense")
 _FIELD = signals.get("inferred_field")
 MAX_TERMS = 5
+# A word in more than this share of the records says little about any one of them (checked only in an
+# index large enough for the share to mean something).
+COMMON_SHARE, COMMON_MIN_RECORDS = 0.2, 200
 
 
 def inferred_field(pq: np.ndarray, pd: np.ndarray, overlap: float) -> list[Reason]:
@@ -33,33 +40,51 @@ def inferred_field(pq: np.ndarray, pd: np.ndarray, overlap: float) -> list[Reaso
     return [Reason(_FIELD.reason_code, _FIELD.explain(item), strength=float(overlap))] if item else []
 
 
-def explain(idx: Index, qnorm: str, qterms: list[str], row: int, parts: ScoreParts,
-            more: list[Reason], idf_memo: dict[str, float] | None = None) -> list[Reason]:
-    """The reasons of one result: shared terms, semantic closeness, then ``more`` (inferred field and
-    structured signals, in that order)."""
-    reasons = []
+def top_share(value: float, pool: np.ndarray) -> float:
+    """The share of the candidates whose value is at least ``value`` (0.01: the very best)."""
+    finite = pool[~np.isnan(pool)]
+    if not len(finite) or np.isnan(value):
+        return math.nan
+    return float(np.count_nonzero(finite >= value)) / len(finite)
+
+
+def shared_terms(idx: Index, qnorm: str, qterms: list[str], row: int, idf_memo: dict[str, float]) -> list[str]:
+    """Up to ``MAX_TERMS`` query terms found in the record's text that read as reasons, rarest and
+    longest first, a term already inside a longer one dropped."""
     dtext = idx._norm_text[row]
-    # a query term is shared when it occurs in the record's text (substring of the normalised text)
-    shared = [t for t in qterms if t in dtext and t in qnorm]
-    if shared:
-        bm = idx._bm25 or idx._lexical()
-        memo = {} if idf_memo is None else idf_memo  # per search: one lookup per term, not per result
-        for t in shared:
-            if t not in memo:
-                memo[t] = lexical.rarity(bm, t)
-        idf = memo
-        # Most specific first; drop a term already contained in a longer shared one.
-        shared.sort(key=lambda t: (-idf[t], -len(t), t))
-        picked: list[str] = []
-        for t in shared:
-            if not any(t in p for p in picked):
-                picked.append(t)
-            if len(picked) == MAX_TERMS:
-                break
+    shared = [t for t in qterms if t in dtext and t in qnorm and shows_as_reason(t)]
+    if not shared:
+        return []
+    bm = idx._bm25 or idx._lexical()
+    for t in shared:
+        if t not in idf_memo:  # per search: one lookup per term, not per result
+            idf_memo[t] = lexical.rarity(bm, t)
+    n = len(idx._records)
+    if n >= COMMON_MIN_RECORDS:
+        shared = [t for t in shared if -idf_memo[t] <= COMMON_SHARE * n]
+    shared.sort(key=lambda t: (-idf_memo[t], -len(t), t))
+    picked: list[str] = []
+    for t in shared:
+        if not any(t in p for p in picked):
+            picked.append(t)
+        if len(picked) == MAX_TERMS:
+            break
+    return picked
+
+
+def explain(idx: Index, qnorm: str, qterms: list[str], row: int, parts: ScoreParts, *,
+            structured: list[Reason], inferred: list[Reason], dense_pool: np.ndarray | None,
+            idf_memo: dict[str, float] | None = None) -> list[Reason]:
+    """The reasons of one result: the structured signals that fired, the shared terms, the semantic
+    grade among the candidates (``dense_pool``: their cosines), then the inferred field."""
+    reasons = list(structured)
+    picked = shared_terms(idx, qnorm, qterms, row, {} if idf_memo is None else idf_memo)
+    if picked:
         assert _TERMS.explain is not None
         reasons.append(Reason(_TERMS.reason_code, _TERMS.explain(picked), tuple(picked)))
     if not np.isnan(parts.dense):
+        share = top_share(parts.dense, dense_pool) if dense_pool is not None else math.nan
         assert _SEMANTIC.explain is not None
-        reasons.append(Reason(_SEMANTIC.reason_code, _SEMANTIC.explain(parts.dense)))
-    reasons.extend(more)
+        reasons.append(Reason(_SEMANTIC.reason_code, _SEMANTIC.explain(share), strength=float(parts.dense)))
+    reasons.extend(inferred)
     return reasons

@@ -65,7 +65,8 @@ def run(idx: Index, query: Query, k: int, *, method: str, w: Weights, query_vect
             inferred: list[Reason] = []
             if f.field_dist is not None and f.field_overlap is not None and pq is not None:
                 inferred = reasons.inferred_field(pq, f.field_dist[j], float(f.field_overlap[j]))
-            why = tuple(reasons.explain(idx, qnorm, qterms, r, parts, inferred + f.structured_reasons[j], idf_memo))
+            why = tuple(reasons.explain(idx, qnorm, qterms, r, parts, structured=f.structured_reasons[j],
+                                        inferred=inferred, dense_pool=f.shown, idf_memo=idf_memo))
         if r in conflicted:  # only reachable with conflicts="flag"
             why = (reasons.CONFLICT, *why)
         out.append(Result(rec.id, rec.kind, rank, float(fused[j]), parts, why))
