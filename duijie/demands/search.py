@@ -16,5 +16,6 @@ SEARCH = (
         select_related=("industry", "region", "enterprise__organisation"),
         # Only open demands are recommended (drafts are still indexed for their owners' own panels).
         recommend_filter={"status__in": ["published"]},
+        inactive={"status__in": ["rejected", "closed"]},
     ),
 )

@@ -35,6 +35,7 @@ class Declaration:
     prefetch_related: tuple[str, ...] = ()
     index_exclude: dict[str, Any] = field(default_factory=dict)
     recommend_filter: dict[str, Any] = field(default_factory=dict)
+    inactive: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -49,6 +50,10 @@ class Declaration:
         if self.index_exclude:
             qs = qs.exclude(**self.index_exclude)
         return qs
+
+    def is_inactive(self, obj: models.Model) -> bool:
+        """Rejected, withdrawn, closed or lapsed: neither recommended nor recommended to."""
+        return bool(self.inactive) and self.model._default_manager.filter(pk=obj.pk, **self.inactive).exists()
 
     def indexable(self, obj: models.Model) -> bool:
         return not self.index_exclude or not self.model._default_manager.filter(
@@ -77,7 +82,7 @@ def parse(raw: MatchingSource) -> Declaration:
         model=model, kind=kind, title=raw.title, text=text, keywords=raw.keywords,
         structured=dict(raw.structured), select_related=tuple(raw.select_related),
         prefetch_related=tuple(raw.prefetch_related), index_exclude=dict(raw.index_exclude),
-        recommend_filter=dict(raw.recommend_filter),
+        recommend_filter=dict(raw.recommend_filter), inactive=dict(raw.inactive),
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Model
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -149,10 +150,28 @@ def _ranked(user, query: Query, kind: str, k: int, *, exclude: list[str], weight
     return out
 
 
+# Reasons that alone do not make a match worth showing: a closeness every text of the domain has, a
+# guessed field, where or how mature the two sides are (not what they are about), and the signals
+# that only lower a rank.
+_WEAK_REASONS = frozenset({"semantic", "inferred_field", "region", "stage", "tier", "load", "conflict", "feedback"})
+
+
+def has_evidence(result, kind: str) -> bool:
+    """A result is worth showing when a topical signal fired (industry, field, IPC, crosswalk,
+    institution, past cooperation), a domain phrase is shared, or its
+    cosine reaches the kind's floor (``settings.DUIJIE_MATCH_COSINE_FLOOR``); else it is filler and
+    the panel says there is no good match yet."""
+    if any(r.code not in _WEAK_REASONS for r in result.reasons):
+        return True
+    dense = result.parts.dense
+    return dense == dense and dense >= settings.DUIJIE_MATCH_COSINE_FLOOR.get(kind, 1.0)  # NaN: no vector
+
+
 def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
-    """Recommendations of ``target_kind`` for ``obj`` (which the caller checked ``user`` may read)."""
+    """Recommendations of ``target_kind`` for ``obj`` (which the caller checked ``user`` may read):
+    none for an inactive record (closed, rejected, lapsed), and only results with evidence."""
     decl = declarations.for_model(obj)
-    if decl is None or target_kind not in TARGETS.get(decl.kind, ()):
+    if decl is None or target_kind not in TARGETS.get(decl.kind, ()) or decl.is_inactive(obj):
         return []
     if target_kind == "institution":
         return _institutions(user=user, obj=obj, k=k)
@@ -160,7 +179,8 @@ def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
     if not (query.title or query.text):
         return []
     weights = learning.weights_for(decl.kind, target_kind)
-    ranked = _ranked(user, query, target_kind, 2 * k, exclude=[source], weights=weights)
+    ranked = _ranked(user, query, target_kind, 2 * k, exclude=[source], weights=weights,
+                     keep=lambda r, _o: has_evidence(r, target_kind))
     norm = _normalise_parts([r for r, _o in ranked])
     matches = [Match(id=r.id, kind=r.kind, obj=o, score=r.score, reasons=list(r.reasons), parts_norm=norm[r.id],
                      features=dict(r.parts.features)) for r, o in ranked]

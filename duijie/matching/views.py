@@ -52,7 +52,8 @@ def panel(request: HttpRequest, slug: str, pk) -> HttpResponse:
         sections.append({"kind": kind, "label": labels[kind], "matches": matches})
     services.impressions_log(user=request.user, source=source, matches=shown)  # one insert per panel
     return render(request, "matching/partials/panel.html", {
-        "sections": sections, "source": source, "reasons": IrrelevantReason.choices})
+        "sections": sections, "source": source, "reasons": IrrelevantReason.choices,
+        "inactive": decl.is_inactive(obj)})
 
 
 @require_POST

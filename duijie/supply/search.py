@@ -22,6 +22,8 @@ SEARCH = (
         text=(("abstract", 1.0), ("applicants", 0.5)),
         structured={"ipc": "ipc_codes", "region": "region__code"},
         select_related=("region",),
+        recommend_filter={"legal_status__in": ["pending", "granted"]},
+        inactive={"legal_status__in": ["lapsed", "rejected", "withdrawn"]},
     ),
     MatchingSource(
         model="supply.Carrier",
