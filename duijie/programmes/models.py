@@ -432,6 +432,9 @@ class ReportFigure(models.Model):
         verbose_name_plural = _("report figures")
         constraints = [models.UniqueConstraint(fields=["issue", "unit", "indicator"], name="uniq_report_figure")]
 
+    def __str__(self) -> str:
+        return f"{self.issue} · {self.unit} · {self.indicator}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise FrozenReport(_("An issued report's figures never change; reopen the round and issue it again."))

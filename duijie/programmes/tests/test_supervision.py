@@ -294,3 +294,18 @@ def test_files_of_an_issued_report(world):
     assert "总体进展偏慢" in printable and "上半年签约2项" in printable and "report-print.css" in printable
     assert c.get(reverse("programmes:round_file", args=[rnd.pk, "docx"])).content.startswith(b"PK")
     assert SupervisionRound.objects.get(pk=rnd.pk).comment == "总体进展偏慢"
+
+
+def test_the_demo_issues_kunshans_first_half_of_2017(db):
+    from duijie.accounts.models import User
+    from duijie.demo.generator import Scale, generate
+
+    generate(seed=7, scale=Scale(enterprises=40, experts=10, achievements=5, patents=5, demands=10, scenarios=2))
+    rnd = SupervisionRound.objects.get(programme__code="kunshan-2017", name="2017年上半年督查")
+    assert rnd.status == RoundStatus.ISSUED and rnd.kind == "half_year" and rnd.as_of == date(2017, 6, 30)
+    assert rnd.round_units.count() == 11 and rnd.comment
+    issue = rnd.issues.get()
+    assert supervision.verify(issue) == []
+    assert issue.figures.count() == 22  # 11 units × 2 indicators (Annex 3)
+    report = supervision.report(User.objects.get(username="kunshan"), rnd)
+    assert report.units[0].total > report.units[-1].total and any(u.lagging for u in report.units)
