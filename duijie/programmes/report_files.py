@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from docx import Document
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -108,6 +107,9 @@ def pdf(report: Report) -> bytes:
 
 def docx(report: Report) -> bytes:
     """A Word 通报: ranking, each unit's lagging indicators and the comments."""
+    # deferred: python-docx is loaded when a Word file is asked for (docs/development/dependencies.md)
+    from docx import Document
+
     rnd = report.round
     doc = Document()
     doc.add_heading(f"{rnd.programme.name}\n{rnd.name}{_(' report')}", level=1)
