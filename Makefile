@@ -17,6 +17,7 @@ $(STAMP): requirements.lock
 	$(BIN)/pip install -q --upgrade "pip>=24"
 	$(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .   # the project itself: the duijie-match console script
+	bash scripts/install-pdf-deps.sh      # pango and a CJK font for the PDF reports (apt, when root)
 	@rm -f $(VENV)/.installed-*; touch $@
 
 lock:

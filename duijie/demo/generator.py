@@ -216,6 +216,7 @@ class _Generator:
         cooperation.make_cooperation(self)
         pairings.make_pairings(self)
         programmes.make_programmes(self)  # last: its progress counts the records above
+        programmes.make_supervision(self)  # after the programmes: its issued report freezes their progress
         return self.counts
 
     def load_reference(self) -> None:

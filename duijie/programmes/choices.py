@@ -16,3 +16,24 @@ class Status(models.TextChoices):
     LAGGING = "lagging", _("Lagging")
     AT_RISK = "at_risk", _("At risk")
     NOT_COMPUTED = "not_computed", _("Not computed")
+
+
+class RoundKind(models.TextChoices):
+    """Supervision rounds of seed 001 (三、3): 每半年组织一次工作督查 and 年度目标管理考核."""
+
+    HALF_YEAR = "half_year", _("Half-yearly supervision")
+    ANNUAL = "annual", _("Annual assessment")
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+
+
+class RuleKind(models.TextChoices):
+    """The kinds of scoring clause the Wujin rule books use (scoring.py computes each)."""
+
+    RATIO_CAP = "ratio_cap", _("Ratio to target, capped")
+    AVERAGE_STEPS = "average_steps", _("Steps relative to the average")
+    YES_NO = "yes_no", _("Yes/no item")
+    BONUS = "bonus", _("Bonus item")

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from duijie.core import plugins
-from duijie.core.choices import Visibility
+from duijie.core.choices import UnitKind, Visibility
 from duijie.core.models import RecordBase, TimeStamped, Versioned
 from duijie.core.roles import Role
-from duijie.programmes.choices import PeriodKind
+from duijie.programmes.choices import PeriodKind, RoundKind, RoundStatus, RuleKind
 
 RATIO = {"max_digits": 5, "decimal_places": 2,
          "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))]}
@@ -216,3 +217,228 @@ class Target(RecordBase):
         if not values or sum(values) >= self.value:
             return None
         return self.value - sum(values)
+
+
+# --------------------------------------------------------------------------------- supervision
+# A scoring rule is data with its clause (scoring.py computes it); a round assesses units for the
+# targets of one period at an as-of date; issuing it freezes its figures (supervision.py).
+
+class ScoringRule(Versioned, TimeStamped):
+    """How one programme indicator is scored in supervision rounds (评分办法), with its source clause
+    and validity. ``points``: the full mark (ratio, average, yes/no) or the bonus maximum. Kinds:
+    ``ratio_cap`` points × min(actual ÷ target, cap); ``average_steps`` points plus the points of the
+    first step whose ``from`` (actual ÷ average of the units) is reached, never below 0; ``yes_no``
+    points when the target is met (no target: when anything is counted); ``bonus`` min(points, per ×
+    actual), on top of the full marks. ``unit_kinds``: the kinds of assessment unit the rule applies
+    to (empty: all)."""
+
+    SCOPE_VIA = "programme_indicator"
+
+    programme_indicator = models.ForeignKey(ProgrammeIndicator, verbose_name=_("programme indicator"),
+                                            on_delete=models.CASCADE, related_name="scoring_rules")
+    kind = models.CharField(_("kind"), max_length=16, choices=RuleKind.choices)
+    points = models.DecimalField(_("points"), max_digits=7, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0"))],
+                                 help_text=_("Full mark of the item, or the most a bonus item adds."))
+    cap = models.DecimalField(_("cap"), max_digits=5, decimal_places=2, null=True, blank=True,
+                              validators=[MinValueValidator(Decimal("0"))],
+                              help_text=_("Ratio to target: the highest completion ratio that scores, e.g. 1.2."))
+    per = models.DecimalField(_("points per unit counted"), max_digits=7, decimal_places=2, null=True, blank=True,
+                              validators=[MinValueValidator(Decimal("0"))], help_text=_("Bonus item only."))
+    steps = models.JSONField(_("steps"), default=list, blank=True,
+                             help_text=_("Steps relative to the average: [[ratio from, points], …], e.g. "
+                                         "[[1.2, 2], [1, 0], [0.8, -2], [0, -4]]."))
+    unit_kinds = models.JSONField(_("applies to unit kinds"), default=list, blank=True,
+                                  help_text=_("Kinds of assessment unit, e.g. [\"district\"]; empty: all units."))
+    source = models.CharField(_("source clause"), max_length=300)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme_indicator", "pk"]
+        verbose_name = _("scoring rule")
+        verbose_name_plural = _("scoring rules")
+
+    def __str__(self) -> str:
+        return f"{self.programme_indicator} · {self.get_kind_display()} · {self.points:g}"
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.kind == RuleKind.RATIO_CAP and (self.cap is None or self.cap <= 0):
+            errors["cap"] = _("A ratio-to-target rule needs a cap above 0, e.g. 1.2.")
+        if self.kind == RuleKind.BONUS and (self.per is None or self.per <= 0):
+            errors["per"] = _("A bonus item needs the points per unit counted.")
+        if self.kind == RuleKind.AVERAGE_STEPS:
+            ok = isinstance(self.steps, list) and self.steps and all(
+                isinstance(s, list | tuple) and len(s) == 2
+                and all(isinstance(v, int | float | str) and _number(v) is not None for v in s) for s in self.steps)
+            if not ok:
+                errors["steps"] = _("Give the steps as [[ratio from, points], …] with numbers, e.g. [[1, 2], [0, -2]].")
+        if not isinstance(self.unit_kinds, list) or any(k not in UnitKind.values for k in self.unit_kinds):
+            errors["unit_kinds"] = _("Unknown unit kind; known: %(known)s.") % {"known": "、".join(UnitKind.values)}
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("The end of the period is before its start.")
+        if errors:
+            raise ValidationError(errors)
+
+    def valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def definition(self) -> dict:
+        """The rule as data (what an issued report stores and scoring.py reads)."""
+        return {"kind": self.kind, "points": str(self.points), "cap": None if self.cap is None else str(self.cap),
+                "per": None if self.per is None else str(self.per),
+                "steps": [[str(a), str(b)] for a, b in self.steps] if self.kind == RuleKind.AVERAGE_STEPS else [],
+                "unit_kinds": sorted(self.unit_kinds), "source": self.source}
+
+
+def _number(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+class SupervisionRound(Versioned, TimeStamped):
+    """A half-yearly supervision (半年督查) or annual assessment (年度考核) of a programme: the targets
+    of one period (``period_start``..``period_end``), counted up to ``as_of`` and paced at it, for the
+    units assessed (``RoundUnit``). Issued: frozen (``ReportIssue``); reopened only with a reason."""
+
+    SCOPE_VIA = "programme"
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.PROTECT,
+                                  related_name="rounds")
+    kind = models.CharField(_("kind"), max_length=10, choices=RoundKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    period_start = models.DateField(_("period start"), help_text=_("Start of the targets' period assessed."))
+    period_end = models.DateField(_("period end"))
+    as_of = models.DateField(_("as of"), help_text=_("Records are counted up to this date; pace is measured at it."))
+    status = models.CharField(_("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    comment = models.TextField(_("overall comment of the supervising office"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "-as_of", "pk"]
+        verbose_name = _("supervision round")
+        verbose_name_plural = _("supervision rounds")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = _("The end of the period is before its start.")
+        if self.as_of and self.period_start and self.as_of < self.period_start:
+            errors["as_of"] = _("The as-of date is before the period starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == RoundStatus.ISSUED
+
+
+class RoundUnit(TimeStamped):
+    """A unit assessed in a round: its own submission (text and attachment) and the supervising
+    office's comment on it."""
+
+    SCOPE_VIA = "round"
+
+    round = models.ForeignKey(SupervisionRound, verbose_name=_("round"), on_delete=models.CASCADE,
+                              related_name="round_units")
+    unit = models.ForeignKey("core.AssessmentUnit", verbose_name=_("assessment unit"), on_delete=models.PROTECT,
+                             related_name="+")
+    submission = models.TextField(_("submission of the unit"), blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="supervision/%Y/", blank=True, validators=[
+        FileExtensionValidator(["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png", "zip"])])
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    comment = models.TextField(_("comment of the supervising office"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "pk"]
+        verbose_name = _("unit in a round")
+        verbose_name_plural = _("units in a round")
+        constraints = [models.UniqueConstraint(fields=["round", "unit"], name="uniq_round_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.unit}"
+
+
+class ReportIssue(TimeStamped):
+    """One issue of a round's report: who issued it when, the content hash of its figures, and —
+    when reopened — who, when and why; ``diff`` lists the figures that changed against the issue
+    before it (old → new). The figures are ``ReportFigure`` rows, never changed once stored."""
+
+    SCOPE_VIA = "round"
+
+    round = models.ForeignKey(SupervisionRound, verbose_name=_("round"), on_delete=models.PROTECT,
+                              related_name="issues")
+    number = models.PositiveSmallIntegerField(_("issue number"))
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    diff = models.JSONField(_("changes against the previous issue"), default=list, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reopened by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "number"]
+        verbose_name = _("report issue")
+        verbose_name_plural = _("report issues")
+        constraints = [models.UniqueConstraint(fields=["round", "number"], name="uniq_report_issue_number")]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.number}"
+
+
+class FrozenReport(Exception):
+    """A write to an issued report (its figures never change; reopen the round instead)."""
+
+
+class ReportFigure(models.Model):
+    """One unit × indicator of an issued report, as it was at issue: the definition (indicator,
+    label, target, rules with their parameters and the average they used), the value, the record
+    ids counted, the score and the status. Written once (``save`` refuses an update)."""
+
+    SCOPE_VIA = "issue"
+
+    issue = models.ForeignKey(ReportIssue, verbose_name=_("issue"), on_delete=models.PROTECT, related_name="figures")
+    unit = models.ForeignKey("core.AssessmentUnit", verbose_name=_("assessment unit"), on_delete=models.PROTECT,
+                             related_name="+")
+    indicator = models.CharField(_("indicator"), max_length=60)
+    definition = models.JSONField(_("definition"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
+    record_type = models.CharField(_("record type"), max_length=60, blank=True)
+    record_ids = models.JSONField(_("record ids"), default=list)
+    score = models.DecimalField(_("score"), max_digits=9, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16)
+
+    class Meta:
+        ordering = ["issue", "pk"]
+        verbose_name = _("report figure")
+        verbose_name_plural = _("report figures")
+        constraints = [models.UniqueConstraint(fields=["issue", "unit", "indicator"], name="uniq_report_figure")]
+
+    def __str__(self) -> str:
+        return f"{self.issue} · {self.unit} · {self.indicator}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise FrozenReport(_("An issued report's figures never change; reopen the round and issue it again."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenReport(_("An issued report's figures never change; reopen the round and issue it again."))

@@ -7,7 +7,7 @@ from duijie.core.api import serializer_for
 from duijie.core.filtersets import RecordBaseFilterSet, SearchFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.registry import RecordType, RelatedList
-from duijie.programmes.models import Programme, ProgrammeIndicator, Target
+from duijie.programmes.models import Programme, ProgrammeIndicator, ScoringRule, Target
 
 GROUP = _("Programmes")
 
@@ -98,7 +98,9 @@ PROGRAMME_INDICATORS = RecordType(
     select_related=("programme",),
     related=(RelatedList(_("Targets"), "targets", "programme_indicator",
                          ("owner_unit", "owner_park", "owner_institution", "owner_department", "period_kind",
-                          "period_start", "period_end", "value", "text")),),
+                          "period_start", "period_end", "value", "text")),
+             RelatedList(_("Scoring rules"), "scoring-rules", "programme_indicator",
+                         ("kind", "points", "cap", "per", "unit_kinds", "source"))),
 )
 
 TARGETS = RecordType(
@@ -113,4 +115,30 @@ TARGETS = RecordType(
                          ("owner_unit", "owner_park", "period_kind", "value", "text")),),
 )
 
-RECORD_TYPES = (PROGRAMMES, PROGRAMME_INDICATORS, TARGETS)
+
+
+class ScoringRuleFilterSet(SearchFilterSet):
+    search_fields = ("source", "programme_indicator__label", "programme_indicator__programme__name")
+    programme_indicator = id_filter("programme_indicator", _("Programme indicator"))
+
+    class Meta:
+        model = ScoringRule
+        fields = ["kind"]
+
+
+class ScoringRuleForm(RecordForm):
+    class Meta:
+        model = ScoringRule
+        fields = ["programme_indicator", "kind", "points", "cap", "per", "steps", "unit_kinds", "source",
+                  "valid_from", "valid_to"]
+
+
+SCORING_RULES = RecordType(
+    slug="scoring-rules", model=ScoringRule, group=GROUP, order=93, icon="bi-calculator",
+    list_columns=("programme_indicator", "kind", "points", "cap", "per", "unit_kinds", "source", "valid_from",
+                  "valid_to"),
+    filterset=ScoringRuleFilterSet, form=ScoringRuleForm, serializer=serializer_for(ScoringRule),
+    select_related=("programme_indicator__programme",),
+)
+
+RECORD_TYPES = (PROGRAMMES, PROGRAMME_INDICATORS, TARGETS, SCORING_RULES)

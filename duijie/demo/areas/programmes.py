@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from duijie.accounts.models import User
 from duijie.cooperation.choices import ProjectStage
 from duijie.cooperation.models import STAGE_DATE, CooperationProject
 from duijie.core.choices import Visibility
 from duijie.demo import content as C
-from duijie.programmes.choices import PeriodKind
-from duijie.programmes.models import Programme, ProgrammeIndicator, Target
+from duijie.programmes import supervision
+from duijie.programmes.choices import PeriodKind, RoundKind, RuleKind
+from duijie.programmes.models import Programme, ProgrammeIndicator, ScoringRule, Target
 
 KS_START, KS_END = date(2017, 1, 1), date(2020, 12, 31)  # 《工作意见》 2017 to the end of “十三五”
 KS_SOURCE = "种子文件 001：昆山市人民政府办公室《关于进一步推进与大院大所合作的工作意见》（昆政办发〔2017〕163号）"
@@ -142,3 +144,37 @@ def _kunshan_projects(g, ks_org) -> None:
     hist.objects.bulk_create(rows)
     g.link(CooperationProject, projects, "enterprises", [[e.obj.pk] for _p, e, _s in plans])
     g.link(CooperationProject, projects, "assessment_units", [e.unit_ids for _p, e, _s in plans])
+
+
+# ------------------------------------------------------------------------------------ supervision
+# Seed 001, 三、3: 大院大所领导小组每半年组织一次工作督查，并将工作成效纳入区镇年度目标管理考核（附件3）.
+# The document gives no scoring method: the demo's rules are settings the bureau keeps as data.
+KS_RULES_SOURCE = "演示设置：文件未规定评分办法（附件3纳入区镇年度目标管理考核），由市科技局在评分规则中维护"
+KS_ROUND = ("2017年上半年督查", date(2017, 6, 30))
+
+
+def make_supervision(g) -> None:
+    """Kunshan's scoring rules and its issued 2017 first-half supervision round (as 昆山市科技局)."""
+    kunshan = Programme.objects.get(code="kunshan-2017")
+    pis = {pi.indicator: pi for pi in kunshan.indicators.all()}
+    rules = [
+        ScoringRule(programme_indicator=pis["signed-projects"], kind=RuleKind.RATIO_CAP, points=Decimal(60),
+                    cap=Decimal("1.2"), source=KS_RULES_SOURCE + "：校企合作项目 60 分，按完成比例计分，最高 1.2 倍"),
+        ScoringRule(programme_indicator=pis["events-held"], kind=RuleKind.RATIO_CAP, points=Decimal(40),
+                    cap=Decimal("1.2"), source=KS_RULES_SOURCE + "：对接活动 40 分，按完成比例计分，最高 1.2 倍"),
+        ScoringRule(programme_indicator=pis["signed-projects"], kind=RuleKind.AVERAGE_STEPS, points=Decimal(10),
+                    steps=[["1.2", "2"], ["1", "0"], ["0.8", "-2"], ["0", "-4"]], unit_kinds=["town"],
+                    source=KS_RULES_SOURCE + "：各镇校企合作项目与各镇平均数比较，高于平均 20% 加 2 分，低于平均扣分"),
+    ]
+    g.save(ScoringRule, rules)
+    office = User.objects.get(username="kunshan")
+    name, as_of = KS_ROUND
+    rnd = supervision.create_round(programme=kunshan, by=office, kind=RoundKind.HALF_YEAR, name=name,
+                                   period_start=KS_START, period_end=date(2017, 12, 31), as_of=as_of)
+    supervision.comment(rnd=rnd, by=office, text="上半年全市校企合作项目推进总体平稳，个别区镇对接活动偏少，"
+                                                 "请落后区镇于7月底前报送整改措施。")
+    for ru in rnd.round_units.select_related("unit").order_by("pk")[:2]:
+        supervision.comment(rnd=rnd, by=office, unit=ru.unit, text=f"{ru.unit.name}项目合作进度较好，请保持。")
+        supervision.submit(rnd=rnd, by=office, unit=ru.unit,
+                           text=f"{ru.unit.name}上半年与大院大所对接情况汇报：已签约项目按计划推进，下半年继续举办对接活动。")
+    supervision.issue(rnd=rnd, by=office)
