@@ -80,7 +80,7 @@ def _fill(job: ImportJob, result: Result) -> None:
         f"{c}：{m}" if c else m for c, m in r.errors), r.note] for r in result.rows[:PREVIEW_ROWS]]
 
 
-def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
+def job_start(*, user, kind: Kind, file_name: str, data: bytes, options: dict | None = None) -> ImportJob:
     """Store the upload and dry-run it. A file the guard refuses before parsing (a zip bomb, a sheet
     reaching XFD1048576, XXE, macros …) raises ``readers.FileProblem`` and nothing is stored; problems
     found while reading leave a refused job with the reason."""
@@ -91,12 +91,12 @@ def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
     path.chmod(0o600)
     background = rows - 1 > background_rows()  # the header row does not count
     job = ImportJob.objects.create(user=user, kind=kind.name, file_name=file_name[:255], stored_name=stored,
-                                   size=len(data), rows=max(rows - 1, 0), background=background,
+                                   size=len(data), rows=max(rows - 1, 0), background=background, options=options or {},
                                    status=ImportStatus.QUEUED if background else ImportStatus.PREVIEWED)
     if background:
         _enqueue("import_check", job)
         return job
-    result = engine.run(kind, data, file_name, user, commit=False)
+    result = engine.run(kind, data, file_name, user, commit=False, options=job.options)
     _fill(job, result)
     job.status = ImportStatus.PREVIEWED if result.ok else ImportStatus.REFUSED
     job.save()
@@ -125,7 +125,8 @@ def job_confirm(*, job: ImportJob, user) -> Result | None:
             job.save(update_fields=["status"])
             _enqueue("import_write", job)
             return None
-        result = engine.run(KINDS[job.kind], job_data(job), job.file_name, user, commit=True, job=job)
+        result = engine.run(KINDS[job.kind], job_data(job), job.file_name, user, commit=True, job=job,
+                            options=job.options)
         _finish(job, result)
     return result
 
@@ -167,7 +168,7 @@ def _background(job: ImportJob, *, commit: bool) -> Result:
         if job.user is None:
             raise ValueError(_("The account that uploaded the file no longer exists."))
         return engine.run(KINDS[job.kind], job_data(job), job.file_name, job.user, commit=commit,
-                          job=job if commit else None, progress=reporter)
+                          job=job if commit else None, progress=reporter, options=job.options)
     except BaseException as exc:
         _fail(job, exc)
         raise

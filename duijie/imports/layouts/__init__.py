@@ -95,3 +95,4 @@ def read(kind, data: bytes, file_name: str) -> readers.Sheet:
         % {"ext": ext, "what": kind.model._meta.verbose_name_plural})
 
 from duijie.imports.layouts import annex1  # noqa: E402,F401  (registers the Annex-1 form)
+from duijie.imports.tables import layout as _tables  # noqa: E402,F401  (registers the Annex-2/3 tables)

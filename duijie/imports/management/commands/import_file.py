@@ -1,4 +1,7 @@
-"""python manage.py import_file KIND PATH [--dry-run] [--user USERNAME]
+"""python manage.py import_file KIND PATH [--dry-run] [--user USERNAME] [--programme CODE]
+
+The official target tables (``annex2``, ``annex3``) need ``--programme CODE``: the programme whose
+targets they set.
 
 Prints each problem as (row, column, reason), then one line of JSON with the counts. Writes all
 rows or nothing; exits non-zero when anything is wrong."""
@@ -26,8 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--dry-run", action="store_true", help="Check every row; write nothing.")
         parser.add_argument("--user", help="Import as this user (default: the built-in city operator).")
+        parser.add_argument("--programme", help="The programme an official target table (annex2, annex3) is for.")
 
-    def handle(self, *args, kind, path, dry_run, user, **options):
+    def handle(self, *args, kind, path, dry_run, user, programme=None, **options):
         if user:
             try:
                 actor = User.objects.get(username=user)
@@ -44,7 +48,8 @@ class Command(BaseCommand):
         except FileProblem as exc:
             result = Result(kind=KINDS[kind], file_name=file.name, file_errors=[str(exc)])
         if result is None:
-            result = engine.run(KINDS[kind], file.read_bytes(), file.name, actor, commit=not dry_run)
+            extra = {"programme": programme or ""} if KINDS[kind].table else None
+            result = engine.run(KINDS[kind], file.read_bytes(), file.name, actor, commit=not dry_run, options=extra)
         for row, column, reason in result.errors():
             self.stdout.write(json.dumps({"row": row, "column": column, "reason": reason}, ensure_ascii=False))
         self.stdout.write(json.dumps(result.counts))
