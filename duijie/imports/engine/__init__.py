@@ -32,13 +32,11 @@ from duijie.imports.engine.results import ImportFailed, Result, _no_progress
 from duijie.imports.engine.writing import write
 from duijie.imports.kinds import Kind
 from duijie.imports.resolvers import Resolvers
-from duijie.imports.tables import plan as tables_plan
 
 
 def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, job=None,
-        progress=None, options: dict | None = None) -> Result:
+        progress=None) -> Result:
     """Plan the import of ``data``; with ``commit``, write it all or nothing (only if no row has an error).
-    ``options``: what a kind needs besides the file (``{"programme": code}`` for an official target table).
 
     ``progress(phase, done, total)``, if given, is called at chunk boundaries with phase "read",
     "check" or "write" (it must store the progress outside this transaction to be seen by others)."""
@@ -55,12 +53,6 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
             return result
         result.file_type, result.encoding, result.notes = sheet.file_type, sheet.encoding, sheet.notes
         result.timings["read"] = time.perf_counter() - clock
-        audit_entry = {
-            "action": AuditAction.CREATE, "obj": job, "object_type": "" if job is not None else "imports.importjob",
-            "object_repr": f"{kind.model._meta.verbose_name_plural} ← {file_name}"[:300],
-            "detail": {"import": kind.name, "file": file_name, **({"options": options} if options else {})}}
-        if kind.table:
-            return _run_table(kind, sheet, user, result, commit, options or {}, audit_entry, clock)
         resolvers = Resolvers()
         try:
             with transaction.atomic():
@@ -71,33 +63,15 @@ def run(kind: Kind, data: bytes, file_name: str, user, *, commit: bool = False, 
                 if not commit or not result.ok:
                     return result
                 clock = time.perf_counter()
-                audit_entry["detail"].update(result.counts)
-                write(kind, work, user, resolvers, audit_entry=audit_entry, progress=progress)
+                write(kind, work, user, resolvers, audit_entry={
+                    "action": AuditAction.CREATE, "obj": job,
+                    "object_type": "" if job is not None else "imports.importjob",
+                    "object_repr": f"{kind.model._meta.verbose_name_plural} ← {file_name}"[:300],
+                    "detail": {"import": kind.name, "file": file_name, **result.counts}}, progress=progress)
                 result.timings["write"] = time.perf_counter() - clock
                 result.committed = True
         except readers.FileProblem as exc:
             result.file_errors.append(str(exc))
         except ImportFailed as exc:
             result.file_errors.append(str(exc))
-    return result
-
-
-def _run_table(kind: Kind, sheet, user, result: Result, commit: bool, options: dict, audit_entry: dict,
-               clock: float) -> Result:
-    """An official target table (``imports/tables``): planned for the programme in ``options`` and
-    written target by target through the services, all or nothing."""
-    try:
-        with transaction.atomic():
-            clock = time.perf_counter()
-            work = tables_plan.plan(kind, sheet, user, result, options)
-            result.timings["plan"] = time.perf_counter() - clock
-            if not commit or not result.ok:
-                return result
-            clock = time.perf_counter()
-            audit_entry["detail"].update(result.counts)
-            tables_plan.write(work, user, audit_entry)
-            result.timings["write"] = time.perf_counter() - clock
-            result.committed = True
-    except (readers.FileProblem, ImportFailed) as exc:
-        result.file_errors.append(str(exc))
     return result

@@ -243,7 +243,7 @@ def _decide(spec, table, programme, user, result, columns, resolved, values, per
                 if not changed:
                     rr.outcome = UNCHANGED
                     continue
-                rr.outcome, rr.changes = UPDATE, [_("target") if n == "value" else _("target as printed") for n in changed]
+                rr.outcome = UPDATE
                 rr.changes = [f"{col.label}：{shown(target.value)}→{shown(value)}" if n == "value"
                               else f"{col.label}：{target.text or '—'}→{text or '—'}" for n in changed]
                 target.value, target.text = value, text

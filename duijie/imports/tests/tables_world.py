@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from duijie.core.models import AssessmentUnit, Organisation, Region
 from duijie.core.tests import factories as f
 from duijie.demo.areas.programmes import KS_ANNEX2, KS_ANNEX3, KS_CITY_EVENTS, KS_END, KS_START
-from duijie.imports import engine
+from duijie.imports import services
 from duijie.imports.kinds import KINDS
 from duijie.programmes.models import Programme, ProgrammeIndicator, Target
 
@@ -69,7 +69,7 @@ def world(indicators: int = 2, targets: bool = True) -> dict:
 
 def run(kind: str, data: bytes, user, *, commit: bool = True, programme: str = "kunshan-2017",
         name: str = "table.xlsx"):
-    return engine.run(KINDS[kind], data, name, user, commit=commit, options={"programme": programme})
+    return services.run(KINDS[kind], data, name, user, commit=commit, options={"programme": programme})
 
 
 def sheet(data: bytes) -> tuple[list[tuple], set[str]]:

@@ -14,11 +14,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from duijie.accounts.models import User
-from duijie.imports import engine
+from duijie.imports import services
 from duijie.imports.engine.results import Result
 from duijie.imports.kinds import KINDS
 from duijie.imports.readers import FileProblem
-from duijie.imports.services import check_upload, operator_user
 
 
 class Command(BaseCommand):
@@ -38,18 +37,18 @@ class Command(BaseCommand):
             except User.DoesNotExist:
                 raise CommandError(f"No user {user!r}.")
         else:
-            actor = operator_user()
+            actor = services.operator_user()
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No file {path}.")
         result = None
         try:
-            check_upload(file.name, file.stat().st_size)
+            services.check_upload(file.name, file.stat().st_size)
         except FileProblem as exc:
             result = Result(kind=KINDS[kind], file_name=file.name, file_errors=[str(exc)])
         if result is None:
             extra = {"programme": programme or ""} if KINDS[kind].table else None
-            result = engine.run(KINDS[kind], file.read_bytes(), file.name, actor, commit=not dry_run, options=extra)
+            result = services.run(KINDS[kind], file.read_bytes(), file.name, actor, commit=not dry_run, options=extra)
         for row, column, reason in result.errors():
             self.stdout.write(json.dumps({"row": row, "column": column, "reason": reason}, ensure_ascii=False))
         self.stdout.write(json.dumps(result.counts))
