@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from duijie.imports.tables.layout import SPECS, Spec
 from duijie.imports.tables.owners import NAME_SPLIT_RE, _key, _subsequence, label_for
+from duijie.imports.tables.plan import owner_name
 from duijie.imports.tables.values import parse_target
 from duijie.programmes import progress
 from duijie.programmes.choices import PeriodKind
@@ -135,10 +136,6 @@ def _value(cell):
         except ValueError:
             return None
     return Decimal(str(cell))
-
-
-def owner_name(owner) -> str:
-    return getattr(owner, "name", None) or str(owner)
 
 
 def _printed_owner(target, owner) -> str:

@@ -40,6 +40,10 @@ class Work:
     updates: list[tuple[Target, list[str]]] = field(default_factory=list)
 
 
+def owner_name(owner) -> str:
+    return getattr(owner, "name", None) or str(owner)
+
+
 def programme_for(user, code: str) -> Programme:
     """The programme ``code`` the user may read; ``readers.FileProblem`` otherwise."""
     if not code:
@@ -225,6 +229,7 @@ def _decide(spec, table, programme, user, result, columns, resolved, values, per
     editable = set(selectors.editable_queryset(Target, user).filter(
         pk__in=[t.pk for t in existing.values()]).values_list("pk", flat=True))
     work = Work()
+    first_row: dict[tuple, int] = {}
     for row in table.rows:
         owner = resolved[row.number]
         for index_, pi in columns.items():
@@ -232,9 +237,16 @@ def _decide(spec, table, programme, user, result, columns, resolved, values, per
                 continue
             value, text = values[(row.number, index_)]
             col = next(c for c in table.columns if c.index == index_)
-            rr = RowResult(row=row.number, label=f"{owner.obj} · {col.label}", note=owner.note)
+            rr = RowResult(row=row.number, label=f"{owner_name(owner.obj)} · {col.label}", note=owner.note)
             result.rows.append(rr)
-            target = existing.get((pi.pk, owner.field, owner.pk))
+            key = (pi.pk, owner.field, owner.pk)
+            if key in first_row:
+                rr.outcome = ERROR
+                rr.errors = [(spec.owner_header, _("Row %(row)d already sets the targets of %(owner)s; keep one of the "
+                                                   "rows.") % {"row": first_row[key], "owner": owner_name(owner.obj)})]
+                continue
+            first_row[key] = row.number
+            target = existing.get(key)
             if target is not None:
                 if target.pk not in editable:
                     rr.outcome, rr.errors = ERROR, [(col.label, _("This is not a record you may change."))]

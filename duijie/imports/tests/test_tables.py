@@ -198,6 +198,15 @@ def test_a_totals_row_that_does_not_add_up_names_the_column_and_both_numbers():
     assert row == total and "对接活动" in column and "80" in reason and "79" in reason
 
 
+def test_a_unit_named_twice_is_refused_on_its_second_row():
+    w = tw.world(targets=False)
+    data = tw.printed_annex2([["开发区", "", "", 60, 50], ["开发区", "", "", 60, 50]],
+                             ["项目合作（项）", "对接活动（次）"], [120, 100])
+    result = tw.run("annex2", data, w["city"])
+    assert not result.ok and not Target.objects.exists()
+    assert {(row, "第 5 行" in reason) for row, _c, reason in result.errors()} == {(6, True)}
+
+
 def test_a_table_without_a_programme_or_title_year_is_refused():
     w = tw.world(targets=False)
     data = samples.path("annex3").read_bytes()
