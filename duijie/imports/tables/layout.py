@@ -123,9 +123,10 @@ def parse(spec: Spec, sheet: readers.Sheet) -> Table:
     merges = getattr(sheet, "merges", [])  # layouts.tables.TableSheet (a plain sheet has none)
     header_at = owner_col = None
     for i, (_n, cells) in enumerate(rows):
+        has_serial = any(stem(x) == SERIAL for x in cells if x is not None)
         for c, v in enumerate(cells):
-            if v is not None and _is_owner_heading(cell_text(v)) and any(
-                    stem(x) == SERIAL for x in cells if x is not None) | (c <= 2):
+            # the owner heading: in a row with 序号, or among the first three columns
+            if v is not None and _is_owner_heading(cell_text(v)) and (has_serial or c <= 2):
                 header_at, owner_col = i, c
                 break
         if header_at is not None:
