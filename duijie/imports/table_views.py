@@ -101,11 +101,15 @@ def table_export(request: HttpRequest, name: str, code: str) -> HttpResponse:
 
 def table_links(request: HttpRequest, obj) -> list[tuple[str, str]]:
     """Buttons on a programme's pages (contributed as an ``Export`` for record type programmes): its
-    Annex 2 and, per year of its yearly targets, Annex 3, with the live figures; government roles only."""
+    Annex 2 and, per year of its yearly targets, Annex 3, with the live figures, and the tables' import
+    for this programme; government roles only."""
     if not getattr(request.user, "is_government", False):
         return []
     links = [(_("Export Annex 2 (Excel)"), reverse("imports:table_export", args=["annex2", obj.code]))]
     for year in export.years(request.user, obj):
         links.append((_("Export Annex 3 %(year)d (Excel)") % {"year": year},
                       reverse("imports:table_export", args=["annex3", obj.code]) + f"?year={year}"))
+    if selectors.can_create(request.user, REGISTRY["targets"]):
+        links.append((_("Import a target table"),
+                      reverse("imports:table_upload", args=["annex3"]) + f"?programme={obj.code}"))
     return links

@@ -158,7 +158,7 @@ def parse(spec: Spec, sheet: readers.Sheet) -> Table:
         for number, cells in head:
             v = cells[c] if c < len(cells) else None
             if v is not None and (not path or fold(v) != fold(path[-1])):
-                path.append(cell_text(v).strip())
+                path.append(re.sub(r"\s*\n\s*", "", cell_text(v).strip()))  # a heading broken over lines
                 at.append(number)
         if c == owner_col or not path:
             continue

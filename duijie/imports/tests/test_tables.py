@@ -284,8 +284,11 @@ def test_a_district_administrators_export_holds_only_its_units(client):
 def test_the_import_pages_take_the_programme_and_confirm(client):
     w = tw.world(indicators=4, targets=False)
     client.force_login(w["city"])
-    page = client.get(reverse("imports:table_upload", args=["annex3"]))
-    assert page.status_code == 200 and "kunshan-2017" in page.content.decode()
+    progress_page = client.get(reverse("programmes:progress", args=["kunshan-2017"])).content.decode()
+    upload = reverse("imports:table_upload", args=["annex3"])
+    assert f"{upload}?programme=kunshan-2017" in progress_page
+    page = client.get(f"{upload}?programme=kunshan-2017")
+    assert page.status_code == 200 and '<option value="kunshan-2017" selected>' in page.content.decode()
     assert client.get(reverse("imports:table_sample", args=["annex3"])).status_code == 200
     assert client.get(reverse("imports:upload", args=["targets"])).status_code == 302
     with samples.path("annex3").open("rb") as fh:
