@@ -109,6 +109,10 @@ def plan(kind, sheet: readers.Sheet, user, result: Result, options: dict) -> Wor
     result.notes.extend(table.notes)
     result.header_row = table.header_row
     start, end, period_kind = period_for(spec, programme, table.year)
+    texts = sorted({heading for row in table.rows for heading, text in row.texts.items() if text})
+    if texts:  # Annex 2's docking lists: printed beside the targets, not targets themselves
+        result.notes.append(_("The columns %(columns)s are read as text and not stored: only the targets are "
+                              "imported.") % {"columns": "、".join(texts)})
 
     # 1. Every name known, or the table is refused whole.
     index = indicator_index(programme)
