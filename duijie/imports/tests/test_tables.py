@@ -301,5 +301,7 @@ def test_the_import_pages_take_the_programme_and_confirm(client):
     client.post(reverse("imports:confirm", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == ImportStatus.COMMITTED and Target.objects.count() == 44
+    history = client.get(reverse("imports:history")).content.decode()
+    assert reverse("imports:table_upload", args=["annex2"]) in history and "kunshan-2017" in history
     client.force_login(w["district"])
     assert client.get(reverse("imports:table_export", args=["annex3", "kunshan-2017"])).status_code == 200
