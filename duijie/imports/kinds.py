@@ -27,6 +27,10 @@ class Kind:
     list_fields: dict[str, str] = field(default_factory=dict)  # JSON list fields: "int" or a choices label
     city_admin_only: bool = False  # reference/scope data only city administrators import (regions, units)
     prepare: Callable[[dict], None] | None = None  # fills derived values of a parsed row; ValueError = row error
+    # An official target table (Annex 2 / Annex 3 of seed 001, ``imports/tables``): read, planned and
+    # written by its own planner for one programme (``--programme CODE``), not by the column engine.
+    table: str = ""
+    title: str = ""
 
     @property
     def model(self) -> type[models.Model]:
@@ -151,7 +155,14 @@ _kind(name="assessment_unit", model_label="core.AssessmentUnit", slug="assessmen
                "city": ("所属城市",), "parent": ("上级板块",), "regions": ("对应区划", "包含区划"),
                "parks": ("对应园区", "包含园区")})
 
-BY_SLUG = {k.slug: k for k in KINDS.values()}
+# The official target tables: one row per owner, one column per indicator of the chosen programme.
+_kind(name="annex2", model_label="programmes.Target", slug="targets", columns=(), required=(), key=(),
+      table="annex2", title="附件2 部门、区镇对接清单和目标任务表")
+_kind(name="annex3", model_label="programmes.Target", slug="targets", columns=(), required=(), key=(),
+      table="annex3", title="附件3 年度主要任务指标")
+TABLES = {k.name: k for k in KINDS.values() if k.table}
+
+BY_SLUG = {k.slug: k for k in KINDS.values() if not k.table}
 
 
 def is_money(f: models.Field) -> bool:

@@ -59,6 +59,8 @@ class ImportJob(models.Model):
     heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     interrupted = models.CharField(_("interrupted while"), max_length=12, blank=True,
                                    help_text=_("The status a stopped background run was in; it can be run again."))
+    options = models.JSONField(_("options"), default=dict, blank=True,
+                               help_text=_("What the kind needs besides the file, e.g. the programme of a target table."))
     preview = models.JSONField(_("preview"), default=list, blank=True,
                                help_text=_("The first rows' outcomes, for the preview page."))
 
@@ -73,6 +75,8 @@ class ImportJob(models.Model):
     @property
     def kind_label(self) -> str:
         kind = KINDS.get(self.kind)
+        if kind is not None and kind.table:
+            return f"{kind.title}（{self.options.get('programme', '')}）"
         return str(kind.model._meta.verbose_name_plural) if kind else self.kind
 
     @property

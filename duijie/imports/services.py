@@ -30,6 +30,7 @@ from duijie.imports.engine.results import ERROR, Result
 from duijie.imports.kinds import KINDS, Kind
 from duijie.imports.models import ImportJob, ImportStatus
 from duijie.imports.storage import import_dir
+from duijie.imports.tables import run as tables_run
 
 PREVIEW_ROWS = 5000
 ERROR_ROWS = 20000
@@ -80,7 +81,14 @@ def _fill(job: ImportJob, result: Result) -> None:
         f"{c}：{m}" if c else m for c, m in r.errors), r.note] for r in result.rows[:PREVIEW_ROWS]]
 
 
-def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
+def run(kind: Kind, data: bytes, file_name: str, user, *, options: dict | None = None, **kw) -> Result:
+    """``engine.run``, or for an official target table (``kind.table``) ``tables.run`` with its options."""
+    if kind.table:
+        return tables_run.run(kind, data, file_name, user, options=options, **kw)
+    return engine.run(kind, data, file_name, user, **kw)
+
+
+def job_start(*, user, kind: Kind, file_name: str, data: bytes, options: dict | None = None) -> ImportJob:
     """Store the upload and dry-run it. A file the guard refuses before parsing (a zip bomb, a sheet
     reaching XFD1048576, XXE, macros …) raises ``readers.FileProblem`` and nothing is stored; problems
     found while reading leave a refused job with the reason."""
@@ -91,12 +99,12 @@ def job_start(*, user, kind: Kind, file_name: str, data: bytes) -> ImportJob:
     path.chmod(0o600)
     background = rows - 1 > background_rows()  # the header row does not count
     job = ImportJob.objects.create(user=user, kind=kind.name, file_name=file_name[:255], stored_name=stored,
-                                   size=len(data), rows=max(rows - 1, 0), background=background,
+                                   size=len(data), rows=max(rows - 1, 0), background=background, options=options or {},
                                    status=ImportStatus.QUEUED if background else ImportStatus.PREVIEWED)
     if background:
         _enqueue("import_check", job)
         return job
-    result = engine.run(kind, data, file_name, user, commit=False)
+    result = run(kind, data, file_name, user, commit=False, options=job.options)
     _fill(job, result)
     job.status = ImportStatus.PREVIEWED if result.ok else ImportStatus.REFUSED
     job.save()
@@ -125,7 +133,8 @@ def job_confirm(*, job: ImportJob, user) -> Result | None:
             job.save(update_fields=["status"])
             _enqueue("import_write", job)
             return None
-        result = engine.run(KINDS[job.kind], job_data(job), job.file_name, user, commit=True, job=job)
+        result = run(KINDS[job.kind], job_data(job), job.file_name, user, commit=True, job=job,
+                            options=job.options)
         _finish(job, result)
     return result
 
@@ -166,8 +175,8 @@ def _background(job: ImportJob, *, commit: bool) -> Result:
     try:
         if job.user is None:
             raise ValueError(_("The account that uploaded the file no longer exists."))
-        return engine.run(KINDS[job.kind], job_data(job), job.file_name, job.user, commit=commit,
-                          job=job if commit else None, progress=reporter)
+        return run(KINDS[job.kind], job_data(job), job.file_name, job.user, commit=commit,
+                          job=job if commit else None, progress=reporter, options=job.options)
     except BaseException as exc:
         _fail(job, exc)
         raise

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duijie.imports import views
+from duijie.imports import table_views, views
 
 app_name = "imports"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("jobs/<int:pk>/errors.xlsx", views.errors, name="errors"),
     path("forms/<slug:layout>/blank.<str:fmt>", views.form_blank, name="form_blank"),
     path("forms/<slug:layout>/<str:fmt>/<int:pk>/", views.form_export, name="form_export"),
+    path("tables/<slug:name>/upload/", table_views.table_upload, name="table_upload"),
+    path("tables/<slug:name>/sample.xlsx", table_views.table_sample, name="table_sample"),
+    path("tables/<slug:name>/<slug:code>/export.xlsx", table_views.table_export, name="table_export"),
     path("<slug:slug>/template.xlsx", views.template, name="template"),
     path("<slug:slug>/upload/", views.upload, name="upload"),
 ]

@@ -68,21 +68,26 @@ def _own_job(request: HttpRequest, pk: int) -> ImportJob:
 def history(request: HttpRequest) -> HttpResponse:
     services.sweep_stale()
     page = Paginator(job_selectors.import_job_list(user=request.user), 50).get_page(request.GET.get("page"))
-    kinds = [(k, REGISTRY[k.slug]) for k in KINDS.values() if _may_import(request.user, k)]
+    kinds = [(k, REGISTRY[k.slug]) for k in KINDS.values() if _may_import(request.user, k) and not k.table]
+    tables = [k for k in KINDS.values() if k.table and _may_import(request.user, k)]
     page.object_list = list(page.object_list)
     for job in page.object_list:
         job.snap = progress.read(job) if job.running else None  # running jobs show their progress
-    return render(request, "imports/history.html", {"page": page, "kinds": kinds})
+    return render(request, "imports/history.html", {"page": page, "kinds": kinds, "tables": tables})
 
 
 @login_required
 def template(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug == "targets":
+        return redirect("imports:table_sample", "annex3")
     kind = _kind_for(request, slug)
     return _xlsx(sheets.template_xlsx(kind), f"{slug}-template.xlsx")
 
 
 @login_required
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug == "targets":
+        return redirect("imports:table_upload", "annex3")
     kind = _kind_for(request, slug)
     form = UploadForm(request.POST or None, request.FILES or None)
     forms = layouts.for_kind(kind.name)

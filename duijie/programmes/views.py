@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from duijie.core import scope, selectors
+from duijie.core import plugins, scope, selectors
 from duijie.core.registry import REGISTRY, record_url
 from duijie.programmes import progress
 from duijie.programmes.choices import Status
@@ -73,6 +73,7 @@ def programme_progress(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "programmes/progress.html", {
         "programme": programme, "periods": periods, "period": period, "unit": unit, "on": on,
         "indicators": indicators, "table": table, "rows": rows,
+        "exports": plugins.detail_links("programmes", request, programme),
         "status_counts": [(Status(s).label, s, n) for s, n in counts.items() if n]})
 
 

@@ -67,7 +67,7 @@ def test_consumers_ask_the_registry():
     assert plugins.detail_panels(REGISTRY["enterprises"].model) == ()
     coop = plugins.contributions()["cooperation"]
     assert [d.record_type for d in coop.detail_links if isinstance(d, DetailLink)] == ["intentions"]
-    assert {e.record_type for e in plugins.contributions()["imports"].exports} == {"achievements"}
+    assert {e.record_type for e in plugins.contributions()["imports"].exports} == {"achievements", "programmes"}
 
 
 # What reaching round the API looks like in source: filing privately, writing into the registry or a

@@ -94,4 +94,5 @@ def read(kind, data: bytes, file_name: str) -> readers.Sheet:
         _("A %(ext)s file cannot be imported as %(what)s: upload an .xlsx, .xls or .csv file.")
         % {"ext": ext, "what": kind.model._meta.verbose_name_plural})
 
-from duijie.imports.layouts import annex1  # noqa: E402,F401  (registers the Annex-1 form)
+# Registers the Annex-1 form and the Annex-2/3 target tables.
+from duijie.imports.layouts import annex1, tables  # noqa: E402,F401
