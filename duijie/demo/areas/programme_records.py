@@ -26,7 +26,7 @@ from duijie.events.choices import EventStatus, EventType
 from duijie.events.models import Event
 from duijie.experts.models import ExpertRole
 from duijie.orgs.models import EnterpriseQualification
-from duijie.pairings.models import Pairing, Placement, StudentTeam
+from duijie.pairings.models import Pairing, Placement, StudentTeam, Visit
 from duijie.programmes.progress import elapsed
 from duijie.supply.models import Carrier
 
@@ -34,14 +34,15 @@ from duijie.supply.models import Carrier
 REACH = {
     ("shuangshi-2016", "partner-institutions"): 1.2, ("shuangshi-2016", "paired-experts"): 0.95,
     ("shuangshi-2016", "paired-enterprises"): 0.7, ("shuangshi-2016", "students"): 0.5,
-    ("shuangshi-2016", "signed-projects"): 0.65,
+    ("shuangshi-2016", "signed-projects"): 0.45,
     ("wujin-2017", "high-tech-certified"): 0.6, ("wujin-2017", "carriers-approved-eng-center"): 0.75,
     ("wujin-2017", "events-held"): 1.2, ("wujin-2017", "implemented-projects"): 1.0,
     ("changzhou-2019", "implemented-projects"): 0.92, ("changzhou-2019", "project-new-investment"): 1.15,
     ("changzhou-2019", "project-new-sales"): 0.7, ("changzhou-2019", "project-profit-tax"): 0.5,
     ("changzhou-2019", "tech-vp-placements"): 1.05, ("changzhou-2019", "industry-professor-placements"): 0.75,
     ("changzhou-2019", "carriers-approved-key-lab"): 1.2, ("changzhou-2019", "certified-brokers"): 0.55,
-    ("sanming-2026", "events-held-chain-matching"): 1.15, ("sanming-2026", "signed-projects"): 0.8,
+    ("changzhou-2019", "ten-ten-enterprises"): 0.3,
+    ("sanming-2026", "events-held-chain-matching"): 1.15, ("sanming-2026", "signed-projects"): 0.35,
     ("sanming-2026", "tech-vp-placements"): 0.95, ("sanming-2026", "partner-institutions"): 0.5,
     ("sanming-2026", "tech-contract-amount"): 0.7,
 }
@@ -280,7 +281,23 @@ def _contracts(g, *, n, ents, start, asof, **_kw):
     g.save(TechContract, rows)
 
 
+def _visits(g, *, n, ents, start, asof, **_kw):
+    """十校十所进千企 visits by the local universities and institutes, each to a different enterprise."""
+    local = [i for i in g.insts if i.is_local] or g.insts
+    rows = []
+    for ent in g.rng.sample(ents, min(len(ents), int(n))):
+        inst = g.rng.choice(local)
+        rows.append(Visit(enterprise=ent.obj, visited_on=g.day(start, asof), programme="ten_ten",
+                          visitors="、".join(g.person() for _ in range(2)), visiting_institution=inst,
+                          findings="了解企业技术需求，协同企业创新。", region_id=ent.obj.region_id, park=ent.park,
+                          **g.scope()))
+    rows = g.save(Visit, rows)
+    by_pk = {e.obj.pk: e for e in ents}
+    g.link(Visit, rows, "assessment_units", [by_pk[v.enterprise_id].unit_ids for v in rows])
+
+
 MAKERS = {
+    "ten-ten-enterprises": _visits,
     "signed-projects": _projects, "implemented-projects": _projects, "partner-institutions": _partners,
     "project-new-investment": _outcomes, "project-new-sales": _outcomes, "project-profit-tax": _outcomes,
     "events-held": _events, "events-held-chain-matching": _events, "high-tech-certified": _high_tech,

@@ -30,7 +30,8 @@ SEEDS = {
     "changzhou-2019": ("", "常州市人民政府办公室", date(2019, 1, 1), date(2021, 12, 31), "cz-city", {
         "implemented-projects": [300], "project-new-investment": [20], "project-new-sales": [80],
         "project-profit-tax": [15], "tech-vp-placements": [100], "industry-professor-placements": [200],
-        "carriers-approved-key-lab": [10], "certified-brokers": [200]}),
+        "carriers-approved-key-lab": [10], "certified-brokers": [200], "ten-ten-universities": [10],
+        "ten-ten-institutes": [10], "ten-ten-enterprises": [1000]}),
     "sanming-2026": ("常政办发〔2026〕7号", "常州市人民政府办公室", date(2026, 1, 1), date(2028, 12, 31), "cz-city", {
         "events-held-chain-matching": [100, 100, 100], "signed-projects": [1500, 1500, 1500],
         "tech-vp-placements": [600, 600, 600], "partner-institutions": [150], "tech-contract-amount": [200000],

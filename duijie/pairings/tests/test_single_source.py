@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.apps import apps
 from django.utils import timezone
 
-from duijie.core.models import AssessmentUnit
+from duijie.core.models import AssessmentUnit, Region
 from duijie.core.tests import factories as f
 from duijie.experts.choices import ExpertRoleKind
 from duijie.experts.models import ExpertRole
@@ -78,3 +78,24 @@ def test_matching_flags_a_tech_vp_placement_in_term_and_counts_it_as_load(db):
     assert policy.conflicts([y], other)[y.pk][0] == policy.FLAG  # an industry professor from that enterprise
     assert policy.expert_load([x.pk, y.pk]) == {x.pk: 1, y.pk: 1}
 
+
+def test_ten_ten_targets_are_the_programme_targets_of_the_year(admin_user, client):
+    from duijie.pairings import selectors
+    from duijie.programmes.models import Programme, ProgrammeIndicator, Target
+
+    city = Region.objects.get(code="3204")
+    unit = AssessmentUnit.objects.create(name="常州市", code="t-cz-city", kind="city", city=city)
+    unit.regions.set([city])
+    assert selectors.ten_ten_summary(user=admin_user, year=2020).targets == {}  # no constant behind it
+    programme = Programme.objects.create(code="t-cz-2019", name="三年行动计划", period_start=date(2019, 1, 1),
+                                         period_end=date(2021, 12, 31), region=city)
+    for slug, value in (("ten-ten-universities", 10), ("ten-ten-institutes", 10), ("ten-ten-enterprises", 1000)):
+        pi = ProgrammeIndicator.objects.create(programme=programme, indicator=slug)
+        Target.objects.create(programme_indicator=pi, owner_unit=unit, period_kind="whole", period_start=date(2019, 1, 1),
+                              period_end=date(2021, 12, 31), value=value, source="三、（三）4")
+    got = selectors.ten_ten_summary(user=admin_user, year=2020).targets
+    assert {k: t.value for k, t in got.items()} == {"universities": 10, "institutes": 10, "enterprises": 1000}
+    assert selectors.ten_ten_summary(user=admin_user, year=2022).targets == {}  # the targets' years only
+    client.force_login(admin_user)
+    page = client.get("/pairings/?year=2020").content.decode()
+    assert "/1000" in page.replace(" ", "") or ">1000<" in page
