@@ -46,6 +46,9 @@ REACH = {
     ("sanming-2026", "tech-vp-placements"): 0.95, ("sanming-2026", "partner-institutions"): 0.5,
     ("sanming-2026", "tech-contract-amount"): 0.7,
 }
+# At most this many records are made for one goal: the demo city is about a twentieth of the real one,
+# so the largest yearly goals (1,500 projects, 600 科技副总) lag in it, and the data step stays short.
+MAX_RECORDS = 300
 OUTCOMES = {"project-new-investment": "new_investment", "project-new-sales": "new_sales",
             "project-profit-tax": "profit_tax"}
 
@@ -64,7 +67,7 @@ def top_up(g, code: str, slug: str, unit, district: str, start: date, end: date,
     missing = wanted - Decimal(have)
     if missing <= 0:
         return
-    n = math.ceil(missing) if ind.scale == 1 else missing * ind.scale  # sums: in the stored unit (yuan)
+    n = min(math.ceil(missing), MAX_RECORDS) if ind.scale == 1 else missing * ind.scale  # sums: in yuan
     ents = [e for e in g.ents if e.district.startswith(district)] or g.ents
     make = MAKERS["carriers-approved" if slug.startswith("carriers-approved-") else slug]
     make(g, slug=slug, n=n, ents=ents, start=start, asof=asof, filer=filer, district=district)
