@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from duijie.accounts.models import User
@@ -70,16 +71,19 @@ def demo_data_exists() -> bool:
     return User.objects.filter(username__in=usernames).exists() or Enterprise.objects.exists()
 
 
-def generate(seed: int = 42, scale: Scale | None = None) -> dict[str, int]:
-    """Build the demo data set; return the number of rows created per model (verbose plural)."""
+def generate(seed: int = 42, scale: Scale | None = None, today: date | None = None) -> dict[str, int]:
+    """Build the demo data set; return the number of rows created per model (verbose plural).
+    ``today`` (default: the real date) is how far the records of the running programme (2026–2028)
+    reach — they are generated relative to it so its progress shows a pace at the date it is read."""
     with transaction.atomic():
-        return _Generator(seed, scale or Scale()).run()
+        return _Generator(seed, scale or Scale(), today or timezone.localdate()).run()
 
 
 class _Generator:
-    def __init__(self, seed: int, scale: Scale):
+    def __init__(self, seed: int, scale: Scale, today: date):
         self.rng = random.Random(seed)
         self.scale = scale
+        self.today = today
         self.counts: dict[str, int] = {}
         self.used_phones: set[str] = set()
         self.used_names: set[str] = set()

@@ -15,9 +15,10 @@ class ExpertTitle(models.TextChoices):
 
 
 class ExpertRoleKind(models.TextChoices):
-    TECH_VP = "tech_vp", _("Tech vice-president (科技副总)")
-    INDUSTRY_PROFESSOR = "industry_professor", _("Industry professor (产业教授)")
-    DUAL_POST = "dual_post", _("Dual-post appointment (双岗互聘)")
+    """Roles an expert holds by certificate or title. 科技副总 / 产业教授 / 双岗互聘 are not roles: they
+    are placements (``pairings.Placement``: scheme, term, home and host), stored there only; an
+    expert's placements are ``expert.placements`` (pairings migration 0003 moved the old roles)."""
+
     BROKER = "broker", _("Technology broker (技术经纪人)")
     TECH_MANAGER = "tech_manager", _("Technology manager (技术经理人)")
     ACADEMICIAN = "academician", _("Academician (院士)")

@@ -68,7 +68,8 @@ class Expert(ScopedRecord):
 
 
 class ExpertRole(Versioned, TimeStamped):
-    """科技副总 / 产业教授 / 双岗互聘 / 技术经纪人 (with certificate) … held by an expert."""
+    """技术经纪人 / 技术经理人 (with certificate), 院士 … held by an expert. 科技副总 / 产业教授 / 双岗互聘
+    are placements (``pairings.Placement``), never roles — one record each."""
     SCOPE_VIA = "expert"  # read/edit scope follows the expert
 
 

@@ -9,6 +9,7 @@ from duijie.core.registry import RecordType, RelatedList
 from duijie.experts.choices import ExpertRoleKind
 from duijie.experts.models import Expert, ExpertRole
 from duijie.orgs.models import InstitutionUnit
+from duijie.pairings.choices import PlacementScheme
 
 GROUP = _("Experts")
 
@@ -16,12 +17,18 @@ GROUP = _("Experts")
 class ExpertFilterSet(ScopedFilterSet):
     search_fields = ("name", "research_directions", "keywords", "bio", "employer", "institution__name")
     role = django_filters.ChoiceFilter(choices=ExpertRoleKind.choices, label=_("Role"), method="filter_role")
+    # 科技副总 / 产业教授 / 双岗互聘: read from the placements, their one record.
+    placement = django_filters.ChoiceFilter(choices=PlacementScheme.choices, label=_("Placement"),
+                                            method="filter_placement")
 
     unit = django_filters.ModelChoiceFilter(queryset=InstitutionUnit.objects.select_related("institution"),
                                             label=_("unit"))
 
     def filter_role(self, queryset, name, value):
         return queryset.filter(roles__kind=value).distinct()
+
+    def filter_placement(self, queryset, name, value):
+        return queryset.filter(placements__scheme=value).distinct()
 
     class Meta:
         model = Expert
@@ -68,6 +75,8 @@ EXPERTS = RecordType(
     export_related=("unit__institution",),
     related=(
         RelatedList(_("Roles"), "expert-roles", "expert"),
+        RelatedList(_("Placements (科技副总, 产业教授, 双岗互聘)"), "placements", "expert",
+                    ("scheme", "host_enterprise", "host_institution", "start_on", "end_on")),
         RelatedList(_("Achievements led"), "achievements", "lead_expert"),
         RelatedList(_("Patents"), "patents", "inventor_experts"),
     ),

@@ -123,9 +123,10 @@ _kind(name="qualification", model_label="orgs.EnterpriseQualification", slug="qu
       required=("enterprise", "kind", "valid_from"), key=("enterprise", "kind", "valid_from"),
       aliases={"kind": ("资质类型", "资质")})
 _kind(name="metric", model_label="orgs.EnterpriseMetric", slug="metrics",
-      columns=("enterprise", "year", "revenue", "rd_spend", "tax", "employees", "rd_staff", "invention_patents"),
+      columns=("enterprise", "year", "above_scale", "revenue", "rd_spend", "tax", "employees", "rd_staff",
+               "invention_patents"),
       required=("enterprise", "year"), key=("enterprise", "year"),
-      aliases={"year": ("年度", "年份")})
+      aliases={"year": ("年度", "年份"), "above_scale": ("规上", "是否规上", "规模以上")})
 
 
 

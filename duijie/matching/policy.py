@@ -1,6 +1,9 @@
 """Product rules applied to recommendations after the index ranks them: conflict of interest and
 an expert's current load. Both are hooks: add a provider when a new model records engagements
 (cooperation projects, pairings) and it counts at once.
+
+科技副总 / 产业教授 / 双岗互聘 are read from their one record, ``pairings.Placement`` (scheme, term,
+host); the other paid roles (技术经纪人, 院士 … hosted by an organisation) from ``experts.ExpertRole``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duijie.experts.models import ExpertRole
+from duijie.pairings.models import Placement
 from matchkit import normalize
 
 EXCLUDE, FLAG = "exclude", "flag"
@@ -22,6 +26,18 @@ LOAD_STEP = 0.1  # score × 1 / (1 + LOAD_STEP × open engagements)
 
 def _active(today: dt.date) -> Q:
     return (Q(start__isnull=True) | Q(start__lte=today)) & (Q(end__isnull=True) | Q(end__gte=today))
+
+
+def _placed(today: dt.date) -> Q:
+    """Placements in their term on ``today``."""
+    return Q(start_on__lte=today) & (Q(end_on__isnull=True) | Q(end_on__gte=today))
+
+
+def _placements_at(pks: list[int], org: int):
+    """Placements in term of these experts in which the organisation ``org`` pays them: it hosts them
+    (科技副总, 双岗互聘) or it is the enterprise they come from (产业教授)."""
+    return (Placement.objects.filter(expert__in=pks).filter(_placed(timezone.localdate()))
+            .filter(Q(host_enterprise__organisation_id=org) | Q(home_enterprise__organisation_id=org)))
 
 
 def conflicts(experts: Iterable, enterprise) -> dict[int, tuple[str, str]]:
@@ -45,6 +61,9 @@ def conflicts(experts: Iterable, enterprise) -> dict[int, tuple[str, str]]:
         for r in roles:
             out[r.expert_id] = (FLAG, _("Conflict of interest: already holds a paid role at this enterprise (%(role)s)")
                                 % {"role": r.get_kind_display()})
+        for p in _placements_at([e.pk for e in experts if e.pk not in out], org):
+            out[p.expert_id] = (FLAG, _("Conflict of interest: already holds a paid role at this enterprise (%(role)s)")
+                                % {"role": p.get_scheme_display()})
     return out
 
 
@@ -53,8 +72,13 @@ def _roles_load(pks: list[int]) -> Counter:
     return Counter(qs.values_list("expert_id", flat=True))
 
 
+def _placements_load(pks: list[int]) -> Counter:
+    qs = Placement.objects.filter(expert__in=pks).filter(_placed(timezone.localdate()))
+    return Counter(qs.values_list("expert_id", flat=True))
+
+
 # Each provider: expert pks → Counter of open engagements. Cooperation/pairing models add theirs here.
-LOAD_PROVIDERS: list[Callable[[list[int]], Counter]] = [_roles_load]
+LOAD_PROVIDERS: list[Callable[[list[int]], Counter]] = [_roles_load, _placements_load]
 
 
 def expert_load(pks: Iterable[int]) -> Counter:

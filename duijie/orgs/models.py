@@ -208,6 +208,11 @@ class EnterpriseMetric(Versioned, TimeStamped):
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     rd_staff = models.PositiveIntegerField(_("R&D staff"), null=True, blank=True)
     invention_patents = models.PositiveIntegerField(_("invention patents held"), null=True, blank=True)
+    # 规上 is a year's statistics designation (an enterprise enters and leaves it), so it is kept per
+    # year here, never as one flag on the enterprise; empty: not known for that year.
+    above_scale = models.BooleanField(
+        _("above designated size (规上)"), null=True, blank=True,
+        help_text=_("Whether the statistics bureau counted the enterprise as above designated size (规模以上) that year."))
 
     history = HistoricalRecords()
 

@@ -100,13 +100,14 @@ class MetricFilterSet(SearchFilterSet):
 
     class Meta:
         model = EnterpriseMetric
-        fields = ["year"]
+        fields = ["year", "above_scale"]
 
 
 class MetricForm(RecordForm):
     class Meta:
         model = EnterpriseMetric
-        fields = ["enterprise", "year", "revenue", "rd_spend", "tax", "employees", "rd_staff", "invention_patents"]
+        fields = ["enterprise", "year", "above_scale", "revenue", "rd_spend", "tax", "employees", "rd_staff",
+                  "invention_patents"]
 
 
 INSTITUTIONS = RecordType(
@@ -150,7 +151,7 @@ QUALIFICATIONS = RecordType(
 )
 METRICS = RecordType(
     slug="metrics", model=EnterpriseMetric, group=GROUP, order=24, icon="bi-graph-up",
-    list_columns=("enterprise", "year", "revenue", "rd_spend", "employees", "invention_patents"),
+    list_columns=("enterprise", "year", "above_scale", "revenue", "rd_spend", "employees", "invention_patents"),
     filterset=MetricFilterSet, form=MetricForm, serializer=serializer_for(EnterpriseMetric),
     select_related=("enterprise",),
 )

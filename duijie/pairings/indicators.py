@@ -1,12 +1,13 @@
 """Indicators counted over pairings, visits, placements and student teams (contributed through
 plugin.py; the library is core/indicators.py)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from duijie.core.indicators import COUNT, DISTINCT, LOCATION, STOCK, SUM, party_location, stock_records, total
 from duijie.core.plugins import Figure, Indicator, Window, count, distinct, indicator_records
-from duijie.pairings.choices import PairingKind, PlacementScheme
+from duijie.pairings.choices import PairingKind, PlacementScheme, VisitProgramme
 
 HOST = party_location("host_enterprise")  # a 科技副总 counts where the enterprise that hosts them is
 ENTERPRISE = party_location("enterprise")  # a pairing or a visit counts where its enterprise is
@@ -107,5 +108,46 @@ INDICATORS = (
                         "counted where the team record is located."),
         unit=PEOPLE, record_type="student-teams", compute=students, kind=SUM, reach=LOCATION,
         source="seed 001 (大学生创新创业)",
+    ),
+)
+
+
+def _ten_ten(who: str):
+    """Distinct visiting universities, institutes (every other kind) or visited enterprises of
+    十校十所进千企 visits."""
+    university = Q(visiting_institution__kind="university")
+
+    def compute(user, window: Window) -> Figure:
+        visits = indicator_records("visits", user, window, date_field="visited_on", reach=ENTERPRISE,
+                                   filters={"programme": VisitProgramme.TEN_TEN_THOUSAND})
+        if who == "enterprises":
+            return distinct(visits, "enterprise")
+        return distinct(visits.filter(university if who == "universities" else ~university), "visiting_institution")
+    return compute
+
+
+INSTITUTIONS = pgettext_lazy("unit of measure", "institutions")
+INDICATORS += (
+    Indicator(
+        slug="ten-ten-universities", label=_("Universities visiting enterprises (十校)"),
+        documentation=_("Distinct universities that visited an enterprise under 十校十所进千企 in the period; once per "
+                        "university; the visits are the drill-down; counted where the visited enterprise is."),
+        unit=INSTITUTIONS, record_type="visits", compute=_ten_ten("universities"), kind=DISTINCT, reach=ENTERPRISE,
+        source="seed 003 三、（三）4 (十所在常高校)",
+    ),
+    Indicator(
+        slug="ten-ten-institutes", label=_("Institutes visiting enterprises (十所)"),
+        documentation=_("Distinct research institutes (any visiting institution that is not a university) that "
+                        "visited an enterprise under 十校十所进千企 in the period; once per institute; counted where "
+                        "the visited enterprise is."),
+        unit=INSTITUTIONS, record_type="visits", compute=_ten_ten("institutes"), kind=DISTINCT, reach=ENTERPRISE,
+        source="seed 003 三、（三）4 (十家在常科研院所)",
+    ),
+    Indicator(
+        slug="ten-ten-enterprises", label=_("Enterprises visited by universities and institutes (千企)"),
+        documentation=_("Distinct enterprises visited under 十校十所进千企 in the period; once per enterprise however "
+                        "often visited; counted where the enterprise is."),
+        unit=ENTERPRISES, record_type="visits", compute=_ten_ten("enterprises"), kind=DISTINCT, reach=ENTERPRISE,
+        source="seed 003 三、（三）4 (十校十所进千企)",
     ),
 )

@@ -2,17 +2,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from duijie.core.selectors import visible_queryset
+from duijie.core.registry import REGISTRY
+from duijie.core.selectors import record_list, visible_queryset
 from duijie.pairings.choices import PlacementScheme, VisitProgramme
 from duijie.pairings.models import Pairing, Placement, PlacementQuota, Visit
 
-# Seed 003 (十校十所进千企): ten universities and ten institutes, a hundred teachers, the city's 1,000+
-# high-tech enterprises.
-TEN_TEN_TARGETS = {"universities": 10, "institutes": 10, "enterprises": 1000}
+# Seed 003 (十校十所进千企: ten universities, ten institutes, a thousand enterprises): the numbers are
+# programme targets (data, with their years and clause), read for these indicators.
+TEN_TEN_INDICATORS = {"universities": "ten-ten-universities", "institutes": "ten-ten-institutes",
+                      "enterprises": "ten-ten-enterprises"}
+
+
+def year_targets(*, user, year: int, indicators: dict[str, str]) -> dict:
+    """Key → the programme target (``programmes.Target``, read through the registry and the user's
+    scope) of the key's indicator whose period includes ``year``, the shortest first; keys without
+    one are left out. Programmes sit above this app, so their records are reached by registry slug."""
+    rt = REGISTRY.get("targets")
+    if rt is None:
+        return {}
+    qs = (record_list(record_type=rt, user=user)
+          .filter(programme_indicator__indicator__in=list(indicators.values()),
+                  period_start__lte=date(year, 12, 31), period_end__gte=date(year, 1, 1))
+          .select_related("programme_indicator__programme").order_by("period_end", "period_start", "pk"))
+    found: dict = {}
+    for target in qs:
+        found.setdefault(target.programme_indicator.indicator, target)
+    return {key: found[slug] for key, slug in indicators.items() if slug in found}
 
 
 @dataclass
@@ -41,7 +61,8 @@ def ten_ten_summary(*, user, year: int) -> TenTen:
         year=year, visits=visits.count(), enterprises=visits.values("enterprise").distinct().count(),
         universities=universities, institutes=institutes, needs=needs,
         draft_demands=visits.aggregate(n=Count("draft_demands", distinct=True))["n"],
-        by_institution=list(inst), targets=TEN_TEN_TARGETS)
+        by_institution=list(inst),
+        targets=year_targets(user=user, year=year, indicators=TEN_TEN_INDICATORS))
 
 
 def placement_summary(*, user, year: int) -> list[dict]:

@@ -26,7 +26,8 @@ class ProgressRowSerializer(serializers.Serializer):
     period_end = serializers.DateField(source="target.period_end")
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     text = serializers.CharField(source="target.text")
-    actual = serializers.IntegerField(allow_null=True)
+    # A count, or a sum / reported figure in the unit the target is printed in (亿元, 万元, %).
+    actual = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True, coerce_to_string=False)
     record_type = serializers.SerializerMethodField()
     record_ids = serializers.ListField(child=serializers.IntegerField())
     expected = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)

@@ -39,7 +39,7 @@ class Row:
     indicator_label: object
     unit_of_measure: object
     value: Decimal
-    actual: int | None = None
+    actual: int | Decimal | None = None
     record_ids: list = field(default_factory=list)
     expected: Decimal | None = None
     ratio: Decimal | None = None
@@ -80,7 +80,7 @@ def elapsed(start: date, end: date, today: date) -> Decimal:
     return Decimal(max(0, min(passed, total))) / Decimal(total)
 
 
-def status_for(programme: Programme, actual: int, value: Decimal, expected: Decimal) -> tuple[Decimal, str]:
+def status_for(programme: Programme, actual: int | Decimal, value: Decimal, expected: Decimal) -> tuple[Decimal, str]:
     """(actual ÷ expected, status) by the programme's thresholds; nothing expected yet is on track."""
     if expected <= 0:
         ratio = Decimal(1) if actual == 0 else programme.ahead_from
@@ -120,11 +120,16 @@ def row_for(user, target: Target, today: date) -> Row:
         row.note = NOT_COMPUTABLE[owner_field]
         return row
     figure = ind.compute(user, window)
-    row.actual = figure.value
     row.record_ids = sorted(figure.records.values_list("pk", flat=True))
+    if figure.value is None:  # a reported figure not filed for the period, or a ratio over nothing
+        row.note = _("No value filed for this period.") if ind.is_reported else _("Nothing to divide by.")
+        return row
+    # Targets are in the unit the document prints (亿元, 万元), so the figure is compared as shown.
+    shown = ind.shown(figure)
+    row.actual = shown.quantize(Decimal("0.01")) if isinstance(shown, Decimal) and ind.scale != 1 else shown
     row.expected = (target.value * elapsed(target.period_start, target.period_end, today)).quantize(Decimal("0.01"))
-    row.ratio, row.status = status_for(pi.programme, figure.value, target.value, row.expected)
-    row.needs = max(0, math.ceil(target.value - figure.value))
+    row.ratio, row.status = status_for(pi.programme, row.actual, target.value, row.expected)
+    row.needs = max(0, math.ceil(target.value - row.actual))
     return row
 
 

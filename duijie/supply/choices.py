@@ -83,6 +83,16 @@ class CarrierKind(models.TextChoices):
     POSTDOC_WS = "postdoc_ws", _("Postdoctoral workstation (博士后工作站)")
     GRADUATE_WS = "graduate_ws", _("Graduate workstation (研究生工作站)")
     TECH_TRANSFER = "tech_transfer", _("Technology transfer institution (技术转移机构)")
+    # Named by seeds 003 (三、（一）3, 三、（三）1) and 004 (二、6, 三、10).
+    JOINT_INNOVATION_CENTER = "joint_innovation_center", _("Enterprise joint innovation centre (企业联合创新中心)")
+    COLLAB_INNOVATION_CENTER = "collab_innovation_center", _("Collaborative innovation centre (协同创新中心)")
+    POSTDOC_PRACTICE_BASE = "postdoc_practice_base", _("Postdoctoral innovation practice base (博士后创新实践基地)")
+    PUBLIC_TECH_SERVICE = "public_tech_service", _("Public technology service platform (公共技术服务平台)")
+    INNOVATION_CONSORTIUM = "innovation_consortium", _("Innovation consortium (创新联合体)")
+    INDUSTRIALISATION_CENTER = "industrialisation_center", _(
+        "Industrial technology engineering centre (产业技术工程化中心)")
+    JOINT_LAB = "joint_lab", _("Joint laboratory (联合实验室)")
+    FUTURE_INDUSTRY_INSTITUTE = "future_industry_institute", _("Future industry technology institute (未来产业技术研究院)")
     OTHER = "other", _("Other")
 
 

@@ -86,7 +86,7 @@ def build(slug):
         e.industries.set([_industry()])
         return e
     if slug == "expert-roles":
-        return ExpertRole.objects.create(expert=f.expert(institution=f.institution()), kind="industry_professor",
+        return ExpertRole.objects.create(expert=f.expert(institution=f.institution()), kind="broker", certificate_no=f"JJR{i}",
                                          host=f.organisation())
     if slug == "achievements":
         inst = f.institution()

@@ -9,6 +9,7 @@ from duijie.demo import content as C
 from duijie.demo import duplicates
 from duijie.demo.areas.common import Exp, add_years
 from duijie.experts.models import Expert, ExpertRole
+from duijie.pairings.models import Placement
 
 
 def make_experts(g) -> None:
@@ -79,7 +80,9 @@ def make_experts(g) -> None:
 
 
 def make_roles(g) -> None:
-    roles = []
+    """Certified roles (技术经纪人, 技术经理人, 院士) as expert roles; 科技副总 / 产业教授 / 双岗互聘 as
+    placements — their one record (``pairings.Placement``), with host and term."""
+    roles, placements = [], []
     academicians = 0
     for x in g.exps:
         if x.inst is None:
@@ -89,16 +92,18 @@ def make_roles(g) -> None:
         hosts = g.ents_by_key[x.key] or g.ents
         if senior and r < 0.2 and hosts:
             start = g.rng.choice([date(2024, 3, 1), date(2025, 3, 1), date(2026, 3, 1)])
-            roles.append(ExpertRole(expert=x.obj, kind="tech_vp", host_id=g.rng.choice(hosts).obj.organisation_id,
-                                    start=start, end=add_years(start, 1) - timedelta(days=1)))
+            ent = g.rng.choice(hosts)
+            placements.append((Placement(scheme="tech_vp_provincial", host_enterprise=ent.obj, home_institution=x.inst,
+                                         start_on=start, end_on=add_years(start, 1) - timedelta(days=1)), x, ent))
         elif senior and r < 0.28 and hosts:
             start = g.rng.choice([date(2023, 9, 1), date(2024, 9, 1), date(2025, 9, 1)])
-            roles.append(ExpertRole(expert=x.obj, kind="industry_professor",
-                                    host_id=g.rng.choice(hosts).obj.organisation_id,
-                                    start=start, end=add_years(start, 3) - timedelta(days=1)))
+            ent = g.rng.choice(hosts)
+            placements.append((Placement(scheme="industry_professor", home_enterprise=ent.obj, host_institution=x.inst,
+                                         start_on=start, end_on=add_years(start, 3) - timedelta(days=1)), x, ent))
         elif r < 0.31 and hosts:
-            roles.append(ExpertRole(expert=x.obj, kind="dual_post", host_id=g.rng.choice(hosts).obj.organisation_id,
-                                    start=date(2025, 7, 1), end=date(2027, 6, 30)))
+            ent = g.rng.choice(hosts)
+            placements.append((Placement(scheme="tech_vp_city", host_enterprise=ent.obj, home_institution=x.inst,
+                                         start_on=date(2025, 7, 1), end_on=date(2027, 6, 30)), x, ent))
         elif r < 0.37:
             year = g.rng.randint(2019, 2025)
             roles.append(ExpertRole(expert=x.obj, kind="broker", host_id=x.inst.organisation_id,
@@ -115,3 +120,11 @@ def make_roles(g) -> None:
             roles.append(ExpertRole(expert=x.obj, kind="academician", host_id=x.inst.organisation_id,
                                     start=date(2017 + 2 * academicians, 11, 22)))
     g.save(ExpertRole, roles)
+    for p, x, ent in placements:
+        p.year, p.person_name, p.expert = p.start_on.year, x.obj.name, x.obj
+        p.region_id, p.park = ent.obj.region_id, ent.park
+        p.duties = g.fill("兼职从事{d}技术攻关与成果转化", ent.key)
+        for name, value in g.scope().items():
+            setattr(p, name, value)
+    made = g.save(Placement, [p for p, _x, _e in placements])
+    g.link(Placement, made, "assessment_units", [ent.unit_ids for _p, _x, ent in placements])

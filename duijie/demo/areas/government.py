@@ -13,7 +13,8 @@ def make_units(g) -> None:
     units = []
     for code, name, kind, city, _parent, _regions, _parks, start, end, note in C.ASSESSMENT_UNITS:
         units.append(AssessmentUnit(code=code, name=name, kind=kind, city_id=g.region[city], note=note,
-                                    valid_from=date.fromisoformat(start), valid_to=date.fromisoformat(end)))
+                                    valid_from=date.fromisoformat(start) if start else None,
+                                    valid_to=date.fromisoformat(end) if end else None))
     g.admin_user = None  # history rows of units have no user yet
     units = g.save(AssessmentUnit, units)
     g.unit = {u.code: u for u in units}

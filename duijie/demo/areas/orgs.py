@@ -75,6 +75,11 @@ def enterprise_name(g, key: str, district: str, big: bool) -> str:
     raise RuntimeError("could not find a free enterprise name")
 
 
+# Demo only: an industrial enterprise is above designated size (规上) in a year with at least 20 million
+# yuan of revenue (国家统计局: 年主营业务收入2000万元及以上); real designations come with the metrics.
+ABOVE_SCALE_REVENUE = Decimal(20_000_000)
+
+
 def make_enterprises(g) -> None:
     n = g.scale.enterprises
     plan = []  # (key, district, park, region_code, tier)
@@ -213,6 +218,7 @@ def make_qualifications_and_metrics(g) -> None:
             rev = Decimal(int(revenue / 1000) * 1000)
             metrics.append(EnterpriseMetric(
                 enterprise=e.obj, year=year, revenue=rev,
+                above_scale=rev >= ABOVE_SCALE_REVENUE if e.key != "ai" else None,  # demo: industrial ones only
                 rd_spend=(rev * Decimal(str(round(rd_share + g.rng.uniform(0, 0.005), 4)))).quantize(Decimal("0.01")),
                 tax=(rev * Decimal(str(round(g.rng.uniform(0.02, 0.06), 4)))).quantize(Decimal("0.01")),
                 employees=employees, rd_staff=max(1, int(employees * (rd_ratio + g.rng.uniform(-0.02, 0.02)))),

@@ -73,13 +73,12 @@ def make_pairings(g) -> None:
     visits = g.save(Visit, visits)
     g.link(Visit, visits, "assessment_units", [ent_by_pk[v.enterprise_id].unit_ids for v in visits])
 
-    # 科技副总 / 产业教授 / 双岗互聘, with the seeds' quotas
-    quotas = [PlacementQuota(scheme="tech_vp_city", year=y, quota=600, basis="名城名园名校名院融合发展：市本级每年支持科技副总600名以上",
-                             **g.scope()) for y in (2025, 2026)]
-    quotas += [PlacementQuota(scheme="tech_vp_provincial", year=y, quota=34, basis="三年新增江苏省“双创人才”科技副总超100名（年均）",
-                              **g.scope()) for y in (2025, 2026)]
-    quotas += [PlacementQuota(scheme="industry_professor", year=y, quota=67, basis="三年新增江苏省产业教授200名（年均）",
-                              **g.scope()) for y in (2025, 2026)]
+    # 科技副总 / 产业教授 / 双岗互聘. The one yearly quota a seed prints: 市本级每年支持“科技副总”600名以上
+    # (seed 004, 2026–2028). Seed 003's 100 科技副总 and 200 产业教授 are three-year totals: programme
+    # targets of changzhou-2019, not yearly quotas.
+    quotas = [PlacementQuota(scheme="tech_vp_city", year=y, quota=600,
+                             basis="种子文件 004 二、8（常政办发〔2026〕7号）：市本级每年支持“科技副总”600名以上",
+                             region_id=g.region["3204"], **g.scope()) for y in (2026, 2027, 2028)]
     g.save(PlacementQuota, quotas)
     placements = []
     for _i in range(90):

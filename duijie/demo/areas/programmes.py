@@ -1,21 +1,22 @@
-"""Programmes: Kunshan 2017 (seed 001, 昆政办发〔2017〕163号, Annexes 2 and 3) and Changzhou 2019–2021
-(seed 003), with their targets copied as printed for the indicators that exist now (signed-projects,
-events-held), and Kunshan's archival projects of 2017–2020 so its progress is neither empty nor green.
+"""Programmes: Kunshan 2017 (seed 001, 昆政办发〔2017〕163号, Annexes 2 and 3) with Kunshan's archival
+projects of 2017–2020, and the programmes of seeds 000, 002, 003 and 004 (``programme_seeds``) with
+their targets for the owner the document names and the demo records behind their progress
+(``programme_records``), so no programme's progress is empty or all green.
 
 Columns of the annexes with no indicator yet (人才团队, 载体建设, 引进人才数) are left for the indicators
-that will count them; so are the Changzhou goals other than the 300 joint projects.
+that will count them (``programme_seeds.NOT_YET`` lists the other seeds' goals in the same case).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from duijie.accounts.models import User
-from duijie.cooperation.choices import ProjectStage
-from duijie.cooperation.models import STAGE_DATE, CooperationProject
 from duijie.core.choices import Visibility
+from duijie.core.models import ReportedValue
 from duijie.demo import content as C
+from duijie.demo.areas import programme_records, programme_seeds
 from duijie.programmes import supervision
 from duijie.programmes.choices import PeriodKind, RoundKind, RuleKind
 from duijie.programmes.models import Programme, ProgrammeIndicator, ScoringRule, Target
@@ -37,12 +38,6 @@ KS_ANNEX3 = {
 # Annex 2, row 1 (市科技局、智能装备与半导体产业促进中心、招商中心): 举办市级产学研对接活动10场.
 KS_CITY_EVENTS = 10
 
-CZ_START, CZ_END = date(2019, 1, 1), date(2021, 12, 31)
-CZ_SOURCE = ("种子文件 003：常州市人民政府办公室《常州市深化在常高校院所与地方产业创新驱动融合发展三年行动计划"
-             "（2019-2021年）》（2018年12月29日印发）")
-# 二、主要目标: 新增在常高校院所与企业联合实施重大技术攻关项目300项以上 (市科技局牵头, 四、保障措施 1).
-CZ_PROJECTS = 300
-
 THRESHOLDS_SOURCE = "演示设置：平台默认进度阈值（文件未规定），由市科技局在方案记录中维护"
 
 # Share of each Kunshan unit's target its archival projects reach (fixed per unit, so the demo shows
@@ -54,30 +49,29 @@ KS_REACH = {
 
 
 def make_programmes(g) -> None:
-    ks_org, cz_org = g.gov["昆山市科学技术局"], g.city_org
+    _kunshan(g)
+    for spec in programme_seeds.SPECS:
+        _seed_programme(g, spec)
+    _wujin_reported(g)
+
+
+def _kunshan(g) -> None:
+    ks_org = g.gov["昆山市科学技术局"]
     kunshan = Programme(
         code="kunshan-2017", name="关于进一步推进与大院大所合作的工作意见", document_number="昆政办发〔2017〕163号",
         issuer="昆山市人民政府办公室", period_start=KS_START, period_end=KS_END,
         source=f"{KS_SOURCE}，附件2、附件3。", thresholds_source=THRESHOLDS_SOURCE, region_id=g.region["320583"],
         visibility=Visibility.PLATFORM, **g.scope(filed_by_org=ks_org))
-    changzhou = Programme(
-        code="changzhou-2019", name="常州市深化在常高校院所与地方产业创新驱动融合发展三年行动计划（2019-2021年）",
-        issuer="常州市人民政府办公室", period_start=CZ_START, period_end=CZ_END, source=f"{CZ_SOURCE}，二、主要目标。",
-        thresholds_source=THRESHOLDS_SOURCE, region_id=g.region["3204"], visibility=Visibility.PLATFORM,
-        **g.scope(filed_by_org=cz_org))
-    kunshan, changzhou = g.save(Programme, [kunshan, changzhou])
+    (kunshan,) = g.save(Programme, [kunshan])
     industries = sorted({g.industry[C.INDUSTRIES[k]["gbt"][0]] for keys in C.KUNSHAN_UNIT_INDUSTRIES.values()
                          for k in keys})
     g.link(Programme, [kunshan], "key_industries", [industries])
-    g.link(Programme, [changzhou], "member_institutions", [[i.pk for i in g.insts if i.is_local]])
 
-    ks_projects, ks_events, cz_projects = g.save(ProgrammeIndicator, [
+    ks_projects, ks_events = g.save(ProgrammeIndicator, [
         ProgrammeIndicator(programme=kunshan, indicator="signed-projects", label="校企合作项目数（项）", order=1,
                            source="附件2“项目合作（项）”；附件3“校企合作项目数（项）”"),
         ProgrammeIndicator(programme=kunshan, indicator="events-held", label="对接活动次数（场）", order=2,
                            source="附件2“对接活动（次）”；附件3“对接活动次数（场）”"),
-        ProgrammeIndicator(programme=changzhou, indicator="signed-projects", label="联合实施重大技术攻关项目（项）",
-                           order=1, source="二、主要目标"),
     ])
     targets = []
     ks_scope = g.scope(filed_by_org=ks_org, visibility=Visibility.RESTRICTED)
@@ -95,13 +89,67 @@ def make_programmes(g) -> None:
                           period_start=KS_START, period_end=KS_END, value=Decimal(KS_CITY_EVENTS),
                           text="举办市级产学研对接活动10场",
                           source="附件2 第1行（市科技局、智能装备与半导体产业促进中心、招商中心）", **ks_scope))
-    targets.append(Target(programme_indicator=cz_projects, owner_department=cz_org, period_kind=PeriodKind.WHOLE,
-                          period_start=CZ_START, period_end=CZ_END, value=Decimal(CZ_PROJECTS), text="300项以上",
-                          source="二、主要目标", **g.scope(visibility=Visibility.RESTRICTED)))
     for t in targets:  # placed as a saved target would be (bulk creation skips save())
         t.region_id = t.derived_region_id()
     g.save(Target, targets)
     _kunshan_projects(g, ks_org)
+
+
+def _periods(spec, goal) -> list[tuple[str, date, date]]:
+    if not goal.yearly:
+        return [(PeriodKind.WHOLE, spec.start, spec.end)]
+    return [(PeriodKind.YEAR, date(y, 1, 1), date(y, 12, 31)) for y in range(spec.start.year, spec.end.year + 1)]
+
+
+def _seed_programme(g, spec) -> None:
+    """One programme of ``programme_seeds``: its record, members, indicators and targets for the
+    owner unit, then the demo records its progress counts (``programme_records.top_up``)."""
+    filer, unit = g.gov[spec.filer], g.unit[spec.owner]
+    city = spec.owner == "cz-city"
+    programme = Programme(
+        code=spec.code, name=spec.name, document_number=spec.document_number, issuer=spec.issuer,
+        period_start=spec.start, period_end=spec.end, source=f"{spec.source}（{spec.issued:%Y年%-m月%-d日}印发）",
+        thresholds_source=THRESHOLDS_SOURCE, region_id=g.region["3204" if city else "320412"],
+        visibility=Visibility.PLATFORM, **g.scope(filed_by_org=filer))
+    (programme,) = g.save(Programme, [programme])
+    by_name = {i.name: i.pk for i in g.insts}
+    members = ([by_name[n] for n in spec.institutions if n in by_name] if spec.institutions is not None
+               else [i.pk for i in g.insts if i.is_local])
+    g.link(Programme, [programme], "member_institutions", [members])
+    g.link(Programme, [programme], "key_industries",
+           [[g.industry[C.INDUSTRIES[k]["gbt"][0]] for k in spec.industries]])
+    slugs = list(dict.fromkeys(goal.slug for goal in spec.goals))
+    first = {slug: next(goal for goal in spec.goals if goal.slug == slug) for slug in slugs}
+    pis = g.save(ProgrammeIndicator, [
+        ProgrammeIndicator(programme=programme, indicator=slug, label=first[slug].label, order=i + 1,
+                           source=first[slug].clause) for i, slug in enumerate(slugs)])
+    pi_of = dict(zip(slugs, pis, strict=True))
+    targets = []
+    scope = g.scope(filed_by_org=filer, visibility=Visibility.RESTRICTED)
+    for goal in spec.goals:
+        for kind, start, end in _periods(spec, goal):
+            targets.append(Target(programme_indicator=pi_of[goal.slug], owner_unit=unit, period_kind=kind,
+                                  period_start=start, period_end=end, value=goal.value, text=goal.text,
+                                  source=f"{goal.clause}（{unit.name}）", **scope))
+    for t in targets:
+        t.region_id = t.derived_region_id()
+    g.save(Target, targets)
+    district = "3204" if city else "320412"
+    for goal in spec.goals:
+        for _kind, start, end in _periods(spec, goal):
+            programme_records.top_up(g, spec.code, goal.slug, unit, district, start, end, filer, goal.value)
+
+
+def _wujin_reported(g) -> None:
+    """Seed 002's 2016 statistics figures for Wujin, filed as reported (上报) with source and document."""
+    unit = g.unit["wj2016-wujin"]
+    rows = [ReportedValue(indicator=ind.value, unit=unit, period_start=date(2016, 1, 1), period_end=date(2016, 12, 31),
+                          value=Decimal(value), source=programme_seeds.WUJIN_2016_SOURCE,
+                          document=programme_seeds.WUJIN_2016_DOCUMENT.format(clause), region_id=g.region["320412"],
+                          visibility=Visibility.RESTRICTED, **g.scope(filed_by_org=g.gov["武进区科学技术局"]))
+            for ind, value, clause in programme_seeds.WUJIN_2016_REPORTED]
+    rows = g.save(ReportedValue, rows)
+    g.link(ReportedValue, rows, "assessment_units", [[unit.pk] for _r in rows])
 
 
 def _kunshan_projects(g, ks_org) -> None:
@@ -119,31 +167,8 @@ def _kunshan_projects(g, ks_org) -> None:
         later = max(0, round(KS_ANNEX2[code][0] * share) - first_year)
         days = [g.day(date(2017, 1, 10), date(2017, 12, 20)) for _ in range(first_year)]
         days += [g.day(date(2018, 1, 10), date(2020, 12, 20)) for _ in range(later)]
-        for signed in sorted(days):
-            ent = g.rng.choice(ents)
-            steps = [(ProjectStage.INTENTION, signed - timedelta(days=g.rng.randrange(20, 90))),
-                     (ProjectStage.SIGNED, signed), (ProjectStage.IMPLEMENTING, signed + timedelta(days=30)),
-                     (ProjectStage.COMPLETED, signed + timedelta(days=g.rng.randrange(200, 400)))]
-            project = CooperationProject(
-                title=g.fill(g.rng.choice(C.PROJECT_TITLES), ent.key), source="other", status=ProjectStage.COMPLETED,
-                owner_org_id=ent.obj.organisation_id, region_id=ent.obj.region_id, park=ent.park,
-                visibility=Visibility.RESTRICTED, **g.scope(filed_by_org=ks_org),
-                **{STAGE_DATE[stage]: day for stage, day in steps})
-            plans.append((project, ent, steps))
-    projects = CooperationProject.objects.bulk_create([p for p, *_ in plans])
-    g.count(CooperationProject, len(projects))
-    hist = CooperationProject.history.model
-    names = [f.attname for f in CooperationProject._meta.concrete_fields]
-    rows = []
-    for project, (_p, _ent, steps) in zip(projects, plans, strict=True):
-        snapshot = {n: getattr(project, n) for n in names}
-        for i, (stage, day) in enumerate(steps):
-            later = {STAGE_DATE[st]: None for st, _d in steps[i + 1:]}
-            rows.append(hist(**{**snapshot, "status": stage, **later}, history_date=g.moment(day),
-                             history_type="+" if i == 0 else "~", history_user=g.admin_user))
-    hist.objects.bulk_create(rows)
-    g.link(CooperationProject, projects, "enterprises", [[e.obj.pk] for _p, e, _s in plans])
-    g.link(CooperationProject, projects, "assessment_units", [e.unit_ids for _p, e, _s in plans])
+        plans += [(g.rng.choice(ents), signed, []) for signed in sorted(days)]
+    programme_records.projects(g, plans, ks_org, KS_END)
 
 
 # ------------------------------------------------------------------------------------ supervision

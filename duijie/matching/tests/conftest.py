@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from duijie.core.roles import Role
 
@@ -22,7 +25,7 @@ def match_dir(settings, tmp_path):
 def world(db):
     """Two enterprises, experts around lithium-battery cathodes, supply records and demands."""
     from duijie.core.tests import factories as f
-    from duijie.experts.models import ExpertRole
+    from duijie.pairings.models import Placement
 
     a = f.enterprise(name="常州甲锂电科技有限公司")
     b = f.enterprise(name="常州乙新能源有限公司")
@@ -41,7 +44,8 @@ def world(db):
     w["e_employee"] = f.expert(name="赵员工", research_directions="锂电池正极材料 高镍三元 循环寿命",
                                employer="常州甲锂电科技有限公司")
     w["e_vp"] = f.expert(name="钱副总", research_directions="锂电池正极材料 热稳定性 高镍三元")
-    ExpertRole.objects.create(expert=w["e_vp"], kind="tech_vp", host=a.organisation)
+    Placement.objects.create(scheme="tech_vp_city", year=2026, person_name="钱副总", expert=w["e_vp"], host_enterprise=a,
+                             start_on=timezone.localdate() - timedelta(days=30))
     w["e_other"] = f.expert(name="孙无关", research_directions="水稻育种 分子标记")
     w["ach"] = f.achievement(uni, name="高镍三元正极材料表面包覆技术", introduction="一种锂电池正极材料包覆工艺，提升循环寿命",
                              status="published", visibility="public", field="新材料")

@@ -19,9 +19,9 @@ from duijie.events import planner
 from duijie.events.models import Event, Invitation, MeetingSlot
 from duijie.events.services import invitations, lifecycle, meetings
 from duijie.events.suggest import suggest_pairs as events_suggest_pairs
-from duijie.experts.models import ExpertRole
 from duijie.matching import events as mevents
 from duijie.matching import services as match_services
+from duijie.pairings.models import Placement
 
 pytestmark = pytest.mark.django_db
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -67,7 +67,8 @@ def ev(db):
     w["x_invited"] = expert("陈已邀", "锂电池正极材料 高镍三元")
     w["x_employee"] = expert("赵员工", "锂电池正极材料 烧结工艺", employer="武进正极材料科技有限公司", institution=None)
     w["x_vp"] = expert("钱副总", "锂电池正极材料 高镍三元 热稳定性")
-    ExpertRole.objects.create(expert=w["x_vp"], kind="tech_vp", host=w["e_cathode"].organisation)
+    Placement.objects.create(scheme="tech_vp_provincial", year=2026, person_name="钱副总", expert=w["x_vp"],
+                             host_enterprise=w["e_cathode"], start_on=timezone.localdate() - timedelta(days=30))
     w["x_rice"] = f.expert(name="孙水稻", research_directions="水稻育种 分子标记", institution=uni)
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     w["event"] = lifecycle.event_create(by=w["admin"], instance=Event(

@@ -1,6 +1,8 @@
 """Recommendations: true reasons, visibility inside and after the index, opt-out, conflict of
 interest, load, feedback."""
 
+from django.utils import timezone
+
 from duijie.core.roles import Role
 from duijie.matching import declarations, documents, services, store
 from duijie.matching import selectors as ms
@@ -86,13 +88,14 @@ def test_conflict_of_interest_excluded_or_flagged(built):
 
 def test_workload_lowers_rank(built):
     from duijie.core.tests import factories as f
-    from duijie.experts.models import ExpertRole
+    from duijie.pairings.models import Placement
 
     w = built
     before = ms.recommend(user=w["user_b"], obj=w["demand"], target_kind="expert", k=20)
     top = before[0].obj
-    for _ in range(8):
-        ExpertRole.objects.create(expert=top, kind="industry_professor", host=f.organisation(kind="enterprise"))
+    for _ in range(8):  # 科技副总 placements in term are the expert's load (their one record)
+        Placement.objects.create(scheme="tech_vp_city", year=2026, person_name=top.name, expert=top,
+                                 host_enterprise=f.enterprise(), start_on=timezone.localdate())
     after = ms.recommend(user=w["user_b"], obj=w["demand"], target_kind="expert", k=20)
     moved = next(m for m in after if m.obj == top)
     assert moved.score < before[0].score
