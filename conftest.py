@@ -1,4 +1,10 @@
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Tests check behaviour and never fail because the machine was slow: no per-example deadline, and
+# no "too slow" health check (a loaded 2-core CI machine runs examples several times slower).
+settings.register_profile("duijie", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("duijie")
 
 
 @pytest.fixture
