@@ -15,8 +15,10 @@ PROJECTS = pgettext_lazy("unit of measure", "projects")
 YI_YUAN = pgettext_lazy("unit of measure", "100 million yuan")
 WAN_YUAN = pgettext_lazy("unit of measure", "10 thousand yuan")
 OUTCOMES = {"record_type": "project-outcomes", "year_field": "year", "kind": SUM, "reach": PROJECT_LOCATION,
-            "unit": YI_YUAN, "scale": YI}
-CONTRACTS = {"record_type": "tech-contracts", "date_field": "signed_on", "reach": LOCATION}
+            "unit": YI_YUAN, "scale": YI,
+            "institution": "project__institutions"}  # an institution's outcomes: those of its projects
+CONTRACTS = {"record_type": "tech-contracts", "date_field": "signed_on", "reach": LOCATION,
+             "institution": "institution"}  # the institution selling the technology (卖方)
 
 INDICATORS = (
     Indicator(
@@ -24,7 +26,7 @@ INDICATORS = (
         documentation=_("Cooperation projects whose signing date (签约日期) lies in the period, whatever "
                         "their stage now; one per project; a project counts for the unit where it is "
                         "located (its region or park)."),
-        unit=PROJECTS, record_type="projects", date_field="signed_on", reach=LOCATION,
+        unit=PROJECTS, record_type="projects", date_field="signed_on", reach=LOCATION, institution="institutions",
         source="seed 000 (签约项目); seed 001 annex (签约合作项目)",
     ),
     Indicator(
@@ -32,6 +34,7 @@ INDICATORS = (
         documentation=_("Cooperation projects whose implementation start (实施开始) lies in the period; "
                         "one per project; counted where the project is located."),
         unit=PROJECTS, record_type="projects", date_field="implementation_on", reach=LOCATION,
+        institution="institutions",
         source="seed 003 (联合实施重大技术攻关项目300项以上)",
     ),
     Indicator(
@@ -74,5 +77,6 @@ INDICATORS = (
                         "drill-down; counted where the project is located."),
         unit=pgettext_lazy("unit of measure", "institutions"), record_type="projects", date_field="signed_on",
         kind=DISTINCT, field_name="institutions", reach=LOCATION, source="seed 001 (合作大院大所)",
+        no_institution=_("An institution is not its own partner institution; count its signed projects instead."),
     ),
 )

@@ -345,7 +345,7 @@ class Indicator:
             bad("a stock is counted by stock_from/stock_to, and only a stock")
         if self.kind in (DISTINCT, SUM) and not self.field_name:
             bad(f"a {self.kind} names the field it reads")
-        if self.institution and self.no_institution:
+        if bool(self.institution) == bool(self.no_institution):
             bad("declare the institution path, or why an institution has no meaning (no_institution)")
 
     @property

@@ -11,7 +11,8 @@ from duijie.core.plugins import Indicator
 from duijie.events.choices import EventStatus, EventType
 
 EVENTS = pgettext_lazy("unit of measure", "events")
-HELD = {"record_type": "events", "date_field": "starts_at", "reach": LOCATION, "unit": EVENTS}
+HELD = {"record_type": "events", "date_field": "starts_at", "reach": LOCATION, "unit": EVENTS,
+        "institution": "organiser__institution"}  # an institution's events: those it organised
 
 INDICATORS = (
     Indicator(
@@ -32,6 +33,6 @@ INDICATORS = (
         documentation=_("Cooperation intentions (合作意向) whose signing date lies in the period; one per "
                         "intention; counted where the intention is located (its region or park)."),
         unit=pgettext_lazy("unit of measure", "intentions"), record_type="intentions", date_field="signed_on",
-        reach=LOCATION, source="seed 000 (达成合作意向)",
+        reach=LOCATION, institution="institution", source="seed 000 (达成合作意向)",
     ),
 )

@@ -18,6 +18,6 @@ INDICATORS = (
                         "counted where the expert's record is."),
         unit=pgettext_lazy("unit of measure", "people"), record_type="expert-roles", kind=STOCK,
         stock_from="start", stock_to="end", filters={"kind": ExpertRoleKind.BROKER}, field_name="expert",
-        reach=EXPERT, source="seed 001 (技术经纪人)",
+        reach=EXPERT, institution="expert__institution", source="seed 001 (技术经纪人)",
     ),
 )

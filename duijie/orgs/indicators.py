@@ -10,7 +10,8 @@ from duijie.orgs.choices import QualificationKind
 
 ENTERPRISE = party_location("enterprise")  # a certificate counts where its enterprise is
 HIGH_TECH = {"record_type": "qualifications", "filters": {"kind": QualificationKind.HIGH_TECH},
-             "field_name": "enterprise", "reach": ENTERPRISE, "unit": pgettext_lazy("unit of measure", "enterprises")}
+             "field_name": "enterprise", "reach": ENTERPRISE, "unit": pgettext_lazy("unit of measure", "enterprises"),
+             "no_institution": _("High-tech certificates belong to enterprises; an institution holds none.")}
 
 INDICATORS = (
     Indicator(

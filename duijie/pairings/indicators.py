@@ -13,8 +13,10 @@ ENTERPRISE = party_location("enterprise")  # a pairing or a visit counts where i
 PEOPLE = pgettext_lazy("unit of measure", "people")
 ENTERPRISES = pgettext_lazy("unit of measure", "enterprises")
 PAIRINGS = {"record_type": "pairings", "kind": STOCK, "stock_from": "start_on", "stock_to": "end_on",
-            "filters": {"kind__in": [PairingKind.EXPERT, PairingKind.ADVISER]}, "reach": ENTERPRISE}
-TEAMS = {"record_type": "student-teams", "date_field": "entered_on", "reach": LOCATION}
+            "filters": {"kind__in": [PairingKind.EXPERT, PairingKind.ADVISER]}, "reach": ENTERPRISE,
+            "institution": "expert__institution"}  # an institution's pairings: those of its experts
+TEAMS = {"record_type": "student-teams", "date_field": "entered_on", "reach": LOCATION,
+         "institution": "institution"}  # the team's university
 
 INDICATORS = (
     Indicator(
@@ -23,6 +25,7 @@ INDICATORS = (
                         "starts in the period; one per placement; counted where the host enterprise is "
                         "(its region, park or assessment units)."),
         unit=PEOPLE, record_type="placements", date_field="start_on", reach=HOST,
+        institution="home_institution",  # the university or institute that sends the 科技副总
         filters={"scheme__in": [PlacementScheme.TECH_VP_PROVINCIAL, PlacementScheme.TECH_VP_CITY]},
         source="seed 003 (新增江苏省“双创人才”科技副总超100名); seed 001 (科技副总)",
     ),
@@ -31,6 +34,7 @@ INDICATORS = (
         documentation=_("Placements under the provincial industry professor scheme whose term starts in the "
                         "period; one per placement; counted where the placement record is located."),
         unit=PEOPLE, record_type="placements", date_field="start_on", reach=LOCATION,
+        institution="host_institution",  # the university that appoints the 产业教授
         filters={"scheme": PlacementScheme.INDUSTRY_PROFESSOR}, source="seed 003 (新增江苏省产业教授200名)",
     ),
     Indicator(
@@ -52,7 +56,8 @@ INDICATORS = (
         documentation=_("Distinct enterprises with a visit logged in the period, whatever the programme; once "
                         "per enterprise however often visited; counted where the enterprise is."),
         unit=ENTERPRISES, record_type="visits", date_field="visited_on", kind=DISTINCT, field_name="enterprise",
-        reach=ENTERPRISE, source="seed 002 (走访调研企业278家); seed 001 (十校十院千企行)",
+        reach=ENTERPRISE, institution="visiting_institution",
+        source="seed 002 (走访调研企业278家); seed 001 (十校十院千企行)",
     ),
     Indicator(
         slug="student-teams", label=_("Student start-up teams"),

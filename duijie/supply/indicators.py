@@ -12,7 +12,8 @@ from duijie.core.plugins import Indicator
 from duijie.supply.choices import CarrierKind
 
 APPROVED = {"record_type": "carriers", "date_field": "approval_date", "reach": LOCATION,
-            "unit": pgettext_lazy("unit of measure", "carriers")}
+            "unit": pgettext_lazy("unit of measure", "carriers"),
+            "institution": "host__institution"}  # the institution the carrier relies on (依托单位)
 
 INDICATORS = (
     Indicator(

@@ -1,7 +1,8 @@
 """Every declared indicator against an independent count: a generated world of records (hypothesis
 draws the random source: dates on and around the window's edges, two districts, amounts), and for each indicator the expected
 value written in plain Python over the created objects — not with the indicator's queryset — for a
-city and a district administrator, and for the city narrowed to the district by the window's unit.
+city and a district administrator, and for the city narrowed to the district by the window's unit
+or region (a city department's window).
 Then the unit rules on records crafted so that assessment unit, location and party location differ,
 and the ratio and display scale."""
 
@@ -21,7 +22,7 @@ from duijie.cooperation.models import YearlyOutcome
 from duijie.cooperation.tests import helpers as h
 from duijie.core import plugins
 from duijie.core.indicators import ASSESSMENT_UNIT, LOCATION, RECORD, Figure, party_location, ratio
-from duijie.core.models import AssessmentUnit, Organisation, Region
+from duijie.core.models import AssessmentUnit, Organisation, Park, Region
 from duijie.core.plugins import Window
 from duijie.core.tests import factories as f
 from duijie.events.choices import EventType
@@ -188,9 +189,11 @@ def _check_every_indicator(rnd):
     assert set(city_expected) == set(computed), "every computed indicator has an independent count"
     for slug, indicator in computed.items():
         for user, window, expected in ((city, YEAR, city_expected), (district, YEAR, district_expected),
-                                       (city, Window(START, END, unit=wujin), district_expected)):
+                                       (city, Window(START, END, unit=wujin), district_expected),
+                                       (city, Window(START, END, region=r[WUJIN]), district_expected),
+                                       (city, Window(START, END, region=r["3204"]), city_expected)):
             figure = indicator.compute(user, window)
-            assert figure.value == expected[slug], (slug, user.role, window.unit)
+            assert figure.value == expected[slug], (slug, user.role, window.owner)
             if indicator.kind == "count":
                 assert figure.records.count() == figure.value
             assert isinstance(figure.value, Decimal if indicator.kind == "sum" else int), slug
@@ -317,3 +320,38 @@ def test_a_reported_value_is_filed_through_the_registry_form_and_a_duplicate_is_
     assert again.status_code == 200 and ReportedValue.objects.count() == 1
     backwards = client.post("/r/reported-values/add/", data | {"period_start": "2026-01-01", "unit": wujin.pk})
     assert backwards.status_code == 200 and ReportedValue.objects.count() == 1
+
+
+def test_park_and_institution_windows_follow_each_indicators_declared_path():
+    """A 科技副总 filed in park A, hosted by an enterprise in park B, sent by university U and appointed
+    as industry professor by university V: the host's park and the sending university count it as a
+    科技副总; as an industry professor the record's park and the appointing university do. An
+    indicator without an institution meaning refuses an institution window with its reason."""
+    from duijie.core.indicators import NotComputed
+
+    r, _wujin, city, _district = _readers()
+    park_a, park_b = (Park.objects.create(name=n, region=r[WUJIN]) for n in ("园区甲", "园区乙"))
+    sender, appointer = f.institution(name="大学甲"), f.institution(name="大学乙")
+    placement = Placement.objects.create(
+        scheme="tech_vp_city", year=2025, person_name="赵六", start_on=date(2025, 3, 1), region=r[WUJIN],
+        park=park_a, host_enterprise=f.enterprise(region=r[WUJIN], park=park_b), home_institution=sender,
+        host_institution=appointer)
+    vp, prof = plugins.indicator("tech-vp-placements"), plugins.indicator("industry-professor-placements")
+
+    def counted(ind, **owner):
+        return list(ind.compute(city, Window(START, END, **owner)).records)
+    assert counted(vp, park=park_b) == [placement] and counted(vp, park=park_a) == []
+    assert counted(vp, institution=sender) == [placement] and counted(vp, institution=appointer) == []
+    Placement.objects.filter(pk=placement.pk).update(scheme="industry_professor")
+    assert counted(prof, park=park_a) == [placement] and counted(prof, park=park_b) == []
+    assert counted(prof, institution=appointer) == [placement] and counted(prof, institution=sender) == []
+    for slug, ind in plugins.indicators().items():
+        window = Window(START, END, institution=sender)
+        if ind.refusal(window) is None:
+            ind.compute(city, window)
+            continue
+        with pytest.raises(NotComputed) as refused:
+            ind.compute(city, window)
+        assert refused.value.reason == ind.refusal(window) and str(refused.value.reason), slug
+    with pytest.raises(ValueError, match="at most one owner"):
+        Window(START, END, park=park_a, institution=sender)
