@@ -8,7 +8,9 @@ from duijie.core.indicators import STOCK, Reach
 from duijie.core.plugins import Indicator
 from duijie.experts.choices import ExpertRoleKind
 
-EXPERT = Reach("any", via="expert")  # a role counts where the expert's record is
+# A broker counts where the expert's record is (region, park or assessment units): seed 001 technology
+# brokers serve the 区镇 they are registered in.
+EXPERT = Reach("any", via="expert")
 
 INDICATORS = (
     Indicator(

@@ -8,7 +8,9 @@ from duijie.core.indicators import DISTINCT, STOCK, party_location
 from duijie.core.plugins import Indicator
 from duijie.orgs.choices import QualificationKind
 
-ENTERPRISE = party_location("enterprise")  # a certificate counts where its enterprise is
+# A certificate counts where its enterprise is (region, park or assessment units): seed 002 counts the
+# district's high-tech enterprises (高新技术企业总数累计突破460家).
+ENTERPRISE = party_location("enterprise")
 HIGH_TECH = {"record_type": "qualifications", "filters": {"kind": QualificationKind.HIGH_TECH},
              "field_name": "enterprise", "reach": ENTERPRISE, "unit": pgettext_lazy("unit of measure", "enterprises"),
              "no_institution": _("High-tech certificates belong to enterprises; an institution holds none.")}

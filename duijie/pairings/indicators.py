@@ -8,8 +8,16 @@ from duijie.core.indicators import DISTINCT, LOCATION, STOCK, SUM, party_locatio
 from duijie.core.plugins import Indicator
 from duijie.pairings.choices import PairingKind, PlacementScheme
 
-HOST = party_location("host_enterprise")  # a 科技副总 counts where the enterprise that hosts them is
-ENTERPRISE = party_location("enterprise")  # a pairing or a visit counts where its enterprise is
+# Reach, per record type (the seed clause each serves):
+# - a 科技副总 counts where the enterprise hosting them is: seed 003 "担任企业科技副总", seed 004 "到我市
+#   名园…企业担任科技副总" — the enterprise gains the talent;
+# - an 产业教授 where their own enterprise is: seed 003 "在常高校聘请企业科技骨干为高校产业教授" (the
+#   enterprise's staff; none on file: where the placement is filed);
+# - a pairing or a visit where its enterprise is: seed 000 item 6 "挂钩联系百家企业", seed 002 "走访调研企业";
+# - a student team where it is filed (its incubator's place): seed 001 大学生创新创业 in the 区镇's carriers.
+HOST = party_location("host_enterprise")
+ENTERPRISE = party_location("enterprise")
+HOME = party_location("home_enterprise", fallback="")
 PEOPLE = pgettext_lazy("unit of measure", "people")
 ENTERPRISES = pgettext_lazy("unit of measure", "enterprises")
 PAIRINGS = {"record_type": "pairings", "kind": STOCK, "stock_from": "start_on", "stock_to": "end_on",
@@ -32,8 +40,9 @@ INDICATORS = (
     Indicator(
         slug="industry-professor-placements", label=_("Industry professors appointed (产业教授)"),
         documentation=_("Placements under the provincial industry professor scheme whose term starts in the "
-                        "period; one per placement; counted where the placement record is located."),
-        unit=PEOPLE, record_type="placements", date_field="start_on", reach=LOCATION,
+                        "period; one per placement; counted where the professor's own enterprise is (none "
+                        "on file: where the placement record is located)."),
+        unit=PEOPLE, record_type="placements", date_field="start_on", reach=HOME,
         institution="host_institution",  # the university that appoints the 产业教授
         filters={"scheme": PlacementScheme.INDUSTRY_PROFESSOR}, source="seed 003 (新增江苏省产业教授200名)",
     ),

@@ -11,6 +11,8 @@ from duijie.core.indicators import LOCATION
 from duijie.core.plugins import Indicator
 from duijie.supply.choices import CarrierKind
 
+# A carrier counts where it is built (its region or park): seed 001 附件2/3 载体建设（个） per 区镇, "协调各区镇建设
+# 载体"; a carrier is placed in the 区镇 that hosts it whoever its 依托单位 is.
 APPROVED = {"record_type": "carriers", "date_field": "approval_date", "reach": LOCATION,
             "unit": pgettext_lazy("unit of measure", "carriers"),
             "institution": "host__institution"}  # the institution the carrier relies on (依托单位)

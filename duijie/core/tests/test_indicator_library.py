@@ -76,6 +76,7 @@ def _world(rnd: random.Random, r):
         p = h.project(region=r[pick()], visibility=SECRET, status="signed", signed_on=maybe(),
                       implementation_on=maybe())
         p.institutions.set(rnd.sample(insts, rnd.randint(0, 2)))
+        p.enterprises.set([e for e in ents if e.region_id == p.region_id][:rnd.randint(0, 1)])  # or none on file
         w["projects"].append(p)
     w["outcomes"] = [YearlyOutcome.objects.create(
         project=p, year=year, new_investment=Decimal(rnd.randint(0, 10**7)),
@@ -88,7 +89,10 @@ def _world(rnd: random.Random, r):
                            starts_at=timezone.make_aware(datetime.combine(day(), datetime.min.time()))
                            + timedelta(hours=rnd.choice((0, 23))))
                    for _ in range(10)]
-    w["intentions"] = [h.intention(region=r[pick()], visibility=SECRET, signed_on=day()) for _ in range(4)]
+    w["intentions"] = []
+    for _ in range(4):
+        e = rnd.choice(ents)
+        w["intentions"].append(h.intention(region=e.region, enterprise=e, visibility=SECRET, signed_on=day()))
     w["pairings"] = []
     liaison = f.user(role="city_admin")
     for _ in range(8):
@@ -355,3 +359,24 @@ def test_park_and_institution_windows_follow_each_indicators_declared_path():
         assert refused.value.reason == ind.refusal(window) and str(refused.value.reason), slug
     with pytest.raises(ValueError, match="at most one owner"):
         Window(START, END, park=park_a, institution=sender)
+
+
+def test_a_project_counts_where_its_enterprise_is_and_an_event_for_its_organising_unit():
+    """Seed 001 附件3 counts 校企合作项目数 and 对接活动次数 per 区镇: a project filed in Xinbei whose
+    enterprise is in Wujin counts for Wujin; one with no enterprise on file where it is filed. An
+    event held in Xinbei but filed for the Wujin unit (Wujin organised it) counts for both."""
+    r, wujin, city, _district = _readers()
+    xinbei = AssessmentUnit.objects.create(name="新北区", code="t-xinbei", kind="district", city=r["3204"])
+    xinbei.regions.set([r[XINBEI]])
+    with_enterprise = h.project(region=r[XINBEI], signed_on=START)
+    with_enterprise.enterprises.set([f.enterprise(region=r[WUJIN])])
+    without = h.project(region=r[XINBEI], signed_on=START)
+    signed = plugins.indicator("signed-projects")
+    assert list(signed.compute(city, Window(START, END, unit=wujin)).records) == [with_enterprise]
+    assert list(signed.compute(city, Window(START, END, unit=xinbei)).records) == [without]
+    assert list(signed.compute(city, Window(START, END, region=r[WUJIN])).records) == [with_enterprise]
+    event = h.event(region=r[XINBEI], status="held", starts_at=timezone.make_aware(datetime(2025, 5, 1, 9)))
+    event.assessment_units.set([wujin])
+    held = plugins.indicator("events-held")
+    assert list(held.compute(city, Window(START, END, unit=wujin)).records) == [event]
+    assert list(held.compute(city, Window(START, END, unit=xinbei)).records) == [event]
