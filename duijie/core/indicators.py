@@ -1,10 +1,12 @@
 """The indicator library: how a figure is counted over the records its reader may see.
 
 An app declares its indicators in ``<app>/indicators.py`` and contributes them in ``plugin.py``
-(``core/plugins.py`` files them; ``plugins.indicator(slug)`` finds one). Every ``compute(user,
-window) -> Figure`` starts from :func:`indicator_records` or :func:`stock_records`, which apply the
-reader's role and data scope (``core.selectors``), the window's dates and — when the window names
-an assessment unit (考核板块) — the indicator's **reach**: which unit a record counts for.
+(``core/plugins.py`` files them; ``plugins.indicator(slug)`` finds one). An :class:`Indicator` is a
+declaration — record type, date field (or year field, or stock from/to fields), filters, kind, the
+field a distinct or sum reads, reach and institution path — and the library builds its queryset
+(:meth:`Indicator.records`, through :func:`indicator_records` / :func:`stock_records`, which apply the
+reader's role and data scope from ``core.selectors``, the window's dates and the window's owner) and
+its figure (:meth:`Indicator.compute`). A custom compute is for what a declaration cannot say.
 
 Kinds of computation (``Indicator.kind``), each a helper here:
 
@@ -13,16 +15,19 @@ Kinds of computation (``Indicator.kind``), each a helper here:
   (:func:`distinct`);
 - ``sum``: the sum of a money or number field, a ``Decimal`` (:func:`total`); money is stored in
   yuan and shown divided by ``Indicator.scale`` in ``Indicator.unit`` (万元: scale 10000);
-- ``ratio``: one figure over another (:func:`ratio`), the parts kept in ``Figure.parts``;
+- ``ratio``: one indicator's figure over another's (:func:`ratio`), the parts kept in ``Figure.parts``;
 - ``stock``: the records in force on the window's last day — a certificate valid on 31 December
-  (:func:`stock_records`; the window's start does not matter);
+  (:func:`stock_records`; the window's start does not matter), counted or counted distinct;
 - ``reported``: a figure the statistics bureau reported (R&D/GDP), filed as a ``core.ReportedValue``
   and shown as stored, flagged 上报 (``Figure.reported``) — never computed (:func:`reported`).
 
-Reach (``Reach``, explicit on each indicator): ``ASSESSMENT_UNIT`` — the record's own assessment
-units (考核板块 tags); ``LOCATION`` — the record's region (code prefix) or park; ``party_location(path)``
-— the region, park or assessment units of the party at ``path`` (the enterprise paired, the host
-enterprise). A record counts for a unit when it passes the rule for any unit inside it.
+Owners (``Window``): an assessment unit, a park, an institution or a region. Reach (``Reach``,
+explicit on each indicator) says which unit, park or region a record counts for: ``ASSESSMENT_UNIT``
+— the record's own assessment units (考核板块 tags); ``LOCATION`` — the record's region (code prefix)
+or park; ``party_location(path)`` — the region, park or assessment units of the party at ``path``
+(the enterprise paired, the host enterprise). A record counts for a unit when it passes the rule for
+any unit inside it. An institution counts the records its declared ``institution`` path names it in;
+an indicator without that meaning says why (``no_institution``) and raises :class:`NotComputed`.
 """
 
 from __future__ import annotations
