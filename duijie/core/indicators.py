@@ -302,7 +302,7 @@ class Indicator:
     ``stock_from``/``stock_to`` (in force on the window's last day; ``stock_to`` empty: never ends).
     How: ``kind`` (``KINDS``) with ``field_name`` the path a ``distinct`` or ``sum`` (or a ``stock``
     counted distinct) reads; a ``ratio`` divides the figures of the indicators ``numerator`` and
-    ``denominator``; a ``reported`` figure is the filed ``core.ReportedValue``. For whom: ``reach``
+    ``denominator`` (the declarations themselves); a ``reported`` figure is the filed ``core.ReportedValue``. For whom: ``reach``
     (which assessment unit, park or region a record counts for) and ``institution`` (the path naming
     the institution a record counts for) or, where an institution has no meaning, ``no_institution``
     (the reason shown instead of a figure). Display: ``unit`` of measure (项, 场, 万元), ``scale``
@@ -326,8 +326,8 @@ class Indicator:
     stock_to: str = ""
     filters: Mapping[str, Any] = field(default_factory=dict)
     field_name: str = ""
-    numerator: str = ""
-    denominator: str = ""
+    numerator: Indicator | None = None
+    denominator: Indicator | None = None
     institution: str = ""
     no_institution: Any = ""
     custom: Callable[[Any, Window], Figure] | None = None
@@ -379,10 +379,8 @@ class Indicator:
         if self.kind == REPORTED:
             return reported(self.slug)(user, window)
         if self.kind == RATIO:
-            from duijie.core import plugins  # deferred: plugins imports this module
-
-            return ratio(plugins.indicator(self.numerator).compute(user, window),
-                         plugins.indicator(self.denominator).compute(user, window))
+            assert self.numerator is not None and self.denominator is not None
+            return ratio(self.numerator.compute(user, window), self.denominator.compute(user, window))
         records = self.records(user, window)
         if self.kind == SUM:
             return total(records, self.field_name)
@@ -395,10 +393,8 @@ class Indicator:
         if self.kind == REPORTED:
             return REPORTED_REFUSAL if window.owner in ("park", "institution") else None
         if self.kind == RATIO:
-            from duijie.core import plugins  # deferred: plugins imports this module
-
-            return next(filter(None, (plugins.indicator(s).refusal(window)
-                                      for s in (self.numerator, self.denominator))), None)
+            parts = (self.numerator, self.denominator)
+            return next(filter(None, (p.refusal(window) for p in parts if p is not None)), None)
         if window.owner == "institution" and self.custom is None and not self.institution:
             return self.no_institution
         return None

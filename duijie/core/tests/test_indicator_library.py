@@ -380,3 +380,26 @@ def test_a_project_counts_where_its_enterprise_is_and_an_event_for_its_organisin
     held = plugins.indicator("events-held")
     assert list(held.compute(city, Window(START, END, unit=wujin)).records) == [event]
     assert list(held.compute(city, Window(START, END, unit=xinbei)).records) == [event]
+
+
+def test_a_declared_ratio_divides_its_parts_and_a_broken_declaration_is_refused():
+    from duijie.core.indicators import RATIO, Indicator
+
+    r, wujin, city, _district = _readers()
+    h.project(region=r[WUJIN], signed_on=START, implementation_on=END)
+    h.project(region=r[WUJIN], signed_on=START)
+    h.project(region=r[XINBEI], signed_on=START)
+    started, signed = plugins.indicator("implemented-projects"), plugins.indicator("signed-projects")
+    share = Indicator(slug="t-share", label="x", documentation="x", unit="%", record_type="projects", kind=RATIO,
+                      numerator=started, denominator=signed)
+    assert share.compute(city, YEAR).value == Decimal(1) / Decimal(3)
+    figure = share.compute(city, Window(START, END, unit=wujin))
+    assert figure.value == Decimal("0.5") and figure.parts["denominator"].value == 2
+    base = {"slug": "t-bad", "label": "x", "documentation": "x", "unit": "x", "record_type": "projects",
+            "institution": "institutions"}
+    for broken, why in (({}, "exactly one of"), ({"date_field": "signed_on", "year_field": "year"}, "exactly one of"),
+                        ({"date_field": "signed_on", "kind": "sum"}, "names the field"),
+                        ({"kind": RATIO}, "numerator and denominator"),
+                        ({"date_field": "signed_on", "no_institution": "x"}, "institution path")):
+        with pytest.raises(ValueError, match=why):
+            Indicator(**base | broken)
