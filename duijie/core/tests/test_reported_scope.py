@@ -56,7 +56,7 @@ def test_a_district_files_no_figure_for_the_whole_city(world):
     district, body = world["district"], world["body"]
     page = _form(district, body)  # no unit: the whole city's figure
     assert page.status_code == 200 and "unit" in page.context["form"].errors
-    assert "city administrator" in str(page.context["form"].errors["unit"])
+    assert "市级管理员" in str(page.context["form"].errors["unit"])  # only the city administrator
     response = _api(district, body | {"unit": None})
     assert response.status_code == 400 and "unit" in response.json(), response.content
     assert not ReportedValue.objects.exists()
