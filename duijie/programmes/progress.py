@@ -132,6 +132,9 @@ def row_for(user, target: Target, today: date) -> Row:
         row.note = refusal
         return row
     figure = ind.compute(user, window)
+    if figure.value is None:  # a reported figure not filed for the owner and period (nothing to divide)
+        row.note = _("No figure is filed for this owner and period.")
+        return row
     row.actual = figure.value
     row.record_ids = sorted(figure.records.values_list("pk", flat=True))
     row.expected = (target.value * elapsed(target.period_start, target.period_end, today)).quantize(Decimal("0.01"))

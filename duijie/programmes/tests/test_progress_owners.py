@@ -103,3 +103,22 @@ def test_an_indicator_without_an_institution_meaning_is_not_computed_with_its_re
     assert page.status_code == 200 and str(reason) in page.content.decode()
     # the same indicator for the park does compute (the enterprise is not in the park: 0)
     assert _row(world, _target(world, "high-tech-enterprises", owner_park=world["park"])).actual == 0
+
+
+def test_a_department_target_on_a_reported_figure_shows_the_citys_filed_value(world):
+    from duijie.core.models import ReportedValue
+
+    pi = ProgrammeIndicator.objects.create(programme=world["programme"], indicator="rd-gdp-ratio", order=9)
+    target = Target.objects.create(programme_indicator=pi, period_kind="year", period_start=START, period_end=END,
+                                   value=Decimal("2.80"), owner_department=world["bureau"])
+    row = _row(world, target)
+    assert row.actual is None and row.status == Status.NOT_COMPUTED and row.note  # nothing filed yet
+    filed = ReportedValue.objects.create(indicator="rd-gdp-ratio", period_start=START, period_end=END,
+                                         value=Decimal("2.77"), source="市统计局", region=world["r"]["3204"])
+    row = _row(world, target)
+    assert row.actual == Decimal("2.77") and row.record_ids == [filed.pk]
+    # a park files no statistics: not computed, with the reason
+    park_row = _row(world, Target.objects.create(programme_indicator=pi, period_kind="year", period_start=START,
+                                                 period_end=END, value=Decimal(1), owner_park=world["park"]))
+    assert park_row.actual is None and park_row.note == plugins.indicator("rd-gdp-ratio").refusal(
+        progress.window_for(park_row.target))
