@@ -1,10 +1,12 @@
 """The indicator library: how a figure is counted over the records its reader may see.
 
 An app declares its indicators in ``<app>/indicators.py`` and contributes them in ``plugin.py``
-(``core/plugins.py`` files them; ``plugins.indicator(slug)`` finds one). Every ``compute(user,
-window) -> Figure`` starts from :func:`indicator_records` or :func:`stock_records`, which apply the
-reader's role and data scope (``core.selectors``), the window's dates and — when the window names
-an assessment unit (考核板块) — the indicator's **reach**: which unit a record counts for.
+(``core/plugins.py`` files them; ``plugins.indicator(slug)`` finds one). An :class:`Indicator` is a
+declaration — record type, date field (or year field, or stock from/to fields), filters, kind, the
+field a distinct or sum reads, reach and institution path — and the library builds its queryset
+(:meth:`Indicator.records`, through :func:`indicator_records` / :func:`stock_records`, which apply the
+reader's role and data scope from ``core.selectors``, the window's dates and the window's owner) and
+its figure (:meth:`Indicator.compute`). A custom compute is for what a declaration cannot say.
 
 Kinds of computation (``Indicator.kind``), each a helper here:
 
@@ -13,16 +15,19 @@ Kinds of computation (``Indicator.kind``), each a helper here:
   (:func:`distinct`);
 - ``sum``: the sum of a money or number field, a ``Decimal`` (:func:`total`); money is stored in
   yuan and shown divided by ``Indicator.scale`` in ``Indicator.unit`` (万元: scale 10000);
-- ``ratio``: one figure over another (:func:`ratio`), the parts kept in ``Figure.parts``;
+- ``ratio``: one indicator's figure over another's (:func:`ratio`), the parts kept in ``Figure.parts``;
 - ``stock``: the records in force on the window's last day — a certificate valid on 31 December
-  (:func:`stock_records`; the window's start does not matter);
+  (:func:`stock_records`; the window's start does not matter), counted or counted distinct;
 - ``reported``: a figure the statistics bureau reported (R&D/GDP), filed as a ``core.ReportedValue``
   and shown as stored, flagged 上报 (``Figure.reported``) — never computed (:func:`reported`).
 
-Reach (``Reach``, explicit on each indicator): ``ASSESSMENT_UNIT`` — the record's own assessment
-units (考核板块 tags); ``LOCATION`` — the record's region (code prefix) or park; ``party_location(path)``
-— the region, park or assessment units of the party at ``path`` (the enterprise paired, the host
-enterprise). A record counts for a unit when it passes the rule for any unit inside it.
+Owners (``Window``): an assessment unit, a park, an institution or a region. Reach (``Reach``,
+explicit on each indicator) says which unit, park or region a record counts for: ``ASSESSMENT_UNIT``
+— the record's own assessment units (考核板块 tags); ``LOCATION`` — the record's region (code prefix)
+or park; ``party_location(path)`` — the region, park or assessment units of the party at ``path``
+(the enterprise paired, the host enterprise). A record counts for a unit when it passes the rule for
+any unit inside it. An institution counts the records its declared ``institution`` path names it in;
+an indicator without that meaning says why (``no_institution``) and raises :class:`NotComputed`.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from duijie.core import registry, selectors
 from duijie.core.access import unit_reach
@@ -46,12 +52,40 @@ KINDS = (COUNT, DISTINCT, SUM, RATIO, STOCK, REPORTED)
 
 @dataclass(frozen=True)
 class Window:
-    """The parameters an indicator is computed for: the dates ``start``..``end`` (both included) and,
-    optionally, one assessment unit (考核板块) the records must count for (by the indicator's reach)."""
+    """The parameters an indicator is computed for: the dates ``start``..``end`` (both included) and
+    at most one owner the records must count for: an assessment unit (考核板块, by the indicator's
+    reach), a ``park`` (the record's park or its party's park, by the reach's path), an
+    ``institution`` (the records the institution is a party to, by the indicator's ``institution``
+    path) or a ``region`` (the records placed under the region's code, by the reach's path — a city
+    department's target counts its city)."""
 
     start: date
     end: date
     unit: models.Model | None = None
+    park: models.Model | None = None
+    institution: models.Model | None = None
+    region: models.Model | None = None
+
+    def __post_init__(self):
+        named = [n for n in OWNERS if getattr(self, n) is not None]
+        if len(named) > 1:
+            raise ValueError(f"a window names at most one owner, not {', '.join(named)}")
+
+    @property
+    def owner(self) -> str | None:
+        """Which owner the window names (``unit``, ``park``, ``institution``, ``region``) or None."""
+        return next((n for n in OWNERS if getattr(self, n) is not None), None)
+
+
+OWNERS = ("unit", "park", "institution", "region")
+
+
+class NotComputed(ValueError):
+    """The indicator has no meaning for the window's owner; ``reason`` says why (shown to the user)."""
+
+    def __init__(self, reason):
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -73,24 +107,65 @@ class Figure:
 @dataclass(frozen=True)
 class Reach:
     """Which unit a record counts for. ``basis``: ``assessment`` (the assessment units tagged on the
-    object), ``location`` (its region code or park) or ``any`` (either: the record-level default);
-    ``via``: the path from the record to the object judged ('' the record itself, 'enterprise' the
-    enterprise it names)."""
+    object), ``location`` (its region code or park) or ``any`` (either); ``via``: the path from the
+    record to the object judged ('' the record itself, 'enterprise' the enterprise it names);
+    ``fallback``: when ``via`` names nobody (a project with no enterprise on file), the path of the
+    object judged instead by the same basis ('' the record itself; None: such a record counts for no
+    unit); ``assessment_field``: the object's assessment-unit field (an organisation has one
+    ``assessment_unit``, a record ``assessment_units``).
+
+    A park window keeps the records whose judged object lies in the park; a region window those
+    placed under the region's code (or tagged with an assessment unit of it, for the assessment basis)."""
 
     basis: str
     via: str = ""
+    fallback: str | None = None
+    assessment_field: str = "assessment_units"
+
+    def _paths(self):
+        yield self.via, Q(), self.assessment_field
+        if self.fallback is not None and self.via:
+            yield self.fallback, Q(**{f"{self.via}__isnull": True}), "assessment_units"
+
+    def _for(self, build) -> Q:
+        q = Q(pk__in=[])
+        for path, guard, assess in self._paths():
+            p = f"{path}__" if path else ""
+            q |= guard & build(p, assess)
+        return q
 
     def q(self, unit) -> Q:
+        """The records counting for the assessment unit ``unit`` (and the units inside it)."""
         ids, codes, parks = unit_reach(unit)
-        p = f"{self.via}__" if self.via else ""
-        q = Q(pk__in=[])
-        if self.basis in ("assessment", "any"):
-            q |= Q(**{f"{p}assessment_units__in": ids})
-        if self.basis in ("location", "any"):
-            q |= Q(**{f"{p}park__in": parks})
-            for code in sorted(codes):
+
+        def build(p, assess):
+            q = Q(pk__in=[])
+            if self.basis in ("assessment", "any"):
+                q |= Q(**{f"{p}{assess}__in": ids})
+            if self.basis in ("location", "any"):
+                q |= Q(**{f"{p}park__in": parks})
+                for code in sorted(codes):
+                    q |= Q(**{f"{p}region__code__startswith": code})
+            return q
+        return self._for(build)
+
+    def q_park(self, park) -> Q:
+        """The records whose judged object lies in ``park`` (whatever the basis: a park has no tags)."""
+        return self._for(lambda p, assess: Q(**{f"{p}park": park}))
+
+    def q_region(self, region) -> Q:
+        """The records whose judged object lies under ``region`` (its code), or — for the assessment
+        basis — is tagged with an assessment unit whose regions lie there."""
+        code = region.code
+
+        def build(p, assess):
+            q = Q(pk__in=[])
+            if self.basis in ("assessment", "any"):
+                q |= Q(**{f"{p}{assess}__regions__code__startswith": code})
+            if self.basis in ("location", "any"):
                 q |= Q(**{f"{p}region__code__startswith": code})
-        return q
+            return q
+        return self._for(build)
 
 
 ASSESSMENT_UNIT = Reach("assessment")
@@ -98,15 +173,29 @@ LOCATION = Reach("location")
 RECORD = Reach("any")  # the record's assessment units or its location
 
 
-def party_location(path: str) -> Reach:
-    """A record counts for the unit where the party at ``path`` is: its region, park or assessment units."""
-    return Reach("any", via=path)
+def party_location(path: str, *, fallback: str | None = None, assessment_field: str = "assessment_units") -> Reach:
+    """A record counts for the unit where the party at ``path`` is: its region, park or assessment
+    units (``fallback``: whose place counts when the record names no such party)."""
+    return Reach("any", via=path, fallback=fallback, assessment_field=assessment_field)
 
 
-def _in_unit(qs: models.QuerySet, window: Window, reach: Reach) -> models.QuerySet:
-    if window.unit is None:
+def _owned(qs: models.QuerySet, window: Window, reach: Reach, institution: str = "",
+           no_institution: Any = "") -> models.QuerySet:
+    """``qs`` narrowed to the records counting for the window's owner (none: all of them)."""
+    owner = window.owner
+    if owner is None:
         return qs
-    return qs.filter(pk__in=qs.model._default_manager.filter(reach.q(window.unit)).values("pk"))
+    if owner == "unit":
+        q = reach.q(window.unit)
+    elif owner == "park":
+        q = reach.q_park(window.park)
+    elif owner == "region":
+        q = reach.q_region(window.region)
+    else:
+        if not institution:
+            raise NotComputed(no_institution or _("This figure has no meaning for one institution."))
+        q = Q(**{institution: window.institution})
+    return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
 
 
 def _scoped(record_type: str, user, filters: Mapping[str, Any] | None) -> models.QuerySet:
@@ -122,27 +211,32 @@ def _day(model: type[models.Model], name: str) -> str:
 
 
 def indicator_records(record_type: str, user, window: Window, *, date_field: str | None,
-                      filters: Mapping[str, Any] | None = None, reach: Reach = RECORD) -> models.QuerySet:
+                      filters: Mapping[str, Any] | None = None, reach: Reach = RECORD,
+                      institution: str = "", no_institution: Any = "") -> models.QuerySet:
     """The records of ``record_type`` an indicator counts for ``user``: the scoped selector's
-    records whose ``date_field`` lies in the window (None: no date condition — ``filters`` say when,
-    as for a year field), filtered by ``filters`` and, if the window names a unit, counting for it by
-    ``reach``. Indicators start here so no figure counts a record its reader may not see."""
+    records whose ``date_field`` lies in the window (None: no date condition — ``filters`` say when),
+    filtered by ``filters`` and, if the window names an owner, counting for it (an assessment unit,
+    park or region by ``reach``; an institution by the ``institution`` path, else :class:`NotComputed`
+    with ``no_institution``). Declared indicators get their records here through
+    :meth:`Indicator.records`; a custom compute starts here too, so no figure counts a record its
+    reader may not see."""
     qs = _scoped(record_type, user, filters)
     if date_field is not None:
         d = _day(qs.model, date_field)
         qs = qs.filter(**{f"{d}__gte": window.start, f"{d}__lte": window.end})
-    return _in_unit(qs, window, reach)
+    return _owned(qs, window, reach, institution, no_institution)
 
 
 def stock_records(record_type: str, user, window: Window, *, from_field: str, to_field: str | None,
-                  filters: Mapping[str, Any] | None = None, reach: Reach = RECORD) -> models.QuerySet:
+                  filters: Mapping[str, Any] | None = None, reach: Reach = RECORD,
+                  institution: str = "", no_institution: Any = "") -> models.QuerySet:
     """The records in force on the window's last day: ``from_field`` on or before it and
     ``to_field`` empty or on or after it (no ``to_field``: never ends)."""
     qs = _scoped(record_type, user, filters)
     qs = qs.filter(**{f"{from_field}__lte": window.end})
     if to_field is not None:
         qs = qs.filter(Q(**{f"{to_field}__isnull": True}) | Q(**{f"{to_field}__gte": window.end}))
-    return _in_unit(qs, window, reach)
+    return _owned(qs, window, reach, institution, no_institution)
 
 
 def count(records: models.QuerySet) -> Figure:
@@ -172,15 +266,25 @@ def ratio(numerator: Figure, denominator: Figure) -> Figure:
                   parts={"numerator": numerator, "denominator": denominator})
 
 
+REPORTED_REFUSAL = _("Reported figures are filed for an assessment unit or the whole city, not for a park or "
+                     "an institution.")
+
+
 def reported(slug: str) -> Callable[[Any, Window], Figure]:
     """The ``compute`` of a reported indicator: among the ``core.ReportedValue`` records of ``slug``
-    the reader may see, filed for exactly the window's unit (no unit: the whole city's figure) for a
-    period lying inside the window, the one whose period ends last — a reported figure is a level or
-    a running total (累计), never added up. No such record: value ``None``."""
+    the reader may see, filed for exactly the window's unit (no unit: the whole city's figure; a
+    region: the figure filed without a unit for that region) for a period lying inside the window,
+    the one whose period ends last — a reported figure is a level or a running total (累计), never
+    added up. No such record: value ``None``. Parks and institutions file no statistics: refused."""
     def compute(user, window: Window) -> Figure:
-        unit = {"unit": window.unit} if window.unit is not None else {"unit__isnull": True}
+        if window.owner in ("park", "institution"):
+            raise NotComputed(REPORTED_REFUSAL)
+        if window.unit is not None:
+            owner: dict[str, Any] = {"unit": window.unit}
+        else:
+            owner = {"unit__isnull": True} | ({"region": window.region} if window.region is not None else {})
         qs = _scoped("reported-values", user, {"indicator": slug, "period_start__gte": window.start,
-                                               "period_end__lte": window.end, **unit})
+                                               "period_end__lte": window.end, **owner})
         latest = qs.order_by("-period_end", "-period_start", "-pk").first()
         if latest is None:
             return Figure(value=None, records=qs.none(), reported=True)
@@ -190,33 +294,110 @@ def reported(slug: str) -> Callable[[Any, Window], Figure]:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A figure over the records of ``record_type`` the user may see.
+    """A figure over the records of ``record_type`` the user may see, declared — the library builds
+    its queryset and its figure from the declaration (:meth:`records`, :meth:`compute`).
 
-    ``compute(user, window) -> Figure`` starts from ``indicator_records`` / ``stock_records``, so a
-    district administrator's figure counts only the district's records. ``kind`` says how the value
-    is computed (``KINDS``); ``reach`` which unit a record counts for; ``unit`` is the unit of measure
-    shown (项, 场, 万元) and ``scale`` what the stored value is divided by to show it in that unit
-    (money is stored in yuan: 10000 for 万元, 100000000 for 亿元); ``source`` the seed clause served."""
+    What is counted: ``record_type``, ``filters`` (field lookups: ``{"status": "held"}``) and when —
+    ``date_field`` (a date or datetime in the window), ``year_field`` (a year the window touches) or
+    ``stock_from``/``stock_to`` (in force on the window's last day; ``stock_to`` empty: never ends).
+    How: ``kind`` (``KINDS``) with ``field_name`` the path a ``distinct`` or ``sum`` (or a ``stock``
+    counted distinct) reads; a ``ratio`` divides the figures of the indicators ``numerator`` and
+    ``denominator`` (the declarations themselves); a ``reported`` figure is the filed ``core.ReportedValue``. For whom: ``reach``
+    (which assessment unit, park or region a record counts for) and ``institution`` (the path naming
+    the institution a record counts for) or, where an institution has no meaning, ``no_institution``
+    (the reason shown instead of a figure). Display: ``unit`` of measure (项, 场, 万元), ``scale``
+    (money is stored in yuan: 10000 for 万元), ``source`` the seed clause served.
+
+    ``custom``: a ``compute(user, window) -> Figure`` only for what a declaration cannot express (say
+    why beside it); it starts from :func:`indicator_records` / :func:`stock_records`."""
 
     slug: str
     label: Any
     documentation: Any
     unit: Any
     record_type: str
-    compute: Callable[[Any, Window], Figure]
     kind: str = COUNT
     reach: Reach = RECORD
     scale: int = 1
     source: str = ""
+    date_field: str = ""
+    year_field: str = ""
+    stock_from: str = ""
+    stock_to: str = ""
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    field_name: str = ""
+    numerator: Indicator | None = None
+    denominator: Indicator | None = None
+    institution: str = ""
+    no_institution: Any = ""
+    custom: Callable[[Any, Window], Figure] | None = None
 
     def __post_init__(self):
+        def bad(why: str):
+            raise ValueError(f"indicator {self.slug!r}: {why}")
         if self.kind not in KINDS:
-            raise ValueError(f"indicator {self.slug!r}: unknown kind {self.kind!r}")
+            bad(f"unknown kind {self.kind!r}")
+        if self.custom is not None or self.kind == REPORTED:
+            return
+        if self.kind == RATIO:
+            if not (self.numerator and self.denominator):
+                bad("a ratio names its numerator and denominator indicators")
+            return
+        when = [n for n in ("date_field", "year_field", "stock_from") if getattr(self, n)]
+        if len(when) != 1:
+            bad("declare exactly one of date_field, year_field, stock_from")
+        if (self.kind == STOCK) != bool(self.stock_from):
+            bad("a stock is counted by stock_from/stock_to, and only a stock")
+        if self.kind in (DISTINCT, SUM) and not self.field_name:
+            bad(f"a {self.kind} names the field it reads")
+        if bool(self.institution) == bool(self.no_institution):
+            bad("declare the institution path, or why an institution has no meaning (no_institution)")
 
     @property
     def is_reported(self) -> bool:
         """Shown as 上报 (a reported official figure), not 计算 (computed from records)."""
         return self.kind == REPORTED
+
+    def records(self, user, window: Window) -> models.QuerySet:
+        """The records the declaration counts for ``user`` in ``window`` (the drill-down)."""
+        common = {"filters": self.filters, "reach": self.reach, "institution": self.institution,
+                  "no_institution": self.no_institution}
+        if self.stock_from:
+            return stock_records(self.record_type, user, window, from_field=self.stock_from,
+                                 to_field=self.stock_to or None, **common)
+        if self.year_field:
+            years = {f"{self.year_field}__gte": window.start.year, f"{self.year_field}__lte": window.end.year}
+            return indicator_records(self.record_type, user, window, date_field=None,
+                                     **common | {"filters": {**self.filters, **years}})
+        return indicator_records(self.record_type, user, window, date_field=self.date_field, **common)
+
+    def compute(self, user, window: Window) -> Figure:
+        """The figure for ``user`` in ``window``; raises :class:`NotComputed` (with the reason) where
+        the indicator has no meaning for the window's owner."""
+        if self.custom is not None:
+            return self.custom(user, window)
+        if self.kind == REPORTED:
+            return reported(self.slug)(user, window)
+        if self.kind == RATIO:
+            assert self.numerator is not None and self.denominator is not None
+            return ratio(self.numerator.compute(user, window), self.denominator.compute(user, window))
+        records = self.records(user, window)
+        if self.kind == SUM:
+            return total(records, self.field_name)
+        if self.field_name:  # distinct, or a stock counted once per value
+            return distinct(records, self.field_name)
+        return count(records)
+
+    def refusal(self, window: Window):
+        """Why the indicator has no figure for the window's owner (None: it has one), without a query."""
+        if self.kind == REPORTED:
+            return REPORTED_REFUSAL if window.owner in ("park", "institution") else None
+        if self.kind == RATIO:
+            parts = (self.numerator, self.denominator)
+            return next(filter(None, (p.refusal(window) for p in parts if p is not None)), None)
+        if window.owner == "institution" and self.custom is None and not self.institution:
+            return self.no_institution
+        return None
 
     def shown(self, figure: Figure) -> Decimal | int | None:
         """The figure's value in the display unit (a sum in yuan shown in 万元 is divided by 10000)."""

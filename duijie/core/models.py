@@ -261,6 +261,9 @@ class ReportedValue(RecordBase):
     says whose figure it is, the scope fields (region, assessment units) who may see it."""
 
     CREATE_ROLES = GOVERNMENT_ROLES
+    # ``unit`` decides whose figure this is: a scope field (core.scope), set only to a unit in the
+    # filer's scope; left empty (the city's figure) only by a city administrator.
+    SCOPE_UNIT_FIELDS = ("unit",)
 
     indicator = models.CharField(_("indicator"), max_length=60, choices=ReportedIndicator.choices)
     unit = models.ForeignKey(AssessmentUnit, verbose_name=_("assessment unit"), null=True, blank=True,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from duijie.core.choices import ReportedIndicator
-from duijie.core.indicators import RECORD, REPORTED, Indicator, reported
+from duijie.core.indicators import RECORD, REPORTED, Indicator
 
 R = ReportedIndicator
 PERCENT = pgettext_lazy("unit of measure", "%")
@@ -30,7 +30,7 @@ SOURCES = {R.RD_GDP: "seed 002 一.1 (R&D经费支出占GDP的比重为2.77%)",
 
 INDICATORS = tuple(
     Indicator(slug=choice.value, label=choice.label, documentation=DOC, unit=UNITS[choice],
-              record_type="reported-values", compute=reported(choice.value), kind=REPORTED, reach=RECORD,
+              record_type="reported-values", kind=REPORTED, reach=RECORD,
               source=SOURCES[choice])
     for choice in ReportedIndicator
 )

@@ -85,6 +85,10 @@ def read_scope_q(model: type[Model], user) -> Q:
 # - The filing account and organisation are set by the service from the writer, never by input.
 # - Organisations (what users belong to) are edited by city administrators only, inside their city,
 #   and never the scope fields of their own bureau; assessment units likewise.
+# - A model may name further fields that hold an assessment unit and so decide whose figure or
+#   target a record is (``SCOPE_UNIT_FIELDS``: a reported figure's ``unit``). They are scope fields
+#   checked against ``units_in_scope``; empty means the whole city, which only a city administrator
+#   may leave it as (a district files its own units' figures, never the city's nor another district's).
 # ------------------------------------------------------------------------------------------------
 
 SCOPE_FIELDS = ("region", "park", "assessment_units", "owner_org", "visibility", "owner_unit", "owner_park")
@@ -102,7 +106,12 @@ def scope_field_names(model: type[Model]) -> tuple[str, ...]:
     names = _fields(model)
     if "visibility" not in names or "filed_by_org" not in names:
         return ()
-    return tuple(n for n in SCOPE_FIELDS if n in names)
+    return tuple(n for n in SCOPE_FIELDS if n in names) + unit_scope_fields(model)
+
+
+def unit_scope_fields(model: type[Model]) -> tuple[str, ...]:
+    """The model's further fields holding an assessment unit that decides whose record it is."""
+    return tuple(getattr(model, "SCOPE_UNIT_FIELDS", ()))
 
 
 def may_set(model: type[Model], user, name: str, instance: Model | None = None) -> bool:
@@ -179,7 +188,7 @@ def allowed_values(model: type[Model], user, name: str):
         return regions_in_scope(user, model)
     if name in ("park", "parks", "owner_park"):
         return parks_in_scope(user)
-    if name in ("assessment_units", "assessment_unit", "parent", "owner_unit"):
+    if name in ("assessment_units", "assessment_unit", "parent", "owner_unit") or name in unit_scope_fields(model):
         return units_in_scope(user)
     if name == "owner_org":
         return organisations_in_scope(user)
@@ -219,6 +228,11 @@ class ScopeFieldRule:
             if name not in new:
                 continue
             value, before = new[name], old.get(name)
+            if name in unit_scope_fields(self.model) and not value and (pk is None or before) \
+                    and not self._names_the_city():
+                errors[name] = _("Only the city administrator files a figure for the whole city; "
+                                 "choose one of your assessment units.")
+                continue
             if value == before or (not value and not before):
                 continue
             if not self._may_set(name, pk, before, own_org):
@@ -232,6 +246,12 @@ class ScopeFieldRule:
             if wanted - allowed - held:
                 errors[name] = _("This value lies outside your scope.")
         return errors
+
+    def _names_the_city(self) -> bool:
+        """Whether the user may leave a unit field empty (the whole city's record)."""
+        user = self.user
+        return getattr(user, "is_server_operator", False) or (
+            getattr(user, "role", None) == Role.CITY_ADMIN and city_prefix(user) is not None)
 
     def _may_set(self, name: str, pk, before, own_org: bool) -> bool:
         user = self.user

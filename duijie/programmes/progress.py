@@ -3,9 +3,11 @@ counted), the pace expected at a date, a status from the programme's thresholds 
 needed. Nothing is stored; every actual is ``plugins.indicator(slug).compute(user, window)`` for the
 reader, so a district administrator's figures count only the records it may read.
 
-Owners the indicator ``Window`` can express today: an assessment unit (``Window.unit``). Parks,
-institutions and city departments are listed with their target and ``not computed`` and the reason
-(the window has no park, institution or region yet), never with a figure counted for someone else.
+Every owner is a ``Window`` owner: an assessment unit (``Window.unit``), a park (``park``), an
+institution (``institution``: the records it is a party to) and a city department (``region``: the
+department's region, else the programme's — a city bureau's target counts its city). A target whose
+indicator has no meaning for its owner (a high-tech certificate and an institution) is listed with
+its target, ``not computed`` and the indicator's reason, never with a figure counted for someone else.
 """
 
 from __future__ import annotations
@@ -25,9 +27,7 @@ from duijie.programmes.choices import Status
 from duijie.programmes.models import Programme, Target
 
 NOT_COMPUTABLE = {
-    "owner_park": _("The indicator window cannot yet count the records of one park."),
-    "owner_institution": _("The indicator window cannot yet count the records of one institution."),
-    "owner_department": _("The indicator window cannot yet count the records of a city (region)."),
+    "owner_department": _("Neither the department nor the programme names a region to count."),
 }
 
 
@@ -98,8 +98,17 @@ def status_for(programme: Programme, actual: int | Decimal, value: Decimal, expe
 
 
 def window_for(target: Target) -> Window | None:
+    """The indicator window of the target's owner and period (None: see ``NOT_COMPUTABLE``)."""
+    period = {"start": target.period_start, "end": target.period_end}
     if target.owner_unit_id:
-        return Window(start=target.period_start, end=target.period_end, unit=target.owner_unit)
+        return Window(**period, unit=target.owner_unit)
+    if target.owner_park_id:
+        return Window(**period, park=target.owner_park)
+    if target.owner_institution_id:
+        return Window(**period, institution=target.owner_institution)
+    if target.owner_department_id:
+        region = target.owner_department.region or target.programme_indicator.programme.region
+        return Window(**period, region=region) if region is not None else None
     return None
 
 
@@ -118,6 +127,9 @@ def row_for(user, target: Target, today: date) -> Row:
     if window is None:
         owner_field = next(n for n in NOT_COMPUTABLE if getattr(target, f"{n}_id"))
         row.note = NOT_COMPUTABLE[owner_field]
+        return row
+    if (refusal := ind.refusal(window)) is not None:
+        row.note = refusal
         return row
     figure = ind.compute(user, window)
     row.record_ids = sorted(figure.records.values_list("pk", flat=True))
@@ -152,6 +164,6 @@ def figure_records(user, target: Target):
     """The records the target's actual counts (the drill-down), or None if it is not computed."""
     window = window_for(target)
     slug = target.programme_indicator.indicator
-    if window is None or slug not in plugins.indicators():
+    if window is None or slug not in plugins.indicators() or plugins.indicator(slug).refusal(window) is not None:
         return None
     return plugins.indicator(slug).compute(user, window).records

@@ -1,34 +1,28 @@
-"""Indicators counted over innovation carriers (contributed through plugin.py; the library is
-core/indicators.py). One ``carriers-approved-<kind>`` per carrier kind; the level is a filter a
-programme target names through the kind's indicator and a breakdown (not yet built)."""
+"""Indicators counted over innovation carriers (contributed through plugin.py; the library, which
+builds each figure from its declaration, is core/indicators.py). One ``carriers-approved-<kind>``
+per carrier kind; the level is a filter a programme target names through the kind's indicator and a
+breakdown (not yet built)."""
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from duijie.core.indicators import COUNT, LOCATION
-from duijie.core.plugins import Figure, Indicator, Window, count, indicator_records
+from duijie.core.indicators import LOCATION
+from duijie.core.plugins import Indicator
 from duijie.supply.choices import CarrierKind
 
-CARRIERS = pgettext_lazy("unit of measure", "carriers")
-
-
-def _approved(kind: str | None):
-    filters = {"kind": kind} if kind else {}
-
-    def compute(user, window: Window) -> Figure:
-        return count(indicator_records("carriers", user, window, date_field="approval_date", filters=filters,
-                                       reach=LOCATION))
-    return compute
-
+# A carrier counts where it is built (its region or park): seed 001 附件2/3 载体建设（个） per 区镇, "协调各区镇建设
+# 载体"; a carrier is placed in the 区镇 that hosts it whoever its 依托单位 is.
+APPROVED = {"record_type": "carriers", "date_field": "approval_date", "reach": LOCATION,
+            "unit": pgettext_lazy("unit of measure", "carriers"),
+            "institution": "host__institution"}  # the institution the carrier relies on (依托单位)
 
 INDICATORS = (
     Indicator(
         slug="carriers-approved", label=_("Innovation carriers approved"),
         documentation=_("Innovation carriers (any kind, any level) whose approval date lies in the period; one "
                         "per carrier; counted where the carrier is located (its region or park)."),
-        unit=CARRIERS, record_type="carriers", compute=_approved(None), kind=COUNT, reach=LOCATION,
-        source="seed 001 annex (载体建设（个）)",
+        source="seed 001 annex (载体建设（个）)", **APPROVED,
     ),
     *(Indicator(
         slug=f"carriers-approved-{value.replace('_', '-')}",
@@ -36,7 +30,6 @@ INDICATORS = (
         documentation=format_lazy("{} {}", _("Innovation carriers of this kind (any level) whose approval date "
                                              "lies in the period; one per carrier; counted where the carrier "
                                              "is located."), label),
-        unit=CARRIERS, record_type="carriers", compute=_approved(value), kind=COUNT, reach=LOCATION,
-        source="seed 001/002/003 (载体)",
+        filters={"kind": value}, source="seed 001/002/003 (载体)", **APPROVED,
     ) for value, label in CarrierKind.choices),
 )

@@ -1,7 +1,8 @@
 """Every declared indicator against an independent count: a generated world of records (hypothesis
 draws the random source: dates on and around the window's edges, two districts, amounts), and for each indicator the expected
 value written in plain Python over the created objects — not with the indicator's queryset — for a
-city and a district administrator, and for the city narrowed to the district by the window's unit.
+city and a district administrator, and for the city narrowed to the district by the window's unit
+or region (a city department's window).
 Then the unit rules on records crafted so that assessment unit, location and party location differ,
 and the ratio and display scale."""
 
@@ -21,7 +22,7 @@ from duijie.cooperation.models import YearlyOutcome
 from duijie.cooperation.tests import helpers as h
 from duijie.core import plugins
 from duijie.core.indicators import ASSESSMENT_UNIT, LOCATION, RECORD, Figure, party_location, ratio
-from duijie.core.models import AssessmentUnit, Organisation, Region
+from duijie.core.models import AssessmentUnit, Organisation, Park, Region
 from duijie.core.plugins import Window
 from duijie.core.tests import factories as f
 from duijie.events.choices import EventType
@@ -75,6 +76,7 @@ def _world(rnd: random.Random, r):
         p = h.project(region=r[pick()], visibility=SECRET, status="signed", signed_on=maybe(),
                       implementation_on=maybe())
         p.institutions.set(rnd.sample(insts, rnd.randint(0, 2)))
+        p.enterprises.set([e for e in ents if e.region_id == p.region_id][:rnd.randint(0, 1)])  # or none on file
         w["projects"].append(p)
     w["outcomes"] = [YearlyOutcome.objects.create(
         project=p, year=year, new_investment=Decimal(rnd.randint(0, 10**7)),
@@ -87,7 +89,10 @@ def _world(rnd: random.Random, r):
                            starts_at=timezone.make_aware(datetime.combine(day(), datetime.min.time()))
                            + timedelta(hours=rnd.choice((0, 23))))
                    for _ in range(10)]
-    w["intentions"] = [h.intention(region=r[pick()], visibility=SECRET, signed_on=day()) for _ in range(4)]
+    w["intentions"] = []
+    for _ in range(4):
+        e = rnd.choice(ents)
+        w["intentions"].append(h.intention(region=e.region, enterprise=e, visibility=SECRET, signed_on=day()))
     w["pairings"] = []
     liaison = f.user(role="city_admin")
     for _ in range(8):
@@ -188,9 +193,11 @@ def _check_every_indicator(rnd):
     assert set(city_expected) == set(computed), "every computed indicator has an independent count"
     for slug, indicator in computed.items():
         for user, window, expected in ((city, YEAR, city_expected), (district, YEAR, district_expected),
-                                       (city, Window(START, END, unit=wujin), district_expected)):
+                                       (city, Window(START, END, unit=wujin), district_expected),
+                                       (city, Window(START, END, region=r[WUJIN]), district_expected),
+                                       (city, Window(START, END, region=r["3204"]), city_expected)):
             figure = indicator.compute(user, window)
-            assert figure.value == expected[slug], (slug, user.role, window.unit)
+            assert figure.value == expected[slug], (slug, user.role, window.owner)
             if indicator.kind == "count":
                 assert figure.records.count() == figure.value
             assert isinstance(figure.value, Decimal if indicator.kind == "sum" else int), slug
@@ -317,3 +324,82 @@ def test_a_reported_value_is_filed_through_the_registry_form_and_a_duplicate_is_
     assert again.status_code == 200 and ReportedValue.objects.count() == 1
     backwards = client.post("/r/reported-values/add/", data | {"period_start": "2026-01-01", "unit": wujin.pk})
     assert backwards.status_code == 200 and ReportedValue.objects.count() == 1
+
+
+def test_park_and_institution_windows_follow_each_indicators_declared_path():
+    """A 科技副总 filed in park A, hosted by an enterprise in park B, sent by university U and appointed
+    as industry professor by university V: the host's park and the sending university count it as a
+    科技副总; as an industry professor the record's park and the appointing university do. An
+    indicator without an institution meaning refuses an institution window with its reason."""
+    from duijie.core.indicators import NotComputed
+
+    r, _wujin, city, _district = _readers()
+    park_a, park_b = (Park.objects.create(name=n, region=r[WUJIN]) for n in ("园区甲", "园区乙"))
+    sender, appointer = f.institution(name="大学甲"), f.institution(name="大学乙")
+    placement = Placement.objects.create(
+        scheme="tech_vp_city", year=2025, person_name="赵六", start_on=date(2025, 3, 1), region=r[WUJIN],
+        park=park_a, host_enterprise=f.enterprise(region=r[WUJIN], park=park_b), home_institution=sender,
+        host_institution=appointer)
+    vp, prof = plugins.indicator("tech-vp-placements"), plugins.indicator("industry-professor-placements")
+
+    def counted(ind, **owner):
+        return list(ind.compute(city, Window(START, END, **owner)).records)
+    assert counted(vp, park=park_b) == [placement] and counted(vp, park=park_a) == []
+    assert counted(vp, institution=sender) == [placement] and counted(vp, institution=appointer) == []
+    Placement.objects.filter(pk=placement.pk).update(scheme="industry_professor")
+    assert counted(prof, park=park_a) == [placement] and counted(prof, park=park_b) == []
+    assert counted(prof, institution=appointer) == [placement] and counted(prof, institution=sender) == []
+    for slug, ind in plugins.indicators().items():
+        window = Window(START, END, institution=sender)
+        if ind.refusal(window) is None:
+            ind.compute(city, window)
+            continue
+        with pytest.raises(NotComputed) as refused:
+            ind.compute(city, window)
+        assert refused.value.reason == ind.refusal(window) and str(refused.value.reason), slug
+    with pytest.raises(ValueError, match="at most one owner"):
+        Window(START, END, park=park_a, institution=sender)
+
+
+def test_a_project_counts_where_its_enterprise_is_and_an_event_for_its_organising_unit():
+    """Seed 001 附件3 counts 校企合作项目数 and 对接活动次数 per 区镇: a project filed in Xinbei whose
+    enterprise is in Wujin counts for Wujin; one with no enterprise on file where it is filed. An
+    event held in Xinbei but filed for the Wujin unit (Wujin organised it) counts for both."""
+    r, wujin, city, _district = _readers()
+    xinbei = AssessmentUnit.objects.create(name="新北区", code="t-xinbei", kind="district", city=r["3204"])
+    xinbei.regions.set([r[XINBEI]])
+    with_enterprise = h.project(region=r[XINBEI], signed_on=START)
+    with_enterprise.enterprises.set([f.enterprise(region=r[WUJIN])])
+    without = h.project(region=r[XINBEI], signed_on=START)
+    signed = plugins.indicator("signed-projects")
+    assert list(signed.compute(city, Window(START, END, unit=wujin)).records) == [with_enterprise]
+    assert list(signed.compute(city, Window(START, END, unit=xinbei)).records) == [without]
+    assert list(signed.compute(city, Window(START, END, region=r[WUJIN])).records) == [with_enterprise]
+    event = h.event(region=r[XINBEI], status="held", starts_at=timezone.make_aware(datetime(2025, 5, 1, 9)))
+    event.assessment_units.set([wujin])
+    held = plugins.indicator("events-held")
+    assert list(held.compute(city, Window(START, END, unit=wujin)).records) == [event]
+    assert list(held.compute(city, Window(START, END, unit=xinbei)).records) == [event]
+
+
+def test_a_declared_ratio_divides_its_parts_and_a_broken_declaration_is_refused():
+    from duijie.core.indicators import RATIO, Indicator
+
+    r, wujin, city, _district = _readers()
+    h.project(region=r[WUJIN], signed_on=START, implementation_on=END)
+    h.project(region=r[WUJIN], signed_on=START)
+    h.project(region=r[XINBEI], signed_on=START)
+    started, signed = plugins.indicator("implemented-projects"), plugins.indicator("signed-projects")
+    share = Indicator(slug="t-share", label="x", documentation="x", unit="%", record_type="projects", kind=RATIO,
+                      numerator=started, denominator=signed)
+    assert share.compute(city, YEAR).value == Decimal(1) / Decimal(3)
+    figure = share.compute(city, Window(START, END, unit=wujin))
+    assert figure.value == Decimal("0.5") and figure.parts["denominator"].value == 2
+    base = {"slug": "t-bad", "label": "x", "documentation": "x", "unit": "x", "record_type": "projects",
+            "institution": "institutions"}
+    for broken, why in (({}, "exactly one of"), ({"date_field": "signed_on", "year_field": "year"}, "exactly one of"),
+                        ({"date_field": "signed_on", "kind": "sum"}, "names the field"),
+                        ({"kind": RATIO}, "numerator and denominator"),
+                        ({"date_field": "signed_on", "no_institution": "x"}, "institution path")):
+        with pytest.raises(ValueError, match=why):
+            Indicator(**base | broken)

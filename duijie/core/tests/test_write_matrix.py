@@ -1,5 +1,5 @@
 """The write side of the role matrix: every role × every writable field that decides scope (region,
-park, assessment units, owner organisation, visibility) × UI form, API PATCH/PUT/POST and import,
+park, assessment units, owner organisation, visibility, a reported figure's unit) × UI form, API PATCH/PUT/POST and import,
 each trying a value outside the role's scope on a record the role may edit — 0 accepted.
 
 Positive controls run through the same harness (a government role moving a record inside its own
@@ -101,8 +101,10 @@ def _bad_values(role, ks) -> dict[str, list]:
     """Out-of-scope values per field for a role of the 常州 world."""
     out = {"region": [ks["region"]], "park": [ks["park"]], "assessment_units": [[ks["unit"]]],
            "owner_org": [ks["org"]]}
+    out["unit"] = [ks["unit"]]  # whose figure a reported value is (ReportedValue.SCOPE_UNIT_FIELDS)
     if role != Role.CITY_ADMIN:
         out["region"].append(Region.objects.get(code="320411").pk)  # 新北: outside 武进, the park, a party
+        out["unit"].append(AssessmentUnit.objects.get(code="t-xinbei").pk)
     if role not in GOVERNMENT_ROLES:
         out["visibility"] = ["public"]  # every record of the world is 不宜公开: only a bureau lifts that
     return out

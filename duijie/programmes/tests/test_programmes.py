@@ -122,10 +122,12 @@ def test_pace_and_status_come_from_the_programme_thresholds(world):
                   lagging_below=Decimal("0.9"), at_risk_below=Decimal("0.6")).full_clean()
 
 
-def test_targets_of_parks_and_departments_are_listed_not_computed(world):
-    _target(world, owner_department=world["bureau"]).save()
-    rows = progress.progress(world["city"], world["programme"], today=END)
-    department = next(r for r in rows if r.target.owner_department_id)
+def test_a_department_target_with_no_region_anywhere_is_listed_not_computed(world):
+    world["programme"].region = None
+    world["programme"].save()
+    target = _target(world, owner_department=Organisation.objects.create(kind="government", name="某中心"))
+    target.save()
+    department = progress.row_for(world["city"], target, END)
     assert department.actual is None and department.status == Status.NOT_COMPUTED and department.note
 
 
