@@ -69,7 +69,7 @@ def _world(rnd: random.Random, r):
     maybe = lambda: rnd.choice((*DAYS, None))  # noqa: E731
     w: dict[str, list] = {}
     ents = [f.enterprise(region=r[pick()], visibility=SECRET) for _ in range(5)]
-    insts = [f.institution(region=r[pick()]) for _ in range(3)]
+    insts = [f.institution(region=r[pick()], kind=rnd.choice(("university", "institute"))) for _ in range(3)]
     experts = [f.expert(region=r[pick()], visibility=SECRET) for _ in range(4)]
     w["projects"] = []
     for _ in range(8):
@@ -103,8 +103,10 @@ def _world(rnd: random.Random, r):
     w["visits"] = []
     for _ in range(8):
         e = rnd.choice(ents)
-        w["visits"].append(Visit.objects.create(enterprise=e, visited_on=day(), visitors="张三",
-                                                region_id=e.region_id))
+        ten_ten = rnd.random() < 0.6  # 十校十所进千企 visits name the visiting university or institute
+        w["visits"].append(Visit.objects.create(
+            enterprise=e, visited_on=day(), visitors="张三", region_id=e.region_id,
+            programme="ten_ten" if ten_ten else "survey", visiting_institution=rnd.choice(insts) if ten_ten else None))
     w["placements"] = []
     for _ in range(8):
         e = rnd.choice(ents)
@@ -145,6 +147,7 @@ def _expected(w, prefix: str) -> dict[str, object]:
     signed = [p for p in projects if _in(p.signed_on)]
     held = [e for e in events if e.status == "held" and _in(timezone.localdate(e.starts_at))]
     touched = [o for o in outcomes if 2025 <= o.year <= 2025]
+    ten_ten = [v for v in mine(w["visits"]) if v.programme == "ten_ten" and _in(v.visited_on)]
     out: dict[str, object] = {
         "signed-projects": len(signed),
         "implemented-projects": sum(_in(p.implementation_on) for p in projects),
@@ -159,6 +162,11 @@ def _expected(w, prefix: str) -> dict[str, object]:
         "paired-enterprises": len({p.enterprise_id for p in pairings}),
         "paired-experts": len({p.expert_id for p in pairings}),
         "visited-enterprises": len({v.enterprise_id for v in mine(w["visits"]) if _in(v.visited_on)}),
+        "ten-ten-enterprises": len({v.enterprise_id for v in ten_ten}),
+        "ten-ten-universities": len({v.visiting_institution_id for v in ten_ten
+                                     if v.visiting_institution.kind == "university"}),
+        "ten-ten-institutes": len({v.visiting_institution_id for v in ten_ten
+                                   if v.visiting_institution.kind != "university"}),
         "tech-vp-placements": sum(p.scheme.startswith("tech_vp") for p in placements),
         "industry-professor-placements": sum(p.scheme == "industry_professor" for p in placements),
         "student-teams": len(teams),
