@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,6 +54,12 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     audit_failure(user=request.user, action=AuditAction.DENIED, request=request,
                   detail={"method": request.method, "path": request.path})
     return render(request, "403.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """400 handler (a disallowed Host header, a malformed request): rendered without the request's
+    context, since the request may have failed before the session and user were attached."""
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
