@@ -31,7 +31,7 @@ def _assert_friendly(response, status, heading):
     assert heading in body
     assert "返回首页" in body and 'href="/"' in body
     assert "vendor/bootstrap.min.css" in body  # the site's stylesheets, its layout
-    for marker in DEBUG_MARKERS + ("Not Found", "Server Error", "Bad Request"):
+    for marker in (*DEBUG_MARKERS, "Not Found", "Server Error", "Bad Request"):
         assert marker not in body
 
 
