@@ -24,6 +24,7 @@ from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
 from duijie.core.forms import VERSION_FIELD, RecordForm
+from duijie.core.history import SKIPPED, readable_changes
 from duijie.core.masking import mask
 from duijie.core.models import Grant
 from duijie.core.pii import find_pii, mask_pii
@@ -363,28 +364,15 @@ def record_history(request: HttpRequest, slug: str, pk) -> HttpResponse:
     obj = _get(rt, request, pk)
     if not hasattr(obj, "history"):
         raise Http404
-    masked = personal_fields(rt.model)
-    show_full = False  # history shows personal values masked; "show full" is on the detail page
+    masked = personal_fields(rt.model)  # masked here; "show full" is on the detail page
     entries = []
     records = list(obj.history.select_related("history_user").order_by("-history_date")[:100])
     for i, rec in enumerate(records):
         prev = records[i + 1] if i + 1 < len(records) else None
         changes = []
         if prev is not None:
-            delta = rec.diff_against(prev, excluded_fields=[n for n in ("updated_at", "version")
-                                                            if hasattr(rec, n)])
-            for ch in delta.changes:
-                if ch.field.endswith("_hash"):
-                    continue
-                old, new = ch.old, ch.new
-                if ch.field in masked:
-                    kind = masked[ch.field]
-                    old, new = (mask(old, kind), mask(new, kind)) if not show_full else (old, new)
-                try:
-                    label = rt.model._meta.get_field(ch.field).verbose_name
-                except Exception:
-                    label = ch.field
-                changes.append({"field": label, "old": old, "new": new})
+            delta = rec.diff_against(prev, excluded_fields=[n for n in SKIPPED if hasattr(rec, n)])
+            changes = readable_changes(rt.model, delta.changes, masked)
         entries.append({"rec": rec, "changes": changes})
     return render(request, "core/record_history.html", {"rt": rt, "obj": obj, "entries": entries})
 
