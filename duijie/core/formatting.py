@@ -4,9 +4,13 @@ do), money in 万元 (the seeds' unit) with the exact yuan kept for a hover titl
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
+from django.db import models
 from django.utils import timezone, translation
+from django.utils.functional import keep_lazy_text
+from django.utils.html import format_html
 
 WAN = Decimal(10000)
 
@@ -63,3 +67,25 @@ def exact_yuan(value) -> str:
     if amount is None:
         return ""
     return f"{amount:,.2f}元" if _chinese() else f"{amount:,.2f} yuan"
+
+
+def is_money(field) -> bool:
+    """An amount in yuan: the apps' MONEY decimals (16 digits, 2 places, labelled "… (yuan)")."""
+    return isinstance(field, models.DecimalField) and field.max_digits == 16 and field.decimal_places == 2
+
+
+_UNIT = re.compile(r"\s*[（(](?:元|yuan)[)）]\s*$")
+
+
+@keep_lazy_text
+def without_yuan_unit(label: str) -> str:
+    """新增投入（元） → 新增投入: the figure shown beside it carries its unit (万元)."""
+    return _UNIT.sub("", str(label))
+
+
+def wan_html(value) -> str:
+    """<span class="money" title="391,500,000.00元">39,150万元</span>; "" for no amount."""
+    shown = wan_yuan(value)
+    if not shown:
+        return ""
+    return format_html('<span class="money" title="{}">{}</span>', exact_yuan(value), shown)

@@ -23,6 +23,7 @@ from duijie.core import plugins, selectors, services
 from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
+from duijie.core.formatting import is_money, wan_html, without_yuan_unit
 from duijie.core.forms import VERSION_FIELD, RecordForm
 from duijie.core.history import SKIPPED, readable_changes
 from duijie.core.masking import mask
@@ -135,7 +136,10 @@ def _field_rows(rt: RecordType, obj, user, show_full: bool) -> list[tuple[str, o
             value = mask_pii(value)
         if isinstance(value, list):
             value = "、".join(map(str, value))
-        rows.append((f.verbose_name, value, link))
+        label = f.verbose_name
+        if is_money(f) and value is not None:
+            value, label = wan_html(value), without_yuan_unit(label)
+        rows.append((label, value, link))
     for f in rt.model._meta.many_to_many:
         items = list(getattr(obj, f.name).all()[:50])
         rows.append((f.verbose_name, items or None, None))

@@ -1,9 +1,8 @@
 """{% load duijie_format %}: dates as the offices write them, money in 万元 with the exact yuan on hover."""
 
 from django import template
-from django.utils.html import format_html
 
-from duijie.core.formatting import exact_yuan, office_date, wan_yuan
+from duijie.core.formatting import office_date, wan_html
 
 register = template.Library()
 
@@ -23,7 +22,4 @@ def office_datetime(value) -> str:
 @register.filter
 def wan(value) -> str:
     """{{ amount|wan }} → <span title="391,500,000.00元">39,150万元</span>; "" for no amount."""
-    shown = wan_yuan(value)
-    if not shown:
-        return ""
-    return format_html('<span class="money" title="{}">{}</span>', exact_yuan(value), shown)
+    return wan_html(value)
