@@ -56,6 +56,13 @@ def build_table(record_type: RecordType) -> type[tables.Table]:
         if f.name in columns and is_money(f):
             attrs[f.name] = MoneyColumn(verbose_name=without_yuan_unit(f.verbose_name),
                                         attrs={"td": {"class": "text-end text-nowrap"}})
+    fields = {f.name for f in model._meta.get_fields()}
+    for name in columns:
+        # A computed column: a property whose getter carries a short_description (its header).
+        getter = getattr(getattr(model, name, None), "fget", None)
+        if name not in fields and getter is not None and hasattr(getter, "short_description"):
+            attrs[name] = tables.Column(verbose_name=getter.short_description, orderable=False,
+                                        attrs={"td": {"class": "text-nowrap", "data-column": name}})
     first = columns[0]
     first_field = next((f for f in model._meta.concrete_fields if f.name == first), None)
     if isinstance(first_field, models.DateTimeField):

@@ -176,6 +176,7 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
             if obj.status in t.sources and can_edit and (not t.admin_only or selectors.can_review(request.user, obj)):
                 transitions.append(t)
     warnings = obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []
+    warnings += obj.record_warnings() if hasattr(obj, "record_warnings") else []  # e.g. an expiring certificate
     grants = None
     if can_edit and getattr(obj, "visibility", None) not in (None, "classified"):
         grants = list(Grant.objects.filter(content_type=ContentType.objects.get_for_model(rt.model), object_id=obj.pk)
