@@ -88,17 +88,17 @@ def make_roles(g) -> None:
         senior = x.obj.title in ("professor", "researcher", "assoc_professor", "assoc_researcher")
         hosts = g.ents_by_key[x.key] or g.ents
         if senior and r < 0.2 and hosts:
-            start = g.rng.choice([date(2024, 3, 1), date(2025, 3, 1), date(2026, 3, 1)])
+            start = g.recent(g.rng.choice([date(2024, 3, 1), date(2025, 3, 1), date(2026, 3, 1)]))
             roles.append(ExpertRole(expert=x.obj, kind="tech_vp", host_id=g.rng.choice(hosts).obj.organisation_id,
                                     start=start, end=add_years(start, 1) - timedelta(days=1)))
         elif senior and r < 0.28 and hosts:
-            start = g.rng.choice([date(2023, 9, 1), date(2024, 9, 1), date(2025, 9, 1)])
+            start = g.recent(g.rng.choice([date(2023, 9, 1), date(2024, 9, 1), date(2025, 9, 1)]))
             roles.append(ExpertRole(expert=x.obj, kind="industry_professor",
                                     host_id=g.rng.choice(hosts).obj.organisation_id,
                                     start=start, end=add_years(start, 3) - timedelta(days=1)))
         elif r < 0.31 and hosts:
             roles.append(ExpertRole(expert=x.obj, kind="dual_post", host_id=g.rng.choice(hosts).obj.organisation_id,
-                                    start=date(2025, 7, 1), end=date(2027, 6, 30)))
+                                    start=g.recent(date(2025, 7, 1)), end=g.recent(date(2027, 6, 30))))
         elif r < 0.37:
             year = g.rng.randint(2019, 2025)
             roles.append(ExpertRole(expert=x.obj, kind="broker", host_id=x.inst.organisation_id,
