@@ -27,6 +27,7 @@ lock:
 demo: install
 	DUIJIE_DEMO=1 $(BIN)/python manage.py migrate --noinput -v0
 	DUIJIE_DEMO=1 $(BIN)/python manage.py demo_data --if-empty
+	DUIJIE_DEMO=1 $(BIN)/python manage.py calendar_tick --schedule   # today's closures, then daily by the worker
 	DUIJIE_DEMO=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	DUIJIE_DEMO=1 $(BIN)/python manage.py rebuild_index --if-missing   # lexical at once; vectors by the bulk worker
 	@DUIJIE_DEMO=1 $(BIN)/python manage.py demo_logins

@@ -50,5 +50,6 @@ urlpatterns = [
     path("programmes/", include("duijie.programmes.urls")),
 ]
 
+handler400 = "duijie.core.views.bad_request"
 handler403 = "duijie.core.views.permission_denied"
 handler500 = "duijie.core.views.server_error"

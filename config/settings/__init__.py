@@ -173,6 +173,9 @@ DUIJIE_API_RATE_USER = os.environ.get("DUIJIE_API_RATE_USER", "600/minute")
 DUIJIE_API_RATE_ANON = os.environ.get("DUIJIE_API_RATE_ANON", "60/minute")
 # API tokens: longest validity in days (0: tokens may live until revoked).
 DUIJIE_API_TOKEN_MAX_DAYS = int(os.environ.get("DUIJIE_API_TOKEN_MAX_DAYS", "365"))
+# An enterprise qualification (高新技术企业 certificate …) whose validity ends within this many days is
+# flagged "expiring" (issue #16: renewals are prepared about three months ahead).
+DUIJIE_QUALIFICATION_EXPIRING_DAYS = int(os.environ.get("DUIJIE_QUALIFICATION_EXPIRING_DAYS", "90"))
 # HTTP Basic on the API: off unless enabled. When on, failures are throttled per IP and username in the
 # shared cache, and accounts that need a second factor (back office) are refused: a password cannot carry it.
 DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", False)

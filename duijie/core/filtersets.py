@@ -3,11 +3,16 @@ record has. One FilterSet per model serves both the list page and the API."""
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import FilterSetMetaclass
+from django_filters.utils import label_for_filter
 
 from duijie.core.choices import Visibility
 from duijie.core.models import AssessmentUnit, Industry, Park, Region
@@ -21,7 +26,28 @@ def id_filter(field_name: str, label) -> django_filters.NumberFilter:
                                        min_value=1, max_value=2**63 - 1, decimal_places=0)
 
 
-class SearchFilterSet(django_filters.FilterSet):
+# django-filter names a filter without a label from its model field when a FilterSet is instantiated,
+# as a plain string in the language active then, and a filter read at class level (drf-spectacular
+# does, for the API schema) caches its form field with no label at all, which Django shows as the
+# English field name ("Ip form"): one process of the web server then served English labels on every
+# request after its first schema. Labels are lazy here, translated when rendered.
+_lazy_label = lazy(label_for_filter, str)
+
+
+class LazyLabelMetaclass(FilterSetMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        model = new_class._meta.model
+        if model is not None:
+            for filter_name, filter_ in list(new_class.base_filters.items()):
+                if filter_._label is None and filter_.field_name:
+                    # a copy: a declared filter is shared by the FilterSets that inherit it
+                    filter_ = new_class.base_filters[filter_name] = copy.deepcopy(filter_)
+                    filter_.label = _lazy_label(model, filter_.field_name, filter_.lookup_expr, filter_.exclude)
+        return new_class
+
+
+class SearchFilterSet(django_filters.FilterSet, metaclass=LazyLabelMetaclass):
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")

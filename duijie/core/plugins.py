@@ -20,13 +20,16 @@ Kinds of contribution (one frozen dataclass each):
 - ``Export``: downloads of one record in an official form, shown on its detail page (imports' Annex 1);
 - ``ImportKind``: the record type an import kind fills (the list page links to its template);
 - ``MatchingSource``: what a model feeds into the matching index (read by ``matching.declarations``);
-- ``Indicator``: a figure counted over the records a user may see (``core/indicators.py``, the library).
+- ``Indicator``: a figure counted over the records a user may see (``core/indicators.py``, the library);
+- ``DailyJob``: work the calendar does once a day (``core/calendar.py``: demands past their deadline
+  close, events past their end are marked held).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import import_module
 from importlib.util import find_spec
 from types import MappingProxyType
@@ -50,7 +53,7 @@ from duijie.core.indicators import (  # re-exported: indicators.py modules impor
 )
 from duijie.core.registry import NavLink, RecordType
 
-__all__ = ["Contributions", "DetailLink", "DetailPanel", "Export", "Figure", "ImportKind", "Indicator",
+__all__ = ["Contributions", "DailyJob", "DetailLink", "DetailPanel", "Export", "Figure", "ImportKind", "Indicator",
            "MatchingSource", "NavLink", "RecordType", "Window", "count", "distinct", "indicator_records",
            "ratio", "stock_records", "total"]
 
@@ -124,6 +127,15 @@ class MatchingSource:
 
 
 @dataclass(frozen=True)
+class DailyJob:
+    """``run(today)`` once a day (``manage.py calendar_tick`` or the self-rescheduling task); it must be
+    idempotent (a second run the same day changes nothing) and returns counts for the log."""
+
+    name: str
+    run: Callable[[date], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
 class Contributions:
     record_types: tuple[RecordType, ...] = ()
     nav_links: tuple[NavLink, ...] = ()
@@ -133,6 +145,7 @@ class Contributions:
     import_kinds: tuple[ImportKind, ...] = ()
     matching: tuple[MatchingSource, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    daily_jobs: tuple[DailyJob, ...] = ()
 
 
 class RegistryFrozen(RuntimeError):
@@ -146,6 +159,7 @@ _links: dict[str, list[DetailLink | Export]] = {}
 _imports: dict[str, ImportKind] = {}
 _matching: list[MatchingSource] = []
 _indicators: dict[str, Indicator] = {}
+_daily: list[DailyJob] = []
 _frozen = False
 
 
@@ -170,6 +184,7 @@ def _add(app_label: str, c: Contributions) -> None:
         if ind.slug in _indicators:
             raise ValueError(f"{app_label}: indicator {ind.slug!r} is declared twice")
         _indicators[ind.slug] = ind
+    _daily.extend(c.daily_jobs)
     _contributions[app_label] = c
 
 
@@ -236,3 +251,7 @@ def indicators() -> Mapping[str, Indicator]:
 
 def indicator(slug: str) -> Indicator:
     return _indicators[slug]
+
+
+def daily_jobs() -> tuple[DailyJob, ...]:
+    return tuple(_daily)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.db import models
 
+from duijie.core.formatting import is_money, wan_html, without_yuan_unit
 from duijie.core.masking import mask
 from duijie.core.pii import mask_pii
 from duijie.core.registry import RecordType, personal_fields, record_url
@@ -22,6 +23,13 @@ class TextColumn(tables.Column):
 
     def render(self, value):
         return mask_pii(value)
+
+
+class MoneyColumn(tables.Column):
+    """An amount in 万元, the exact yuan on hover (exports keep the yuan)."""
+
+    def render(self, value):
+        return wan_html(value)
 
 
 class RegistryTable(tables.Table):
@@ -44,6 +52,17 @@ def build_table(record_type: RecordType) -> type[tables.Table]:
     for name in columns:
         if name not in masked and name in text_fields:
             attrs[name] = TextColumn()
+    for f in model._meta.concrete_fields:
+        if f.name in columns and is_money(f):
+            attrs[f.name] = MoneyColumn(verbose_name=without_yuan_unit(f.verbose_name),
+                                        attrs={"td": {"class": "text-end text-nowrap"}})
+    fields = {f.name for f in model._meta.get_fields()}
+    for name in columns:
+        # A computed column: a property whose getter carries a short_description (its header).
+        getter = getattr(getattr(model, name, None), "fget", None)
+        if name not in fields and getter is not None and hasattr(getter, "short_description"):
+            attrs[name] = tables.Column(verbose_name=getter.short_description, orderable=False,
+                                        attrs={"td": {"class": "text-nowrap", "data-column": name}})
     first = columns[0]
     first_field = next((f for f in model._meta.concrete_fields if f.name == first), None)
     if isinstance(first_field, models.DateTimeField):

@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +23,9 @@ from duijie.core import plugins, selectors, services
 from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
+from duijie.core.formatting import is_money, wan_html, without_yuan_unit
 from duijie.core.forms import VERSION_FIELD, RecordForm
+from duijie.core.history import SKIPPED, readable_changes
 from duijie.core.masking import mask
 from duijie.core.models import Grant
 from duijie.core.pii import find_pii, mask_pii
@@ -53,6 +56,12 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     audit_failure(user=request.user, action=AuditAction.DENIED, request=request,
                   detail={"method": request.method, "path": request.path})
     return render(request, "403.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """400 handler (a disallowed Host header, a malformed request): rendered without the request's
+    context, since the request may have failed before the session and user were attached."""
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -127,7 +136,10 @@ def _field_rows(rt: RecordType, obj, user, show_full: bool) -> list[tuple[str, o
             value = mask_pii(value)
         if isinstance(value, list):
             value = "、".join(map(str, value))
-        rows.append((f.verbose_name, value, link))
+        label = f.verbose_name
+        if is_money(f) and value is not None:
+            value, label = wan_html(value), without_yuan_unit(label)
+        rows.append((label, value, link))
     for f in rt.model._meta.many_to_many:
         items = list(getattr(obj, f.name).all()[:50])
         rows.append((f.verbose_name, items or None, None))
@@ -164,6 +176,7 @@ def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
             if obj.status in t.sources and can_edit and (not t.admin_only or selectors.can_review(request.user, obj)):
                 transitions.append(t)
     warnings = obj.uscc_warnings() if hasattr(obj, "uscc_warnings") else []
+    warnings += obj.record_warnings() if hasattr(obj, "record_warnings") else []  # e.g. an expiring certificate
     grants = None
     if can_edit and getattr(obj, "visibility", None) not in (None, "classified"):
         grants = list(Grant.objects.filter(content_type=ContentType.objects.get_for_model(rt.model), object_id=obj.pk)
@@ -356,28 +369,15 @@ def record_history(request: HttpRequest, slug: str, pk) -> HttpResponse:
     obj = _get(rt, request, pk)
     if not hasattr(obj, "history"):
         raise Http404
-    masked = personal_fields(rt.model)
-    show_full = False  # history shows personal values masked; "show full" is on the detail page
+    masked = personal_fields(rt.model)  # masked here; "show full" is on the detail page
     entries = []
     records = list(obj.history.select_related("history_user").order_by("-history_date")[:100])
     for i, rec in enumerate(records):
         prev = records[i + 1] if i + 1 < len(records) else None
         changes = []
         if prev is not None:
-            delta = rec.diff_against(prev, excluded_fields=[n for n in ("updated_at", "version")
-                                                            if hasattr(rec, n)])
-            for ch in delta.changes:
-                if ch.field.endswith("_hash"):
-                    continue
-                old, new = ch.old, ch.new
-                if ch.field in masked:
-                    kind = masked[ch.field]
-                    old, new = (mask(old, kind), mask(new, kind)) if not show_full else (old, new)
-                try:
-                    label = rt.model._meta.get_field(ch.field).verbose_name
-                except Exception:
-                    label = ch.field
-                changes.append({"field": label, "old": old, "new": new})
+            delta = rec.diff_against(prev, excluded_fields=[n for n in SKIPPED if hasattr(rec, n)])
+            changes = readable_changes(rt.model, delta.changes, masked)
         entries.append({"rec": rec, "changes": changes})
     return render(request, "core/record_history.html", {"rt": rt, "obj": obj, "entries": entries})
 

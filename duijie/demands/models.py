@@ -54,6 +54,8 @@ class Demand(ScopedRecord):
 
     # Others see a demand only in these states (selectors); drafts and reviews stay restricted.
     PUBLISHED_STATES = (DemandStatus.PUBLISHED, DemandStatus.CLOSED)
+    # The public portal lists open demands only: a closed one (by its owner or at its deadline) leaves it.
+    PORTAL_STATES = (DemandStatus.PUBLISHED,)
     # Only someone who may edit the enterprise may file or move a demand for it (services).
     SCOPE_PARENTS = ("enterprise",)
 

@@ -11,7 +11,9 @@ this module holds the generator itself — the random source, the shared helpers
 dates, money, bulk writing with history) and the reference lookups — and runs the areas in order.
 
 Determinism: one ``random.Random(seed)`` drives every choice, nothing iterates a set or an
-unordered query, and all dates derive from REF_DAY, so the same seed gives the same data.
+unordered query, and all dates derive from the day it runs for (``today``: the current world's dates
+are written as of REF_DAY and moved to today by ``recent``), so the same seed and day give the same
+data, and a demo started any day looks current (deadlines ahead, certificates about to expire).
 Speed: rows are written with ``bulk_create`` (``bulk_create_with_history`` where the model keeps
 history, including the history of tracked many-to-many fields) inside one transaction.
 Note: ``bulk_create`` bypasses ``save()``, so the organisations behind enterprises and institutions
@@ -135,6 +137,12 @@ class _Generator:
                 self.used_uscc.add(code)
                 return code
 
+    def recent(self, day: date) -> date:
+        """A date of the current world, written as of REF_DAY, moved to the same distance from today
+        (a deadline a month after REF_DAY is a month after today). Archival dates (programmes of
+        2017–2021, founding years, certificate cycles by year) are not moved."""
+        return day + (self.today - REF_DAY)
+
     def day(self, start: date, end: date) -> date:
         return start + timedelta(days=self.rng.randrange((end - start).days + 1))
 
@@ -200,7 +208,7 @@ class _Generator:
 
     # ------------------------------------------------------------------ run
     def run(self) -> dict[str, int]:
-        self.now = datetime(REF_DAY.year, REF_DAY.month, REF_DAY.day, 9, 0, tzinfo=TZ)
+        self.now = datetime(self.today.year, self.today.month, self.today.day, 9, 0, tzinfo=TZ)
         self.load_reference()
         government.make_units(self)
         government.make_government(self)

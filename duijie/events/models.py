@@ -21,6 +21,8 @@ from duijie.core.models import ScopedRecord, TimeStamped
 from duijie.core.roles import GOVERNMENT_ROLES
 from duijie.events.choices import EventStatus, EventType, InvitationStatus
 
+PHASE_LABELS = {"running": _("In progress"), "ended": _("Ended")}
+
 # Organisers: the city and district science bureaus and park managers (within their scope).
 ORGANISER_ROLES = GOVERNMENT_ROLES
 
@@ -64,6 +66,28 @@ class Event(ScopedRecord):
             raise ValidationError({"slot_minutes": _("A 1:1 slot lasts between 5 and 240 minutes.")})
         if self.table_count is not None and self.table_count > 200:
             raise ValidationError({"table_count": _("At most 200 tables.")})
+
+    def ends(self):
+        """When the event is over: its end, or the end of its first day when no end was given."""
+        if self.ends_at:
+            return self.ends_at
+        local = timezone.localtime(self.starts_at)
+        return local.replace(hour=23, minute=59, second=59, microsecond=0)
+
+    def phase(self, now=None) -> str:
+        """Where the event stands on the calendar: ``planned``/``cancelled`` as set; an open or held
+        event is ``open`` (报名中) before it starts, ``running`` (进行中) until it ends, ``ended`` (已结束)."""
+        if self.status not in (EventStatus.OPEN, EventStatus.HELD):
+            return self.status
+        now = now or timezone.now()
+        if now < self.starts_at:
+            return "open" if self.status == EventStatus.OPEN else "held"
+        return "running" if now <= self.ends() else "ended"
+
+    @property
+    def phase_display(self) -> str:
+        phase = self.phase()
+        return str(PHASE_LABELS.get(phase) or dict(EventStatus.choices).get(phase, phase))
 
     @property
     def is_full(self) -> bool:

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from duijie.core import changes
 from duijie.core.choices import OrgKind
 from duijie.core.fields import BlindIndexField, EncryptedTextField
+from duijie.core.formatting import office_date
 from duijie.core.models import Organisation, ScopedRecord, TimeStamped, Versioned
 from duijie.core.validators import normalise_uscc, validate_phone, validate_uscc
 from duijie.orgs.choices import InstitutionKind, QualificationKind, QualificationLevel, UnitKind
@@ -161,6 +165,10 @@ class Enterprise(OrganisationBacked, ScopedRecord):
         return [warning] if warning else []
 
 
+VALIDITY_LABELS = {"valid": _("Valid"), "expiring": _("Expiring soon"), "expired": _("Expired"),
+                   "pending": _("Not yet valid")}
+
+
 class EnterpriseQualification(Versioned, TimeStamped):
     SCOPE_VIA = "enterprise"  # read/edit scope follows the enterprise
 
@@ -185,6 +193,35 @@ class EnterpriseQualification(Versioned, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.get_kind_display()}"
+
+    def validity(self, today=None) -> str:
+        """``valid``, ``expiring`` (ends within DUIJIE_QUALIFICATION_EXPIRING_DAYS), ``expired`` or
+        ``pending`` (not valid yet) on ``today`` (default: the local date). No end: valid."""
+        today = today or timezone.localdate()
+        if self.valid_from and self.valid_from > today:
+            return "pending"
+        if self.valid_to is None:
+            return "valid"
+        if self.valid_to < today:
+            return "expired"
+        if self.valid_to <= today + timedelta(days=settings.DUIJIE_QUALIFICATION_EXPIRING_DAYS):
+            return "expiring"
+        return "valid"
+
+    @property
+    def validity_display(self) -> str:
+        return str(VALIDITY_LABELS[self.validity()])
+
+    validity_display.fget.short_description = _("validity")  # type: ignore[attr-defined]
+
+    def record_warnings(self) -> list[str]:
+        state = self.validity()
+        if state == "expired":
+            return [_("This qualification expired on %(day)s.") % {"day": office_date(self.valid_to)}]
+        if state == "expiring":
+            return [_("This qualification expires on %(day)s: prepare its renewal.") % {
+                "day": office_date(self.valid_to)}]
+        return []
 
     def clean(self) -> None:
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:

@@ -1,4 +1,9 @@
+from datetime import timedelta
+
 import django_filters
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import serializer_for
@@ -8,6 +13,7 @@ from duijie.core.models import Industry, Region
 from duijie.core.registry import RecordType, RelatedList
 from duijie.orgs.choices import QualificationKind
 from duijie.orgs.models import (
+    VALIDITY_LABELS,
     Enterprise,
     EnterpriseMetric,
     EnterpriseQualification,
@@ -81,7 +87,20 @@ class EnterpriseForm(RecordForm):
 
 class QualificationFilterSet(SearchFilterSet):
     enterprise = id_filter("enterprise", _("Enterprise"))
+    validity = django_filters.ChoiceFilter(label=_("Validity"), method="filter_validity",
+                                           choices=[(k, v) for k, v in VALIDITY_LABELS.items() if k != "pending"])
     search_fields = ("enterprise__name", "certificate_no")
+
+    def filter_validity(self, queryset, name, value):
+        """The states of ``EnterpriseQualification.validity`` on today's date, as a query."""
+        today = timezone.localdate()
+        soon = today + timedelta(days=settings.DUIJIE_QUALIFICATION_EXPIRING_DAYS)
+        started = Q(valid_from__lte=today)
+        if value == "expired":
+            return queryset.filter(started, valid_to__lt=today)
+        if value == "expiring":
+            return queryset.filter(started, valid_to__gte=today, valid_to__lte=soon)
+        return queryset.filter(started, Q(valid_to__isnull=True) | Q(valid_to__gt=soon))
 
     class Meta:
         model = EnterpriseQualification
@@ -145,7 +164,7 @@ ENTERPRISES = RecordType(
 )
 QUALIFICATIONS = RecordType(
     slug="qualifications", model=EnterpriseQualification, group=GROUP, order=23, icon="bi-award",
-    list_columns=("enterprise", "kind", "level", "valid_from", "valid_to"),
+    list_columns=("enterprise", "kind", "level", "valid_from", "valid_to", "validity_display"),
     filterset=QualificationFilterSet, form=QualificationForm, serializer=serializer_for(EnterpriseQualification),
     select_related=("enterprise",),
 )

@@ -34,7 +34,9 @@ def _public(slug: str):
     if slug not in PUBLIC_TYPES:
         raise Http404(slug)
     rt = REGISTRY[slug]
-    return rt, selectors.record_list(record_type=rt, user=_anonymous())
+    qs = selectors.record_list(record_type=rt, user=_anonymous())
+    states = getattr(rt.model, "PORTAL_STATES", None)  # e.g. closed demands stay readable, not listed
+    return rt, qs if states is None else qs.filter(status__in=states)
 
 
 def _anonymous():

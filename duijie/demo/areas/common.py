@@ -12,7 +12,9 @@ from duijie.experts.models import Expert
 from duijie.orgs.models import Enterprise, Institution, InstitutionUnit
 
 TZ = ZoneInfo("Asia/Shanghai")
-REF_DAY = date(2026, 5, 31)  # "today" of the demo world; every date is at or before it, deadlines after
+# The day the current world's dates are written against; the generator moves them to the day it runs
+# for (``_Generator.recent``): every such date keeps its distance from today, deadlines stay ahead.
+REF_DAY = date(2026, 5, 31)
 BATCH = 500
 MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153",
                    "155", "156", "157", "158", "159", "177", "180", "181", "182", "183", "186", "187", "188",

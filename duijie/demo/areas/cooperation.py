@@ -12,7 +12,7 @@ from duijie.core.models import Organisation
 from duijie.core.roles import Role
 from duijie.demands.models import Demand
 from duijie.demo import content as C
-from duijie.demo.areas.common import BATCH, REF_DAY, Exp
+from duijie.demo.areas.common import BATCH, Exp
 from duijie.events.models import Intention
 
 
@@ -38,10 +38,10 @@ def make_cooperation(g) -> None:
         steps, day = [(S.INTENTION, start, "")], start
         reach = order.index(final) if final != S.TERMINATED else g.rng.randrange(0, 3)
         for stage in order[1:reach + 1]:
-            day = min(day + timedelta(days=g.rng.randrange(20, 150)), REF_DAY)
+            day = min(day + timedelta(days=g.rng.randrange(20, 150)), g.today)
             steps.append((stage, day, ""))
         if final == S.TERMINATED:
-            day = min(day + timedelta(days=g.rng.randrange(30, 200)), REF_DAY)
+            day = min(day + timedelta(days=g.rng.randrange(30, 200)), g.today)
             steps.append((S.TERMINATED, day, g.rng.choice(C.PROJECT_TERMINATION_REASONS)))
         return steps
 
@@ -63,7 +63,7 @@ def make_cooperation(g) -> None:
         ent = ent_by_id.get(demand.enterprise_id)
         inst = g.rng.choice(local_insts)
         expert = g.rng.choice(exps_by_inst[inst.pk]) if exps_by_inst.get(inst.pk) else None
-        start = g.day(REF_DAY - timedelta(days=720), REF_DAY - timedelta(days=60))
+        start = g.day(g.today - timedelta(days=720), g.today - timedelta(days=60))
         project = CooperationProject(
             title=f"{demand.title[:80]}合作项目", description=demand.description[:500], source="demand",
             source_demand=demand, owner_org_id=demand.owner_org_id, region_id=demand.region_id,
@@ -75,7 +75,7 @@ def make_cooperation(g) -> None:
         ent = g.rng.choice(g.ents)
         inst = g.rng.choice(local_insts)
         source = g.pick({"challenge": 4, "visit": 4, "other": 2})
-        start = g.day(REF_DAY - timedelta(days=720), REF_DAY - timedelta(days=60))
+        start = g.day(g.today - timedelta(days=720), g.today - timedelta(days=60))
         project = CooperationProject(
             title=g.fill(g.rng.choice(C.PROJECT_TITLES), ent.key), source=source,
             owner_org_id=ent.obj.organisation_id, region_id=ent.obj.region_id, park=ent.park,
@@ -124,7 +124,7 @@ def make_cooperation(g) -> None:
         inst_id = parties["institutions"][0] if parties["institutions"] else g.rng.choice(local_insts).pk
         registered = g.rng.random() < 0.8
         n += 1
-        reg_day = min(signed + timedelta(days=g.rng.randrange(3, 40)), REF_DAY)
+        reg_day = min(signed + timedelta(days=g.rng.randrange(3, 40)), g.today)
         contracts.append(TechContract(
             title=f"{project.title[:60]}{g.rng.choice(['技术开发合同', '技术服务合同', '技术转让合同', '技术咨询合同'])}",
             contract_type=g.pick({"dev_commissioned": 35, "dev_cooperative": 20, "transfer_patent": 8,
@@ -138,7 +138,7 @@ def make_cooperation(g) -> None:
             park_id=project.park_id, visibility=Visibility.RESTRICTED, **g.scope()))
         contract_units.append(units)
         if project.implementation_on:
-            for year in range(project.implementation_on.year, REF_DAY.year):
+            for year in range(project.implementation_on.year, g.today.year):
                 outcomes.append(YearlyOutcome(
                     project=project, year=year, new_investment=g.money(20, 500, step_wan=5),
                     new_sales=g.money(50, 3000, step_wan=10) if g.rng.random() < 0.8 else None,

@@ -30,7 +30,7 @@ def demand_status(g, real: bool):
         vis = g.pick({Visibility.PUBLIC: 80, Visibility.PLATFORM: 12, Visibility.RESTRICTED: 8})
     else:
         vis = Visibility.RESTRICTED
-    submitted = g.day(date(2026, 1, 5), date(2026, 5, 15))
+    submitted = g.day(g.recent(date(2026, 1, 5)), g.recent(date(2026, 5, 15)))
     extra = {
         "status": status, "visibility": vis,
         "submitted_at": g.moment(submitted) if status != "draft" else None,
@@ -38,7 +38,7 @@ def demand_status(g, real: bool):
         if status in ("published", "closed") else None,
         "return_reason": g.rng.choice(C.RETURN_REASONS) if status == "returned" else
         g.rng.choice(C.REJECT_REASONS) if status == "rejected" else "",
-        "deadline": g.day(date(2026, 6, 30), date(2027, 12, 31)),
+        "deadline": g.day(g.recent(date(2026, 6, 30)), g.recent(date(2027, 12, 31))),
     }
     return extra
 

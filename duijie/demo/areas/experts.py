@@ -91,19 +91,19 @@ def make_roles(g) -> None:
         senior = x.obj.title in ("professor", "researcher", "assoc_professor", "assoc_researcher")
         hosts = g.ents_by_key[x.key] or g.ents
         if senior and r < 0.2 and hosts:
-            start = g.rng.choice([date(2024, 3, 1), date(2025, 3, 1), date(2026, 3, 1)])
+            start = g.recent(g.rng.choice([date(2024, 3, 1), date(2025, 3, 1), date(2026, 3, 1)]))
             ent = g.rng.choice(hosts)
             placements.append((Placement(scheme="tech_vp_provincial", host_enterprise=ent.obj, home_institution=x.inst,
                                          start_on=start, end_on=add_years(start, 1) - timedelta(days=1)), x, ent))
         elif senior and r < 0.28 and hosts:
-            start = g.rng.choice([date(2023, 9, 1), date(2024, 9, 1), date(2025, 9, 1)])
+            start = g.recent(g.rng.choice([date(2023, 9, 1), date(2024, 9, 1), date(2025, 9, 1)]))
             ent = g.rng.choice(hosts)
             placements.append((Placement(scheme="industry_professor", home_enterprise=ent.obj, host_institution=x.inst,
                                          start_on=start, end_on=add_years(start, 3) - timedelta(days=1)), x, ent))
         elif r < 0.31 and hosts:
             ent = g.rng.choice(hosts)
             placements.append((Placement(scheme="tech_vp_city", host_enterprise=ent.obj, home_institution=x.inst,
-                                         start_on=date(2025, 7, 1), end_on=date(2027, 6, 30)), x, ent))
+                                         start_on=g.recent(date(2025, 7, 1)), end_on=g.recent(date(2027, 6, 30))), x, ent))
         elif r < 0.37:
             year = g.rng.randint(2019, 2025)
             roles.append(ExpertRole(expert=x.obj, kind="broker", host_id=x.inst.organisation_id,

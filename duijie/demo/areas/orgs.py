@@ -182,27 +182,27 @@ def make_qualifications_and_metrics(g) -> None:
                     certificate_no=f"GR{cycle}32{g.rng.randrange(10**6):06d}"))
                 cycle -= 3
         if tier >= 3:
-            start = g.day(date(2023, 6, 1), date(2025, 9, 30))
+            start = g.day(g.recent(date(2023, 6, 1)), g.recent(date(2025, 9, 30)))
             quals.append(EnterpriseQualification(enterprise=e.obj, kind="srdi", level="provincial",
                                                  valid_from=start, valid_to=add_years(start, 3)))
             if g.rng.random() < 0.3 or tier >= 5:
-                start = g.day(date(2022, 7, 1), date(2025, 7, 31))
+                start = g.day(g.recent(date(2022, 7, 1)), g.recent(date(2025, 7, 31)))
                 quals.append(EnterpriseQualification(enterprise=e.obj, kind="little_giant", level="national",
                                                      valid_from=start, valid_to=add_years(start, 3)))
             if g.rng.random() < 0.15:
                 quals.append(EnterpriseQualification(enterprise=e.obj, kind="listing_cultivation", level="city",
-                                                     valid_from=date(2025, 4, 1), valid_to=date(2026, 3, 31)))
+                                                     valid_from=g.recent(date(2025, 4, 1)), valid_to=g.recent(date(2026, 3, 31))))
         if tier >= 4:
-            start = g.day(date(2024, 5, 1), date(2025, 8, 31))
+            start = g.day(g.recent(date(2024, 5, 1)), g.recent(date(2025, 8, 31)))
             quals.append(EnterpriseQualification(enterprise=e.obj, kind="gazelle", level="city", valid_from=start,
                                                  valid_to=add_years(start, 2) - timedelta(days=1)))
             if g.rng.random() < 0.3:
                 quals.append(EnterpriseQualification(enterprise=e.obj, kind="innovation_leader", level="city",
-                                                     valid_from=date(2025, 5, 1), valid_to=date(2027, 4, 30)))
+                                                     valid_from=g.recent(date(2025, 5, 1)), valid_to=g.recent(date(2027, 4, 30))))
         if tier == 5:
             kind = "unicorn" if e.key == "battery" else "potential_unicorn"
             quals.append(EnterpriseQualification(enterprise=e.obj, kind=kind, level="provincial",
-                                                 valid_from=date(2025, 6, 18), valid_to=date(2026, 6, 17),
+                                                 valid_from=g.recent(date(2025, 6, 18)), valid_to=g.recent(date(2026, 6, 17)),
                                                  note="江苏省独角兽企业榜单" if kind == "unicorn" else "常州市潜在独角兽企业榜单"))
         # yearly metrics, coherent: R&D 3–8 % of revenue, R&D staff ≤ employees
         per_head = g.rng.uniform(40, 160) * 10000

@@ -34,7 +34,7 @@ def make_pairings(g) -> None:
     for x in rng.sample(experts, min(len(experts), 60)):
         pool = g.ents_by_key[x.key] or g.ents
         ent = rng.choice(pool)
-        start = g.day(date(2024, 1, 1), date(2026, 3, 1))
+        start = g.day(g.recent(date(2024, 1, 1)), g.recent(date(2026, 3, 1)))
         pairings.append(Pairing(kind=rng.choice(("expert", "expert", "adviser")), enterprise=ent.obj, expert=x.obj,
                                 start_on=start, end_on=start + timedelta(days=rng.choice((365, 730, 1095))),
                                 goals=g.fill("围绕{d}开展技术指导，协助解决{x}", ent.key),
@@ -47,7 +47,7 @@ def make_pairings(g) -> None:
         if ent is None or not gov_users:
             continue
         pairings.append(Pairing(kind="liaison", enterprise=ent.obj, liaison=rng.choice(gov_users),
-                                start_on=date(2026, 1, 1), goals="一对一宣传政策，掌握企业信息和需求",
+                                start_on=g.recent(date(2026, 1, 1)), goals="一对一宣传政策，掌握企业信息和需求",
                                 region_id=ent.obj.region_id, park=ent.park, **g.scope()))
     pairings = g.save(Pairing, pairings)
     g.link(Pairing, pairings, "assessment_units", [ent_by_pk[p.enterprise_id].unit_ids for p in pairings])
@@ -59,7 +59,7 @@ def make_pairings(g) -> None:
         inst = rng.choice(local_insts) if local_insts else None
         programme = "ten_ten" if inst and rng.random() < 0.75 else "survey"
         needs = "\n".join(g.fill(t, ent.key) for t in rng.sample(NEED_TEMPLATES, rng.choice((0, 1, 1, 2, 3))))
-        visits.append(Visit(enterprise=ent.obj, visited_on=g.day(date(2025, 3, 1), today), programme=programme,
+        visits.append(Visit(enterprise=ent.obj, visited_on=g.day(g.recent(date(2025, 3, 1)), today), programme=programme,
                             visitors="、".join(g.person() for _ in range(rng.choice((1, 2, 2, 3)))),
                             visiting_institution=inst if programme == "ten_ten" else None,
                             findings=rng.choice(FINDINGS), needs=needs,
@@ -118,6 +118,6 @@ def make_pairings(g) -> None:
                                      institution=inst, leader_name=g.person(), members=rng.randint(2, 8),
                                      teacher_led=rng.random() < 0.15, incubator=inc,
                                      project=g.fill("围绕{d}，开发{p}相关产品", key),
-                                     entered_on=g.day(date(2024, 9, 1), today),
+                                     entered_on=g.day(g.recent(date(2024, 9, 1)), today),
                                      region_id=inc.region_id, **g.scope()))
         g.save(StudentTeam, teams)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from duijie.core.choices import Visibility
 from duijie.core.validators import patent_check_digit
 from duijie.demo import content as C
-from duijie.demo.areas.common import REF_DAY, clip
+from duijie.demo.areas.common import clip
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
 
 
@@ -32,7 +32,7 @@ def make_achievements(g) -> None:
             key = g.pick(C.INDUSTRY_WEIGHTS)
             fitting = [u for u in cz_units if any(key in g.park_keys[p] for p in unit_parks[u])]
             ucode = g.rng.choice(fitting or cz_units)
-            filing = g.day(date(2026, 1, 10), date(2026, 5, 20))
+            filing = g.day(g.recent(date(2026, 1, 10)), g.recent(date(2026, 5, 20)))
         elif scheme == "ks":
             ucode = g.pick(targets)
             key = g.rng.choice(C.KUNSHAN_UNIT_INDUSTRIES[ucode])
@@ -160,7 +160,7 @@ def make_patents(g) -> None:
                 used.add(digits)
                 break
         number = f"{digits}.{patent_check_digit(digits)}"
-        app_day = g.day(date(year, 1, 3), min(date(year, 12, 28), REF_DAY - timedelta(days=30)))
+        app_day = g.day(date(year, 1, 3), min(date(year, 12, 28), g.today - timedelta(days=30)))
         ind = C.INDUSTRIES[key]
         p, t, x = g.rng.choice(ind["products"]), g.rng.choice(ind["terms"]), g.rng.choice(ind["problems"])
         status, grant, pub = "pending", None, None
@@ -170,11 +170,11 @@ def make_patents(g) -> None:
             abstract = (f"本发明公开了{title.removeprefix('一种')}，涉及{ind['label']}技术领域。"
                         f"本发明通过{t}解决了{x}的问题，{g.rng.choice(ind['metrics'])}，适合工业化生产。")
             pub_day = app_day + timedelta(days=g.rng.randint(180, 540))
-            pub = pub_day if pub_day <= REF_DAY else None
+            pub = pub_day if pub_day <= g.today else None
             granted_on = app_day + timedelta(days=g.rng.randint(600, 1300))
-            if granted_on <= REF_DAY and g.rng.random() < 0.75:
+            if granted_on <= g.today and g.rng.random() < 0.75:
                 grant, status = granted_on, "granted"
-            elif granted_on <= REF_DAY and g.rng.random() < 0.3:
+            elif granted_on <= g.today and g.rng.random() < 0.3:
                 status = g.pick({"rejected": 2, "withdrawn": 1})
             ipc = "; ".join(g.rng.sample(ind["ipc"], k=g.rng.randint(1, 3)))
             pub_no = f"CN1{g.rng.randrange(10**8):08d}{'B' if grant else 'A'}" if pub else ""
@@ -183,7 +183,7 @@ def make_patents(g) -> None:
             abstract = (f"本实用新型公开了{title.removeprefix('一种')}，结构简单、安装方便，"
                         f"有效改善了{x}的问题。")
             grant = app_day + timedelta(days=g.rng.randint(150, 360))
-            grant = grant if grant <= REF_DAY else None
+            grant = grant if grant <= g.today else None
             status = "granted" if grant else "pending"
             pub = grant
             ipc = "; ".join(g.rng.sample(ind["ipc"], k=g.rng.randint(1, 2)))
@@ -192,7 +192,7 @@ def make_patents(g) -> None:
             title = g.rng.choice([p, f"{p}（{g.rng.choice(['一', '二', '标准型', '紧凑型'])}）"])
             abstract = f"本外观设计产品的名称为{title}，用于{C.APPLICATIONS[key].split('、')[0]}。设计要点在于产品的形状。"
             grant = app_day + timedelta(days=g.rng.randint(90, 240))
-            grant = grant if grant <= REF_DAY else None
+            grant = grant if grant <= g.today else None
             status = "granted" if grant else "pending"
             pub, ipc = grant, ""
             pub_no = f"CN3{g.rng.randrange(10**8):08d}S" if grant else ""
@@ -256,7 +256,7 @@ def make_carriers(g) -> None:
                 park = g.rng.choice(pool or [p for p in g.park.values() if p.directory_years])
                 region_id = park.region_id
                 host_name = park.short_name
-                unit_ids = g.units_for(g.park_region[park.name], park, REF_DAY)
+                unit_ids = g.units_for(g.park_region[park.name], park, g.today)
             name = template.format(t=g.rng.choice(C.INDUSTRIES[key]["terms"]), host=host_name,
                                    park=park.short_name if park else "", label=label)[:200]
             if (name, kind) not in names:
@@ -301,7 +301,7 @@ def make_scenarios(g) -> None:
         else:
             inst = g.rng.choice([i for i in g.insts if i.is_local])
             provider, region_id, unit_ids = inst.organisation_id, inst.region_id, g.inst_units[inst.pk]
-        start = g.day(date(2026, 1, 15), date(2026, 5, 15))
+        start = g.day(g.recent(date(2026, 1, 15)), g.recent(date(2026, 5, 15)))
         stage = g.pick({"collecting": 40, "matching": 30, "piloting": 20, "landed": 10})
         scenarios.append(Scenario(
             title=title, domain=domain, provider_id=provider, stage=stage, period_start=start,

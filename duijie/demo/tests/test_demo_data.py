@@ -1,3 +1,5 @@
+from datetime import date, datetime
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -9,6 +11,7 @@ from duijie.core.validators import parse_patent_number, validate_uscc
 from duijie.demands.models import Demand
 from duijie.demo import content as C
 from duijie.demo.accounts import DEMO_PASSWORD
+from duijie.demo.areas.common import TZ
 from duijie.demo.generator import Scale, generate, plain_phones
 from duijie.experts.models import Expert
 from duijie.orgs.models import Enterprise, EnterpriseMetric, Institution
@@ -138,3 +141,20 @@ def test_if_empty_is_a_noop_on_second_run(capsys):
     call_command("demo_data", "--if-empty")
     assert "already present" in capsys.readouterr().out
     assert Enterprise.objects.count() == 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", [date(2026, 12, 7), date(2028, 3, 1)])
+def test_demo_is_current_on_the_day_it_is_built(today):
+    from duijie.events.models import Event
+    from duijie.orgs.models import EnterpriseQualification
+
+    generate(seed=7, scale=SMALL, today=today)
+    published = Demand.objects.filter(status="published")
+    assert published.exists() and not published.filter(deadline__lte=today).exists()  # deadlines ahead
+    assert not Demand.objects.filter(submitted_at__date__gt=today).exists()
+    states = {q.validity(today) for q in EnterpriseQualification.objects.all()}
+    assert {"valid", "expired"} <= states
+    now = datetime(today.year, today.month, today.day, 12, tzinfo=TZ)
+    assert Event.objects.filter(status="open", starts_at__gt=now).exists()  # upcoming events to register for
+    assert Event.objects.filter(starts_at__lt=now).exists()

@@ -3,7 +3,12 @@ own) and the status transitions."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,3 +46,18 @@ def event_create(*, by, instance: Event, m2m: dict | None = None) -> Event:
         if not m2m.get("assessment_units") and org.assessment_unit_id:
             m2m["assessment_units"] = [org.assessment_unit_id]
     return record_save(instance=instance, by=by, m2m=m2m)
+
+
+def events_mark_held(today: date) -> dict[str, int]:
+    """The calendar's daily job: an open event that ended before ``today`` is marked held (no longer
+    报名中). Between its start and end its page shows 进行中 (``Event.phase``). Idempotent."""
+    midnight = timezone.make_aware(datetime.combine(today, time.min))
+    over = Q(ends_at__lt=midnight) | Q(ends_at__isnull=True, starts_at__lt=midnight)
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Marked held automatically: the event has ended")
+    held = 0
+    for event in Event.objects.filter(over, status=S.OPEN).order_by("pk").iterator():
+        if event.ends() < midnight:
+            event_hold(instance=event, by=None, reason=reason)
+            held += 1
+    return {"held": held}

@@ -1,3 +1,4 @@
+import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--patents", type=int, default=defaults.patents)
         parser.add_argument("--demands", type=int, default=defaults.demands,
                             help="Total demands, including the 66 real ones of the reference sample (always loaded).")
+        parser.add_argument("--today", help="Build the data as of this day, YYYY-MM-DD (default: today); the same "
+                            "seed and day give the same data.")
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing if demo data already exists (makes `make demo` re-runnable).")
 
@@ -32,9 +35,15 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name} must be at least 1.")
         scale = Scale(enterprises=opts["enterprises"], experts=opts["experts"], achievements=opts["achievements"],
                       patents=opts["patents"], demands=opts["demands"])
+        today = None
+        if opts["today"]:
+            try:
+                today = datetime.date.fromisoformat(opts["today"])
+            except ValueError as exc:
+                raise CommandError(f"--today: {opts['today']!r} is not a date (YYYY-MM-DD)") from exc
         started = time.monotonic()
         try:
-            counts = generate(seed=opts["seed"], scale=scale)
+            counts = generate(seed=opts["seed"], scale=scale, today=today)
         except RuntimeError as exc:
             raise CommandError(str(exc))
         elapsed = time.monotonic() - started
