@@ -1,0 +1,24 @@
+"""The ``solved-challenges`` indicator (seed 004: 2000+ solved technology challenges over 2026–2028),
+contributed through plugin.py; the library is core/indicators.py."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from duijie.cooperation.choices import ProjectStage
+from duijie.core.indicators import COUNT, LOCATION
+from duijie.core.plugins import Figure, Indicator, Window, count, indicator_records
+
+
+def solved_challenges(user, window: Window) -> Figure:
+    return count(indicator_records("challenges", user, window, date_field="project__completed_on",
+                                   filters={"project__status": ProjectStage.COMPLETED}, reach=LOCATION))
+
+
+INDICATORS = (
+    Indicator(slug="solved-challenges", label=_("Solved technology challenges"),
+              documentation=_("Challenges (揭榜挂帅 / 赛马制) whose awarded cooperation project was accepted / "
+                              "completed in the period, dated by the project's completion date; once per "
+                              "challenge, counted where the challenge lies."),
+              unit=pgettext_lazy("unit of measure", "challenges"), record_type="challenges",
+              compute=solved_challenges, kind=COUNT, reach=LOCATION, source="seed 004 (解决技术难题2000项以上)"),
+)
