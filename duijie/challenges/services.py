@@ -166,11 +166,12 @@ def bid_submit(*, challenge: Challenge, by, lead_expert: Expert | None = None, i
                     "n": i, "field": Milestone._meta.get_field(key).verbose_name}
         try:
             share = Decimal(str(m.get("share")))
-            if not share.is_finite() or share <= 0:
+            if not share.is_finite() or share <= 0 or share > 100 or share != share.quantize(CENT):
                 raise InvalidOperation
             total += share
         except (InvalidOperation, TypeError, ValueError):
-            errors[f"milestone_{i}_share"] = _("Milestone %(n)s: the funding share must be a percentage above 0.") % {"n": i}
+            errors[f"milestone_{i}_share"] = _("Milestone %(n)s: the funding share must be a percentage above 0 and at most 100, "
+                                                  "with at most two decimals.") % {"n": i}
     if milestones and not any(k.endswith("_share") for k in errors) and total != 100:
         errors["milestones"] = _("The milestone funding shares add up to %(total)s %%; they must add up to 100 %%.") % {
             "total": total.normalize()}

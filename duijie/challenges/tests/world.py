@@ -28,7 +28,7 @@ def expert_user(institution, name=None):
 def milestones(*shares):
     start = timezone.localdate()
     return [{"title": f"里程碑{i}", "deliverable": f"交付物{i}", "due_on": start + timedelta(days=90 * i),
-             "share": Decimal(s)} for i, s in enumerate(shares, start=1)]
+             "share": Decimal(str(s))} for i, s in enumerate(shares, start=1)]
 
 
 def build(mode=ChallengeMode.HORSE_RACE, teams=3, budget=Decimal("900000")):
