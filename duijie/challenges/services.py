@@ -174,7 +174,7 @@ def bid_submit(*, challenge: Challenge, by, lead_expert: Expert | None = None, i
                                                   "with at most two decimals.") % {"n": i}
     if milestones and not any(k.endswith("_share") for k in errors) and total != 100:
         errors["milestones"] = _("The milestone funding shares add up to %(total)s %%; they must add up to 100 %%.") % {
-            "total": total.normalize()}
+            "total": f"{total.normalize():f}"}
     if Bid.objects.filter(challenge=challenge, lead_expert=lead_expert).exists():
         errors["lead_expert"] = _("%(name)s already leads a bid on this challenge.") % {"name": lead_expert.name}
     if errors:
