@@ -103,6 +103,9 @@ class Challenge(ScopedRecord):
 
     PUBLISHED_STATES = (S.PUBLISHED, S.CLOSED, S.UNDER_REVIEW, S.AWARDED, S.IN_DELIVERY, S.FAILED)
     SCOPE_PARENTS = ("demand",)
+    # Terms bidders rely on: fixed once the challenge is published.
+    LOCKED_TERMS = ("kind", "demand", "office", "indicators", "budget", "budget_negotiable", "deadline", "eligibility",
+                    "ip_terms", "payment_terms", "mode", "teams_funded")
     # Bids are sealed until bidding closes (selectors.bids_visible).
     BIDS_OPEN_STATES = (S.CLOSED, S.UNDER_REVIEW, S.AWARDED, S.IN_DELIVERY, S.FAILED)
 
@@ -156,6 +159,11 @@ class Challenge(ScopedRecord):
             errors["teams_funded"] = _("An open challenge (揭榜挂帅) has exactly one winner; set 1.")
         if self.mode == ChallengeMode.HORSE_RACE and (self.teams_funded or 0) < 2:
             errors["teams_funded"] = _("A horse race (赛马制) funds at least two teams in parallel.")
+        stored = Challenge.objects.filter(pk=self.pk).first() if self.pk else None
+        if stored is not None and stored.status not in (S.DRAFT, S.REVIEW):
+            for name in self.LOCKED_TERMS:
+                if getattr(stored, self._meta.get_field(name).attname) != getattr(self, self._meta.get_field(name).attname):
+                    errors[name] = _("The terms of a published challenge cannot be changed; bidders rely on them.")
         if errors:
             raise ValidationError(errors)
 

@@ -37,6 +37,7 @@ from duijie.demo import duplicates
 from duijie.demo.accounts import DEMO_ACCOUNTS
 from duijie.demo.areas import (
     accounts,
+    challenges,
     cooperation,
     demands,
     events,
@@ -215,6 +216,7 @@ class _Generator:
         events.make_events(self)  # after the accounts: organisers' and demo parties' events
         cooperation.make_cooperation(self)
         pairings.make_pairings(self)
+        challenges.make_challenges(self)  # after cooperation and pairings: the panels' conflicts use them
         programmes.make_programmes(self)  # last: its progress counts the records above
         return self.counts
 

@@ -140,3 +140,15 @@ def test_bad_bids_are_refused_with_nothing_written():
         w_.bid(w, 0, shares=(30, 30, 30))
     assert "90" in shares.value.message_dict["milestones"][0] and "100" in shares.value.message_dict["milestones"][0]
     assert not w["challenge"].bids.exists()
+
+
+def test_published_terms_cannot_be_changed():
+    w = w_.build()
+    c = w["challenge"]
+    c.budget = Decimal("1")
+    with pytest.raises(ValidationError) as e:
+        c.full_clean()
+    assert "budget" in e.value.message_dict
+    c.refresh_from_db()
+    c.title = "标题可以修改"
+    c.full_clean()

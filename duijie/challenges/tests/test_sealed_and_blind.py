@@ -138,3 +138,15 @@ def test_award_creates_the_project_and_solved_follows_it(scored):
         project = coop.project_move(project=project, name=step, by=w["gov"])
     ch.refresh_from_db()
     assert ch.solved
+
+
+def test_the_public_portal_shows_published_challenges_only(client):
+    w = w_.build()
+    draft = services.challenge_from_demand(demand=w["demand"], by=w["ent_user"], title="草稿榜单不公开",
+                                           indicators="指标", deadline=timezone.now() + timedelta(days=3),
+                                           ip_terms="none", budget=1000)
+    listing = client.get("/portal/challenges/").content.decode()
+    assert w["challenge"].title in listing and draft.title not in listing
+    assert client.get(f"/portal/challenges/{w['challenge'].pk}/").status_code == 200
+    assert client.get(f"/portal/challenges/{draft.pk}/").status_code == 404
+    assert _api(w["leads"][0][1]).get(f"/api/challenges/{draft.pk}/").status_code == 404
