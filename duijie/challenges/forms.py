@@ -100,7 +100,7 @@ class BidForm(forms.Form):
         return [[self[f"milestone_{i}_{k}"] for k in ("title", "deliverable", "due_on", "share")]
                 for i in range(1, MILESTONE_ROWS + 1)]
 
-    def milestones(self) -> list[dict]:
+    def milestone_data(self) -> list[dict]:
         d = self.cleaned_data
         rows = []
         for i in range(1, MILESTONE_ROWS + 1):
@@ -109,7 +109,7 @@ class BidForm(forms.Form):
                 rows.append(row)
         return rows
 
-    def answers(self) -> dict[int, str]:
+    def answer_data(self) -> dict[int, str]:
         return {c.pk: self.cleaned_data.get(f"answer_{c.pk}", "") for c in self.criteria}
 
 

@@ -87,7 +87,7 @@ def bid(request: HttpRequest, pk: int) -> HttpResponse:
             services.bid_submit(challenge=challenge, by=request.user, lead_expert=d.get("lead_expert"),
                                 members=d["members"], approach=d["approach"], maturity=d["maturity"],
                                 budget=d["budget"], conflict_declaration=d["conflict_declaration"],
-                                answers=form.answers(), milestones=form.milestones())
+                                answers=form.answer_data(), milestones=form.milestone_data())
         except ValidationError as exc:
             _errors(form, exc)
         except PermissionDenied as exc:
