@@ -39,7 +39,7 @@ class Maturity(models.TextChoices):
 
 
 class BidStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", _("Bid submitted")
     WON = "won", _("Awarded")
     NOT_CHOSEN = "not_chosen", _("Not chosen")
     STOPPED = "stopped", _("Stopped at a gate")

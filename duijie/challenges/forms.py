@@ -81,7 +81,7 @@ class BidForm(forms.Form):
         self.criteria = list(challenge.criteria.all())
         for c in self.criteria:
             self.fields[f"answer_{c.pk}"] = forms.CharField(
-                label=f"{c.name}（{_('weight')} {c.weight.normalize()}）", help_text=c.description,
+                label=f"{c.name}（{_('weight')} {c.weight.normalize():f}）", help_text=c.description,
                 widget=forms.Textarea(attrs={**CSS, "rows": 3}))
         for i in range(1, MILESTONE_ROWS + 1):
             self.fields[f"milestone_{i}_title"] = forms.CharField(label=_("Milestone %(n)s") % {"n": i}, required=False,
@@ -127,7 +127,7 @@ class ScorecardForm(forms.Form):
         self.criteria = list(criteria)
         for c in self.criteria:
             self.fields[f"score_{c.pk}"] = forms.DecimalField(
-                label=f"{c.name}（×{c.weight.normalize()}）", min_value=0, max_value=10, decimal_places=2,
+                label=f"{c.name}（×{c.weight.normalize():f}）", min_value=0, max_value=10, decimal_places=2,
                 widget=forms.NumberInput(attrs={**CSS, "step": "0.5"}))
 
     def values(self) -> dict[int, object]:

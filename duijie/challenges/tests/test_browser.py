@@ -142,7 +142,7 @@ def test_publish_bid_review_award_open_project(live_server, settings, tmp_path):
         gp.check("input[name=winners]")
         shot(gp, "08-ranking")
         gp.click("button:has-text('对选中团队定榜')")
-        gp.click("a:has-text('合作项目')")
+        gp.click("a.btn-success:has-text('合作项目')")
         gp.wait_for_selector(f"text={challenge.title}")
         assert "/r/projects/" in gp.url
         shot(gp, "09-project")
