@@ -12,6 +12,7 @@ Environment variables (all optional in development):
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "duijie.cooperation",
     "duijie.pairings",
     "duijie.programmes",  # programme level: reads the indicators the domain apps contributed
+    "duijie.challenges",  # programme level: challenges award cooperation projects
 ]
 
 MIDDLEWARE = [
@@ -354,6 +356,13 @@ EVENTS_PAIR_SUGGESTER = "duijie.matching.events.suggest_pairs"
 # (bytes) and where they are kept, encrypted, outside the static and media roots.
 DUIJIE_DOCUMENT_MAX_BYTES = int(os.environ.get("DUIJIE_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DUIJIE_DOCUMENT_DIR = DATA_DIR / "documents"
+
+# Challenges (揭榜挂帅 / 赛马制): the initial values of a new challenge's conflict look-back and outlier
+# threshold, each with where it comes from; every challenge stores its own (and may change it).
+DUIJIE_CHALLENGE_DEFAULTS = {
+    "conflict_years": (3, "平台默认：评审回避“近三年”合作关系惯例；可逐榜修改"),
+    "outlier_z": (Decimal("1.50"), "平台默认：标准化得分偏离其他评审均值1.5个标准差"),
+}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True

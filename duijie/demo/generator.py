@@ -40,6 +40,7 @@ from duijie.demo import duplicates
 from duijie.demo.accounts import DEMO_ACCOUNTS
 from duijie.demo.areas import (
     accounts,
+    challenges,
     cooperation,
     demands,
     events,
@@ -227,6 +228,7 @@ class _Generator:
         events.make_events(self)  # after the accounts: organisers' and demo parties' events
         cooperation.make_cooperation(self)
         pairings.make_pairings(self)
+        challenges.make_challenges(self)  # after cooperation and pairings: the panels' conflicts use them
         programmes.make_programmes(self)  # last: its progress counts the records above
         programmes.make_supervision(self)  # after the programmes: its issued report freezes their progress
         return self.counts

@@ -1,4 +1,4 @@
-"""The public portal: published public demands, achievements, patents and scenarios as read-only
+"""The public portal: published public demands, achievements, patents, scenarios and challenges as read-only
 pages, for visitors without an account. Records come through the same selectors as everywhere
 (an anonymous user sees only published, public records); contact details and personal data are
 never shown here, and free text is masked."""
@@ -25,9 +25,11 @@ PUBLIC_TYPES = {
                                       "application_date", "grant_date", "is_high_value")),
     "scenarios": ("title", "description", ("domain", "provider", "stage", "openness", "period_start", "period_end",
                                            "requirements")),
+    "challenges": ("title", "problem", ("kind", "mode", "indicators", "budget_display", "deadline", "eligibility",
+                                        "ip_terms", "payment_terms", "stage_display")),
 }
-LABELS = {"budget_display": _("budget"), "field_display": _("field (科技成果所属领域)"),
-          "stage_display": _("stage (科技成果所处阶段)")}
+LABELS = {"budget_display": _("budget"), "stage_display": _("status"), "field_display": _("field (科技成果所属领域)"),
+          "achievements.stage_display": _("stage (科技成果所处阶段)")}
 
 
 def _public(slug: str):
@@ -74,7 +76,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         value = getattr(obj, f"get_{name}_display")() if hasattr(obj, f"get_{name}_display") else getattr(obj, name)
         if isinstance(value, list):
             value = "、".join(map(str, value))
-        label = LABELS.get(name) or rt.model._meta.get_field(name).verbose_name
+        label = LABELS.get(f"{slug}.{name}") or LABELS.get(name) or rt.model._meta.get_field(name).verbose_name
         rows.append((label, mask_pii(value) if isinstance(value, str) else value))
     return render(request, "portal/detail.html", {"rt": rt, "slug": slug, "obj": obj, "title": getattr(obj, title),
                                                   "summary": mask_pii(getattr(obj, summary) or ""), "rows": rows})

@@ -18,6 +18,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from duijie.challenges.models import Challenge
 from duijie.cooperation.models import YearlyOutcome
 from duijie.cooperation.tests import helpers as h
 from duijie.core import plugins
@@ -126,6 +127,16 @@ def _world(rnd: random.Random, r):
     w["roles"] = [ExpertRole.objects.create(expert=rnd.choice(experts), kind=rnd.choice(("broker", "tech_vp")),
                                             start=maybe(), end=maybe()) for _ in range(8)]
     w["qualifications"] = list({q.pk: q for q in w["qualifications"]}.values())
+    office = Organisation.objects.create(kind="government", name="发榜机关", region=r["3204"])
+    w["challenges"] = []
+    for i in range(6):
+        done = rnd.choice((True, False))
+        project = h.project(region=r[pick()], visibility=SECRET, status="completed" if done else "implementing",
+                            completed_on=maybe() if done else None)
+        w["challenges"].append(Challenge.objects.create(
+            kind="government", office=office, title=f"榜单{i}", problem="难题", indicators="指标", ip_terms="licence",
+            budget=Decimal(100000), deadline=timezone.now(), status="in_delivery", project=project,
+            region=r[pick()], visibility=SECRET))
     return w
 
 
@@ -175,6 +186,8 @@ def _expected(w, prefix: str) -> dict[str, object]:
         "high-tech-enterprises": len({q.enterprise_id for q in high_tech if _in_force(q.valid_from, q.valid_to)}),
         "high-tech-certified": len({q.enterprise_id for q in high_tech if _in(q.valid_from)}),
         "certified-brokers": len({x.expert_id for x in brokers}),
+        "solved-challenges": sum(c.project.status == "completed" and _in(c.project.completed_on)
+                                 for c in mine(w["challenges"])),
     }
     for kind in EventType.values:
         out[f"events-held-{kind.replace('_', '-')}"] = sum(e.event_type == kind for e in held)

@@ -135,6 +135,8 @@ def build(slug):
         return _cooperation(slug, i)
     if slug in ("programmes", "programme-indicators", "targets"):
         return _programmes(slug, i)
+    if slug in ("challenges", "challenge-criteria", "declared-interests"):
+        return _challenges(slug, i)
     raise AssertionError(f"no builder for {slug}")
 
 
@@ -156,6 +158,25 @@ def _programmes(slug, i):
                                    period_start="2025-01-01", period_end="2025-12-31", value=5)
     target.assessment_units.set([_unit()])
     return target
+
+
+def _challenges(slug, i):
+    from django.utils import timezone
+
+    from duijie.challenges.models import Challenge, Criterion, InterestDeclaration
+    from duijie.cooperation.tests import helpers as h
+
+    if slug == "declared-interests":
+        return InterestDeclaration.objects.create(expert=f.expert(institution=f.institution()),
+                                                  organisation=f.organisation(), note="持股", declared_on="2026-01-01")
+    demand = f.demand(region=_region())
+    c = Challenge.objects.create(kind="enterprise", demand=demand, title=f"榜单{i}", problem="难题", indicators="指标",
+                                 budget=100000, deadline=timezone.now(), ip_terms="licence", region=_region(),
+                                 project=h.project(region=_region()), office=f.organisation(), status="published")
+    c.assessment_units.set([_unit()])
+    if slug == "challenges":
+        return c
+    return Criterion.objects.create(challenge=c, name="方案", weight=50)
 
 
 def _cooperation(slug, i):
@@ -239,7 +260,7 @@ def test_every_writable_type_has_a_builder():
         "parks", "assessment-units", "reported-values", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
         "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts", *PAIRINGS,
-        "programmes", "programme-indicators", "targets"}
+        "programmes", "programme-indicators", "targets", "challenges", "challenge-criteria", "declared-interests"}
 
 
 @pytest.mark.parametrize("slug", WRITABLE)

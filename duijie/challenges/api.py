@@ -1,0 +1,183 @@
+"""API of challenges beyond the generic /api/challenges/ endpoints: sealed bids, blind scorecards, the
+conflict screen and the gates — the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from duijie.challenges import conflicts, selectors, services
+from duijie.challenges.models import Bid, Challenge, Gate, Milestone, Scorecard
+from duijie.core import selectors as core_selectors
+from duijie.experts.models import Expert
+
+
+def _challenge(request, pk) -> Challenge:
+    try:
+        return selectors.challenge_get(request.user, pk)
+    except Challenge.DoesNotExist:
+        raise exceptions.NotFound() from None
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["order", "title", "deliverable", "due_on", "share"]
+
+
+class BidSerializer(serializers.ModelSerializer):
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    answers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bid
+        fields = ["id", "challenge", "lead_expert", "institution", "members", "approach", "maturity", "budget",
+                  "conflict_declaration", "status", "milestones", "answers"]
+        read_only_fields = fields
+
+    def get_answers(self, obj) -> dict[str, str]:
+        return {str(a.criterion_id): a.text for a in obj.answers.all()}
+
+
+class MilestoneIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    deliverable = serializers.CharField()
+    due_on = serializers.DateField()
+    share = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class BidIn(serializers.Serializer):
+    lead_expert = serializers.PrimaryKeyRelatedField(queryset=Expert.objects.all(), required=False, allow_null=True)
+    members = serializers.PrimaryKeyRelatedField(queryset=Expert.objects.all(), many=True, required=False)
+    approach = serializers.CharField()
+    maturity = serializers.CharField()
+    budget = serializers.CharField()
+    conflict_declaration = serializers.CharField()
+    answers = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text="criterion id → answer")
+    milestones = MilestoneIn(many=True)
+
+
+class BidsView(APIView):
+    @extend_schema(summary="Bids of a challenge the caller may read",
+                   description="A bidder reads their own bid; the poster, government roles in scope and seated "
+                               "reviewers read every bid once bidding has closed.",
+                   responses=BidSerializer(many=True))
+    def get(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        qs = selectors.bids_visible(request.user, challenge).prefetch_related("milestones", "answers", "members")
+        return Response(BidSerializer(qs, many=True).data)
+
+    @extend_schema(summary="Submit a bid", request=BidIn, responses={201: BidSerializer})
+    def post(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        data = BidIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        try:
+            answers = {int(k): v for k, v in d["answers"].items()}
+        except ValueError:
+            raise exceptions.ValidationError({"answers": ["criterion ids"]}) from None
+        try:
+            bid = services.bid_submit(challenge=challenge, by=request.user, lead_expert=d.get("lead_expert"),
+                                      members=d.get("members", []), approach=d["approach"], maturity=d["maturity"],
+                                      budget=d["budget"], conflict_declaration=d["conflict_declaration"],
+                                      answers=answers, milestones=d["milestones"])
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        return Response(BidSerializer(bid).data, status=201)
+
+
+class ScoreOut(serializers.Serializer):
+    criterion = serializers.IntegerField(source="criterion_id")
+    value = serializers.DecimalField(max_digits=4, decimal_places=2)
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    reviewer = serializers.CharField(source="member.expert.name")
+    scores = ScoreOut(many=True)
+
+    class Meta:
+        model = Scorecard
+        fields = ["id", "bid", "reviewer", "scores", "comment", "submitted_at"]
+
+
+class ScorecardIn(serializers.Serializer):
+    bid = serializers.IntegerField()
+    scores = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2),
+                                   help_text="criterion id → score 0–10")
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class ScorecardsView(APIView):
+    @extend_schema(summary="Scorecards the caller may read (blind review)",
+                   description="A reviewer reads their own scorecards, and another reviewer's for a bid only after "
+                               "submitting their own for it; the poster and government roles in scope read all "
+                               "once bidding has closed.",
+                   responses=ScorecardSerializer(many=True))
+    def get(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        return Response(ScorecardSerializer(selectors.scorecards_visible(request.user, challenge), many=True).data)
+
+    @extend_schema(summary="Submit one's scorecard for a bid", request=ScorecardIn, responses={201: ScorecardSerializer})
+    def post(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        data = ScorecardIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        bid = selectors.bids_visible(request.user, challenge).filter(pk=data.validated_data["bid"]).first()
+        if bid is None:
+            raise exceptions.NotFound()
+        values = {int(k): v for k, v in data.validated_data["scores"].items() if str(k).isdigit()}
+        try:
+            card = services.scorecard_submit(challenge=challenge, bid=bid, by=request.user, values=values,
+                                             comment=data.validated_data.get("comment", ""))
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        return Response(ScorecardSerializer(card).data, status=201)
+
+
+class ExclusionOut(serializers.Serializer):
+    rule = serializers.CharField()
+    label = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class CandidateOut(serializers.Serializer):
+    expert = serializers.IntegerField(source="expert.pk")
+    name = serializers.CharField(source="expert.name")
+    excluded = serializers.BooleanField()
+    exclusions = ExclusionOut(many=True)
+
+
+class ConflictsView(APIView):
+    @extend_schema(summary="Conflict screen of candidate reviewers",
+                   description="Government roles in scope only. `experts`: comma-separated expert ids (default: "
+                               "the seated panel).",
+                   responses=CandidateOut(many=True))
+    def get(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        if not core_selectors.can_review(request.user, challenge):
+            raise exceptions.PermissionDenied()
+        raw = request.query_params.get("experts", "")
+        ids = [int(x) for x in raw.split(",") if x.strip().isdigit()]
+        experts = Expert.objects.filter(pk__in=ids) if ids else Expert.objects.filter(panel_seats__challenge=challenge)
+        return Response(CandidateOut(conflicts.screen(challenge, experts.select_related("institution")), many=True).data)
+
+
+class GateSerializer(serializers.ModelSerializer):
+    milestone = serializers.IntegerField(source="milestone.order")
+
+    class Meta:
+        model = Gate
+        fields = ["id", "bid", "milestone", "decision", "reason", "released", "created_at"]
+
+
+class GatesView(APIView):
+    @extend_schema(summary="Gate decisions and released tranches of the teams the caller may read",
+                   responses=GateSerializer(many=True))
+    def get(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        teams = selectors.bids_visible(request.user, challenge)
+        return Response(GateSerializer(Gate.objects.filter(bid__in=teams).select_related("milestone"), many=True).data)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from duijie.challenges import api
+
+urlpatterns = [
+    path("challenges/<int:pk>/bids/", api.BidsView.as_view(), name="challenge-bids"),
+    path("challenges/<int:pk>/scorecards/", api.ScorecardsView.as_view(), name="challenge-scorecards"),
+    path("challenges/<int:pk>/conflicts/", api.ConflictsView.as_view(), name="challenge-conflicts"),
+    path("challenges/<int:pk>/gates/", api.GatesView.as_view(), name="challenge-gates"),
+]

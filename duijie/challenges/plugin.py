@@ -1,0 +1,24 @@
+"""What challenges contribute (core/plugins.py): the challenge, criteria and declared-interest record
+types, the solved-challenges indicator, and a link from a demand's page to publish it as a challenge."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from duijie.challenges.indicators import INDICATORS
+from duijie.challenges.records import RECORD_TYPES
+from duijie.core.plugins import Contributions, DetailLink
+from duijie.core.selectors import can_edit
+from duijie.demands.choices import DemandStatus
+
+
+def demand_links(request, demand) -> list[tuple[str, str]]:
+    if can_edit(request.user, demand) and demand.status == DemandStatus.PUBLISHED:
+        return [(str(_("Publish as a challenge (发榜)")), reverse("challenges:from-demand", args=[demand.pk]))]
+    return []
+
+
+CONTRIBUTES = Contributions(
+    record_types=RECORD_TYPES,
+    detail_links=(DetailLink(record_type="demands", links=demand_links),),
+    indicators=INDICATORS,
+)

@@ -1,0 +1,111 @@
+"""Record types of challenges: the challenge itself (list with filters, detail, form, API, history,
+export from core's registry), its criteria rows and the experts' declared interests. Bids, panels,
+scorecards and gates have pages of their own (views.py, api.py): they are sealed or blind."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from duijie.challenges.models import Challenge, Criterion, InterestDeclaration
+from duijie.challenges.services import CHALLENGE_TRANSITIONS
+from duijie.cooperation.choices import ProjectStage
+from duijie.core.api import serializer_for
+from duijie.core.filtersets import ScopedFilterSet, SearchFilterSet, id_filter
+from duijie.core.forms import RecordForm
+from duijie.core.registry import RecordType, RelatedList
+
+GROUP = _("Challenges")
+
+
+class ChallengeFilterSet(ScopedFilterSet):
+    search_fields = ("title", "problem", "indicators", "demand__enterprise__name")
+    demand = id_filter("demand", _("Demand"))
+    solved = django_filters.BooleanFilter(field_name="project__status", label=_("Solved"), method="filter_solved")
+    deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="date__gte", label=_("Deadline from"))
+    deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="date__lte", label=_("Deadline to"))
+
+    class Meta:
+        model = Challenge
+        fields = ["kind", "mode", "status", "ip_terms"]
+
+    def filter_solved(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(project__status=ProjectStage.COMPLETED) if value else queryset.exclude(project__status=ProjectStage.COMPLETED)
+
+
+class ChallengeForm(RecordForm):
+    fieldsets = (
+        (_("Challenge"), ("kind", "demand", "office", "title", "problem", "indicators", "mode", "teams_funded")),
+        (_("Terms"), ("budget", "budget_negotiable", "deadline", "eligibility", "ip_terms", "payment_terms")),
+        (_("Review"), ("conflict_years", "conflict_years_source", "outlier_z", "outlier_z_source")),
+    )
+
+    class Meta:
+        model = Challenge
+        fields = ["kind", "demand", "office", "title", "problem", "indicators", "mode", "teams_funded", "budget",
+                  "budget_negotiable", "deadline", "eligibility", "ip_terms", "payment_terms", "conflict_years",
+                  "conflict_years_source", "outlier_z", "outlier_z_source", "region", "park", "assessment_units",
+                  "visibility"]
+
+
+class CriterionFilterSet(SearchFilterSet):
+    search_fields = ("name", "challenge__title")
+    challenge = id_filter("challenge", _("Challenge"))
+
+    class Meta:
+        model = Criterion
+        fields: list[str] = []
+
+
+class CriterionForm(RecordForm):
+    class Meta:
+        model = Criterion
+        fields = ["challenge", "name", "description", "weight", "order"]
+
+
+class InterestFilterSet(SearchFilterSet):
+    search_fields = ("expert__name", "organisation__name", "note")
+    expert = id_filter("expert", _("Expert"))
+
+    class Meta:
+        model = InterestDeclaration
+        fields: list[str] = []
+
+
+class InterestForm(RecordForm):
+    class Meta:
+        model = InterestDeclaration
+        fields = ["expert", "organisation", "note", "declared_on"]
+
+
+def challenge_detail_context(request, obj, can_edit):
+    """The challenge page's own panel: its stage, and links to bids, panel, scoring and gates."""
+    return {"panel_template": "challenges/challenge_panel.html"}
+
+
+CHALLENGES = RecordType(
+    slug="challenges", model=Challenge, group=GROUP, order=60, icon="bi-trophy",
+    list_columns=("title", "kind", "mode", "budget", "deadline", "status", "project"),
+    filterset=ChallengeFilterSet, form=ChallengeForm,
+    serializer=serializer_for(Challenge, read_only=("status", "return_reason", "published_at", "awarded_at",
+                                                    "project")),
+    select_related=("demand__enterprise", "office", "project"), prefetch_related=("assessment_units",),
+    related=(RelatedList(_("Criteria"), "challenge-criteria", "challenge", ("name", "weight", "order")),),
+    transitions=CHALLENGE_TRANSITIONS, detail_context=challenge_detail_context,
+)
+
+CRITERIA = RecordType(
+    slug="challenge-criteria", model=Criterion, group=GROUP, order=61, icon="bi-list-ol",
+    list_columns=("challenge", "name", "weight", "order"),
+    filterset=CriterionFilterSet, form=CriterionForm, serializer=serializer_for(Criterion),
+    select_related=("challenge",),
+)
+
+INTERESTS = RecordType(
+    slug="declared-interests", model=InterestDeclaration, group=GROUP, order=62, icon="bi-person-exclamation",
+    list_columns=("expert", "organisation", "note", "declared_on"),
+    filterset=InterestFilterSet, form=InterestForm, serializer=serializer_for(InterestDeclaration),
+    select_related=("expert__institution", "organisation"),
+)
+
+RECORD_TYPES = (CHALLENGES, CRITERIA, INTERESTS)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from duijie.challenges import views
+
+app_name = "challenges"
+
+urlpatterns = [
+    path("from-demand/<int:pk>/", views.from_demand, name="from-demand"),
+    path("<int:pk>/bid/", views.bid, name="bid"),
+    path("<int:pk>/bids/", views.bids, name="bids"),
+    path("<int:pk>/panel/", views.panel_page, name="panel"),
+    path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/report.xlsx", views.report, name="report"),
+    path("<int:pk>/gates/", views.gates, name="gates"),
+]

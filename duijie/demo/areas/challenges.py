@@ -1,0 +1,178 @@
+"""Challenges (揭榜挂帅 / 赛马制, seed 004): one in every state, most posted by the demo enterprise from its
+own demands (企业榜), some by the city bureau (政府榜); bids with milestone plans by university teams (the
+demo expert leads one), panels with their conflict screen results, scorecards, and a 赛马制 challenge with
+three funded teams of which one was stopped at the first gate. Dates derive from REF_DAY; the open
+challenge's deadline lies well after it so it still takes bids."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count
+
+from duijie.challenges.choices import BidStatus, ChallengeKind, ChallengeMode, GateDecision, IpTerms
+from duijie.challenges.choices import ChallengeStatus as S
+from duijie.challenges.models import (
+    Bid,
+    BidAnswer,
+    Challenge,
+    Criterion,
+    Gate,
+    Milestone,
+    PanelMember,
+    Score,
+    Scorecard,
+)
+from duijie.challenges.services import tranches
+from duijie.cooperation.choices import ProjectSource
+from duijie.cooperation.choices import ProjectStage as P
+from duijie.cooperation.models import CooperationProject
+from duijie.core.choices import Visibility
+from duijie.demands.models import Demand
+from duijie.demo.areas.common import REF_DAY, TZ
+from duijie.experts.models import Expert
+from duijie.orgs.models import Enterprise
+
+CRITERIA = (("技术方案可行性", 40), ("团队能力与基础", 30), ("经费与进度合理性", 20), ("成果转化前景", 10))
+# name, kind, mode, state, budget (万元; None = 面议), teams funded, bids, project stage (if awarded)
+PLAN = (
+    ("draft", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.DRAFT, 80, 1, 0, None),
+    ("review", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.REVIEW, None, 1, 0, None),
+    ("open", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.PUBLISHED, 120, 1, 2, None),
+    ("closed", ChallengeKind.GOVERNMENT, ChallengeMode.OPEN, S.CLOSED, 200, 1, 2, None),
+    ("scoring", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.UNDER_REVIEW, 150, 1, 3, None),
+    ("awarded", ChallengeKind.GOVERNMENT, ChallengeMode.OPEN, S.AWARDED, 100, 1, 2, P.INTENTION),
+    ("race", ChallengeKind.ENTERPRISE, ChallengeMode.HORSE_RACE, S.IN_DELIVERY, 300, 3, 3, P.IMPLEMENTING),
+    ("solved", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.IN_DELIVERY, 90, 1, 2, P.COMPLETED),
+    ("failed", ChallengeKind.GOVERNMENT, ChallengeMode.OPEN, S.FAILED, 60, 1, 1, None),
+)
+GOV_TITLES = {"closed": "高端装备关键零部件国产化替代攻关", "awarded": "城市污水处理厂低碳运行关键技术",
+              "failed": "新型储能电池热失控预警技术"}
+SHARES = ((Decimal(30), Decimal(30), Decimal(40)), (Decimal(40), Decimal(60)), (Decimal(20), Decimal(30), Decimal(50)))
+
+
+def _at(days: int) -> datetime:
+    return datetime.combine(REF_DAY + timedelta(days=days), time(17, 0), tzinfo=TZ)
+
+
+def make_challenges(g) -> None:
+    ent = Enterprise.objects.annotate(n=Count("demands")).order_by("-n", "pk").first()
+    demands = list(Demand.objects.filter(enterprise=ent, demand_type__in=("tech_challenge", "process")).order_by("pk"))
+    others = list(Demand.objects.filter(status="published", demand_type="tech_challenge").exclude(enterprise=ent)
+                  .order_by("pk"))
+    experts = list(Expert.objects.filter(institution__isnull=False).select_related("institution").order_by("pk"))
+    demo_expert = Expert.objects.filter(user__isnull=False).order_by("pk").first()
+    by_inst: dict[int, list[Expert]] = {}
+    for x in experts:
+        by_inst.setdefault(x.institution_id, []).append(x)
+    insts = [i for i in sorted(by_inst) if len(by_inst[i]) >= 3]
+    if demo_expert is not None and demo_expert.institution_id in insts:
+        insts.remove(demo_expert.institution_id)
+        insts.insert(0, demo_expert.institution_id)
+    challenges, pool = [], demands + others
+    for i, (key, kind, mode, state, budget, teams, _bids, _stage) in enumerate(PLAN):
+        demand = pool[i % len(pool)] if kind == ChallengeKind.ENTERPRISE and pool else None
+        if kind == ChallengeKind.ENTERPRISE and demand is None:
+            kind = ChallengeKind.GOVERNMENT
+        deadline = _at(240) if state == S.PUBLISHED else _at(-150 + 10 * i)
+        challenges.append(Challenge(
+            kind=kind, demand=demand, office=g.city_org if kind == ChallengeKind.GOVERNMENT else None,
+            title=(f"{demand.title[:60]}（揭榜）" if demand else GOV_TITLES.get(key, "技术攻关")),
+            problem=demand.description[:800] if demand else "面向全市重点产业链的共性关键技术难题，公开张榜、择优揭榜。",
+            indicators="关键性能指标提升30%以上；形成样机并通过第三方检测；申请发明专利2项以上。",
+            budget=Decimal(budget * 10000) if budget else None, budget_negotiable=budget is None,
+            deadline=deadline, eligibility="在常或与常州企业有合作基础的高校院所、新型研发机构团队；负责人具有高级职称。",
+            ip_terms=g.rng.choice(IpTerms.values), payment_terms="按里程碑节点评审结果分期拨付。",
+            mode=mode, teams_funded=teams, status=state,
+            return_reason="揭榜团队关键指标均未达到，经评审终止。" if state == S.FAILED else "",
+            published_at=deadline - timedelta(days=60) if state not in (S.DRAFT, S.REVIEW) else None,
+            owner_org_id=demand.owner_org_id if demand else g.city_org.pk,
+            region_id=demand.region_id if demand else g.region["3204"], park_id=demand.park_id if demand else None,
+            visibility=Visibility.PUBLIC, **g.scope()))
+    challenges = g.save(Challenge, challenges)
+    criteria = g.save(Criterion, [Criterion(challenge=c, name=n, weight=Decimal(w), order=k)
+                                  for c in challenges for k, (n, w) in enumerate(CRITERIA, start=1)])
+    crit_by = {c.pk: [x for x in criteria if x.challenge_id == c.pk] for c in challenges}
+
+    bids_by: dict[int, list[Bid]] = {}
+    for c, (key, _k, _m, state, budget, _t, n_bids, _s) in zip(challenges, PLAN, strict=True):
+        chosen = insts[:n_bids] if key == "open" else g.rng.sample(insts, n_bids)
+        rows = []
+        for j, inst in enumerate(chosen):
+            lead = demo_expert if key == "open" and j == 0 and demo_expert else by_inst[inst][0]
+            cap = Decimal((budget or 100) * 10000)
+            asked = (cap / 3 if c.mode == ChallengeMode.HORSE_RACE else cap * Decimal("0.9")).quantize(Decimal(1000))
+            rows.append(Bid(challenge=c, lead_expert=lead, institution_id=lead.institution_id, approach=f"{lead.institution.name}团队：采用"
+                            f"{g.rng.choice(('多尺度仿真+试验验证', '新材料体系设计', '智能算法优化', '工艺参数优化'))}路线攻关。",
+                            maturity=g.rng.choice(("lab", "pilot")), budget=asked, conflict_declaration="无",
+                            status=BidStatus.SUBMITTED))
+        bids = g.save(Bid, rows)
+        bids_by[c.pk] = bids
+        g.link(Bid, bids, "members", [[x.pk for x in by_inst[b.institution_id][1:3]] for b in bids])
+        g.save(BidAnswer, [BidAnswer(bid=b, criterion=cr, text=f"针对“{cr.name}”：已有相关基础和前期成果。")
+                           for b in bids for cr in crit_by[c.pk]])
+        ms = []
+        for j, b in enumerate(bids):
+            for k, share in enumerate(SHARES[j % len(SHARES)], start=1):
+                ms.append(Milestone(bid=b, order=k, title=f"阶段{k}", deliverable=("方案验证报告", "样机", "中试与验收")[min(k, 3) - 1],
+                                    due_on=REF_DAY + timedelta(days=120 * k), share=share))
+        g.save(Milestone, ms)
+        if state in (S.UNDER_REVIEW, S.AWARDED, S.IN_DELIVERY, S.FAILED):
+            _panel(g, c, bids, crit_by[c.pk], by_inst, complete=state != S.UNDER_REVIEW)
+    for c, (key, _k, _m, _state, _b, _t, _n, stage) in zip(challenges, PLAN, strict=True):
+        if stage is not None:
+            _award(g, c, bids_by[c.pk], stage, race=key == "race")
+
+
+def _panel(g, c, bids, criteria, by_inst, complete: bool) -> None:
+    bidder_insts = {b.institution_id for b in bids}
+    pool = [xs[-1] for i, xs in sorted(by_inst.items()) if i not in bidder_insts and len(xs) >= 4]
+    members = g.save(PanelMember, [PanelMember(challenge=c, expert=x, added_by=g.admin_user)
+                                   for x in g.rng.sample(pool, min(3, len(pool)))])
+    cards, scores = [], []
+    for m_i, m in enumerate(members):
+        for b in bids:
+            if not complete and m_i == len(members) - 1:
+                continue  # the last reviewer has not scored yet: their view stays blind
+            cards.append(Scorecard(member=m, bid=b, comment="方案较完整。", submitted_at=_at(-20)))
+    cards = g.save(Scorecard, cards)
+    for card in cards:
+        strict = 1.5 if card.member_id == members[0].pk else 0  # a stricter reviewer: normalisation evens it out
+        scores += [Score(scorecard=card, criterion=cr, value=Decimal(str(round(g.rng.uniform(5.5, 9.5) - strict, 1))))
+                   for cr in criteria]
+    g.save(Score, scores)
+
+
+def _award(g, c, bids, stage, race: bool) -> None:
+    winners = bids if race else bids[:1]
+    # System writes of the generator (no announcements: the index is rebuilt after the demo is built).
+    Bid.objects.filter(pk__in=[b.pk for b in winners]).update(status=BidStatus.WON)
+    Bid.objects.filter(challenge=c).exclude(pk__in=[b.pk for b in winners]).update(status=BidStatus.NOT_CHOSEN)
+    start = (c.deadline + timedelta(days=20)).date()
+    dates = {"intention_on": start}
+    if stage in (P.IMPLEMENTING, P.COMPLETED):
+        dates.update(signed_on=start + timedelta(days=10), implementation_on=start + timedelta(days=20))
+    if stage == P.COMPLETED:
+        dates["completed_on"] = min(start + timedelta(days=100), REF_DAY)
+    (project,) = g.save(CooperationProject, [CooperationProject(
+        title=c.title[:200], description=c.problem[:500], source=ProjectSource.CHALLENGE, status=stage,
+        owner_org_id=c.owner_org_id, region_id=c.region_id, park_id=c.park_id, visibility=Visibility.RESTRICTED,
+        **dates, **g.scope())])
+    g.link(CooperationProject, [project], "enterprises", [[c.demand.enterprise_id] if c.demand_id else []])
+    g.link(CooperationProject, [project], "institutions", [[b.institution_id for b in winners]])
+    g.link(CooperationProject, [project], "experts", [[b.lead_expert_id for b in winners]])
+    Challenge.objects.filter(pk=c.pk).update(project=project, awarded_at=c.deadline + timedelta(days=15))
+    if not race:
+        return
+    # 赛马制: gate one — the first team stopped, the other two continue and receive their first tranche.
+    gates = []
+    for j, b in enumerate(winners):
+        first = Milestone.objects.filter(bid=b, order=1).get()
+        stop = j == 0
+        gates.append(Gate(bid=b, milestone=first, decision=GateDecision.STOP if stop else GateDecision.CONTINUE,
+                          reason="第一节点关键指标未达到，停止资助。" if stop else "第一节点指标达到，继续资助。",
+                          released=Decimal(0) if stop else tranches(b)[first.pk],
+                          decided_by=g.admin_user))
+    g.save(Gate, gates)
+    Bid.objects.filter(pk=winners[0].pk).update(status=BidStatus.STOPPED)
