@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "duijie.cooperation",
     "duijie.pairings",
     "duijie.programmes",  # programme level: reads the indicators the domain apps contributed
+    "duijie.awards",  # programme level: schemes, candidates from the records, payout lists
 ]
 
 MIDDLEWARE = [
