@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from duijie.awards import candidates, payouts, rules
 from duijie.awards.choices import PAID_OUTCOMES, PaymentStatus, ReviewDecision, RoundStatus, RuleStatus
 from duijie.awards.models import (
+    Application,
     AwardLine,
     PayeeAccount,
     PayoutLine,
@@ -30,6 +31,7 @@ from duijie.awards.models import (
 from duijie.core import changes, selectors
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
+from duijie.core.registry import REGISTRY
 from duijie.core.roles import Role
 from duijie.core.services import claim_version, record_save
 
@@ -75,6 +77,30 @@ def rule_version_publish(*, version: RuleVersion, by) -> RuleVersion:
         audit(user=by, action=AuditAction.TRANSITION, obj=locked, detail={"from": "draft", "to": "published"})
         changes.announce(changes.Kind.UPDATED, RuleVersion, [locked.pk], fields=["status", "published_at"])
     return locked
+
+
+# ------------------------------------------------------------------------------------------------
+# Nominations and applications
+# ------------------------------------------------------------------------------------------------
+
+def application_file(*, application: Application, by) -> Application:
+    """File a nomination or application: it must name basis records the filer may read (the amount is
+    computed from them at the run, never typed); refused with the field and reason otherwise."""
+    application.full_clean(exclude=["assessment_units"])
+    rt = REGISTRY.get(application.basis_type)
+    if rt is None:
+        raise ValidationError({"basis_type": _("Unknown record type “%(t)s”.") % {"t": application.basis_type}})
+    wanted = set(application.basis_ids)
+    found = set(selectors.record_list(record_type=rt, user=by).filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        raise ValidationError({"basis_ids": _("No %(t)s record with id %(ids)s that you may read.") % {
+            "t": rt.verbose_name, "ids": ", ".join(map(str, sorted(wanted - found)))}})
+    if application.owner_org_id is None:
+        application.owner_org_id = application.payee_org_id
+    if application.region_id is None:
+        payee = application.expert if application.expert_id else application.payee_org
+        application.region_id = getattr(payee, "region_id", None)
+    return record_save(instance=application, by=by)
 
 
 # ------------------------------------------------------------------------------------------------
