@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/match/", include("duijie.matching.api_urls")),
     path("api/", include("duijie.events.api_urls")),
     path("api/", include("duijie.programmes.api_urls")),
+    path("api/", include("duijie.awards.api_urls")),
     path("api/", include(router.urls)),
     path("match/", include("duijie.matching.urls")),
     path("r/<slug:slug>/export-request/", core_exports.request_export, name="export_request"),
@@ -48,6 +49,7 @@ urlpatterns = [
     path("cooperation/", include("duijie.cooperation.urls")),
     path("pairings/", include("duijie.pairings.urls")),
     path("programmes/", include("duijie.programmes.urls")),
+    path("awards/", include("duijie.awards.urls")),
 ]
 
 handler403 = "duijie.core.views.permission_denied"

@@ -10,12 +10,17 @@ date paid and the bank details are not part of the hash (reconciliation changes 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from duijie.awards import rules
+from duijie.awards.models import PayoutLine
+from duijie.core import selectors
+from duijie.core.masking import mask
+from duijie.core.roles import Role
 
 HASHED = ("position", "payee_key_frozen", "label", "rule_version_id", "kind", "parameters", "basis_type", "basis_ids",
           "inputs", "rank", "entitlement", "amount")
@@ -73,3 +78,48 @@ def verify(payout) -> list[str]:
     if content_hash(payout, lines) != payout.content_hash:
         problems.append(_("The content hash does not match the stored lines."))
     return problems
+
+
+COLUMNS = (("position", "序号"), ("label", "收款人"), ("account_name", "开户名"), ("bank_name", "开户行"),
+           ("account_number", "账号"), ("amount", "金额（元）"), ("rule", "规则版本"), ("basis", "依据记录"),
+           ("payment_status", "支付状态"), ("paid_on", "支付日期"))
+
+
+def may_reveal_accounts(user, payout) -> bool:
+    """Who pays needs the full account numbers: the city administrators who run the scheme. Everyone
+    else (district administrators, the payees themselves) sees them masked."""
+    return getattr(user, "role", None) == Role.CITY_ADMIN and selectors.can_edit(user, payout.round)
+
+
+def visible_lines(user, payout):
+    return selectors.visible_queryset(PayoutLine, user).filter(payout_list=payout).order_by("position") \
+        .select_related("rule_version__scheme")
+
+
+def workbook(user, payout) -> tuple[bytes, bool]:
+    """The payout list as xlsx: the lines ``user`` may read, account numbers masked unless
+    :func:`may_reveal_accounts`; the hash and the decision in the header. Returns (bytes, revealed)."""
+    from openpyxl import Workbook  # deferred: openpyxl is loaded only when a list is downloaded
+
+    reveal = may_reveal_accounts(user, payout)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "发放名单"
+    round_ = payout.round
+    ws.append([f"{round_.scheme.name} {round_.year} 年度发放名单"])
+    d = payout.decision
+    ws.append([f"批准：{d.get('approving_body', '')} {d.get('number', '')}（{d.get('date', '')}）", d.get("document", "")])
+    ws.append([f"内容校验码 SHA-256：{payout.content_hash}"])
+    ws.append([label for _name, label in COLUMNS])
+    lines = list(visible_lines(user, payout))
+    for x in lines:
+        account = x.account_number if reveal else mask(x.account_number, "bank_account")
+        ws.append([x.position, x.label, x.account_name, x.bank_name, account, float(x.amount),
+                   f"{x.rule_version.scheme.code} v{x.rule_version.number}", f"{x.basis_type}:{x.basis_ids}",
+                   x.get_payment_status_display(), x.paid_on.isoformat() if x.paid_on else ""])
+        ws.cell(row=ws.max_row, column=6).number_format = "#,##0.00"
+    ws.append(["合计", "", "", "", "", float(sum((x.amount for x in lines), Decimal("0.00")))])
+    ws.cell(row=ws.max_row, column=6).number_format = "#,##0.00"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), reveal

@@ -27,6 +27,7 @@ from duijie.awards.models import (
     ReviewStep,
     Round,
     RuleVersion,
+    Scheme,
 )
 from duijie.core import changes, selectors
 from duijie.core.audit import audit
@@ -114,8 +115,8 @@ def round_lines_total(round_: Round) -> Decimal:
 
 
 def budget_status(round_: Round) -> dict[str, Decimal]:
-    """The scheme's budget for the year, what this round's lines use and what is left."""
-    budget = round_.scheme.budget
+    """The scheme's budget for the year (as stored now), what this round's lines use and what is left."""
+    budget = Scheme.objects.filter(pk=round_.scheme_id).values_list("budget", flat=True).get()
     used = round_lines_total(round_)
     return {"budget": budget, "used": used, "left": budget - used}
 
@@ -277,6 +278,7 @@ def round_issue(*, round_: Round, by, today: date | None = None) -> PayoutList:
             raise ValidationError(_("The publicity period runs until %(end)s; issue the payout list after it.") % {
                 "end": current.publicity_end.isoformat()})
         moved = _move(current, by, (S.PUBLICITY,), S.ISSUED)
+        moved.scheme.refresh_from_db()
         payout = PayoutList(round=moved, issued_at=timezone.now(), issued_by=by, total=Decimal("0.00"),
                             content_hash="", decision={
                                 "approving_body": moved.scheme.approving_body, "number": moved.decision_number,
