@@ -57,7 +57,7 @@ def simulate(*, round_: Round, draft: RuleVersion, user) -> Effect:
     b, a = rules.totals(before), rules.totals(after)
     labels = {x.candidate.payee_key: x.candidate.payee_label for x in (*before, *after)}
     payees = [PayeeEffect(k, labels[k], b.by_payee.get(k, rules.ZERO), a.by_payee.get(k, rules.ZERO))
-              for k in sorted(set(b.by_payee) | set(a.by_payee))]
+              for k in sorted(labels)]  # every candidate payee, paid or not
     payees.sort(key=lambda p: (-abs(p.delta), p.label))
     was = {x.candidate.key: x.outcome for x in before}
     changed = sum(1 for x in after if was.get(x.candidate.key) != x.outcome)
