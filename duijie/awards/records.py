@@ -161,7 +161,7 @@ APPLICATIONS = RecordType(
     list_columns=("scheme", "channel", "payee_org", "expert", "person_name", "basis_type", "basis_ids", "score",
                   "status"),
     filterset=ApplicationFilterSet, form=ApplicationForm, serializer=serializer_for(Application),
-    select_related=("scheme", "payee_org", "expert"), prefetch_related=("assessment_units",),
+    select_related=("scheme", "payee_org", "expert__institution"), prefetch_related=("assessment_units",),
 )
 
 ROUNDS = RecordType(
@@ -187,7 +187,7 @@ ACCOUNTS = RecordType(
     slug="award-payee-accounts", model=PayeeAccount, group=GROUP, order=105, icon="bi-bank",
     list_columns=("payee_org", "expert", "person_name", "account_name", "bank_name", "account_number"),
     filterset=PayeeAccountFilterSet, form=PayeeAccountForm, serializer=serializer_for(PayeeAccount),
-    select_related=("payee_org", "expert"), prefetch_related=("assessment_units",),
+    select_related=("payee_org", "expert__institution"), prefetch_related=("assessment_units",),
 )
 
 PAYOUT_LISTS = RecordType(

@@ -320,7 +320,7 @@ def allocate(candidates: Iterable[Candidate], *, budget: Decimal | None, used: D
             limit = int(rule.parameters["max_count"])
             if counted >= limit:
                 out.append(Allocation(c, entitlement, ZERO, Outcome.REFUSED,
-                                      _("名额已满（%(n)s/%(max)s）") % {"n": counted, "max": limit}))
+                                      _("Quota full (%(n)s/%(max)s)") % {"n": counted, "max": limit}))
                 continue
         amount = entitlement
         cap = payee_cap(rule)

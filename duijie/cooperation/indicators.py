@@ -125,3 +125,24 @@ INDICATORS += (
         compute=partner_institutions, kind=DISTINCT, reach=LOCATION, source="seed 001 (合作大院大所)",
     ),
 )
+
+
+def registered_contract_amount(user, window: Window) -> Figure:
+    """Contracts by their registration date (认定登记日期): the candidates of the 2% transfer reward
+    (seed 003; the awards app reads it), so a contract signed in December and registered in January
+    counts in the year it was registered."""
+    records = indicator_records("tech-contracts", user, window, date_field="registered_on", reach=LOCATION,
+                                filters={"registration_number__gt": ""})
+    return total(records, "amount")
+
+
+INDICATORS += (
+    Indicator(
+        slug="tech-contracts-registered", label=_("Registered technology contract amount"),
+        documentation=_("Sum of the amounts of technology contracts whose registration date (认定登记日期) "
+                        "lies in the period and that carry a registration number; the contracts are the "
+                        "drill-down; stored in yuan, shown in 万元; counted where the contract is located."),
+        unit=WAN_YUAN, record_type="tech-contracts", compute=registered_contract_amount, kind=SUM, reach=LOCATION,
+        scale=WAN, source="seed 003 (技术合同认定登记; 按技术合同实际成交额的2%左右给予奖补)",
+    ),
+)

@@ -150,7 +150,7 @@ def test_an_application_without_a_basis_record_is_refused_and_nothing_is_written
         with pytest.raises(ValidationError) as e:
             services.application_file(application=Application(scheme=s, channel="application",
                                                               payee_org=uni.organisation, **basis), by=w["city"])
-        assert "basis record" in " ".join(e.value.message_dict["basis_ids"])
+        assert "至少附一条依据记录" in " ".join(e.value.message_dict["basis_ids"])  # (Chinese first)
     with pytest.raises(ValidationError) as e:  # a basis id that does not exist
         services.application_file(application=Application(scheme=s, channel="application", payee_org=uni.organisation,
                                                           basis_type="projects", basis_ids=[999999]), by=w["city"])

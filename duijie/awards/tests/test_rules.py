@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -183,6 +184,6 @@ def test_budget_refuses_the_line_that_does_not_fit_and_never_pays_part_of_it():
      "previous tier"),
 ])
 def test_bad_parameters_are_refused_by_name(kind, params, field, words):
-    with pytest.raises(rules.RuleError) as e:
+    with translation.override("en"), pytest.raises(rules.RuleError) as e:
         rules.validate_parameters(kind, params)
     assert field in e.value.errors and words in e.value.errors[field]

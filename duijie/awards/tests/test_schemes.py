@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from duijie.awards import candidates, services
 from duijie.awards.choices import RuleStatus
@@ -21,7 +22,7 @@ def test_a_rule_with_a_negative_cap_is_refused_by_name_and_nothing_is_written():
     w = h.world()
     s = h.scheme(w, kind="per_org_capped", parameters={"amount_per_item": "20000", "cap": "100000"})
     before = (RuleVersion.objects.count(), RuleVersion.history.count(), AuditLog.objects.count())
-    with pytest.raises(ValidationError) as e:
+    with translation.override("en"), pytest.raises(ValidationError) as e:
         services.rule_version_create(scheme=s, kind="per_org_capped",
                                      parameters={"amount_per_item": "20000", "cap": "-100000"},
                                      valid_from=date(2026, 1, 1), source_clause="x", by=w["city"])

@@ -135,6 +135,10 @@ def build(slug):
         return _cooperation(slug, i)
     if slug in ("programmes", "programme-indicators", "targets"):
         return _programmes(slug, i)
+    if slug.startswith("award-"):
+        from duijie.awards.tests.builders import build as award
+
+        return award(slug, i)
     raise AssertionError(f"no builder for {slug}")
 
 
@@ -239,7 +243,8 @@ def test_every_writable_type_has_a_builder():
         "parks", "assessment-units", "reported-values", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
         "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts", *PAIRINGS,
-        "programmes", "programme-indicators", "targets"}
+        "programmes", "programme-indicators", "targets",
+        "award-schemes", "award-rule-versions", "award-applications", "award-rounds", "award-payee-accounts"}
 
 
 @pytest.mark.parametrize("slug", WRITABLE)
