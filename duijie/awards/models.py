@@ -252,6 +252,9 @@ class Round(RecordBase):
         return f"{self.scheme.name} · {self.year}"
 
     def clean(self) -> None:
+        if self.scheme_id and self.year and self.year != self.scheme.year:
+            raise ValidationError({"year": _("The scheme's budget is for %(year)s; run it for that year.") % {
+                "year": self.scheme.year}})
         if self.scheme_id and self.region_id is None:
             self.region_id = self.scheme.region_id
 

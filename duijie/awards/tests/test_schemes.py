@@ -75,3 +75,14 @@ def test_only_city_administrators_run_schemes():
         services.rule_version_create(scheme=s, kind="per_person", parameters={"amount": "1", "max_count": 1},
                                      valid_from=date(2026, 1, 1), source_clause="x", by=w["wujin_admin"])
     assert e.type.__name__ == "PermissionDenied"
+
+
+def test_a_round_runs_for_the_year_of_its_schemes_budget():
+    from duijie.awards.models import Round
+
+    w = h.world()
+    s = h.scheme(w, kind="per_person", parameters={"amount": "5000", "max_count": 100})
+    with pytest.raises(ValidationError) as e:
+        Round(scheme=s, year=s.year - 1).full_clean()
+    assert "year" in e.value.message_dict
+    Round(scheme=s, year=s.year).full_clean()
