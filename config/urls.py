@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/", include("duijie.events.api_urls")),
     path("api/", include("duijie.programmes.api_urls")),
     path("api/", include("duijie.challenges.api_urls")),
+    path("api/", include("duijie.awards.api_urls")),
     path("api/", include(router.urls)),
     path("match/", include("duijie.matching.urls")),
     path("r/<slug:slug>/export-request/", core_exports.request_export, name="export_request"),
@@ -50,6 +51,7 @@ urlpatterns = [
     path("pairings/", include("duijie.pairings.urls")),
     path("programmes/", include("duijie.programmes.urls")),
     path("challenges/", include("duijie.challenges.urls")),
+    path("awards/", include("duijie.awards.urls")),
 ]
 
 handler400 = "duijie.core.views.bad_request"

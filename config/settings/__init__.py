@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "duijie.pairings",
     "duijie.programmes",  # programme level: reads the indicators the domain apps contributed
     "duijie.challenges",  # programme level: challenges award cooperation projects
+    "duijie.awards",  # programme level: schemes, candidates from the records, payout lists
 ]
 
 MIDDLEWARE = [

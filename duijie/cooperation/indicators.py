@@ -93,3 +93,16 @@ INDICATORS = (
         no_institution=_("An institution is not its own partner institution; count its signed projects instead."),
     ),
 )
+
+
+INDICATORS += (
+    Indicator(
+        slug="tech-contracts-registered", label=_("Registered technology contract amount"),
+        documentation=_("Sum of the amounts of technology contracts whose registration date (认定登记日期) "
+                        "lies in the period and that carry a registration number; the contracts are the "
+                        "drill-down; stored in yuan, shown in 万元; counted where the contract is located."),
+        unit=WAN_YUAN, kind=SUM, field_name="amount", scale=WAN,
+        source="seed 003 (技术合同认定登记; 按技术合同实际成交额的2%左右给予奖补; the awards app reads it)",
+        **CONTRACTS | {"date_field": "registered_on", "filters": {"registration_number__gt": ""}},
+    ),
+)

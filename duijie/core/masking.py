@@ -33,7 +33,15 @@ def mask_id_number(value: str | None) -> str:
     return f"{value[:3]}{'*' * max(len(value) - 7, 4)}{value[-4:]}" if len(value) > 8 else MASK
 
 
-MASKERS = {"phone": mask_phone, "email": mask_email, "id_number": mask_id_number}
+def mask_bank_account(value: str | None) -> str:
+    """Bank account numbers (award payouts): the last four digits only."""
+    if not value:
+        return ""
+    digits = "".join(value.split())
+    return f"{MASK}{digits[-4:]}" if len(digits) > 8 else MASK
+
+
+MASKERS = {"phone": mask_phone, "email": mask_email, "id_number": mask_id_number, "bank_account": mask_bank_account}
 
 
 def mask(value: str | None, kind: str = "phone") -> str:

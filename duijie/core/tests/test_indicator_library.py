@@ -168,6 +168,8 @@ def _expected(w, prefix: str) -> dict[str, object]:
         "project-profit-tax": sum((o.profit_tax or 0 for o in touched), Decimal(0)),
         "tech-contracts-signed": sum(_in(c.signed_on) for c in contracts),
         "tech-contract-amount": sum((c.amount for c in contracts if _in(c.signed_on)), Decimal(0)),
+        "tech-contracts-registered": sum((c.amount for c in contracts if c.registration_number
+                                          and c.registered_on and _in(c.registered_on)), Decimal(0)),
         "events-held": len(held),
         "intentions-signed": sum(_in(i.signed_on) for i in mine(w["intentions"])),
         "paired-enterprises": len({p.enterprise_id for p in pairings}),

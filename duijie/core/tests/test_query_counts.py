@@ -137,6 +137,10 @@ def build(slug):
         return _programmes(slug, i)
     if slug in ("challenges", "challenge-criteria", "declared-interests"):
         return _challenges(slug, i)
+    if slug.startswith("award-"):
+        from duijie.awards.tests.builders import build as award
+
+        return award(slug, i)
     raise AssertionError(f"no builder for {slug}")
 
 
@@ -260,7 +264,8 @@ def test_every_writable_type_has_a_builder():
         "parks", "assessment-units", "reported-values", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
         "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts", *PAIRINGS,
-        "programmes", "programme-indicators", "targets", "challenges", "challenge-criteria", "declared-interests"}
+        "programmes", "programme-indicators", "targets", "challenges", "challenge-criteria", "declared-interests",
+        "award-schemes", "award-rule-versions", "award-applications", "award-rounds", "award-payee-accounts"}
 
 
 @pytest.mark.parametrize("slug", WRITABLE)
