@@ -271,6 +271,8 @@ SPECTACULAR_SETTINGS = {
         "IndustryLevelEnum": "duijie.core.choices.IndustryLevel",
         "ParkLevelEnum": "duijie.core.choices.ParkLevel",
         "AdministrativeLevelEnum": "duijie.core.choices.Level",
+        "AwardRuleKindEnum": "duijie.awards.choices.RuleKind",
+        "ScoringRuleKindEnum": "duijie.programmes.choices.RuleKind",
     },
     "DISABLE_ERRORS_AND_WARNINGS": True,
     # Serve Redoc/Swagger assets from the installed sidecar package, not a CDN.

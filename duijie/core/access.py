@@ -17,6 +17,8 @@ generated variety of records, that ``visible_queryset`` and the keys agree both 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -160,9 +162,32 @@ def unit_ids(unit) -> list[int]:
     return ids
 
 
+_REACH_MEMO: ContextVar[dict | None] = ContextVar("duijie_unit_reach_memo", default=None)
+
+
+@contextmanager
+def unit_reach_memo():
+    """Inside the block each unit's reach is read once (a progress page asks for the same eleven
+    units for every indicator); outside it, every call reads the tables afresh."""
+    token = _REACH_MEMO.set({})
+    try:
+        yield
+    finally:
+        _REACH_MEMO.reset(token)
+
+
 def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
     """What a unit administrator's unit reaches: the ids of the unit and the units inside it, the codes
     of the regions they map to, and the parks they map to."""
+    memo = _REACH_MEMO.get()
+    if memo is not None:
+        if unit.pk not in memo:
+            memo[unit.pk] = _unit_reach(unit)
+        return memo[unit.pk]
+    return _unit_reach(unit)
+
+
+def _unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
     ids = unit_ids(unit)
     units = AssessmentUnit.objects.filter(pk__in=ids)
     codes = set(units.values_list("regions__code", flat=True)) - {None}

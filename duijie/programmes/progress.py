@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core import plugins, selectors
+from duijie.core.access import unit_reach_memo
 from duijie.core.plugins import Window
 from duijie.core.registry import REGISTRY
 from duijie.programmes.choices import Status
@@ -112,7 +113,13 @@ def window_for(target: Target) -> Window | None:
     return None
 
 
-def row_for(user, target: Target, today: date) -> Row:
+_UNSET = object()
+
+
+def row_for(user, target: Target, today: date, *, ids: bool = True, value=_UNSET) -> Row:
+    """The target's row for ``user`` at ``today``; ``ids``: list the record ids behind the figure
+    (the API and frozen reports do; the page links to the drill-down instead); ``value``: the
+    figure's value when the caller computed it already (:func:`progress` batches a period's owners)."""
     pi = target.programme_indicator
     known = pi.indicator in plugins.indicators()
     ind = plugins.indicator(pi.indicator) if known else None
@@ -131,13 +138,16 @@ def row_for(user, target: Target, today: date) -> Row:
     if (refusal := ind.refusal(window)) is not None:
         row.note = refusal
         return row
-    figure = ind.compute(user, window)
-    row.record_ids = sorted(figure.records.values_list("pk", flat=True))
-    if figure.value is None:  # a reported figure not filed for the period, or a ratio over nothing
+    if value is _UNSET or ids:
+        figure = ind.compute(user, window)
+        if ids:
+            row.record_ids = sorted(figure.records.values_list("pk", flat=True))
+        value = figure.value
+    if value is None:  # a reported figure not filed for the period, or a ratio over nothing
         row.note = _("No value filed for this period.") if ind.is_reported else _("Nothing to divide by.")
         return row
     # Targets are in the unit the document prints (亿元, 万元), so the figure is compared as shown.
-    shown = ind.shown(figure)
+    shown = value if ind.scale == 1 else Decimal(value) / ind.scale
     row.actual = shown.quantize(Decimal("0.01")) if isinstance(shown, Decimal) and ind.scale != 1 else shown
     row.expected = (target.value * elapsed(target.period_start, target.period_end, today)).quantize(Decimal("0.01"))
     row.ratio, row.status = status_for(pi.programme, row.actual, target.value, row.expected)
@@ -145,10 +155,31 @@ def row_for(user, target: Target, today: date) -> Row:
     return row
 
 
+def _batched_values(user, targets: list[Target]) -> dict[int, object]:
+    """Target pk → the figure's value, one query per indicator and period for the targets whose
+    indicator batches (``Indicator.values``); the others are left to ``row_for``."""
+    groups: dict[tuple, list[tuple[Target, Window]]] = {}
+    for t in targets:
+        slug = t.programme_indicator.indicator
+        window = window_for(t)
+        if window is None or slug not in plugins.indicators():
+            continue
+        ind = plugins.indicator(slug)
+        if ind.batches and ind.refusal(window) is None:
+            groups.setdefault((slug, window.start, window.end), []).append((t, window))
+    out: dict[int, object] = {}
+    for (slug, _start, _end), members in groups.items():
+        values = plugins.indicator(slug).values(user, [w for _t, w in members])
+        out.update((t.pk, v) for (t, _w), v in zip(members, values, strict=True))
+    return out
+
+
 def progress(user, programme: Programme, *, start: date | None = None, end: date | None = None,
-             unit=None, today: date) -> list[Row]:
+             unit=None, today: date, ids: bool = True) -> list[Row]:
     """One row per target the user may read in the period (all periods when none is given), for one
-    assessment unit when ``unit`` is given, ordered by indicator, then as entered."""
+    assessment unit when ``unit`` is given, ordered by indicator, then as entered; ``ids``: with the
+    record ids behind each figure (one more query per target), else the values are read in one query
+    per indicator and period."""
     qs = targets(user, programme)
     if start is not None:
         qs = qs.filter(period_start=start)
@@ -157,7 +188,12 @@ def progress(user, programme: Programme, *, start: date | None = None, end: date
     if unit is not None:
         qs = qs.filter(owner_unit=unit)
     qs = qs.order_by("programme_indicator__order", "programme_indicator__pk", "pk")  # owners as entered (the annex order)
-    return [row_for(user, t, today) for t in qs]
+    qs = qs.select_related("programme_indicator__programme", "owner_unit", "owner_park", "owner_institution",
+                           "owner_department__region")
+    with unit_reach_memo():
+        chosen = list(qs)
+        known = {} if ids else _batched_values(user, chosen)
+        return [row_for(user, t, today, ids=ids, value=known.get(t.pk, _UNSET)) for t in chosen]
 
 
 def figure_records(user, target: Target):

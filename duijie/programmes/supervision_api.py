@@ -17,7 +17,7 @@ from duijie.programmes import supervision
 from duijie.programmes.models import SupervisionRound
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class SupervisionRoundSerializer(serializers.ModelSerializer):
     programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     issue = serializers.SerializerMethodField()
 
@@ -77,7 +77,7 @@ class UnitSerializer(serializers.Serializer):
 
 
 class ReportSerializer(serializers.Serializer):
-    round = RoundSerializer()
+    round = SupervisionRoundSerializer()
     frozen = serializers.BooleanField()
     issue = serializers.IntegerField(source="issue.number", allow_null=True, default=None)
     content_hash = serializers.CharField(source="issue.content_hash", allow_null=True, default=None)
@@ -98,13 +98,13 @@ def _round(request, pk) -> SupervisionRound:
 
 
 class RoundListView(APIView):
-    @extend_schema(summary="Supervision rounds of a programme", responses=RoundSerializer(many=True))
+    @extend_schema(summary="Supervision rounds of a programme", responses=SupervisionRoundSerializer(many=True))
     def get(self, request, code: str):
         _government(request)
         programme = selectors.record_list(record_type=REGISTRY["programmes"], user=request.user).filter(code=code).first()
         if programme is None:
             raise exceptions.NotFound()
-        return Response(RoundSerializer(supervision.rounds(request.user, programme), many=True).data)
+        return Response(SupervisionRoundSerializer(supervision.rounds(request.user, programme), many=True).data)
 
 
 class ReportView(APIView):
@@ -144,7 +144,7 @@ class IssueView(APIView):
 class ReopenView(APIView):
     @extend_schema(summary="Reopen an issued supervision round (a reason is required)",
                    request=inline_serializer("ReopenRequest", {"reason": serializers.CharField()}),
-                   responses=RoundSerializer)
+                   responses=SupervisionRoundSerializer)
     def post(self, request, pk: int):
         rnd = _round(request, pk)
         try:
@@ -152,4 +152,4 @@ class ReopenView(APIView):
         except (ValidationError, PermissionDenied) as e:
             return _refusal(e)
         rnd.refresh_from_db()
-        return Response(RoundSerializer(rnd).data)
+        return Response(SupervisionRoundSerializer(rnd).data)

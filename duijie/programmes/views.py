@@ -60,7 +60,7 @@ def programme_progress(request: HttpRequest, code: str) -> HttpResponse:
         if unit is None:
             raise Http404
     on = _on(request)
-    rows = progress.progress(request.user, programme, start=period[0] if period else None,
+    rows = progress.progress(request.user, programme, ids=False, start=period[0] if period else None,
                              end=period[1] if period else None, unit=unit, today=on) if period else []
     indicators = list(dict.fromkeys((r.indicator_slug, r.target.programme_indicator.pk, str(r.indicator_label))
                                     for r in rows))

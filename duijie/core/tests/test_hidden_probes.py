@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def same_page(content: bytes, pk: int) -> bytes:
     """The page without what differs per request anyway (CSP nonce, CSRF token) and the id asked for."""
-    content = re.sub(rb'(nonce|value|content)="[A-Za-z0-9+/=_-]{16,}"', b"", content)
-    return content.replace(f"/{pk}/".encode(), b"/ID/")
+    content = content.replace(f"/{pk}/".encode(), b"/ID/")  # first: an echoed address may be token-long
+    return re.sub(rb'(nonce|value|content)="[A-Za-z0-9+/=_-]{16,}"', b"", content)
 
 
 def test_probes_of_hidden_records_are_audited_and_indistinguishable():

@@ -224,6 +224,12 @@ def _check_every_indicator(rnd):
             if indicator.kind == "count":
                 assert figure.records.count() == figure.value
             assert isinstance(figure.value, Decimal if indicator.kind == "sum" else int), slug
+        # the progress page's batch: every owner of one period in one query gives the same values
+        if indicator.batches:
+            owners = [Window(START, END, unit=wujin), Window(START, END, region=r[WUJIN]),
+                      Window(START, END, region=r["3204"]), Window(START, END)]
+            assert indicator.values(city, owners) == [district_expected[slug], district_expected[slug],
+                                                      city_expected[slug], city_expected[slug]], slug
 
 
 def test_a_district_sees_only_its_own_records_in_the_drill_down():

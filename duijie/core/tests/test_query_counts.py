@@ -133,7 +133,7 @@ def build(slug):
         return it
     if slug in ("projects", "project-outcomes", "tech-contracts"):
         return _cooperation(slug, i)
-    if slug in ("programmes", "programme-indicators", "targets"):
+    if slug in ("programmes", "programme-indicators", "targets", "scoring-rules"):
         return _programmes(slug, i)
     if slug in ("challenges", "challenge-criteria", "declared-interests"):
         return _challenges(slug, i)
@@ -158,6 +158,11 @@ def _programmes(slug, i):
     pi = ProgrammeIndicator.objects.create(programme=programme, indicator="signed-projects")
     if slug == "programme-indicators":
         return pi
+    if slug == "scoring-rules":
+        from duijie.programmes.models import ScoringRule
+
+        return ScoringRule.objects.create(programme_indicator=pi, kind="ratio_cap", points=10, cap="1.2",
+                                          source="测试")
     target = Target.objects.create(programme_indicator=pi, owner_unit=_unit(), period_kind="year",
                                    period_start="2025-01-01", period_end="2025-12-31", value=5)
     target.assessment_units.set([_unit()])
@@ -264,7 +269,8 @@ def test_every_writable_type_has_a_builder():
         "parks", "assessment-units", "reported-values", "organisations", "institutions", "institution-units", "enterprises",
         "qualifications", "metrics", "experts", "expert-roles", "achievements", "patents", "carriers", "scenarios",
         "demands", "users", "events", "intentions", "projects", "project-outcomes", "tech-contracts", *PAIRINGS,
-        "programmes", "programme-indicators", "targets", "challenges", "challenge-criteria", "declared-interests",
+        "programmes", "programme-indicators", "targets", "scoring-rules", "challenges", "challenge-criteria",
+        "declared-interests",
         "award-schemes", "award-rule-versions", "award-applications", "award-rounds", "award-payee-accounts"}
 
 

@@ -1,8 +1,8 @@
 """Challenges (揭榜挂帅 / 赛马制, seed 004): one in every state, most posted by the demo enterprise from its
 own demands (企业榜), some by the city bureau (政府榜); bids with milestone plans by university teams (the
 demo expert leads one), panels with their conflict screen results, scorecards, and a 赛马制 challenge with
-three funded teams of which one was stopped at the first gate. Dates derive from REF_DAY; the open
-challenge's deadline lies well after it so it still takes bids."""
+three funded teams of which one was stopped at the first gate. Dates derive from the day the demo is
+built (``g.today``); the open challenge's deadline lies well after it so it still takes bids."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from duijie.cooperation.choices import ProjectStage as P
 from duijie.cooperation.models import CooperationProject
 from duijie.core.choices import Visibility
 from duijie.demands.models import Demand
-from duijie.demo.areas.common import REF_DAY, TZ
+from duijie.demo.areas.common import TZ
 from duijie.experts.models import Expert
 from duijie.orgs.models import Enterprise
 
@@ -52,8 +52,8 @@ GOV_TITLES = {"closed": "高端装备关键零部件国产化替代攻关", "awa
 SHARES = ((Decimal(30), Decimal(30), Decimal(40)), (Decimal(40), Decimal(60)), (Decimal(20), Decimal(30), Decimal(50)))
 
 
-def _at(days: int) -> datetime:
-    return datetime.combine(REF_DAY + timedelta(days=days), time(17, 0), tzinfo=TZ)
+def _at(g, days: int) -> datetime:
+    return datetime.combine(g.today + timedelta(days=days), time(17, 0), tzinfo=TZ)
 
 
 def make_challenges(g) -> None:
@@ -66,7 +66,8 @@ def make_challenges(g) -> None:
     by_inst: dict[int, list[Expert]] = {}
     for x in experts:
         by_inst.setdefault(x.institution_id, []).append(x)
-    insts = [i for i in sorted(by_inst) if len(by_inst[i]) >= 3]
+    # teams come from institutions with three experts or more (fewer in a small demo: the largest ones)
+    insts = sorted(by_inst, key=lambda i: (-min(len(by_inst[i]), 3), i))
     if demo_expert is not None and demo_expert.institution_id in insts:
         insts.remove(demo_expert.institution_id)
         insts.insert(0, demo_expert.institution_id)
@@ -75,7 +76,7 @@ def make_challenges(g) -> None:
         demand = pool[i % len(pool)] if kind == ChallengeKind.ENTERPRISE and pool else None
         if kind == ChallengeKind.ENTERPRISE and demand is None:
             kind = ChallengeKind.GOVERNMENT
-        deadline = _at(240) if state == S.PUBLISHED else _at(-150 + 10 * i)
+        deadline = _at(g, 240) if state == S.PUBLISHED else _at(g, -150 + 10 * i)
         challenges.append(Challenge(
             kind=kind, demand=demand, office=g.city_org if kind == ChallengeKind.GOVERNMENT else None,
             title=(f"{demand.title[:60]}（揭榜）" if demand else GOV_TITLES.get(key, "技术攻关")),
@@ -97,7 +98,7 @@ def make_challenges(g) -> None:
 
     bids_by: dict[int, list[Bid]] = {}
     for c, (key, _k, _m, state, budget, _t, n_bids, _s) in zip(challenges, PLAN, strict=True):
-        chosen = insts[:n_bids] if key == "open" else g.rng.sample(insts, n_bids)
+        chosen = insts[:n_bids] if key == "open" else g.rng.sample(insts, min(n_bids, len(insts)))
         rows = []
         for j, inst in enumerate(chosen):
             lead = demo_expert if key == "open" and j == 0 and demo_expert else by_inst[inst][0]
@@ -116,7 +117,7 @@ def make_challenges(g) -> None:
         for j, b in enumerate(bids):
             for k, share in enumerate(SHARES[j % len(SHARES)], start=1):
                 ms.append(Milestone(bid=b, order=k, title=f"阶段{k}", deliverable=("方案验证报告", "样机", "中试与验收")[min(k, 3) - 1],
-                                    due_on=REF_DAY + timedelta(days=120 * k), share=share))
+                                    due_on=g.today + timedelta(days=120 * k), share=share))
         g.save(Milestone, ms)
         if state in (S.UNDER_REVIEW, S.AWARDED, S.IN_DELIVERY, S.FAILED):
             _panel(g, c, bids, crit_by[c.pk], by_inst, complete=state != S.UNDER_REVIEW)
@@ -135,7 +136,7 @@ def _panel(g, c, bids, criteria, by_inst, complete: bool) -> None:
         for b in bids:
             if not complete and m_i == len(members) - 1:
                 continue  # the last reviewer has not scored yet: their view stays blind
-            cards.append(Scorecard(member=m, bid=b, comment="方案较完整。", submitted_at=_at(-20)))
+            cards.append(Scorecard(member=m, bid=b, comment="方案较完整。", submitted_at=_at(g, -20)))
     cards = g.save(Scorecard, cards)
     for card in cards:
         strict = 1.5 if card.member_id == members[0].pk else 0  # a stricter reviewer: normalisation evens it out
@@ -154,11 +155,12 @@ def _award(g, c, bids, stage, race: bool) -> None:
     if stage in (P.IMPLEMENTING, P.COMPLETED):
         dates.update(signed_on=start + timedelta(days=10), implementation_on=start + timedelta(days=20))
     if stage == P.COMPLETED:
-        dates["completed_on"] = min(start + timedelta(days=100), REF_DAY)
+        dates["completed_on"] = min(start + timedelta(days=100), g.today)
     (project,) = g.save(CooperationProject, [CooperationProject(
         title=c.title[:200], description=c.problem[:500], source=ProjectSource.CHALLENGE, status=stage,
         owner_org_id=c.owner_org_id, region_id=c.region_id, park_id=c.park_id, visibility=Visibility.RESTRICTED,
         **dates, **g.scope())])
+    _stage_history(g, project, stage, dates)
     g.link(CooperationProject, [project], "enterprises", [[c.demand.enterprise_id] if c.demand_id else []])
     g.link(CooperationProject, [project], "institutions", [[b.institution_id for b in winners]])
     g.link(CooperationProject, [project], "experts", [[b.lead_expert_id for b in winners]])
@@ -176,3 +178,18 @@ def _award(g, c, bids, stage, race: bool) -> None:
                           decided_by=g.admin_user))
     g.save(Gate, gates)
     Bid.objects.filter(pk=winners[0].pk).update(status=BidStatus.STOPPED)
+
+
+def _stage_history(g, project, stage, dates) -> None:
+    """The project's history as the stages it went through (intention first), like every demo project."""
+    hist = CooperationProject.history.model
+    names = [f.attname for f in CooperationProject._meta.concrete_fields]
+    snapshot = {n: getattr(project, n) for n in names}
+    order = [(P.INTENTION, "intention_on"), (P.SIGNED, "signed_on"), (P.IMPLEMENTING, "implementation_on"),
+             (P.COMPLETED, "completed_on")]
+    steps = [(st, dates[f]) for st, f in order if f in dates]
+    hist.objects.filter(id=project.pk).delete()
+    hist.objects.bulk_create([
+        hist(**{**snapshot, "status": st, **{f: None for _s, f in order[i + 1:]}}, history_date=g.moment(day),
+             history_type="+" if i == 0 else "~", history_user=g.admin_user)
+        for i, (st, day) in enumerate(steps)])

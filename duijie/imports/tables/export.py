@@ -189,7 +189,7 @@ def export_table(kind_name: str, programme: Programme, user, *, year: int | None
         for pi in pis:
             t = entry["targets"].get(pi.pk)
             cells.append(_cell(t.value, t.text) if t is not None else None)
-            actuals.append(progress.row_for(user, t, today).actual if t is not None else None)
+            actuals.append(progress.row_for(user, t, today, ids=False).actual if t is not None else None)
         lines.append(Line(owner=entry["owner"], cells=cells, actuals=actuals,
                           texts=["" for _t in spec.text_columns], in_totals=not entry["department"]))
     labels = [label_for(pi, spec.annex) for pi in pis]
