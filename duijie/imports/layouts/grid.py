@@ -150,15 +150,20 @@ def docx_grids(data: bytes, name: str) -> list[Grid]:
 
 # ---------------------------------------------------------------- Excel
 
-def xlsx_grids(data: bytes, name: str, max_rows: int = 200, max_cols: int = 30) -> list[Grid]:
+def open_workbook(data: bytes, name: str):
+    """The workbook in ``data`` (cached values, not formulas), or a FileProblem a clerk can act on."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise readers.FileProblem(_("“%(name)s” is not a valid .xlsx file (it may be damaged, or an old .xls "
                                     "renamed): open it in Excel and save it again as .xlsx.") % {"name": name})
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
+        return load_workbook(io.BytesIO(data), data_only=True)
     except Exception:
         raise readers.FileProblem(_("“%(name)s” could not be opened as an Excel workbook (it may be damaged): "
-                                    "open it in Excel and save it again.") % {"name": name})
+                                    "open it in Excel and save it again.") % {"name": name}) from None
+
+
+def xlsx_grids(data: bytes, name: str, max_rows: int = 200, max_cols: int = 30) -> list[Grid]:
+    wb = open_workbook(data, name)
     grids = []
     for number, ws in enumerate(wb.worksheets, start=1):
         merged: dict[tuple[int, int], tuple[int, int]] = {}

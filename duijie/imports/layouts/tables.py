@@ -6,15 +6,13 @@ finds the table in it."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from duijie.imports import readers
 from duijie.imports.layouts import Layout, register
+from duijie.imports.layouts.grid import open_workbook
 
 MAX_ROWS, MAX_COLS = 500, 60
 
@@ -26,14 +24,7 @@ class TableSheet(readers.Sheet):
 
 
 def read_xlsx(data: bytes, name: str) -> TableSheet:
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise readers.FileProblem(_("“%(name)s” is not a valid .xlsx file (it may be damaged, or an old .xls "
-                                    "renamed): open it in Excel and save it again as .xlsx.") % {"name": name})
-    try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:
-        raise readers.FileProblem(_("“%(name)s” could not be opened as an Excel workbook (it may be damaged): "
-                                    "open it in Excel and save it again.") % {"name": name})
+    wb = open_workbook(data, name)
     try:
         ws = wb.worksheets[0]
         merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
