@@ -133,52 +133,54 @@ def _slug(key: str) -> str:
     return SLUG[key.split("_")[0]]
 
 
-def test_role_matrix_no_record_outside_scope(capsys):
+# One case per role, so that the workers of a parallel run share the matrix.
+@pytest.mark.parametrize("role", list(OWN), ids=str)
+def test_role_matrix_no_record_outside_scope(capsys, role):
     rec, users = _world()
     cases = leaks = 0
     problems = []
-    for role, user in users.items():
-        ui, api = Client(), APIClient()
-        ui.force_login(user)
-        api.force_authenticate(user)
-        foreign = ALL - OWN[role]
-        for slug in sorted(set(SLUG.values())):
-            page = ui.get(f"/r/{slug}/", {"per_page": 100}).content.decode()
-            # only the table (the header names the user's own organisation)
-            listed_ui = page[page.find("<table"):page.rfind("</table>")] if "<table" in page else ""
-            listed_api = {row["id"] for row in api.get(f"/api/{slug}/", {"page_size": 200}).json().get("results", [])}
-            export = ui.get(f"/r/{slug}/export.xlsx")
-            exported = set()
-            if export.status_code == 200:
-                ws = load_workbook(io.BytesIO(export.content)).active
-                exported = {str(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
-            for key in sorted(k for k in ALL if _slug(k) == slug):
-                obj = rec[key]
-                name = str(obj)
-                detail = f"/r/{slug}/{obj.pk}/"
-                checks = {
-                    "ui list": name in listed_ui,
-                    "api list": obj.pk in listed_api,
-                    "export": name in exported or getattr(obj, "name", getattr(obj, "title", "")) in exported,
-                    "ui detail": ui.get(detail).status_code < 300,
-                    "ui history": ui.get(f"{detail}history/").status_code < 300,
-                    "ui edit": ui.get(f"{detail}edit/").status_code < 300,
-                    "ui delete": ui.get(f"{detail}delete/").status_code < 300,
-                    "api detail": api.get(f"/api/{slug}/{obj.pk}/").status_code < 300,
-                    "api patch": api.patch(f"/api/{slug}/{obj.pk}/", {}, format="json", **f.if_match(obj)).status_code < 300,
-                }
-                cases += len(checks)
-                if key in foreign:
-                    for what, reached in checks.items():
-                        if reached:
-                            leaks += 1
-                            problems.append(f"{role} reached foreign {key} via {what}")
-                else:
-                    for what in ("ui detail", "api detail", "ui edit", "api patch"):
-                        if not checks[what]:
-                            problems.append(f"{role} cannot reach its own {key} via {what}")
+    user = users[role]
+    ui, api = Client(), APIClient()
+    ui.force_login(user)
+    api.force_authenticate(user)
+    foreign = ALL - OWN[role]
+    for slug in sorted(set(SLUG.values())):
+        page = ui.get(f"/r/{slug}/", {"per_page": 100}).content.decode()
+        # only the table (the header names the user's own organisation)
+        listed_ui = page[page.find("<table"):page.rfind("</table>")] if "<table" in page else ""
+        listed_api = {row["id"] for row in api.get(f"/api/{slug}/", {"page_size": 200}).json().get("results", [])}
+        export = ui.get(f"/r/{slug}/export.xlsx")
+        exported = set()
+        if export.status_code == 200:
+            ws = load_workbook(io.BytesIO(export.content)).active
+            exported = {str(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
+        for key in sorted(k for k in ALL if _slug(k) == slug):
+            obj = rec[key]
+            name = str(obj)
+            detail = f"/r/{slug}/{obj.pk}/"
+            checks = {
+                "ui list": name in listed_ui,
+                "api list": obj.pk in listed_api,
+                "export": name in exported or getattr(obj, "name", getattr(obj, "title", "")) in exported,
+                "ui detail": ui.get(detail).status_code < 300,
+                "ui history": ui.get(f"{detail}history/").status_code < 300,
+                "ui edit": ui.get(f"{detail}edit/").status_code < 300,
+                "ui delete": ui.get(f"{detail}delete/").status_code < 300,
+                "api detail": api.get(f"/api/{slug}/{obj.pk}/").status_code < 300,
+                "api patch": api.patch(f"/api/{slug}/{obj.pk}/", {}, format="json", **f.if_match(obj)).status_code < 300,
+            }
+            cases += len(checks)
+            if key in foreign:
+                for what, reached in checks.items():
+                    if reached:
+                        leaks += 1
+                        problems.append(f"{role} reached foreign {key} via {what}")
+            else:
+                for what in ("ui detail", "api detail", "ui edit", "api patch"):
+                    if not checks[what]:
+                        problems.append(f"{role} cannot reach its own {key} via {what}")
     with capsys.disabled():
-        print(f"\nrole matrix: {cases} cases, {leaks} leaks")
+        print(f"\nrole matrix, {role}: {cases} cases, {leaks} leaks")
     assert leaks == 0 and not problems, "\n".join(problems)
 
 

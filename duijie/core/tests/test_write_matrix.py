@@ -22,7 +22,7 @@ from duijie.core.roles import GOVERNMENT_ROLES, Role
 from duijie.core.scope import scope_field_names
 from duijie.core.selectors import editable_queryset
 from duijie.core.tests import factories as f
-from duijie.core.tests.test_role_matrix import ALL, _slug, _world
+from duijie.core.tests.test_role_matrix import ALL, OWN, _slug, _world
 
 pytestmark = pytest.mark.django_db
 
@@ -178,26 +178,33 @@ def _post(api, rt, body, name, bad) -> bool | None:
     return _holds(created, name, bad)
 
 
-def test_no_role_sets_a_scope_field_outside_its_scope(capsys):
+# One case per role, so that the workers of a parallel run share the matrix.
+@pytest.mark.parametrize("role", list(OWN), ids=str)
+def test_no_role_sets_a_scope_field_outside_its_scope(capsys, role):
     rec, users = _world()
     ks = _kunshan()
     cases, accepted, problems = 0, 0, []
     counts: dict[str, int] = {}
-    for role, user in users.items():
-        for key in sorted(ALL):
-            obj = rec[key]
-            rt = REGISTRY[_slug(key)]
-            if not editable_queryset(rt.model, user).filter(pk=obj.pk).exists():
-                continue
-            for channel, name, ok in _attempts(role, user, obj, rt, ks):
-                cases += 1
-                counts[channel] = counts.get(channel, 0) + 1
-                if ok:
-                    accepted += 1
-                    problems.append(f"{role} set {name} of {key} out of scope via {channel}")
+    user = users[role]
+    for key in sorted(ALL):
+        obj = rec[key]
+        rt = REGISTRY[_slug(key)]
+        if not editable_queryset(rt.model, user).filter(pk=obj.pk).exists():
+            continue
+        for channel, name, ok in _attempts(role, user, obj, rt, ks):
+            cases += 1
+            counts[channel] = counts.get(channel, 0) + 1
+            if ok:
+                accepted += 1
+                problems.append(f"{role} set {name} of {key} out of scope via {channel}")
     with capsys.disabled():
-        print(f"\nwrite matrix: {cases} cases ({counts}), {accepted} accepted")
-    assert cases > 300 and set(counts) == {"ui form", "api patch", "api put", "api post", "import"}
+        print(f"\nwrite matrix, {role}: {cases} cases ({counts}), {accepted} accepted")
+    # Every role that edits a record of the world is tried; the city administrator on every channel
+    # (a channel that silently tried nothing would make the matrix prove nothing).
+    assert cases > 0 or not any(editable_queryset(REGISTRY[_slug(k)].model, users[role]).filter(pk=rec[k].pk).exists()
+                                for k in ALL)
+    if role == Role.CITY_ADMIN:
+        assert cases > 100 and set(counts) == {"ui form", "api patch", "api put", "api post", "import"}
     assert accepted == 0, "\n".join(problems)
 
 
