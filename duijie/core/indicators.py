@@ -39,12 +39,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, ExpressionWrapper, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core import registry, selectors
-from duijie.core.access import unit_reach
+from duijie.core.access import many_hop, path_q, unit_reach
 
 COUNT, DISTINCT, SUM, RATIO, STOCK, REPORTED = "count", "distinct", "sum", "ratio", "stock", "reported"
 KINDS = (COUNT, DISTINCT, SUM, RATIO, STOCK, REPORTED)
@@ -122,50 +122,63 @@ class Reach:
     fallback: str | None = None
     assessment_field: str = "assessment_units"
 
-    def _paths(self):
-        yield self.via, Q(), self.assessment_field
-        if self.fallback is not None and self.via:
-            yield self.fallback, Q(**{f"{self.via}__isnull": True}), "assessment_units"
+    def _paths(self, model):
+        yield self.via, None, self.assessment_field
+        if self.fallback is not None and self.via:  # the record names no such party
+            yield self.fallback, ~path_q(model, self.via, "isnull", [False]), "assessment_units"
 
-    def _for(self, build) -> Q:
-        q = Q(pk__in=[])
-        for path, guard, assess in self._paths():
-            p = f"{path}__" if path else ""
-            q |= guard & build(p, assess)
-        return q
+    def _for(self, model, build) -> list[tuple[Q | None, Q]]:
+        """(guard, condition) per path judged: a record counts when, for one of them, the guard (None:
+        none) and the condition hold. The guard does not depend on the owner (:func:`batch_values`
+        computes it once for all of them)."""
+        return [(guard, build(f"{path}__" if path else "", assess)) for path, guard, assess in self._paths(model)]
 
-    def q(self, unit) -> Q:
-        """The records counting for the assessment unit ``unit`` (and the units inside it)."""
+    # Every condition goes through ``access.path_q``: it never multiplies the records it filters (a
+    # many-to-many hop becomes a subquery), so a figure is a plain count or sum over them.
+
+    def q(self, model: type[models.Model], unit) -> Q:
+        """The records of ``model`` counting for the assessment unit ``unit`` (and the units inside it)."""
+        return _either(self.unit_parts(model, unit))
+
+    def unit_parts(self, model: type[models.Model], unit) -> list[tuple[Q | None, Q]]:
+        """:meth:`q` as (guard, condition) pairs (:meth:`_for`)."""
         ids, codes, parks = unit_reach(unit)
 
         def build(p, assess):
             q = Q(pk__in=[])
             if self.basis in ("assessment", "any"):
-                q |= Q(**{f"{p}{assess}__in": ids})
+                q |= path_q(model, f"{p}{assess}", "in", ids)
             if self.basis in ("location", "any"):
-                q |= Q(**{f"{p}park__in": parks})
-                for code in sorted(codes):
-                    q |= Q(**{f"{p}region__code__startswith": code})
+                q |= path_q(model, f"{p}park", "in", parks)
+                q |= path_q(model, f"{p}region__code", "startswith", sorted(codes))
             return q
-        return self._for(build)
+        return self._for(model, build)
 
-    def q_park(self, park) -> Q:
+    def q_park(self, model: type[models.Model], park) -> Q:
         """The records whose judged object lies in ``park`` (whatever the basis: a park has no tags)."""
-        return self._for(lambda p, assess: Q(**{f"{p}park": park}))
+        return _either(self.park_parts(model, park))
 
-    def q_region(self, region) -> Q:
+    def park_parts(self, model: type[models.Model], park) -> list[tuple[Q | None, Q]]:
+        """:meth:`q_park` as (guard, condition) pairs."""
+        return self._for(model, lambda p, assess: path_q(model, f"{p}park", "in", [park.pk]))
+
+    def q_region(self, model: type[models.Model], region) -> Q:
         """The records whose judged object lies under ``region`` (its code), or — for the assessment
         basis — is tagged with an assessment unit whose regions lie there."""
+        return _either(self.region_parts(model, region))
+
+    def region_parts(self, model: type[models.Model], region) -> list[tuple[Q | None, Q]]:
+        """:meth:`q_region` as (guard, condition) pairs."""
         code = region.code
 
         def build(p, assess):
             q = Q(pk__in=[])
             if self.basis in ("assessment", "any"):
-                q |= Q(**{f"{p}{assess}__regions__code__startswith": code})
+                q |= path_q(model, f"{p}{assess}__regions__code", "startswith", [code])
             if self.basis in ("location", "any"):
-                q |= Q(**{f"{p}region__code__startswith": code})
+                q |= path_q(model, f"{p}region__code", "startswith", [code])
             return q
-        return self._for(build)
+        return self._for(model, build)
 
 
 ASSESSMENT_UNIT = Reach("assessment")
@@ -186,24 +199,38 @@ def _owned(qs: models.QuerySet, window: Window, reach: Reach, institution: str =
     return qs if q is None else qs.filter(q)
 
 
-def _owner_q(model: type[models.Model], window: Window, reach: Reach, institution: str = "",
-             no_institution: Any = "") -> Q | None:
-    """The condition a record meets when it counts for the window's owner (None: no owner), as a
-    ``pk__in`` subquery so that it never multiplies the rows it filters."""
+def _owner_parts(model: type[models.Model], window: Window, reach: Reach, institution: str = "",
+                 no_institution: Any = "") -> list[tuple[Q | None, Q]] | None:
+    """The (guard, condition) pairs a record meets when it counts for the window's owner (None: no
+    owner): it counts when, for one pair, the guard (None: none) and the condition hold. No condition
+    multiplies the rows it filters (``access.path_q``)."""
     owner = window.owner
     if owner is None:
         return None
     if owner == "unit":
-        q = reach.q(window.unit)
-    elif owner == "park":
-        q = reach.q_park(window.park)
-    elif owner == "region":
-        q = reach.q_region(window.region)
-    else:
-        if not institution:
-            raise NotComputed(no_institution or _("This figure has no meaning for one institution."))
-        q = Q(**{institution: window.institution})
-    return Q(pk__in=model._default_manager.filter(q).values("pk"))
+        return reach.unit_parts(model, window.unit)
+    if owner == "park":
+        return reach.park_parts(model, window.park)
+    if owner == "region":
+        return reach.region_parts(model, window.region)
+    if not institution:
+        raise NotComputed(no_institution or _("This figure has no meaning for one institution."))
+    return [(None, path_q(model, institution, "in", [window.institution.pk]))]
+
+
+def _owner_q(model: type[models.Model], window: Window, reach: Reach, institution: str = "",
+             no_institution: Any = "") -> Q | None:
+    """The condition a record meets when it counts for the window's owner (None: no owner)."""
+    parts = _owner_parts(model, window, reach, institution, no_institution)
+    return None if parts is None else _either(parts)
+
+
+def _either(parts: list[tuple[Q | None, Q]]) -> Q:
+    """Records meeting one of the (guard, condition) pairs (a None guard always holds)."""
+    q = Q(pk__in=[])
+    for guard, condition in parts:
+        q |= condition if guard is None else guard & condition
+    return q
 
 
 def _scoped(record_type: str, user, filters: Mapping[str, Any] | None) -> models.QuerySet:
@@ -218,6 +245,32 @@ def _day(model: type[models.Model], name: str) -> str:
     return name
 
 
+def when_q(model: type[models.Model], window: Window, *, date_field: str = "", year_field: str = "",
+           stock_from: str = "", stock_to: str = "", filters: Mapping[str, Any] | None = None) -> Q:
+    """``filters`` (field lookups) and when a record counts in ``window``: its ``date_field`` in the
+    window, its ``year_field`` a year the window touches, or in force on the window's last day
+    (``stock_from`` on or before it and ``stock_to`` empty or on or after it; no ``stock_to``: never
+    ends); none of them: no date condition."""
+    q = Q(**dict(filters or {}))
+    if stock_from:
+        q &= Q(**{f"{stock_from}__lte": window.end})
+        if stock_to:
+            q &= Q(**{f"{stock_to}__isnull": True}) | Q(**{f"{stock_to}__gte": window.end})
+    elif year_field:
+        q &= Q(**{f"{year_field}__gte": window.start.year, f"{year_field}__lte": window.end.year})
+    elif date_field:
+        d = _day(model, date_field)
+        q &= Q(**{f"{d}__gte": window.start, f"{d}__lte": window.end})
+    return q
+
+
+def _records(record_type: str, user, window: Window, when: dict[str, Any], reach: Reach, institution: str,
+             no_institution: Any) -> models.QuerySet:
+    qs = _scoped(record_type, user, None)
+    qs = qs.filter(when_q(qs.model, window, **when))
+    return _owned(qs, window, reach, institution, no_institution)
+
+
 def indicator_records(record_type: str, user, window: Window, *, date_field: str | None,
                       filters: Mapping[str, Any] | None = None, reach: Reach = RECORD,
                       institution: str = "", no_institution: Any = "") -> models.QuerySet:
@@ -225,14 +278,11 @@ def indicator_records(record_type: str, user, window: Window, *, date_field: str
     records whose ``date_field`` lies in the window (None: no date condition — ``filters`` say when),
     filtered by ``filters`` and, if the window names an owner, counting for it (an assessment unit,
     park or region by ``reach``; an institution by the ``institution`` path, else :class:`NotComputed`
-    with ``no_institution``). Declared indicators get their records here through
-    :meth:`Indicator.records`; a custom compute starts here too, so no figure counts a record its
+    with ``no_institution``). Declared indicators get their records the same way through
+    :meth:`Indicator.records`; a custom compute starts here, so no figure counts a record its
     reader may not see."""
-    qs = _scoped(record_type, user, filters)
-    if date_field is not None:
-        d = _day(qs.model, date_field)
-        qs = qs.filter(**{f"{d}__gte": window.start, f"{d}__lte": window.end})
-    return _owned(qs, window, reach, institution, no_institution)
+    return _records(record_type, user, window, {"date_field": date_field or "", "filters": filters},
+                    reach, institution, no_institution)
 
 
 def stock_records(record_type: str, user, window: Window, *, from_field: str, to_field: str | None,
@@ -240,11 +290,8 @@ def stock_records(record_type: str, user, window: Window, *, from_field: str, to
                   institution: str = "", no_institution: Any = "") -> models.QuerySet:
     """The records in force on the window's last day: ``from_field`` on or before it and
     ``to_field`` empty or on or after it (no ``to_field``: never ends)."""
-    qs = _scoped(record_type, user, filters)
-    qs = qs.filter(**{f"{from_field}__lte": window.end})
-    if to_field is not None:
-        qs = qs.filter(Q(**{f"{to_field}__isnull": True}) | Q(**{f"{to_field}__gte": window.end}))
-    return _owned(qs, window, reach, institution, no_institution)
+    return _records(record_type, user, window, {"stock_from": from_field, "stock_to": to_field or "",
+                                                "filters": filters}, reach, institution, no_institution)
 
 
 def count(records: models.QuerySet) -> Figure:
@@ -368,44 +415,23 @@ class Indicator:
 
     def records(self, user, window: Window) -> models.QuerySet:
         """The records the declaration counts for ``user`` in ``window`` (the drill-down)."""
-        common = {"filters": self.filters, "reach": self.reach, "institution": self.institution,
-                  "no_institution": self.no_institution}
-        if self.stock_from:
-            return stock_records(self.record_type, user, window, from_field=self.stock_from,
-                                 to_field=self.stock_to or None, **common)
-        if self.year_field:
-            years = {f"{self.year_field}__gte": window.start.year, f"{self.year_field}__lte": window.end.year}
-            return indicator_records(self.record_type, user, window, date_field=None,
-                                     **common | {"filters": {**self.filters, **years}})
-        return indicator_records(self.record_type, user, window, date_field=self.date_field, **common)
+        return _records(self.record_type, user, window, self._when, self.reach, self.institution,
+                        self.no_institution)
+
+    @property
+    def _when(self) -> dict[str, Any]:
+        return {"date_field": self.date_field, "year_field": self.year_field, "stock_from": self.stock_from,
+                "stock_to": self.stock_to, "filters": self.filters}
 
     @property
     def batches(self) -> bool:
-        """Whether :meth:`values` computes several owners in one query (not a custom compute, a
+        """Whether :func:`batch_values` reads it together with other figures (not a custom compute, a
         ratio or a reported figure)."""
         return self.custom is None and self.kind not in (RATIO, REPORTED)
 
     def values(self, user, windows: Sequence[Window]) -> list[int | Decimal]:
-        """The values :meth:`compute` gives for each of ``windows`` (one period, any owners), read in
-        one query: the reader's records of the period once, with a conditional aggregate per owner —
-        what a progress page needs for its eleven units. Only for :attr:`batches` indicators;
-        an owner the indicator has no meaning for raises :class:`NotComputed` as ``compute`` does."""
-        if not windows:
-            return []
-        if not self.batches or len({(w.start, w.end) for w in windows}) != 1:
-            raise ValueError(f"indicator {self.slug!r}: values() takes one period of a batching indicator")
-        base = self.records(user, Window(windows[0].start, windows[0].end))
-        aggregates = {}
-        for i, w in enumerate(windows):
-            q = _owner_q(base.model, w, self.reach, self.institution, self.no_institution)
-            if self.kind == SUM:
-                aggregates[f"v{i}"] = Sum(self.field_name, filter=q)
-            else:  # count, distinct, stock (a stock with field_name counts distinct values)
-                aggregates[f"v{i}"] = Count(self.field_name or "pk", distinct=True, filter=q)
-        got = base.aggregate(**aggregates)
-        if self.kind == SUM:
-            return [Decimal(got[f"v{i}"] or 0) for i in range(len(windows))]
-        return [got[f"v{i}"] for i in range(len(windows))]
+        """The values :meth:`compute` gives for each of ``windows`` (:func:`batch_values`)."""
+        return batch_values(user, [(self, w) for w in windows])
 
     def compute(self, user, window: Window) -> Figure:
         """The figure for ``user`` in ``window``; raises :class:`NotComputed` (with the reason) where
@@ -440,3 +466,76 @@ class Indicator:
         if figure.value is None or self.scale == 1:
             return figure.value
         return Decimal(figure.value) / self.scale
+
+
+class _Column(ExpressionWrapper):
+    """A condition computed as a column of the inner query: Django aggregates over an annotation that
+    holds a subquery from an inner query (``QuerySet.aggregate``), so the condition is evaluated once
+    per record rather than once in every aggregate's filter that tests it."""
+
+    contains_subquery = True
+
+
+class _Columns:
+    """The condition columns of one batch query, each computed once (by key)."""
+
+    def __init__(self):
+        self.columns: dict[str, _Column] = {}
+        self._names: dict[tuple, str] = {}
+
+    def test(self, key: tuple, condition: Q) -> Q:
+        """A test of the column holding ``condition`` (added under ``key`` the first time)."""
+        if key not in self._names:
+            self._names[key] = name = f"c{len(self._names)}"
+            self.columns[name] = _Column(condition, output_field=models.BooleanField())
+        return Q(**{self._names[key]: True})
+
+
+def batch_values(user, items: Sequence[tuple[Indicator, Window]]) -> list[int | Decimal]:
+    """The values ``indicator.compute(user, window).value`` gives for each of ``items``, in one query
+    per record type: the reader's records of the type are read once and every figure is an aggregate
+    over them with its own condition (the declaration's filters, its dates and its owner) — what
+    recomputing a programme, or a progress page with eleven units and two periods, needs. A figure
+    that counts distinct values across a many-valued path (the institutions of a project) gets a
+    query of its own, since the join it needs multiplies the records. Only :attr:`Indicator.batches`
+    indicators; an owner an indicator has no meaning for raises :class:`NotComputed` as ``compute``
+    does."""
+    groups: dict[tuple, list[int]] = {}
+    for i, (ind, _window) in enumerate(items):
+        if not ind.batches:
+            raise ValueError(f"indicator {ind.slug!r}: batch_values() takes declared counts, sums and stocks")
+        model = registry.REGISTRY[ind.record_type].model
+        alone = bool(ind.field_name) and many_hop(model, ind.field_name) is not None
+        groups.setdefault((ind.record_type, i if alone else None), []).append(i)
+    out: list[int | Decimal] = [0] * len(items)
+    for (record_type, _alone), members in groups.items():
+        base = _scoped(record_type, user, None)
+        # Each owner's conditions once per record, as columns of an inner query (their subqueries built
+        # once), however many figures and periods read them, and a reach's guards (the record names no
+        # party) once for every owner; the aggregates then test the columns.
+        columns = _Columns()
+        aggregates = {}
+        for i in members:
+            ind, window = items[i]
+            q = when_q(base.model, window, **ind._when)
+            parts = _owner_parts(base.model, window, ind.reach, ind.institution, ind.no_institution)
+            if parts is not None:
+                owner = (ind.reach, window.owner, getattr(window, window.owner).pk, ind.institution)
+                counts = Q(pk__in=[])
+                for j, (guard, condition) in enumerate(parts):
+                    test = columns.test(("owner", owner, j), condition)
+                    if guard is not None:
+                        test &= columns.test(("guard", ind.reach, j), guard)
+                    counts |= test
+                q &= counts
+            if ind.kind == SUM:
+                aggregates[f"v{i}"] = Sum(ind.field_name, filter=q)
+            elif ind.field_name:  # distinct, or a stock counted once per value
+                aggregates[f"v{i}"] = Count(ind.field_name, distinct=True, filter=q)
+            else:  # no condition multiplies a record (access.path_q): a plain count
+                aggregates[f"v{i}"] = Count("pk", filter=q)
+        got = base.annotate(**columns.columns).aggregate(**aggregates)
+        for i in members:
+            value = got[f"v{i}"]
+            out[i] = Decimal(value or 0) if items[i][0].kind == SUM else value
+    return out

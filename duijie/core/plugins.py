@@ -44,6 +44,7 @@ from duijie.core.indicators import (  # re-exported: indicators.py modules impor
     Figure,
     Indicator,
     Window,
+    batch_values,
     count,
     distinct,
     indicator_records,
@@ -54,7 +55,7 @@ from duijie.core.indicators import (  # re-exported: indicators.py modules impor
 from duijie.core.registry import NavLink, RecordType
 
 __all__ = ["Contributions", "DailyJob", "DetailLink", "DetailPanel", "Export", "Figure", "ImportKind", "Indicator",
-           "MatchingSource", "NavLink", "RecordType", "Window", "count", "distinct", "indicator_records",
+           "MatchingSource", "NavLink", "RecordType", "Window", "batch_values", "count", "distinct", "indicator_records",
            "ratio", "stock_records", "total"]
 
 MODULE = "plugin"  # <app>/plugin.py

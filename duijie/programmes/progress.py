@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duijie.core import plugins, selectors
 from duijie.core.access import unit_reach_memo
-from duijie.core.plugins import Window
+from duijie.core.plugins import Window, batch_values
 from duijie.core.registry import REGISTRY
 from duijie.programmes.choices import Status
 from duijie.programmes.models import Programme, Target
@@ -156,9 +156,9 @@ def row_for(user, target: Target, today: date, *, ids: bool = True, value=_UNSET
 
 
 def _batched_values(user, targets: list[Target]) -> dict[int, object]:
-    """Target pk → the figure's value, one query per indicator and period for the targets whose
-    indicator batches (``Indicator.values``); the others are left to ``row_for``."""
-    groups: dict[tuple, list[tuple[Target, Window]]] = {}
+    """Target pk → the figure's value, read in one query per record type for the targets whose
+    indicator batches (``indicators.batch_values``); the others are left to ``row_for``."""
+    members: list[tuple[Target, Window]] = []
     for t in targets:
         slug = t.programme_indicator.indicator
         window = window_for(t)
@@ -166,12 +166,9 @@ def _batched_values(user, targets: list[Target]) -> dict[int, object]:
             continue
         ind = plugins.indicator(slug)
         if ind.batches and ind.refusal(window) is None:
-            groups.setdefault((slug, window.start, window.end), []).append((t, window))
-    out: dict[int, object] = {}
-    for (slug, _start, _end), members in groups.items():
-        values = plugins.indicator(slug).values(user, [w for _t, w in members])
-        out.update((t.pk, v) for (t, _w), v in zip(members, values, strict=True))
-    return out
+            members.append((t, window))
+    values = batch_values(user, [(plugins.indicator(t.programme_indicator.indicator), w) for t, w in members])
+    return {t.pk: v for (t, _w), v in zip(members, values, strict=True)}
 
 
 def progress(user, programme: Programme, *, start: date | None = None, end: date | None = None,
@@ -179,7 +176,7 @@ def progress(user, programme: Programme, *, start: date | None = None, end: date
     """One row per target the user may read in the period (all periods when none is given), for one
     assessment unit when ``unit`` is given, ordered by indicator, then as entered; ``ids``: with the
     record ids behind each figure (one more query per target), else the values are read in one query
-    per indicator and period."""
+    per record type."""
     qs = targets(user, programme)
     if start is not None:
         qs = qs.filter(period_start=start)

@@ -24,7 +24,7 @@ from duijie.cooperation.tests import helpers as h
 from duijie.core import plugins
 from duijie.core.indicators import ASSESSMENT_UNIT, LOCATION, RECORD, Figure, party_location, ratio
 from duijie.core.models import AssessmentUnit, Organisation, Park, Region
-from duijie.core.plugins import Window
+from duijie.core.plugins import Window, batch_values
 from duijie.core.tests import factories as f
 from duijie.events.choices import EventType
 from duijie.experts.models import ExpertRole
@@ -230,6 +230,13 @@ def _check_every_indicator(rnd):
                       Window(START, END, region=r["3204"]), Window(START, END)]
             assert indicator.values(city, owners) == [district_expected[slug], district_expected[slug],
                                                       city_expected[slug], city_expected[slug]], slug
+    # A whole programme's batch: every batching indicator and owner at once, one query per record type
+    # (the owners' conditions and a reach's guard computed once, shared by the figures that test them).
+    items = [(ind, Window(START, END, **owner)) for ind in computed.values() if ind.batches
+             for owner in ({"unit": wujin}, {"region": r[WUJIN]}, {"region": r["3204"]}, {})]
+    expected = [(district_expected if w.unit is not None or w.region == r[WUJIN] else city_expected)[ind.slug]
+                for ind, w in items]
+    assert batch_values(city, items) == expected
 
 
 def test_a_district_sees_only_its_own_records_in_the_drill_down():
@@ -258,7 +265,7 @@ def test_unit_rules_give_their_documented_answers_on_a_record_where_they_differ(
     placement.assessment_units.set([tagged])
     qs = Placement.objects.all()
     reached = {
-        (name, unit.code): qs.filter(pk__in=Placement.objects.filter(rule.q(unit)).values("pk")).exists()
+        (name, unit.code): qs.filter(pk__in=Placement.objects.filter(rule.q(Placement, unit)).values("pk")).exists()
         for name, rule in (("assessment", ASSESSMENT_UNIT), ("location", LOCATION), ("record", RECORD),
                            ("party", party_location("host_enterprise")))
         for unit in (wujin, xinbei, tagged)}
