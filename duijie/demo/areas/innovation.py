@@ -36,6 +36,8 @@ def make_innovation(g) -> None:
         Adjustment.objects.bulk_create(adjustments)
         g.count(Adjustment, len(adjustments))
     run = services.run_compute(indicator_set=own, region=city, year=YEAR, by=admin)
+    if not run.scores.exists():  # a tiny demo scale may have no scored enterprise: leave the run a draft
+        return
     today = g.today
     run = services.run_publicise(run=run, start=today - timedelta(days=20), end=today - timedelta(days=8), by=admin)
     services.run_publish(run=run, by=admin, today=today)
@@ -53,6 +55,8 @@ def _kunshan(g, template) -> None:
     if not EnterpriseMetric.objects.filter(year=YEAR, enterprise__region__code__startswith=region.code).exists():
         return
     run = services.run_compute(indicator_set=template, region=region, year=YEAR, by=admin)
+    if not run.scores.exists():
+        return
     run = services.run_publicise(run=run, start=g.today - timedelta(days=20), end=g.today - timedelta(days=8), by=admin)
     services.run_publish(run=run, by=admin, today=g.today)
     g.count(type(run), 1)
