@@ -1,5 +1,5 @@
-"""The innovation score's arithmetic, plain Python (no Django): scoring methods, the stage rule, a
-line's points and total, rank and percentile.
+"""The innovation score's arithmetic, plain Python (no models or queries; messages through gettext):
+scoring methods, the stage rule, a line's points and total, rank and percentile.
 
 Code holds the kinds (methods, the stage rule's shape); every number — caps, steps, weights, group
 totals, stage bands — is data stored with the indicator set (models.py) and passed in here.
@@ -21,6 +21,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from django.utils.translation import gettext as _
+
+from duijie.innovation.choices import Group, Stage
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -61,36 +65,37 @@ def validate_params(method: str, params: Any) -> dict:
     the field ``params`` with every reason."""
     errors: list[str] = []
     if method not in METHODS:
-        raise SetError({"method": [f"unknown scoring method “{method}”"]})
+        raise SetError({"method": [_("unknown scoring method “%(m)s”") % {"m": method}]})
     params = dict(params or {}) if isinstance(params, Mapping) else None
     if params is None:
-        raise SetError({"params": ["the parameters are an object, e.g. {\"cap\": 100}"]})
+        raise SetError({"params": [_("the parameters are an object, e.g. {\"cap\": 100}")]})
     if method == "linear_cap":
         cap = _number(params.get("cap"))
         if cap is None or cap <= 0:
-            errors.append("linear_cap needs a cap greater than 0 (the raw value that earns the full weight)")
+            errors.append(_("linear_cap needs a cap greater than 0 (the raw value that earns the full weight)"))
         else:
             params["cap"] = str(cap)
     elif method == "piecewise":
         steps = params.get("steps")
         if not isinstance(steps, list) or not steps:
-            errors.append("piecewise needs steps: [[threshold, share], …] with thresholds ascending")
+            errors.append(_("piecewise needs steps: [[threshold, share], …] with thresholds ascending"))
         else:
             out, last_t, last_s = [], None, ZERO
             for i, step in enumerate(steps, 1):
                 if not isinstance(step, (list, tuple)) or len(step) != 2:
-                    errors.append(f"step {i} is not [threshold, share]")
+                    errors.append(_("step %(i)s is not [threshold, share]") % {"i": i})
                     continue
                 t, s = _number(step[0]), _number(step[1])
                 if t is None or s is None:
-                    errors.append(f"step {i}: threshold and share must be numbers")
+                    errors.append(_("step %(i)s: threshold and share must be numbers") % {"i": i})
                     continue
                 if not ZERO <= s <= ONE:
-                    errors.append(f"step {i}: the share {s} is outside 0–1")
+                    errors.append(_("step %(i)s: the share %(s)s is outside 0–1") % {"i": i, "s": s})
                 if last_t is not None and t <= last_t:
-                    errors.append(f"step {i}: threshold {t} is not above the one before ({last_t})")
+                    errors.append(_("step %(i)s: threshold %(t)s is not above the one before (%(last)s)") % {"i": i, "t": t, "last": last_t})
                 if s < last_s:
-                    errors.append(f"step {i}: the share {s} is below the step before ({last_s}); steps never fall")
+                    errors.append(_("step %(i)s: the share %(s)s is below the step before (%(last)s); steps never fall") % {
+                        "i": i, "s": s, "last": last_s})
                 last_t, last_s = t, s
                 out.append([str(t), str(s)])
             params["steps"] = out
@@ -131,6 +136,14 @@ def points(weight: Decimal, share_: Decimal) -> Decimal:
 
 # ------------------------------------------------------------------------------------- the set
 
+def _g(group: str) -> str:
+    return str(Group(group).label) if group in Group.values else group
+
+
+def _s(stage: str) -> str:
+    return str(Stage(stage).label) if stage in Stage.values else stage
+
+
 def validate_weights(indicators: Iterable[Mapping], group_totals: Mapping) -> None:
     """Each core group's weights add up, stage by stage, to the group's total; a bonus or negative
     item's weight is at most its group's total; no weight or total is negative. ``indicators``:
@@ -144,9 +157,9 @@ def validate_weights(indicators: Iterable[Mapping], group_totals: Mapping) -> No
             t = _number((group_totals.get(stage) or {}).get(group)) if isinstance(group_totals, Mapping) else None
             key = f"total-{group}-{stage}"
             if t is None:
-                errors.setdefault(key, []).append(f"the total of group {group} for stage {stage} is missing")
+                errors.setdefault(key, []).append(_("the total of %(g)s for %(st)s is missing") % {"g": _g(group), "st": _s(stage)})
             elif t < 0:
-                errors.setdefault(key, []).append(f"the total {t} is negative")
+                errors.setdefault(key, []).append(_("the total %(t)s is negative") % {"t": t})
             else:
                 totals[(group, stage)] = t
     sums: dict[tuple[str, str], Decimal] = {}
@@ -155,24 +168,27 @@ def validate_weights(indicators: Iterable[Mapping], group_totals: Mapping) -> No
             key = f"w-{ind['code']}-{stage}"
             w = _number((ind.get("weights") or {}).get(stage))
             if w is None:
-                errors.setdefault(key, []).append(f"{ind['code']}: the weight for stage {stage} is missing")
+                errors.setdefault(key, []).append(_("%(code)s: the weight for %(st)s is missing") % {"code": ind["code"], "st": _s(stage)})
                 continue
             if w < 0:
-                errors.setdefault(key, []).append(f"{ind['code']}: the weight {w} for stage {stage} is negative")
+                errors.setdefault(key, []).append(_("%(code)s: the weight %(w)s for %(st)s is negative") % {
+                    "code": ind["code"], "w": w, "st": _s(stage)})
                 continue
             g = ind["group"]
             sums[(g, stage)] = sums.get((g, stage), ZERO) + w
             cap = totals.get((g, stage))
             if g in (BONUS, NEGATIVE) and cap is not None and w > cap:
                 errors.setdefault(key, []).append(
-                    f"{ind['code']}: the weight {w} is above the {g} group's cap {cap} for stage {stage}")
+                    _("%(code)s: the weight %(w)s is above the cap %(cap)s of %(g)s for %(st)s") % {
+                        "code": ind["code"], "w": w, "cap": cap, "g": _g(g), "st": _s(stage)})
     for group in CORE:
         for stage in STAGES:
             t = totals.get((group, stage))
             s = sums.get((group, stage), ZERO)
             if t is not None and s != t:
                 errors.setdefault(f"total-{group}-{stage}", []).append(
-                    f"the weights of group {group} for stage {stage} add up to {s}, not to the group total {t}")
+                    _("the weights of %(g)s for %(st)s add up to %(sum)s, not to the group total %(t)s") % {
+                        "g": _g(group), "st": _s(stage), "sum": s, "t": t})
     if errors:
         raise SetError(errors)
 
@@ -207,18 +223,18 @@ def validate_stage_rule(rule: Any) -> list[dict]:
     the last band has no upper bound. Raises ``SetError`` on ``stage_rule``."""
     errors = []
     if not isinstance(rule, list) or not rule:
-        raise SetError({"stage_rule": ["the stage rule is a list of bands by years since founding"]})
+        raise SetError({"stage_rule": [_("the stage rule is a list of bands by years since founding")]})
     last = -1
     for i, band in enumerate(rule, 1):
         if not isinstance(band, Mapping) or band.get("stage") not in STAGES:
-            errors.append(f"band {i} names no stage of {', '.join(STAGES)}")
+            errors.append(_("band %(i)s names no stage of %(stages)s") % {"i": i, "stages": ", ".join(STAGES)})
             continue
         top = band.get("max_years")
         if i == len(rule):
             if top is not None:
-                errors.append("the last band has no upper bound (leave max_years out)")
+                errors.append(_("the last band has no upper bound (leave max_years out)"))
         elif not isinstance(top, int) or isinstance(top, bool) or top <= last:
-            errors.append(f"band {i}: max_years must be a whole number above the band before")
+            errors.append(_("band %(i)s: max_years must be a whole number above the band before") % {"i": i})
         else:
             last = top
     if errors:

@@ -54,7 +54,7 @@ def test_a_negative_weight_is_refused_with_its_field(w):
         services.indicator_set_update_weights(indicator_set=s, group_totals=h.TOTALS,
                                               weights=_weights(s, T1__startup="-5", T2__startup="65"), by=w["city"])
     assert "w-T1-startup" in exc.value.message_dict
-    assert "negative" in exc.value.message_dict["w-T1-startup"][0]
+    assert "-5" in exc.value.message_dict["w-T1-startup"][0]
     assert _stored(s) == before
 
 
