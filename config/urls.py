@@ -52,6 +52,7 @@ urlpatterns = [
     path("programmes/", include("duijie.programmes.urls")),
     path("challenges/", include("duijie.challenges.urls")),
     path("awards/", include("duijie.awards.urls")),
+    path("innovation/", include("duijie.innovation.urls")),
 ]
 
 handler400 = "duijie.core.views.bad_request"

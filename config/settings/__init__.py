@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "duijie.programmes",  # programme level: reads the indicators the domain apps contributed
     "duijie.challenges",  # programme level: challenges award cooperation projects
     "duijie.awards",  # programme level: schemes, candidates from the records, payout lists
+    "duijie.innovation",  # programme level: the enterprise innovation score (创新积分) from the records
 ]
 
 MIDDLEWARE = [

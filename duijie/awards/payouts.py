@@ -9,16 +9,14 @@ date paid and the bank details are not part of the hash (reconciliation changes 
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from duijie.awards import rules
 from duijie.awards.models import PayoutLine
-from duijie.core import selectors
+from duijie.core import frozen, selectors
 from duijie.core.masking import mask
 from duijie.core.roles import Role
 
@@ -37,8 +35,7 @@ def content_hash(payout, lines) -> str:
     doc = {"round": payout.round_id, "scheme": payout.round.scheme.code, "year": payout.round.year,
            "decision": payout.decision, "total": str(rules.fen(payout.total)),
            "lines": [_line_doc(x) for x in sorted(lines, key=lambda x: x.position)]}
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return frozen.content_hash(doc)
 
 
 def recompute(lines) -> list[tuple[int, Decimal, Decimal]]:

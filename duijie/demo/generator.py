@@ -46,6 +46,7 @@ from duijie.demo.areas import (
     events,
     experts,
     government,
+    innovation,
     orgs,
     pairings,
     programmes,
@@ -231,6 +232,7 @@ class _Generator:
         challenges.make_challenges(self)  # after cooperation and pairings: the panels' conflicts use them
         programmes.make_programmes(self)  # last: its progress counts the records above
         programmes.make_supervision(self)  # after the programmes: its issued report freezes their progress
+        innovation.make_innovation(self)  # the 创新积分 run reads the enterprises' metrics and records above
         return self.counts
 
     def load_reference(self) -> None:

@@ -1,0 +1,81 @@
+"""Builders for the innovation tests: a city with two districts and their administrators, a small
+indicator set (published through the services) and enterprises with metrics and records."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from duijie.core.models import AssessmentUnit, Organisation, Region
+from duijie.core.tests import factories as f
+from duijie.innovation import services
+from duijie.innovation.models import Indicator, IndicatorSet
+from duijie.orgs.models import EnterpriseMetric
+
+_n = itertools.count(1)
+YEAR = 2025
+
+TOTALS = {
+    "startup": {"tech": "60", "growth": "20", "aux": "20", "bonus": "10", "negative": "20"},
+    "growth": {"tech": "50", "growth": "30", "aux": "20", "bonus": "10", "negative": "20"},
+    "stable": {"tech": "40", "growth": "40", "aux": "20", "bonus": "10", "negative": "20"},
+}
+RULE = [{"stage": "startup", "max_years": 3}, {"stage": "growth", "max_years": 10}, {"stage": "stable"}]
+# code, group, source, source params, method, params, weights (startup, growth, stable)
+SMALL = [
+    ("T1", "tech", "rd_intensity", {}, "piecewise", {"steps": [["1", "0.2"], ["3", "0.5"], ["5", "0.8"], ["8", "1"]]},
+     (30, 25, 20)),
+    ("T2", "tech", "invention_patents", {}, "linear_cap", {"cap": "10"}, (30, 25, 20)),
+    ("G1", "growth", "revenue_growth", {}, "piecewise", {"steps": [["0", "0.2"], ["10", "0.5"], ["20", "0.8"], ["30", "1"]]},
+     (20, 30, 40)),
+    ("A1", "aux", "qualifications", {"kinds": ["tech_sme", "high_tech"]}, "linear_cap", {"cap": "2"}, (20, 20, 20)),
+    ("B1", "bonus", "carriers", {"levels": ["national"]}, "linear_cap", {"cap": "1"}, (10, 10, 10)),
+    ("N1", "negative", "adjustments", {"items": ["credit-default"]}, "linear_cap", {"cap": "1"}, (5, 5, 5)),
+]
+
+
+def world() -> dict:
+    r = {c: Region.objects.get(code=c) for c in ("3204", "320412", "320411")}
+    wujin = AssessmentUnit.objects.create(name="武进区", code=f"i-wujin-{next(_n)}", kind="district", city=r["3204"])
+    wujin.regions.set([r["320412"]])
+    xinbei = AssessmentUnit.objects.create(name="新北区", code=f"i-xinbei-{next(_n)}", kind="district", city=r["3204"])
+    xinbei.regions.set([r["320411"]])
+    bureau = Organisation.objects.create(kind="government", name=f"常州市科技局{next(_n)}", region=r["3204"])
+    city = f.user(role="city_admin", organisation=bureau)
+    wujin_admin = f.user(role="unit_admin", organisation=Organisation.objects.create(
+        kind="government", name=f"武进区科技局{next(_n)}", region=r["320412"], assessment_unit=wujin))
+    xinbei_admin = f.user(role="unit_admin", organisation=Organisation.objects.create(
+        kind="government", name=f"新北区科技局{next(_n)}", region=r["320411"], assessment_unit=xinbei))
+    return {"r": r, "wujin": wujin, "xinbei": xinbei, "bureau": bureau, "city": city, "wujin_admin": wujin_admin,
+            "xinbei_admin": xinbei_admin}
+
+
+def small_set(w, *, publish=True, rows=SMALL, totals=TOTALS) -> IndicatorSet:
+    s = IndicatorSet.objects.create(code=f"small-{next(_n)}", number=1, name="测试指标体系", region=w["r"]["3204"],
+                                    source="测试", stage_rule=RULE, stage_rule_clause="测试条款", group_totals=totals,
+                                    totals_basis="测试")
+    for i, (code, group, source, sp, method, params, wt) in enumerate(rows, 1):
+        Indicator.objects.create(indicator_set=s, code=code, position=i, group=group, name=f"指标{code}",
+                                 name_basis="测试", source=source, source_params=sp, method=method, params=params,
+                                 weights={"startup": str(wt[0]), "growth": str(wt[1]), "stable": str(wt[2])},
+                                 weight_basis="权重为本地配置，非指引原文")
+    if publish:
+        s = services.indicator_set_publish(indicator_set=s, by=w["city"])
+    return s
+
+
+def enterprise(w, district: str, founded: int, **metrics_by_year):
+    """An enterprise in ``district`` (320412 武进 / 320411 新北) tagged with its unit, with metrics
+    ``y2025={"revenue": …}``."""
+    e = f.enterprise(region=w["r"][district], founded_on=date(founded, 5, 1))
+    e.assessment_units.set([w["wujin"] if district == "320412" else w["xinbei"]])
+    for key, values in metrics_by_year.items():
+        EnterpriseMetric.objects.create(enterprise=e, year=int(key[1:]),
+                                        **{k: Decimal(v) if k not in ("employees", "rd_staff") else v
+                                           for k, v in values.items()})
+    return e
+
+
+def enterprise_user(e):
+    return f.user(role="enterprise", organisation=e.organisation)
