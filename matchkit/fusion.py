@@ -36,7 +36,15 @@ SETTINGS: dict[str, Any] = {
     "prf_k": 5,
     "prf_alpha": 1.0,
     "field_tau": 0.0075,  # softmax temperature of the inferred-field distribution (matchkit.fields)
+    # queries of at most this many characters (title + text) are "short" and may use their own BM25
+    # weight, inferred-field weight and Rocchio α (None = the same as long queries); see for_query()
+    "short_query_chars": 40,
+    "short_bm25": None,
+    "short_inferred_field": None,
+    "short_prf_alpha": None,
 }
+# the settings a short query may override, by the name of the setting they replace
+SHORT_OVERRIDES = {"short_bm25": "bm25", "short_inferred_field": "inferred_field", "short_prf_alpha": "prf_alpha"}
 # tuned on the dev half of bench/matching (181 real jstec demands, see its README): z-scored parts with
 # a small lexical share and Rocchio feedback on the query vector; test-half figures are the honest ones
 DEFAULTS: dict[str, Any] = {**{s.name: s.weight for s in signals.SIGNALS}, **SETTINGS}
@@ -86,6 +94,15 @@ class Weights:
 
     def replace(self, **changes: Any) -> Weights:
         return Weights(**{**self._values, **changes})
+
+
+def for_query(w: Weights, query_chars: int) -> Weights:
+    """The weights a query of ``query_chars`` characters (title + text) is ranked with: ``w`` itself, or
+    for a short query (at most ``w.short_query_chars``) ``w`` with its ``short_*`` overrides applied."""
+    if query_chars > w.short_query_chars:
+        return w
+    changes = {target: getattr(w, name) for name, target in SHORT_OVERRIDES.items() if getattr(w, name) is not None}
+    return w.replace(**changes) if changes else w
 
 
 def _weights(values: dict[str, Any]) -> Weights:

@@ -10,7 +10,7 @@ same process; ANN recall@20 against brute force on real vectors and on the synth
 build throughput; incremental update latency; resident memory.
 
 Usage: .venv/bin/python bench/matching/run.py [--sizes 10000,100000] [--big] [--queries 200]
-       [--skip-speed] [--skip-quality] [--cache DIR]
+       [--skip-speed] [--skip-quality] [--skip-suite] [--cache DIR]
 OPENBLAS_NUM_THREADS defaults to 1 here (see README: one query at a time is faster single-threaded).
 """
 
@@ -357,6 +357,8 @@ def main() -> None:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--skip-speed", action="store_true")
     p.add_argument("--skip-quality", action="store_true")
+    p.add_argument("--skip-suite", action="store_true",
+                   help="skip the development suite and its leave-one-set-out table (suite.py)")
     p.add_argument("--cache", default=str(Path.home() / ".cache" / "matchkit-bench"),
                    help="directory for cached vectors of the labelled set ('' = no cache)")
     a = p.parse_args()
@@ -370,6 +372,10 @@ def main() -> None:
         idx.add(recs, vectors=pv)
     else:
         idx, pv = quality(enc_c)
+        if not a.skip_suite:
+            import suite  # bench/matching/suite.py: every set, every method, the leave-one-set-out table
+
+            suite.main([], enc=enc_c)
     if not a.skip_speed:
         real_vector_recall(enc_c)
         sizes = [int(x) for x in a.sizes.split(",") if x]
