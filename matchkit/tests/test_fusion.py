@@ -73,7 +73,7 @@ def test_weights_take_one_attribute_per_declared_signal():
 def test_short_query_overrides_apply_only_up_to_the_threshold():
     from matchkit.fusion import for_query
 
-    w = Weights(bm25=0.15, short_bm25=0.5, short_inferred_field=0.0, short_query_chars=10)
+    w = Weights(bm25=0.15, short_bm25=0.5, short_inferred_field=0.0, short_prf_alpha=None, short_query_chars=10)
     short, long_ = for_query(w, 10), for_query(w, 11)
     assert (short.bm25, short.inferred_field, short.prf_alpha) == (0.5, 0.0, w.prf_alpha)
     assert long_ is w
