@@ -32,13 +32,24 @@ SETTINGS: dict[str, Any] = {
     # "max" (BM25 / best BM25, cosine min-max) or "zscore" (each standardised, then squashed to 0..1)
     "norm": "zscore",
     # pseudo-relevance feedback on the query vector (Rocchio): the query vector moves towards the mean
-    # of the best ``prf_k`` first-pass results by ``prf_alpha``; 0 turns it off
+    # of the best ``prf_k`` first-pass results by ``prf_alpha``; 0 turns it off (long queries: off — it
+    # helped the demands and hurt the patents; short queries use a gentle 0.3, short_prf_alpha)
     "prf_k": 5,
-    "prf_alpha": 1.0,
+    "prf_alpha": 0.0,
     "field_tau": 0.0075,  # softmax temperature of the inferred-field distribution (matchkit.fields)
+    # queries of at most this many characters (title + text) are "short" and may use their own BM25
+    # weight, inferred-field weight and Rocchio α (None = the same as long queries); see for_query()
+    # (the threshold is set a priori — titles are short, texts are not — and was not tuned)
+    "short_query_chars": 40,
+    "short_bm25": None,
+    "short_inferred_field": 0.0,
+    "short_prf_alpha": 0.3,
 }
-# tuned on the dev half of bench/matching (181 real jstec demands, see its README): z-scored parts with
-# a small lexical share and Rocchio feedback on the query vector; test-half figures are the honest ones
+# the settings a short query may override, by the name of the setting they replace
+SHORT_OVERRIDES = {"short_bm25": "bm25", "short_inferred_field": "inferred_field", "short_prf_alpha": "prf_alpha"}
+# chosen on bench/matching's development suite (suite.py: every set of data/ and data/suite/, the
+# procedure with the best worst case held out — see its README); the jstec demands alone chose
+# bm25 0.15, inferred field 0.7 and Rocchio α 1.0, which lost to plain dense/BM25 on every other shape
 DEFAULTS: dict[str, Any] = {**{s.name: s.weight for s in signals.SIGNALS}, **SETTINGS}
 
 
@@ -86,6 +97,15 @@ class Weights:
 
     def replace(self, **changes: Any) -> Weights:
         return Weights(**{**self._values, **changes})
+
+
+def for_query(w: Weights, query_chars: int) -> Weights:
+    """The weights a query of ``query_chars`` characters (title + text) is ranked with: ``w`` itself, or
+    for a short query (at most ``w.short_query_chars``) ``w`` with its ``short_*`` overrides applied."""
+    if query_chars > w.short_query_chars:
+        return w
+    changes = {target: getattr(w, name) for name, target in SHORT_OVERRIDES.items() if getattr(w, name) is not None}
+    return w.replace(**changes) if changes else w
 
 
 def _weights(values: dict[str, Any]) -> Weights:

@@ -89,7 +89,9 @@ def _crosswalk_query(q: Any) -> bool:
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("bm25", "text", 0.15, "BM25 over the index's own tokens, normalised over the candidates",
+    # text and inferred weights: chosen on bench/matching's development suite so they travel (suite.py,
+    # "short/leximin" on all its sources; README "Weights chosen so they travel"); 0.15 / 0.85 / 0.7 before
+    Signal("bm25", "text", 0.3, "BM25 over the index's own tokens, normalised over the candidates",
            explain=_terms_reason, reason="terms"),
     Signal("dense", "text", 0.85, "cosine of the passage vectors to the query vector, normalised over the candidates",
            explain=_semantic_reason, reason="semantic"),
@@ -108,8 +110,10 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("crosswalk", "pair", 0.05, "same division/field through a taxonomy crosswalk (IPC, NSFC, tracks)",
            st.crosswalk, query_gate=_crosswalk_query,
            memo_key=lambda d: (d.industry, _listed(d.ipc), _listed(d.field), d.discipline, _listed(d.tracks))),
-    # zero-shot technology-field inference (matchkit.fields); tuned on dev with the other weights unchanged
-    Signal("inferred_field", "inferred", 0.7, "overlap of the two sides' inferred 高新技术领域 distributions",
+    # zero-shot technology-field inference (matchkit.fields): a tie-breaker, not a co-equal of the text —
+    # at 0.7 it won on the demands whose labels are its own taxonomy and lost badly everywhere else; short
+    # queries switch it off (fusion.SETTINGS short_inferred_field)
+    Signal("inferred_field", "inferred", 0.1, "overlap of the two sides' inferred 高新技术领域 distributions",
            explain=_field_reason),
 )
 

@@ -10,7 +10,7 @@ same process; ANN recall@20 against brute force on real vectors and on the synth
 build throughput; incremental update latency; resident memory.
 
 Usage: .venv/bin/python bench/matching/run.py [--sizes 10000,100000] [--big] [--queries 200]
-       [--skip-speed] [--skip-quality] [--cache DIR]
+       [--skip-speed] [--skip-quality] [--skip-suite] [--cache DIR]
 OPENBLAS_NUM_THREADS defaults to 1 here (see README: one query at a time is faster single-threaded).
 """
 
@@ -116,12 +116,15 @@ def quality(enc) -> tuple[Index, np.ndarray]:
         "title only": [Query(id=q["id"], title=q["title"], region=q.get("region")) for q in queries],
     }
     qvecs = {name: enc.encode_queries([lead_text(q.title, q.text) for q in ql]) for name, ql in qs.items()}
-    old = Weights(bm25=0.3, dense=0.7, norm="max", prf_k=0, prf_alpha=0.0, inferred_field=0.0)
+    old = Weights(bm25=0.3, dense=0.7, norm="max", prf_k=0, prf_alpha=0.0, inferred_field=0.0, short_prf_alpha=None,
+                  short_inferred_field=None)
     variants = [
         ("bm25", "bm25", None),
         ("dense", "dense", None),
         ("hybrid (default)", "hybrid", Weights()),
-        ("hybrid, no inferred field (before)", "hybrid", Weights(inferred_field=0.0)),
+        ("hybrid, jstec-tuned (0.15/0.85, field 0.7, α 1)", "hybrid",
+         Weights(bm25=0.15, inferred_field=0.7, prf_alpha=1.0, short_inferred_field=None, short_prf_alpha=None)),
+        ("hybrid, no inferred field", "hybrid", Weights(inferred_field=0.0, short_inferred_field=0.0)),
         ("hybrid, no Rocchio feedback", "hybrid", Weights(prf_k=0, prf_alpha=0.0)),
         ("hybrid, no structured signals", "hybrid", Weights(region=0)),
         ("hybrid, RRF", "hybrid", Weights(fusion="rrf", bm25=0.5, dense=0.5, prf_k=0)),
@@ -136,12 +139,12 @@ def quality(enc) -> tuple[Index, np.ndarray]:
                                                            exclude=[q.id], explain=False)] for i, q in enumerate(ql)}
         for part, keep in parts.items():
             print(f"-- queries: {name}; {part} ({sum(keep(q.id) for q in ql)} queries)")
-            print(f"{'method':38} {'nDCG@10':>8} {'R@50':>7} {'MRR':>7}")
+            print(f"{'method':50} {'nDCG@10':>8} {'R@50':>7} {'MRR':>7}")
             got = {}
             for label, _, _ in variants:
                 m = metrics({q: d for q, d in runs[label].items() if keep(q)}, qrels)
                 got[label] = m
-                print(f"{label:38} {m[0]:8.4f} {m[1]:7.4f} {m[2]:7.4f}")
+                print(f"{label:50} {m[0]:8.4f} {m[1]:7.4f} {m[2]:7.4f}")
             h, b, d = got["hybrid (default)"][0], got["bm25"][0], got["dense"][0]
             print(f"hybrid/bm25 = {h / b:.3f}x, hybrid/best single = {h / max(b, d):.3f}x (nDCG@10)")
     return idx, pv
@@ -357,6 +360,8 @@ def main() -> None:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--skip-speed", action="store_true")
     p.add_argument("--skip-quality", action="store_true")
+    p.add_argument("--skip-suite", action="store_true",
+                   help="skip the development suite and its leave-one-set-out table (suite.py)")
     p.add_argument("--cache", default=str(Path.home() / ".cache" / "matchkit-bench"),
                    help="directory for cached vectors of the labelled set ('' = no cache)")
     a = p.parse_args()
@@ -370,6 +375,10 @@ def main() -> None:
         idx.add(recs, vectors=pv)
     else:
         idx, pv = quality(enc_c)
+        if not a.skip_suite:
+            import suite  # bench/matching/suite.py: every set, every method, the leave-one-set-out table
+
+            suite.main([], enc=enc_c)
     if not a.skip_speed:
         real_vector_recall(enc_c)
         sizes = [int(x) for x in a.sizes.split(",") if x]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchkit.fusion import Weights
+from matchkit.fusion import Weights, for_query
 from matchkit.index import candidates, features, fusion, reasons
 from matchkit.index.records import Query, Reason, Result, ScoreParts, record_text
 from matchkit.text import normalize
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 def run(idx: Index, query: Query, k: int, *, method: str, w: Weights, query_vector: np.ndarray | None,
         exclude: Sequence[str], explain: bool, conflicts: str, groups: Iterable[str] | None) -> list[Result]:
+    w = for_query(w, len((query.title or "").strip()) + len((query.text or "").strip()))
     allowed, conflicted = candidates.allowed_rows(idx, query, exclude, groups, conflicts)
     qnorm = normalize(record_text(query.title, query.text))
     qtokens = idx.tokenizer.tokens(qnorm, normalized=True)

@@ -41,11 +41,12 @@ def test_hybrid_explains_a_shared_inferred_field_truthfully(encoder):
     idx = Index(encoder)
     idx.add(DOCS)
     q = Query(title="集成电路测试技术", text="集成电路封装技术")
-    res = idx.search(q, k=4)
+    # a query this short has the signal off by default (fusion.SETTINGS short_inferred_field): turn it on
+    w = Weights(short_inferred_field=None)
+    res = idx.search(q, k=4, weights=w)
     by_id = {r.id: r for r in res}
     protos = idx.field_prototypes()
     assert protos is not None
-    w = Weights()
     pq = protos.distribution(encoder.encode_queries(["集成电路测试技术。集成电路封装技术"]), w.field_tau)[0]
     for rid in ("C1", "C2"):
         reason = next(x for x in by_id[rid].reasons if x.code == "inferred_field")
@@ -57,12 +58,18 @@ def test_hybrid_explains_a_shared_inferred_field_truthfully(encoder):
         assert "inferred_field" in by_id[rid].parts.feature_dict()
     assert not any(x.code == "inferred_field" for x in by_id["M2"].reasons)
     # the signal orders close candidates: without it the field no longer counts
-    off = idx.search(q, k=4, weights=Weights(inferred_field=0))
+    off = idx.search(q, k=4, weights=w.replace(inferred_field=0))
     assert all(x.code != "inferred_field" for r in off for x in r.reasons)
     assert all("inferred_field" not in r.parts.feature_dict() for r in off)
     on_score = {r.id: r.score for r in res}
     off_score = {r.id: r.score for r in off}
     assert on_score["C1"] - on_score["M2"] > off_score["C1"] - off_score["M2"]
+    # by default the short query is ranked without it, exactly as with the signal's weight at 0 and the
+    # short query's own BM25 / Rocchio settings
+    default = [(r.id, r.score) for r in idx.search(q, k=4)]
+    d = Weights()
+    assert default == [(r.id, r.score) for r in idx.search(q, k=4, weights=d.replace(
+        inferred_field=0.0, prf_alpha=d.short_prf_alpha, short_inferred_field=None, short_prf_alpha=None))]
 
 
 def test_single_methods_and_no_encoder_ignore_it(encoder):

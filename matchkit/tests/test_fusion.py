@@ -68,3 +68,29 @@ def test_weights_take_one_attribute_per_declared_signal():
         Weights(no_such_signal=1.0)
     with pytest.raises(AttributeError):
         w.bm25 = 1.0  # type: ignore[misc]
+
+
+def test_short_query_overrides_apply_only_up_to_the_threshold():
+    from matchkit.fusion import for_query
+
+    w = Weights(bm25=0.15, short_bm25=0.5, short_inferred_field=0.0, short_prf_alpha=None, short_query_chars=10)
+    short, long_ = for_query(w, 10), for_query(w, 11)
+    assert (short.bm25, short.inferred_field, short.prf_alpha) == (0.5, 0.0, w.prf_alpha)
+    assert long_ is w
+    assert for_query(Weights(short_bm25=None, short_inferred_field=None, short_prf_alpha=None), 3) == \
+        Weights(short_bm25=None, short_inferred_field=None, short_prf_alpha=None)
+
+
+def test_a_short_query_is_ranked_with_its_own_weights(index):
+    """A title-only query under the short threshold scores exactly as the long weights with the
+    overrides put in their place; a longer query ignores the overrides."""
+    q = Query(title="锂电池正极材料")
+    over = Weights(bm25=0.15, short_bm25=0.6, short_inferred_field=0.0, short_prf_alpha=0.0)
+    plain = Weights(bm25=0.6, inferred_field=0.0, prf_alpha=0.0, short_bm25=None, short_inferred_field=None,
+                    short_prf_alpha=None)
+    got = [(r.id, round(r.score, 6)) for r in index.search(q, k=6, weights=over)]
+    assert got == [(r.id, round(r.score, 6)) for r in index.search(q, k=6, weights=plain)]
+    long_q = Query(title="锂电池正极材料", text="一种高镍三元正极材料的共沉淀制备方法，提高动力电池能量密度和循环寿命。")
+    base = over.replace(short_bm25=None, short_inferred_field=None, short_prf_alpha=None)
+    assert [(r.id, r.score) for r in index.search(long_q, k=6, weights=over)] == \
+        [(r.id, r.score) for r in index.search(long_q, k=6, weights=base)]
