@@ -12,4 +12,10 @@ urlpatterns = [
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/report.xlsx", views.report, name="report"),
     path("<int:pk>/gates/", views.gates, name="gates"),
+    path("matches/<slug:slug>/<int:pk>/", views.matches, name="matches"),
+    path("<int:pk>/invite/", views.invite, name="invite"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<int:pk>/respond/", views.invitation_respond, name="invitation-respond"),
+    path("<int:pk>/objection/", views.objection, name="objection"),
+    path("<int:pk>/objections/<int:objection_pk>/resolve/", views.objection_resolve, name="objection-resolve"),
 ]

@@ -33,7 +33,7 @@ def _race():
     for i in range(3):
         w_.bid(w, i, budget=BUDGETS[i], shares=SHARES[i])
     w_.close(w)
-    ch = services.award(challenge=w["challenge"], winners=list(w["challenge"].bids.all()), by=w["gov"])
+    ch = w_.award(w, list(w["challenge"].bids.all()))
     return w, ch, list(ch.bids.order_by("pk"))
 
 
