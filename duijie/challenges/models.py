@@ -155,6 +155,16 @@ class Challenge(ScopedRecord):
         """The panel's decision is published (公示) and not yet awarded."""
         return self.status == S.UNDER_REVIEW and self.publicity_start is not None
 
+    @property
+    def publicity_display(self) -> str:
+        """The 公示 as the portal shows it: its dates and the proposed (or awarded) winners."""
+        if self.publicity_start is None:
+            return ""
+        teams = "、".join(str(b) for b in self.bids.filter(status__in=("proposed", "won", "stopped", "merged"))
+                         .select_related("lead_expert", "institution"))
+        dates = f"{self.publicity_start:%Y-%m-%d} — {self.publicity_end:%Y-%m-%d}"
+        return str(_("%(dates)s; proposed winners: %(teams)s")) % {"dates": dates, "teams": teams}
+
     def publicity_over(self, today=None) -> bool:
         return self.publicity_end is not None and (today or timezone.localdate()) > self.publicity_end
 
