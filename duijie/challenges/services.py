@@ -443,15 +443,56 @@ def award(*, challenge: Challenge, by, reason: str = "", today=None) -> Challeng
 
 # ---- 赛马制 gates and tranches ----
 
+def paid(bid: Bid) -> Decimal:
+    """What the team's gates released so far."""
+    return Gate.objects.filter(bid=bid).aggregate(s=Sum("released"))["s"] or Decimal(0)
+
+
+def carried(bid: Bid) -> Decimal:
+    """The unpaid funding of the teams merged into this one: each merged team's own budget plus what it
+    carried itself, less what it was paid. Moved, never created: the challenge's total stays the sum of
+    the funded teams' budgets."""
+    return sum((effective_budget(b) - paid(b) for b in Bid.objects.filter(merged_into=bid)), Decimal(0))
+
+
+def effective_budget(bid: Bid) -> Decimal:
+    return bid.budget + carried(bid)
+
+
 def tranches(bid: Bid) -> dict[int, Decimal]:
     """Milestone pk → the tranche its gate releases: the bid's budget × the milestone's share, to the
-    fen; the last milestone takes the rounding remainder, so the tranches add up to the budget exactly."""
+    fen; the last milestone takes the rounding remainder, so the tranches add up to the budget exactly.
+    A team that other teams were merged into also carries their unpaid funding: what is left of it is
+    spread over its undecided milestones by their shares (the last takes the remainder), so the team is
+    paid its budget plus what it carried, exactly, if every gate continues. A decided gate shows what
+    it released."""
     rows = list(bid.milestones.order_by("order"))
-    out: dict[int, Decimal] = {}
+    base: dict[int, Decimal] = {}
     for m in rows[:-1]:
-        out[m.pk] = (bid.budget * m.share / 100).quantize(CENT, rounding=ROUND_DOWN)
+        base[m.pk] = (bid.budget * m.share / 100).quantize(CENT, rounding=ROUND_DOWN)
     if rows:
-        out[rows[-1].pk] = bid.budget - sum(out.values(), Decimal(0))
+        base[rows[-1].pk] = bid.budget - sum(base.values(), Decimal(0))
+    gates = {g.milestone_id: g for g in Gate.objects.filter(bid=bid)}
+    out = dict(base)
+    carry = carried(bid) if bid.pk else Decimal(0)
+    if not carry:
+        for pk, g in gates.items():
+            if g.decision == GateDecision.CONTINUE:
+                out[pk] = g.released
+        return out
+    extra_paid = sum((g.released - base[pk] for pk, g in gates.items() if g.decision == GateDecision.CONTINUE),
+                     Decimal(0))
+    left = carry - extra_paid
+    open_rows = [m for m in rows if m.pk not in gates]
+    total_share = sum((m.share for m in open_rows), Decimal(0))
+    given = Decimal(0)
+    for i, m in enumerate(open_rows):
+        extra = left - given if i == len(open_rows) - 1 else (left * m.share / total_share).quantize(CENT, rounding=ROUND_DOWN)
+        given += extra
+        out[m.pk] = base[m.pk] + extra
+    for pk, g in gates.items():
+        if g.decision == GateDecision.CONTINUE:
+            out[pk] = g.released
     return out
 
 
@@ -489,10 +530,10 @@ def gate_decide(*, bid: Bid, by, decision: str, reason: str, merge_into: Bid | N
         amount = Decimal(0)
         if decision == GateDecision.CONTINUE:
             amount = tranches(bid)[milestone.pk]
-            team_total = Gate.objects.filter(bid=bid).aggregate(s=Sum("released"))["s"] or Decimal(0)
-            if team_total + amount > bid.budget:
+            ceiling = effective_budget(bid)
+            if paid(bid) + amount > ceiling:
                 raise ValidationError(_("Releasing %(amount)s yuan would take %(team)s past its budget of %(budget)s yuan.")
-                                      % {"amount": _yuan(amount), "team": bid, "budget": _yuan(bid.budget)})
+                                      % {"amount": _yuan(amount), "team": bid, "budget": _yuan(ceiling)})
             if challenge.budget is not None and released_total(challenge) + amount > challenge.budget:
                 raise ValidationError(_("Releasing %(amount)s yuan would take the challenge past its budget of "
                                         "%(budget)s yuan.") % {"amount": _yuan(amount), "budget": _yuan(challenge.budget)})
@@ -500,6 +541,10 @@ def gate_decide(*, bid: Bid, by, decision: str, reason: str, merge_into: Bid | N
             if merge_into is None or merge_into.challenge_id != challenge.pk or merge_into.pk == bid.pk \
                     or merge_into.status != BidStatus.WON:
                 raise ValidationError({"merge_into": _("Choose another funded team of this challenge to merge into.")})
+            if next_milestone(merge_into) is None:
+                raise ValidationError({"merge_into": _("%(team)s has no milestone left to carry the merged team's "
+                                                       "unpaid funding; choose a team still in delivery.")
+                                       % {"team": merge_into}})
         gate = Gate(bid=bid, milestone=milestone, decision=decision, reason=reason.strip(), released=amount,
                     decided_by=by)
         gate._history_user = by

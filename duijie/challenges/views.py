@@ -247,7 +247,8 @@ def gates(request: HttpRequest, pk: int) -> HttpResponse:
         amounts = services.tranches(t)
         ms = [{"m": m, "tranche": amounts[m.pk], "gate": decided.get(m.pk)} for m in t.milestones.all()]
         rows.append({"team": t, "milestones": ms, "next": services.next_milestone(t) if t.status == BidStatus.WON else None,
-                     "released": sum((g["gate"].released for g in ms if g["gate"]), 0)})
+                     "released": sum((g["gate"].released for g in ms if g["gate"]), 0),
+                     "carried": services.carried(t)})
     return render(request, "challenges/gates.html", {
         "challenge": challenge, "rows": rows, "runs": runs, "form": forms.GateForm(),
         "released": services.released_total(challenge), "others": teams})
