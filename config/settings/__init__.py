@@ -367,7 +367,7 @@ DUIJIE_CHALLENGE_DEFAULTS = {
     "outlier_z": (Decimal("1.50"), "平台默认：标准化得分偏离其他评审均值1.5个标准差"),
     # 公示 of the panel's decision before the award (issue #14): a platform default, not a seed figure;
     # each challenge may set its own before the period begins.
-    "publicity_days": (7, "平台默认：评审结果公示7日（科技项目立项公示惯例），可逐榜修改"),
+    "publicity_days": (7, "平台默认：评审结论公示7日，可逐榜修改"),
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duijie.challenges.choices import ChallengeMode, GateDecision, IpTerms, Maturity
+from duijie.cooperation.choices import ContractType
 from duijie.experts.models import Expert
 
 MILESTONE_ROWS = 4
@@ -159,3 +160,9 @@ class ResolveForm(forms.Form):
                                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
     resolution = forms.CharField(label=_("resolution"), max_length=2000,
                                  widget=forms.TextInput(attrs={**CSS, "class": "form-control form-control-sm"}))
+
+
+class ContractForm(forms.Form):
+    contract_type = forms.ChoiceField(label=_("contract type"), choices=ContractType.choices,
+                                      initial=ContractType.DEV_COMMISSIONED,
+                                      widget=forms.Select(attrs={"class": "form-select form-select-sm"}))

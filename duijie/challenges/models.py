@@ -32,6 +32,7 @@ from duijie.challenges.choices import (
 )
 from duijie.cooperation.choices import ProjectStage
 from duijie.core.choices import OrgKind, Visibility
+from duijie.core.formatting import office_date
 from duijie.core.models import ScopedRecord, TimeStamped, Versioned
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -162,7 +163,7 @@ class Challenge(ScopedRecord):
             return ""
         teams = "、".join(str(b) for b in self.bids.filter(status__in=("proposed", "won", "stopped", "merged"))
                          .select_related("lead_expert", "institution"))
-        dates = f"{self.publicity_start:%Y-%m-%d} — {self.publicity_end:%Y-%m-%d}"
+        dates = f"{office_date(self.publicity_start)} — {office_date(self.publicity_end)}"
         return str(_("%(dates)s; proposed winners: %(teams)s")) % {"dates": dates, "teams": teams}
 
     def publicity_over(self, today=None) -> bool:
@@ -483,3 +484,27 @@ class Objection(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.challenge} · {self.get_status_display()}"
+
+
+class BidAttachment(TimeStamped):
+    """A file of a bid (drawings, test reports, CVs): checked and kept like a project document (type from
+    its content, size limit, crafted-file guard; encrypted outside the web root) and sealed like its bid
+    (``services.bid_attachment_read`` reads through ``selectors.bids_visible``)."""
+
+    bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_type = models.CharField(_("file type"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["bid", "pk"]
+        verbose_name = _("bid attachment")
+        verbose_name_plural = _("bid attachments")
+
+    def __str__(self) -> str:
+        return self.title or self.file_name

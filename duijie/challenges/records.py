@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duijie.challenges import selectors
 from duijie.challenges.choices import BidStatus
+from duijie.challenges.forms import ContractForm
 from duijie.challenges.models import Challenge, Criterion, InterestDeclaration
 from duijie.challenges.services import CHALLENGE_TRANSITIONS
 from duijie.cooperation.choices import ProjectStage
@@ -91,6 +92,9 @@ def challenge_detail_context(request, obj, can_edit):
         out["objection_open"] = obj.in_publicity and not obj.publicity_over()
     if request.user.is_authenticated:
         out["my_invitations"] = list(selectors.invitations_received(request.user).filter(challenge=obj))
+    if obj.project_id and obj.project.status == ProjectStage.INTENTION and obj.demand_id \
+            and selectors.runs_challenge(request.user, obj):
+        out["contract_form"] = ContractForm()
     return out
 
 

@@ -6,9 +6,12 @@ Each write owns its transaction, writes history and an audit entry and announces
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +33,7 @@ from duijie.challenges.choices import ChallengeStatus as S
 from duijie.challenges.models import (
     Bid,
     BidAnswer,
+    BidAttachment,
     Challenge,
     Criterion,
     Gate,
@@ -41,17 +45,20 @@ from duijie.challenges.models import (
     Scorecard,
 )
 from duijie.challenges.selectors import (
+    bids_visible,
     expert_profile,
     invitation_recipient,
     own_bids_q,
     panel_member,
     runs_challenge,
 )
-from duijie.cooperation.choices import ProjectSource
+from duijie.cooperation import services as cooperation_services
+from duijie.cooperation.choices import ProjectSource, ProjectStage
 from duijie.cooperation.models import CooperationProject
-from duijie.core import changes
+from duijie.core import changes, crypto
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction, Visibility
+from duijie.core.formatting import office_date
 from duijie.core.registry import Transition
 from duijie.core.roles import Role
 from duijie.core.selectors import can_edit, can_review, editable_queryset, visible_queryset
@@ -326,7 +333,8 @@ def publicity_open(*, challenge: Challenge, winners: Sequence[Bid], by, today=No
                                     "“%(status)s”).") % {"status": challenge.get_status_display()})
         if challenge.publicity_start is not None:
             raise ValidationError(_("The decision is already in 公示 (%(start)s to %(end)s).")
-                                  % {"start": challenge.publicity_start, "end": challenge.publicity_end})
+                                  % {"start": office_date(challenge.publicity_start),
+                                     "end": office_date(challenge.publicity_end)})
         winners = _check_winners(challenge, winners, BidStatus.SUBMITTED)
         challenge.publicity_start = today
         challenge.publicity_end = today + timedelta(days=challenge.publicity_days - 1)
@@ -351,7 +359,8 @@ def objection_lodge(*, challenge: Challenge, by, reason: str, today=None) -> Obj
                                 "in 公示.") % {"title": challenge.title})
     if today < challenge.publicity_start or today > challenge.publicity_end:
         raise ValidationError(_("The 公示 ran from %(start)s to %(end)s; objections are no longer accepted.")
-                              % {"start": challenge.publicity_start, "end": challenge.publicity_end})
+                              % {"start": office_date(challenge.publicity_start),
+                                 "end": office_date(challenge.publicity_end)})
     with transaction.atomic():
         obj = Objection(challenge=challenge, reason=reason.strip(), lodged_by=by)
         obj.full_clean()
@@ -411,8 +420,8 @@ def award(*, challenge: Challenge, by, reason: str = "", today=None) -> Challeng
                                 "publicity period."))
     if not challenge.publicity_over(today):
         raise ValidationError(_("The decision is in 公示 until %(end)s; the award is possible from %(next)s.")
-                              % {"end": challenge.publicity_end,
-                                 "next": challenge.publicity_end + timedelta(days=1)})
+                              % {"end": office_date(challenge.publicity_end),
+                                 "next": office_date(challenge.publicity_end + timedelta(days=1))})
     open_n = challenge.objections.filter(status=ObjectionStatus.OPEN).count()
     if open_n:
         raise ValidationError(_("%(n)s objection(s) lodged during the 公示 are not resolved yet; resolve them "
@@ -572,7 +581,7 @@ def invitation_send(*, challenge: Challenge, by, expert: Expert | None = None, i
         raise PermissionDenied(_("Only the poster of the challenge or the science bureau in scope invites bidders."))
     if challenge.status != S.PUBLISHED or timezone.now() > challenge.deadline:
         raise ValidationError(_("Invitations are sent while “%(title)s” is open for bids.") % {"title": challenge.title})
-    if (expert is None) == (institution is None) and expert is None:
+    if expert is None and institution is None:
         raise ValidationError({"expert": _("Choose an expert or an institution to invite.")})
     if expert is not None:
         if not visible_queryset(Expert, by).filter(pk=expert.pk).exists():
@@ -631,3 +640,82 @@ def invitation_respond(*, invitation: Invitation, by, accept: bool, note: str = 
         audit(user=by, action=AuditAction.TRANSITION, obj=invitation, detail={"to": invitation.status})
         changes.announce(changes.Kind.UPDATED, Invitation, [invitation.pk], fields=["status"])
     return invitation
+
+
+# ---- bid attachments ----
+
+def bid_attachment_add(*, bid: Bid, by, file_name: str, data: bytes, title: str = "") -> BidAttachment:
+    """A file added to a bid by its team while bidding is open; checked like a project document (type
+    from its content, size limit, crafted-file guard) and stored encrypted."""
+    if not Bid.objects.filter(pk=bid.pk).filter(own_bids_q(by)).exists():
+        raise PermissionDenied(_("Only the bidding team adds files to its bid."))
+    challenge = bid.challenge
+    if challenge.status != S.PUBLISHED or timezone.now() > challenge.deadline:
+        raise ValidationError(_("Files are added to a bid while bidding is open; after the deadline bids are "
+                                "sealed as submitted."))
+    file_type = cooperation_services.check_document(file_name, data)
+    stored = f"{secrets.token_hex(16)}.bin"
+    path = cooperation_services.document_dir() / stored
+    with transaction.atomic():
+        att = BidAttachment(bid=bid, title=title.strip()[:200], file_name=Path(file_name).name[:255],
+                            file_type=file_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                            stored_name=stored, uploaded_by=by)
+        att.full_clean(exclude=["stored_name"])
+        path.write_bytes(crypto.encrypt_bytes(data))
+        path.chmod(0o600)
+        try:
+            att.save()
+            audit(user=by, action=AuditAction.CREATE, obj=att,
+                  detail={"bid": bid.pk, "challenge": challenge.pk, "size": len(data)})
+            changes.announce(changes.Kind.CREATED, BidAttachment, [att.pk])
+        except Exception:
+            path.unlink(missing_ok=True)
+            raise
+    return att
+
+
+def bid_attachment_read(*, attachment: BidAttachment, by) -> bytes:
+    """The decrypted file, for whoever may read its bid (sealed like the bid; audited)."""
+    bid = attachment.bid
+    if not bids_visible(by, bid.challenge).filter(pk=bid.pk).exists():
+        raise PermissionDenied(_("You may not read this file."))
+    data = crypto.decrypt_bytes((cooperation_services.document_dir() / attachment.stored_name).read_bytes())
+    audit(user=by, action=AuditAction.EXPORT, obj=attachment, detail={"download": attachment.pk, "bid": bid.pk})
+    return data
+
+
+# ---- the contract of the delivery ----
+
+def contracts_sign(*, challenge: Challenge, by, contract_type: str) -> list:
+    """The awarded teams sign with the enterprise: the challenge's project moves to signed and a technology
+    contract per funded team (seller: its institution; amount: its budget) is created through the
+    cooperation services, linked to the project (and so to the challenge). A 政府榜 has no enterprise
+    buying the work, so no technology contract is made for it."""
+    if not runs_challenge(by, challenge):
+        raise PermissionDenied(_("Only the poster of the challenge or the science bureau in scope records the contract."))
+    if challenge.status not in (S.AWARDED, S.IN_DELIVERY) or challenge.project_id is None:
+        raise ValidationError(_("The contract is signed after the award (the challenge is “%(status)s”).")
+                              % {"status": challenge.get_status_display()})
+    project = challenge.project
+    if project.status != ProjectStage.INTENTION:
+        raise ValidationError(_("The project “%(project)s” is already “%(status)s”; its contract was recorded then.")
+                              % {"project": project, "status": project.get_status_display()})
+    enterprise = challenge.enterprise
+    if enterprise is None:
+        raise ValidationError(_("A government challenge (政府榜) has no enterprise buying the work: sign its project "
+                                "from the project's page; no technology contract is made."))
+    teams = list(challenge.bids.filter(status=BidStatus.WON).select_related("institution", "lead_expert"))
+    missing = [str(b) for b in teams if not b.institution_id]
+    if missing:
+        raise ValidationError(_("%(teams)s: a team without an institution cannot be the seller of a technology "
+                                "contract.") % {"teams": "、".join(missing)})
+    with transaction.atomic():
+        project = cooperation_services.project_move(project=project, name="sign", by=by)
+        signed_on = project.signed_on  # the stage date the move stamped: one signing date for both
+        out = []
+        for b in teams:
+            title = challenge.title if len(teams) == 1 else f"{challenge.title}（{b.institution.name}）"
+            out.append(cooperation_services.contract_for_project(
+                project=project, by=by, title=title, contract_type=contract_type, amount=b.budget,
+                signed_on=signed_on, enterprise=enterprise, institution=b.institution))
+    return out

@@ -5,20 +5,25 @@ writes through services; each page checks role and scope."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from duijie.challenges import conflicts, forms, panel, selectors, services
 from duijie.challenges.choices import BidStatus, InvitationStatus
 from duijie.challenges.choices import ChallengeStatus as S
-from duijie.challenges.models import Challenge, Gate, Objection
+from duijie.challenges.models import BidAttachment, Challenge, Gate, Objection
+from duijie.cooperation import services as cooperation_services
 from duijie.core import selectors as core_selectors
+from duijie.core.formatting import office_date
 from duijie.core.registry import REGISTRY
 from duijie.core.roles import Role
 from duijie.experts.models import Expert
@@ -107,9 +112,60 @@ def bid(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def bids(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = _challenge(request, pk)
-    rows = selectors.bids_visible(request.user, challenge).prefetch_related("milestones", "answers__criterion", "members")
+    rows = selectors.bids_visible(request.user, challenge).prefetch_related("milestones", "answers__criterion", "members",
+                                                                            "attachments")
     sealed = challenge.status not in Challenge.BIDS_OPEN_STATES
-    return render(request, "challenges/bids.html", {"challenge": challenge, "bids": rows, "sealed": sealed})
+    own = set(selectors.bids_visible(request.user, challenge).filter(selectors.own_bids_q(request.user))
+              .values_list("pk", flat=True))
+    can_attach = challenge.status == S.PUBLISHED and timezone.now() <= challenge.deadline
+    return render(request, "challenges/bids.html", {"challenge": challenge, "bids": rows, "sealed": sealed,
+                                                    "own": own, "can_attach": can_attach})
+
+
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
+                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def attachment_response(att: BidAttachment, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPES.get(att.file_type, "application/octet-stream"))
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(att.file_name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def attachment_upload(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    challenge = _challenge(request, pk)
+    bid = selectors.bids_visible(request.user, challenge).filter(selectors.own_bids_q(request.user), pk=bid_pk).first()
+    if bid is None:
+        raise Http404
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+    elif upload.size > cooperation_services.max_document_bytes():  # refused before it is read
+        messages.error(request, _("The file is %(size).1f MB; the largest file accepted is %(limit).1f MB.")
+                       % {"size": upload.size / 1048576, "limit": cooperation_services.max_document_bytes() / 1048576})
+    else:
+        try:
+            att = services.bid_attachment_add(bid=bid, by=request.user, file_name=upload.name, data=upload.read(),
+                                              title=request.POST.get("title", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Uploaded “%(doc)s”.") % {"doc": att})
+    return redirect("challenges:bids", pk=challenge.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    challenge = _challenge(request, pk)
+    att = BidAttachment.objects.filter(pk=attachment_pk, bid__challenge=challenge).select_related("bid").first()
+    if att is None or not selectors.bids_visible(request.user, challenge).filter(pk=att.bid_id).exists():
+        raise Http404  # sealed like its bid: no hint that it exists
+    return attachment_response(att, services.bid_attachment_read(attachment=att, by=request.user))
 
 
 @login_required
@@ -178,7 +234,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
             messages.success(request, _("The decision is in 公示 from %(start)s to %(end)s; objections may be lodged "
-                                        "meanwhile.") % {"start": challenge.publicity_start, "end": challenge.publicity_end})
+                                        "meanwhile.") % {"start": office_date(challenge.publicity_start),
+                                                         "end": office_date(challenge.publicity_end)})
         return redirect("challenges:review", pk=challenge.pk)
     if request.method == "POST" and runs and request.POST.get("award"):
         try:
@@ -213,6 +270,29 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     data = panel.report_xlsx(challenge, selectors.scorecards_visible(request.user, challenge))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="challenge-{challenge.pk}-panel-report.xlsx"'
+    return response
+
+
+def _report_context(request: HttpRequest, pk: int) -> tuple[Challenge, dict]:
+    challenge = _challenge(request, pk)
+    if not selectors.runs_challenge(request.user, challenge) or challenge.status not in Challenge.BIDS_OPEN_STATES:
+        raise PermissionDenied
+    return challenge, panel.report_context(challenge, selectors.scorecards_visible(request.user, challenge),
+                                           selectors.objections_of(request.user, challenge))
+
+
+@login_required
+def report_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The panel report as a printable A4 page (like the supervision report's)."""
+    _c, context = _report_context(request, pk)
+    return HttpResponse(panel.report_html(context, request=request))
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge, context = _report_context(request, pk)
+    response = HttpResponse(panel.report_pdf(context), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="challenge-{challenge.pk}-panel-report.pdf"'
     return response
 
 
@@ -407,3 +487,21 @@ def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpR
         messages.success(request, _("The objection was resolved."))
     return redirect("challenges:review", pk=challenge.pk)
 
+
+
+@require_POST
+@login_required
+def contract(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = _challenge(request, pk)
+    form = forms.ContractForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the contract type."))
+        return redirect(_detail(challenge))
+    try:
+        made = services.contracts_sign(challenge=challenge, by=request.user,
+                                       contract_type=form.cleaned_data["contract_type"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Signed: %(n)s technology contract(s) recorded with the project.") % {"n": len(made)})
+    return redirect(_detail(challenge))

@@ -17,6 +17,7 @@ from duijie.challenges.choices import ChallengeMode
 from duijie.challenges.models import Bid, Challenge, Objection
 from duijie.challenges.tests import world as w_
 from duijie.cooperation.models import CooperationProject
+from duijie.core.formatting import office_date
 from duijie.core.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +54,11 @@ def test_the_decision_is_published_for_the_challenges_period(decided, client):
     assert Bid.objects.get(pk=w["bids"][1].pk).status == "submitted"
     # the portal shows the period and the proposed team
     page = client.get(f"/portal/challenges/{ch.pk}/").content.decode()
-    assert f"{ch.publicity_start:%Y-%m-%d}" in page and f"{ch.publicity_end:%Y-%m-%d}" in page
+    assert office_date(ch.publicity_start) in page and office_date(ch.publicity_end) in page
     assert str(w["bids"][0]) in page and str(w["bids"][1]) not in page
     # award during the 公示: refused, naming the day it becomes possible
-    _award_refused(w, f"{ch.publicity_end + timedelta(days=1)}")
-    _award_refused(w, f"{ch.publicity_end + timedelta(days=1)}", today=ch.publicity_end)
+    _award_refused(w, office_date(ch.publicity_end + timedelta(days=1)))
+    _award_refused(w, office_date(ch.publicity_end + timedelta(days=1)), today=ch.publicity_end)
     # the length is fixed once the period began
     ch.publicity_days = 3
     with pytest.raises(ValidationError):
@@ -94,7 +95,7 @@ def test_objections_during_the_period_block_the_award_until_resolved(decided, cl
     assert "alert-danger" in r.content.decode() and Objection.objects.count() == 1
     after = ch.publicity_end + timedelta(days=1)
     # after the period: refused with the dates
-    with pytest.raises(ValidationError, match=f"{ch.publicity_end}"):
+    with pytest.raises(ValidationError, match=office_date(ch.publicity_end)):
         services.objection_lodge(challenge=ch, by=w["public"], reason="迟到的异议", today=after)
     assert Objection.objects.count() == 1
     # the award waits for the open objection
@@ -132,7 +133,7 @@ def test_the_review_page_publishes_and_refuses_the_award_during_the_period(decid
     assert ch.in_publicity
     r = client.post(f"/challenges/{ch.pk}/review/", {"award": "1"}, follow=True)
     html = r.content.decode()
-    assert "alert-danger" in html and f"{ch.publicity_end + timedelta(days=1)}" in html
+    assert "alert-danger" in html and office_date(ch.publicity_end + timedelta(days=1)) in html
     ch.refresh_from_db()
     assert ch.status == "under_review" and ch.project_id is None
     detail = client.get(f"/r/challenges/{ch.pk}/").content.decode()
