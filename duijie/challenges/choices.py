@@ -70,6 +70,6 @@ class InvitationStatus(models.TextChoices):
 
 
 class ObjectionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Awaiting an answer")
     DISMISSED = "dismissed", _("Dismissed")
     UPHELD = "upheld", _("Upheld (the decision is withdrawn)")

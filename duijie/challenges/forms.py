@@ -159,7 +159,8 @@ class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(label=_("outcome"), choices=(("dismiss", _("Dismiss")), ("uphold", _("Uphold"))),
                                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
     resolution = forms.CharField(label=_("resolution"), max_length=2000,
-                                 widget=forms.TextInput(attrs={**CSS, "class": "form-control form-control-sm"}))
+                                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm",
+                                                               "placeholder": _("resolution")}))
 
 
 class ContractForm(forms.Form):

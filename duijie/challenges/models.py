@@ -149,7 +149,9 @@ class Challenge(ScopedRecord):
 
     @property
     def stage_display(self) -> str:
-        return str(_("Delivered (solved)")) if self.solved else self.get_status_display()
+        if self.solved:
+            return str(_("Delivered (solved)"))
+        return str(_("Decision in 公示")) if self.in_publicity else self.get_status_display()
 
     @property
     def in_publicity(self) -> bool:

@@ -380,8 +380,10 @@ def matches(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 invited_x[inv.expert_id] = inv
             else:
                 invited_i[inv.institution_id] = inv
+        bidding = set(challenge.bids.values_list("lead_expert_id", flat=True))
         for m in experts:
             m.invitation = invited_x.get(m.obj.pk)
+            m.bidding = m.obj.pk in bidding
             m.reason_text = _reason_text(m)
         for m in insts:
             m.invitation = invited_i.get(m.obj.pk)
