@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from duijie.challenges import conflicts, selectors, services
-from duijie.challenges.models import Bid, BidAttachment, Challenge, Gate, Milestone, Scorecard
+from duijie.challenges.models import Bid, BidAttachment, Challenge, Gate, Invitation, Milestone, Scorecard
 from duijie.challenges.views import attachment_response
 from duijie.cooperation import services as cooperation_services
 from duijie.core import selectors as core_selectors
 from duijie.experts.models import Expert
+from duijie.orgs.models import Institution
 
 
 def _challenge(request, pk) -> Challenge:
@@ -242,3 +243,75 @@ class AttachmentView(APIView):
         if att is None or not selectors.bids_visible(request.user, challenge).filter(pk=att.bid_id).exists():
             raise exceptions.NotFound()
         return attachment_response(att, services.bid_attachment_read(attachment=att, by=request.user))
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "challenge", "expert", "institution", "reasons", "message", "status", "response_note",
+                  "created_at", "responded_at"]
+        read_only_fields = fields
+
+
+class InvitationIn(serializers.Serializer):
+    expert = serializers.IntegerField(required=False, allow_null=True)
+    institution = serializers.IntegerField(required=False, allow_null=True)
+    reasons = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    message = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class ChallengeInvitationsView(APIView):
+    @extend_schema(summary="Invitations to bid of a challenge",
+                   description="All of them for the poster and the office in scope; one's own otherwise.",
+                   responses=InvitationSerializer(many=True))
+    def get(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        return Response(InvitationSerializer(selectors.invitations_of(request.user, challenge), many=True).data)
+
+    @extend_schema(summary="Invite an expert (a team lead) or an institution to bid",
+                   request=InvitationIn, responses={201: InvitationSerializer})
+    def post(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        data = InvitationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        expert = Expert.objects.filter(pk=d["expert"]).select_related("institution").first() if d.get("expert") else None
+        institution = Institution.objects.filter(pk=d["institution"]).first() if d.get("institution") else None
+        if (d.get("expert") and expert is None) or (d.get("institution") and institution is None):
+            raise exceptions.NotFound()
+        try:
+            inv = services.invitation_send(challenge=challenge, by=request.user, expert=expert,
+                                           institution=None if expert else institution,
+                                           reasons=d.get("reasons", ""), message=d.get("message", ""))
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        return Response(InvitationSerializer(inv).data, status=201)
+
+
+class InvitationsReceivedView(APIView):
+    @extend_schema(summary="Invitations to bid the caller received (as an expert or an institution's office)",
+                   responses=InvitationSerializer(many=True))
+    def get(self, request):
+        return Response(InvitationSerializer(selectors.invitations_received(request.user), many=True).data)
+
+
+class InvitationReply(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class InvitationRespondView(APIView):
+    @extend_schema(summary="Accept or decline an invitation to bid", request=InvitationReply,
+                   responses=InvitationSerializer)
+    def post(self, request, pk: int):
+        inv = selectors.invitations_received(request.user).filter(pk=pk).first()
+        if inv is None:
+            raise exceptions.NotFound()
+        data = InvitationReply(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            inv = services.invitation_respond(invitation=inv, by=request.user, accept=data.validated_data["accept"],
+                                              note=data.validated_data.get("note", ""))
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        return Response(InvitationSerializer(inv).data)

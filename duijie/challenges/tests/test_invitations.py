@@ -164,3 +164,33 @@ def test_closed_challenges_are_not_matched_nor_invited(world, client):
     html = client.get(f"/challenges/matches/challenges/{ch.pk}/").content.decode()
     assert "data-inactive" in html and "data-invite" not in html
     assert Invitation.objects.count() == 0
+
+
+def test_invitations_through_the_api(world):
+    from rest_framework.test import APIClient
+
+    w = world
+    ch = w["challenge"]
+
+    def api(user):
+        c = APIClient()
+        c.force_authenticate(user)
+        return c
+
+    r = api(w["ent_user"]).post(f"/api/challenges/{ch.pk}/invitations/", {"expert": w["x2"].pk, "reasons": "共同关键词"},
+                                format="json")
+    assert r.status_code == 201, r.content
+    r2 = api(w["ent_user"]).post(f"/api/challenges/{ch.pk}/invitations/", {"expert": w["x2"].pk}, format="json")
+    assert r2.status_code == 400 and "周包覆" in r2.content.decode()
+    stranger = f.user(role="enterprise", organisation=f.enterprise(name="旁人企业").organisation)
+    assert api(stranger).post(f"/api/challenges/{ch.pk}/invitations/", {"expert": w["x1"].pk},
+                              format="json").status_code == 403
+    assert api(stranger).get(f"/api/challenges/{ch.pk}/invitations/").json() == []
+    assert [i["id"] for i in api(w["u2"]).get("/api/challenge-invitations/").json()] == [r.json()["id"]]
+    assert api(w["u1"]).get("/api/challenge-invitations/").json() == []
+    assert api(w["u1"]).post(f"/api/challenge-invitations/{r.json()['id']}/respond/", {"accept": True},
+                             format="json").status_code == 404
+    got = api(w["u2"]).post(f"/api/challenge-invitations/{r.json()['id']}/respond/", {"accept": False, "note": "没空"},
+                            format="json")
+    assert got.status_code == 200 and got.json()["status"] == "declined"
+    assert Invitation.objects.count() == 1
