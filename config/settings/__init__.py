@@ -356,7 +356,7 @@ DUIJIE_MATCH_BATCH = int(os.environ.get("DUIJIE_MATCH_BATCH", "500"))
 # ≥ 0.839 at their 1st percentile, median 0.877; unrelated pairs of the same platform median 0.866.
 # So the floor only removes what is clearly off-topic; the lexical and structured evidence do the rest.
 DUIJIE_MATCH_COSINE_FLOOR = {kind: 0.83 for kind in ("demand", "expert", "achievement", "patent", "carrier",
-                                                      "enterprise", "institution")}
+                                                      "enterprise", "institution", "challenge")}
 # Events reach matching only through these hooks (events never imports matching): whom to invite for an
 # event's theme, and which invited enterprise meets which invited expert. Without them, events falls
 # back to its own industry match (duijie/events/planner.py, duijie/events/suggest.py).
@@ -372,6 +372,9 @@ DUIJIE_DOCUMENT_DIR = DATA_DIR / "documents"
 DUIJIE_CHALLENGE_DEFAULTS = {
     "conflict_years": (3, "平台默认：评审回避“近三年”合作关系惯例；可逐榜修改"),
     "outlier_z": (Decimal("1.50"), "平台默认：标准化得分偏离其他评审均值1.5个标准差"),
+    # 公示 of the panel's decision before the award (issue #14): a platform default, not a seed figure;
+    # each challenge may set its own before the period begins.
+    "publicity_days": (7, "平台默认：评审结论公示7日，可逐榜修改"),
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -4,15 +4,21 @@ conflict screen and the gates — the same selectors and services as the pages."
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from duijie.challenges import conflicts, selectors, services
-from duijie.challenges.models import Bid, Challenge, Gate, Milestone, Scorecard
+from duijie.challenges.models import Bid, BidAttachment, Challenge, Gate, Invitation, Milestone, Scorecard
+from duijie.challenges.views import attachment_response
+from duijie.cooperation import services as cooperation_services
 from duijie.core import selectors as core_selectors
 from duijie.experts.models import Expert
+from duijie.orgs.models import Institution
 
 
 def _challenge(request, pk) -> Challenge:
@@ -28,14 +34,27 @@ class MilestoneSerializer(serializers.ModelSerializer):
         fields = ["order", "title", "deliverable", "due_on", "share"]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BidAttachment
+        fields = ["id", "title", "file_name", "file_type", "size", "sha256", "created_at", "download"]
+        read_only_fields = fields
+
+    def get_download(self, obj) -> str:
+        return reverse("challenge-attachment", args=[obj.bid.challenge_id, obj.pk])
+
+
 class BidSerializer(serializers.ModelSerializer):
     milestones = MilestoneSerializer(many=True, read_only=True)
     answers = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Bid
         fields = ["id", "challenge", "lead_expert", "institution", "members", "approach", "maturity", "budget",
-                  "conflict_declaration", "status", "milestones", "answers"]
+                  "conflict_declaration", "status", "milestones", "answers", "attachments"]
         read_only_fields = fields
 
     def get_answers(self, obj) -> dict[str, str]:
@@ -67,7 +86,8 @@ class BidsView(APIView):
                    responses=BidSerializer(many=True))
     def get(self, request, pk: int):
         challenge = _challenge(request, pk)
-        qs = selectors.bids_visible(request.user, challenge).prefetch_related("milestones", "answers", "members")
+        qs = selectors.bids_visible(request.user, challenge).prefetch_related("milestones", "answers", "members",
+                                                                              "attachments__bid")
         return Response(BidSerializer(qs, many=True).data)
 
     @extend_schema(summary="Submit a bid", request=BidIn, responses={201: BidSerializer})
@@ -181,3 +201,117 @@ class GatesView(APIView):
         challenge = _challenge(request, pk)
         teams = selectors.bids_visible(request.user, challenge)
         return Response(GateSerializer(Gate.objects.filter(bid__in=teams).select_related("milestone"), many=True).data)
+
+
+class AttachmentIn(serializers.Serializer):
+    file = serializers.FileField()
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class AttachmentsView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(summary="Add a file to one's own bid (while bidding is open)",
+                   description="PDF, Word (.docx), Excel (.xlsx), JPG or PNG, checked by content; sealed like the bid.",
+                   request={"multipart/form-data": AttachmentIn}, responses={201: AttachmentSerializer})
+    def post(self, request, pk: int, bid_pk: int):
+        challenge = _challenge(request, pk)
+        bid = selectors.bids_visible(request.user, challenge).filter(selectors.own_bids_q(request.user),
+                                                                     pk=bid_pk).first()
+        if bid is None:
+            raise exceptions.NotFound()
+        data = AttachmentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > cooperation_services.max_document_bytes():
+            raise exceptions.ValidationError({"file": [
+                _("The file is %(size).1f MB; the largest file accepted is %(limit).1f MB.")
+                % {"size": upload.size / 1048576, "limit": cooperation_services.max_document_bytes() / 1048576}]})
+        try:
+            att = services.bid_attachment_add(bid=bid, by=request.user, file_name=upload.name, data=upload.read(),
+                                              title=data.validated_data.get("title", ""))
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        return Response(AttachmentSerializer(att).data, status=201)
+
+
+class AttachmentView(APIView):
+    @extend_schema(summary="Download a bid's file (sealed like the bid)", responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk: int, attachment_pk: int):
+        challenge = _challenge(request, pk)
+        att = BidAttachment.objects.filter(pk=attachment_pk, bid__challenge=challenge).select_related("bid").first()
+        if att is None or not selectors.bids_visible(request.user, challenge).filter(pk=att.bid_id).exists():
+            raise exceptions.NotFound()
+        return attachment_response(att, services.bid_attachment_read(attachment=att, by=request.user))
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "challenge", "expert", "institution", "reasons", "message", "status", "response_note",
+                  "created_at", "responded_at"]
+        read_only_fields = fields
+
+
+class InvitationIn(serializers.Serializer):
+    expert = serializers.IntegerField(required=False, allow_null=True)
+    institution = serializers.IntegerField(required=False, allow_null=True)
+    reasons = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    message = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class ChallengeInvitationsView(APIView):
+    @extend_schema(summary="Invitations to bid of a challenge",
+                   description="All of them for the poster and the office in scope; one's own otherwise.",
+                   responses=InvitationSerializer(many=True))
+    def get(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        return Response(InvitationSerializer(selectors.invitations_of(request.user, challenge), many=True).data)
+
+    @extend_schema(summary="Invite an expert (a team lead) or an institution to bid",
+                   request=InvitationIn, responses={201: InvitationSerializer})
+    def post(self, request, pk: int):
+        challenge = _challenge(request, pk)
+        data = InvitationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        expert = Expert.objects.filter(pk=d["expert"]).select_related("institution").first() if d.get("expert") else None
+        institution = Institution.objects.filter(pk=d["institution"]).first() if d.get("institution") else None
+        if (d.get("expert") and expert is None) or (d.get("institution") and institution is None):
+            raise exceptions.NotFound()
+        try:
+            inv = services.invitation_send(challenge=challenge, by=request.user, expert=expert,
+                                           institution=None if expert else institution,
+                                           reasons=d.get("reasons", ""), message=d.get("message", ""))
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        return Response(InvitationSerializer(inv).data, status=201)
+
+
+class InvitationsReceivedView(APIView):
+    @extend_schema(summary="Invitations to bid the caller received (as an expert or an institution's office)",
+                   responses=InvitationSerializer(many=True))
+    def get(self, request):
+        return Response(InvitationSerializer(selectors.invitations_received(request.user), many=True).data)
+
+
+class InvitationReply(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class InvitationRespondView(APIView):
+    @extend_schema(summary="Accept or decline an invitation to bid", request=InvitationReply,
+                   responses=InvitationSerializer)
+    def post(self, request, pk: int):
+        inv = selectors.invitations_received(request.user).filter(pk=pk).first()
+        if inv is None:
+            raise exceptions.NotFound()
+        data = InvitationReply(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            inv = services.invitation_respond(invitation=inv, by=request.user, accept=data.validated_data["accept"],
+                                              note=data.validated_data.get("note", ""))
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        return Response(InvitationSerializer(inv).data)

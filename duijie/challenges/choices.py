@@ -40,6 +40,7 @@ class Maturity(models.TextChoices):
 
 class BidStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Bid submitted")
+    PROPOSED = "proposed", _("Proposed winner (in 公示)")
     WON = "won", _("Awarded")
     NOT_CHOSEN = "not_chosen", _("Not chosen")
     STOPPED = "stopped", _("Stopped at a gate")
@@ -60,3 +61,15 @@ class ConflictRule(models.TextChoices):
     PAIRING = "pairing", _("Pairing (挂钩联系) with the enterprise")
     EMPLOYMENT = "employment", _("Role held at a party (科技副总 / 产业教授 …)")
     DECLARED = "declared", _("Declared interest")
+
+
+class InvitationStatus(models.TextChoices):
+    SENT = "sent", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting an answer")
+    DISMISSED = "dismissed", _("Dismissed")
+    UPHELD = "upheld", _("Upheld (the decision is withdrawn)")

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duijie.challenges.choices import ChallengeMode, GateDecision, IpTerms, Maturity
+from duijie.cooperation.choices import ContractType
 from duijie.experts.models import Expert
 
 MILESTONE_ROWS = 4
@@ -139,3 +140,30 @@ class GateForm(forms.Form):
                                  widget=forms.Select(attrs={"class": "form-select"}))
     reason = forms.CharField(label=_("reason"), widget=forms.TextInput(attrs=CSS))
     merge_into = forms.IntegerField(required=False)
+
+
+class InviteForm(forms.Form):
+    expert = forms.IntegerField(required=False)
+    institution = forms.IntegerField(required=False)
+    reasons = forms.CharField(required=False, max_length=2000)
+    message = forms.CharField(label=_("message"), required=False, max_length=1000)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("expert") and not data.get("institution"):
+            raise forms.ValidationError(_("Choose an expert or an institution to invite."))
+        return data
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=(("dismiss", _("Dismiss")), ("uphold", _("Uphold"))),
+                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    resolution = forms.CharField(label=_("resolution"), max_length=2000,
+                                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm",
+                                                               "placeholder": _("resolution")}))
+
+
+class ContractForm(forms.Form):
+    contract_type = forms.ChoiceField(label=_("contract type"), choices=ContractType.choices,
+                                      initial=ContractType.DEV_COMMISSIONED,
+                                      widget=forms.Select(attrs={"class": "form-select form-select-sm"}))

@@ -25,11 +25,14 @@ from duijie.challenges.choices import (
     ChallengeMode,
     ChallengeStatus,
     GateDecision,
+    InvitationStatus,
     IpTerms,
     Maturity,
+    ObjectionStatus,
 )
 from duijie.cooperation.choices import ProjectStage
 from duijie.core.choices import OrgKind, Visibility
+from duijie.core.formatting import office_date
 from duijie.core.models import ScopedRecord, TimeStamped, Versioned
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -52,6 +55,14 @@ def default_outlier_z() -> Decimal:
 
 def default_outlier_z_source() -> str:
     return settings.DUIJIE_CHALLENGE_DEFAULTS["outlier_z"][1]
+
+
+def default_publicity_days() -> int:
+    return settings.DUIJIE_CHALLENGE_DEFAULTS["publicity_days"][0]
+
+
+def default_publicity_days_source() -> str:
+    return settings.DUIJIE_CHALLENGE_DEFAULTS["publicity_days"][1]
 
 
 class Challenge(ScopedRecord):
@@ -92,6 +103,15 @@ class Challenge(ScopedRecord):
         help_text=_("A reviewer's normalised score this far from the others' mean is flagged."))
     outlier_z_source = models.CharField(_("source of the outlier threshold"), max_length=200,
                                         default=default_outlier_z_source)
+    publicity_days = models.PositiveSmallIntegerField(
+        _("publicity period (公示, days)"), default=default_publicity_days,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("How long the panel's decision is published for objections before the award."))
+    publicity_days_source = models.CharField(_("source of the publicity period"), max_length=200,
+                                             default=default_publicity_days_source)
+    publicity_start = models.DateField(_("公示 from"), null=True, blank=True, editable=False)
+    publicity_end = models.DateField(_("公示 until"), null=True, blank=True, editable=False,
+                                     help_text=_("The last day of the publicity period (inclusive)."))
     status = models.CharField(_("status"), max_length=14, choices=ChallengeStatus.choices, default=S.DRAFT)
     return_reason = models.TextField(_("reason for return / failure"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
@@ -129,7 +149,27 @@ class Challenge(ScopedRecord):
 
     @property
     def stage_display(self) -> str:
-        return str(_("Delivered (solved)")) if self.solved else self.get_status_display()
+        if self.solved:
+            return str(_("Delivered (solved)"))
+        return str(_("Decision in 公示")) if self.in_publicity else self.get_status_display()
+
+    @property
+    def in_publicity(self) -> bool:
+        """The panel's decision is published (公示) and not yet awarded."""
+        return self.status == S.UNDER_REVIEW and self.publicity_start is not None
+
+    @property
+    def publicity_display(self) -> str:
+        """The 公示 as the portal shows it: its dates and the proposed (or awarded) winners."""
+        if self.publicity_start is None:
+            return ""
+        teams = "、".join(str(b) for b in self.bids.filter(status__in=("proposed", "won", "stopped", "merged"))
+                         .select_related("lead_expert", "institution"))
+        dates = f"{office_date(self.publicity_start)} — {office_date(self.publicity_end)}"
+        return str(_("%(dates)s; proposed winners: %(teams)s")) % {"dates": dates, "teams": teams}
+
+    def publicity_over(self, today=None) -> bool:
+        return self.publicity_end is not None and (today or timezone.localdate()) > self.publicity_end
 
     @property
     def budget_display(self) -> str:
@@ -160,6 +200,8 @@ class Challenge(ScopedRecord):
         if self.mode == ChallengeMode.HORSE_RACE and (self.teams_funded or 0) < 2:
             errors["teams_funded"] = _("A horse race (赛马制) funds at least two teams in parallel.")
         stored = Challenge.objects.filter(pk=self.pk).first() if self.pk else None
+        if stored is not None and stored.publicity_start is not None and stored.publicity_days != self.publicity_days:
+            errors["publicity_days"] = _("The publicity period has begun; its length can no longer be changed.")
         if stored is not None and stored.status not in (S.DRAFT, S.REVIEW):
             for name in self.LOCKED_TERMS:
                 if getattr(stored, self._meta.get_field(name).attname) != getattr(self, self._meta.get_field(name).attname):
@@ -377,3 +419,94 @@ class Gate(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.bid} · {self.milestone}: {self.get_decision_display()}"
+
+
+class Invitation(TimeStamped):
+    """An invitation to bid (揭榜邀请) sent by the poster or the office to one of the challenge's best
+    matches: an expert (a team lead, with their institution at the time) or an institution (its
+    tech-transfer office). ``reasons`` keeps why matching proposed them, as the sender saw it."""
+
+    challenge = models.ForeignKey(Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE,
+                                  related_name="invitations")
+    expert = models.ForeignKey("experts.Expert", verbose_name=_("expert"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="challenge_invitations")
+    institution = models.ForeignKey("orgs.Institution", verbose_name=_("institution"), null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="challenge_invitations")
+    reasons = models.TextField(_("why they match"), blank=True)
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=InvitationStatus.choices,
+                              default=InvitationStatus.SENT)
+    response_note = models.TextField(_("reply"), blank=True)
+    responded_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("invitation to bid")
+        verbose_name_plural = _("invitations to bid")
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "expert"], condition=models.Q(expert__isnull=False),
+                                    name="invitation_once_per_expert"),
+            models.UniqueConstraint(fields=["challenge", "institution"], condition=models.Q(expert__isnull=True),
+                                    name="invitation_once_per_institution"),
+            models.CheckConstraint(condition=models.Q(expert__isnull=False) | models.Q(institution__isnull=False),
+                                   name="invitation_has_invitee"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.expert.name if self.expert_id else str(self.institution)
+        return f"{self.challenge} → {who}"
+
+
+class Objection(TimeStamped):
+    """An objection (异议) lodged during the 公示 of the panel's decision. Open objections block the
+    award; the office dismisses one, or upholds it (the decision is withdrawn and taken again)."""
+
+    challenge = models.ForeignKey(Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE,
+                                  related_name="objections")
+    reason = models.TextField(_("reason for the objection"))
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("lodged by"), null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=ObjectionStatus.choices,
+                              default=ObjectionStatus.OPEN)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["challenge", "pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self) -> str:
+        return f"{self.challenge} · {self.get_status_display()}"
+
+
+class BidAttachment(TimeStamped):
+    """A file of a bid (drawings, test reports, CVs): checked and kept like a project document (type from
+    its content, size limit, crafted-file guard; encrypted outside the web root) and sealed like its bid
+    (``services.bid_attachment_read`` reads through ``selectors.bids_visible``)."""
+
+    bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_type = models.CharField(_("file type"), max_length=8)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["bid", "pk"]
+        verbose_name = _("bid attachment")
+        verbose_name_plural = _("bid attachments")
+
+    def __str__(self) -> str:
+        return self.title or self.file_name

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import mean, pstdev
 
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -23,6 +25,7 @@ class Row:
     total: float
     z: float = 0.0
     outlier: bool = False
+    values: list = field(default_factory=list)  # per criterion, in the criteria's order (the printed report)
 
 
 @dataclass
@@ -99,3 +102,33 @@ def report_xlsx(challenge: Challenge, cards) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+STYLESHEET = "programmes/report-print.css"  # the supervision report's A4 print stylesheet
+
+
+def report_context(challenge: Challenge, cards, objections) -> dict:
+    """What the printable panel report shows: the panel with its conflict screen, the ranking, every
+    scorecard with its scores, and the 公示 with its objections."""
+    cards = list(cards)
+    criteria = list(challenge.criteria.all())
+    ranked = results(challenge, cards)
+    for res in ranked:
+        for r in res.rows:
+            values = {s.criterion_id: s.value for s in r.scorecard.scores.all()}
+            r.values = [values.get(c.pk) for c in criteria]
+    return {"challenge": challenge, "criteria": criteria, "ranking": ranked, "objections": list(objections),
+            "members": challenge.panel.select_related("expert__institution", "added_by")}
+
+
+def report_html(context: dict, *, for_pdf: bool = False, request=None) -> str:
+    return render_to_string("challenges/report_print.html", {**context, "for_pdf": for_pdf}, request=request)
+
+
+def report_pdf(context: dict) -> bytes:
+    """The printable page as an A4 PDF (the same template and the supervision report's stylesheet)."""
+    # deferred: WeasyPrint (pango, fonts) is heavy; load it only when a PDF is asked for
+    from weasyprint import CSS, HTML
+
+    css = CSS(filename=finders.find(STYLESHEET))
+    return HTML(string=report_html(context, for_pdf=True)).write_pdf(stylesheets=[css])

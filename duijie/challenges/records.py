@@ -5,6 +5,9 @@ scorecards and gates have pages of their own (views.py, api.py): they are sealed
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from duijie.challenges import selectors
+from duijie.challenges.choices import BidStatus
+from duijie.challenges.forms import ContractForm
 from duijie.challenges.models import Challenge, Criterion, InterestDeclaration
 from duijie.challenges.services import CHALLENGE_TRANSITIONS
 from duijie.cooperation.choices import ProjectStage
@@ -37,14 +40,15 @@ class ChallengeForm(RecordForm):
     fieldsets = (
         (_("Challenge"), ("kind", "demand", "office", "title", "problem", "indicators", "mode", "teams_funded")),
         (_("Terms"), ("budget", "budget_negotiable", "deadline", "eligibility", "ip_terms", "payment_terms")),
-        (_("Review"), ("conflict_years", "conflict_years_source", "outlier_z", "outlier_z_source")),
+        (_("Review"), ("conflict_years", "conflict_years_source", "outlier_z", "outlier_z_source",
+                       "publicity_days", "publicity_days_source")),
     )
 
     class Meta:
         model = Challenge
         fields = ["kind", "demand", "office", "title", "problem", "indicators", "mode", "teams_funded", "budget",
                   "budget_negotiable", "deadline", "eligibility", "ip_terms", "payment_terms", "conflict_years",
-                  "conflict_years_source", "outlier_z", "outlier_z_source", "region", "park", "assessment_units",
+                  "conflict_years_source", "outlier_z", "outlier_z_source", "publicity_days", "publicity_days_source", "region", "park", "assessment_units",
                   "visibility"]
 
 
@@ -79,8 +83,19 @@ class InterestForm(RecordForm):
 
 
 def challenge_detail_context(request, obj, can_edit):
-    """The challenge page's own panel: its stage, and links to bids, panel, scoring and gates."""
-    return {"panel_template": "challenges/challenge_panel.html"}
+    """The challenge page's own panel: its stage, links to bids, panel, scoring and gates; the 公示 with
+    the proposed winners and the objection form; the invitation to bid addressed to the viewer."""
+    out = {"panel_template": "challenges/challenge_panel.html", "proposed": [], "my_invitations": []}
+    if obj.publicity_start:
+        out["proposed"] = list(obj.bids.filter(status__in=(BidStatus.PROPOSED, BidStatus.WON))
+                               .select_related("lead_expert", "institution"))
+        out["objection_open"] = obj.in_publicity and not obj.publicity_over()
+    if request.user.is_authenticated:
+        out["my_invitations"] = list(selectors.invitations_received(request.user).filter(challenge=obj))
+    if obj.project_id and obj.project.status == ProjectStage.INTENTION and obj.demand_id \
+            and selectors.runs_challenge(request.user, obj):
+        out["contract_form"] = ContractForm()
+    return out
 
 
 CHALLENGES = RecordType(
@@ -88,7 +103,7 @@ CHALLENGES = RecordType(
     list_columns=("title", "kind", "mode", "budget", "deadline", "status", "project"),
     filterset=ChallengeFilterSet, form=ChallengeForm,
     serializer=serializer_for(Challenge, read_only=("status", "return_reason", "published_at", "awarded_at",
-                                                    "project")),
+                                                    "project", "publicity_start", "publicity_end")),
     select_related=("demand__enterprise", "office", "project"), prefetch_related=("assessment_units",),
     related=(RelatedList(_("Criteria"), "challenge-criteria", "challenge", ("name", "weight", "order")),),
     transitions=CHALLENGE_TRANSITIONS, detail_context=challenge_detail_context,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from duijie.challenges.models import Bid, Challenge, PanelMember, Scorecard
+from duijie.challenges.models import Bid, Challenge, Invitation, PanelMember, Scorecard
 from duijie.core import selectors
 from duijie.core.registry import REGISTRY
 from duijie.core.roles import Role
@@ -76,3 +76,44 @@ def scorecards_visible(user, challenge: Challenge) -> QuerySet:
         return qs.none()
     submitted_bids = Scorecard.objects.filter(member=member).values("bid")
     return qs.filter(Q(member=member) | Q(bid__in=submitted_bids))
+
+
+# ---- invitations to bid: the sender's side (the poster, the office) and the invitee's ----
+
+def invitations_received_q(user) -> Q:
+    """Invitations addressed to ``user``: to their expert profile, or (for an institution's
+    tech-transfer office) to the institution or one of its experts."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    expert = expert_profile(user)
+    if expert is not None:
+        q |= Q(expert=expert.pk)
+    if getattr(user, "organisation_id", None) and getattr(user, "role", None) == Role.INSTITUTION:
+        q |= Q(institution__organisation=user.organisation_id)
+    return q
+
+
+def invitations_received(user) -> QuerySet:
+    """What the user was invited to, on challenges they may read."""
+    return (Invitation.objects.filter(invitations_received_q(user), challenge__in=challenges(user))
+            .select_related("challenge", "expert", "institution"))
+
+
+def invitation_recipient(user, invitation: Invitation) -> bool:
+    return Invitation.objects.filter(invitations_received_q(user), pk=invitation.pk).exists()
+
+
+def invitations_of(user, challenge: Challenge) -> QuerySet:
+    """The invitations of a challenge: all of them for the poster and the office; one's own otherwise."""
+    qs = Invitation.objects.filter(challenge=challenge).select_related("expert__institution", "institution",
+                                                                       "invited_by")
+    return qs if runs_challenge(user, challenge) else qs.filter(invitations_received_q(user))
+
+
+def objections_of(user, challenge: Challenge) -> QuerySet:
+    """Objections of a challenge: the office and the poster read all; anyone else only their own."""
+    qs = challenge.objections.select_related("lodged_by", "resolved_by")
+    if runs_challenge(user, challenge):
+        return qs
+    return qs.filter(lodged_by=user.pk) if user.is_authenticated else qs.none()

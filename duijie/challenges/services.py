@@ -6,8 +6,12 @@ Each write owns its transaction, writes history and an audit entry and announces
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,30 +21,51 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duijie.challenges import conflicts
-from duijie.challenges.choices import BidStatus, ChallengeKind, ChallengeMode, GateDecision
+from duijie.challenges.choices import (
+    BidStatus,
+    ChallengeKind,
+    ChallengeMode,
+    GateDecision,
+    InvitationStatus,
+    ObjectionStatus,
+)
 from duijie.challenges.choices import ChallengeStatus as S
 from duijie.challenges.models import (
     Bid,
     BidAnswer,
+    BidAttachment,
     Challenge,
     Criterion,
     Gate,
+    Invitation,
     Milestone,
+    Objection,
     PanelMember,
     Score,
     Scorecard,
 )
-from duijie.challenges.selectors import expert_profile, own_bids_q, panel_member
-from duijie.cooperation.choices import ProjectSource
+from duijie.challenges.selectors import (
+    bids_visible,
+    expert_profile,
+    invitation_recipient,
+    own_bids_q,
+    panel_member,
+    runs_challenge,
+)
+from duijie.cooperation import services as cooperation_services
+from duijie.cooperation.choices import ProjectSource, ProjectStage
 from duijie.cooperation.models import CooperationProject
-from duijie.core import changes
+from duijie.core import changes, crypto
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction, Visibility
+from duijie.core.formatting import office_date
 from duijie.core.registry import Transition
 from duijie.core.roles import Role
-from duijie.core.selectors import can_edit, can_review, editable_queryset
+from duijie.core.selectors import can_edit, can_review, editable_queryset, visible_queryset
 from duijie.core.services import record_save, record_transition, workflow_service
 from duijie.experts.models import Expert
+from duijie.matching import policy
+from duijie.orgs.models import Institution
 
 CHALLENGE_TRANSITIONS = (
     Transition("submit", gettext_lazy("Submit for approval"), (S.DRAFT,), S.REVIEW),
@@ -276,15 +301,11 @@ def scorecard_submit(*, challenge: Challenge, bid: Bid, by, values: Mapping[int,
     return card
 
 
-# ---- award and delivery ----
+# ---- the panel's decision, its 公示, objections, the award ----
 
-def award(*, challenge: Challenge, winners: Sequence[Bid], by, reason: str = "") -> Challenge:
-    """Award the challenge to ``winners`` (揭榜挂帅: one; 赛马制: two up to ``teams_funded``), within the
-    budget, and create the cooperation project of the delivery, linked to the challenge."""
-    if not can_review(by, challenge):
-        raise PermissionDenied(_("Only the science bureau in scope awards a challenge."))
+def _check_winners(challenge: Challenge, winners: Sequence[Bid], allowed_status: str) -> list[Bid]:
     winners = list({b.pk: b for b in winners}.values())
-    if any(b.challenge_id != challenge.pk or b.status != BidStatus.SUBMITTED for b in winners):
+    if any(b.challenge_id != challenge.pk or b.status != allowed_status for b in winners):
         raise ValidationError({"winners": _("Choose among the submitted bids of this challenge.")})
     if challenge.mode == ChallengeMode.OPEN and len(winners) != 1:
         raise ValidationError({"winners": _("An open challenge (揭榜挂帅) has exactly one winner.")})
@@ -295,6 +316,117 @@ def award(*, challenge: Challenge, winners: Sequence[Bid], by, reason: str = "")
     if challenge.budget is not None and asked > challenge.budget:
         raise ValidationError({"winners": _("The funded teams ask %(asked)s yuan in total, over the budget of "
                                             "%(budget)s yuan.") % {"asked": _yuan(asked), "budget": _yuan(challenge.budget)}})
+    return winners
+
+
+def publicity_open(*, challenge: Challenge, winners: Sequence[Bid], by, today=None) -> Challenge:
+    """The panel's decision: ``winners`` become the proposed winners and the decision is published (公示)
+    from ``today`` for the challenge's ``publicity_days`` (the last day inclusive). Objections may be
+    lodged meanwhile; the award waits for the end of the period."""
+    if not can_review(by, challenge):
+        raise PermissionDenied(_("Only the science bureau in scope decides on the bids."))
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+        if challenge.status != S.UNDER_REVIEW:
+            raise ValidationError(_("The decision is taken while the bids are under review (the challenge is "
+                                    "“%(status)s”).") % {"status": challenge.get_status_display()})
+        if challenge.publicity_start is not None:
+            raise ValidationError(_("The decision is already in 公示 (%(start)s to %(end)s).")
+                                  % {"start": office_date(challenge.publicity_start),
+                                     "end": office_date(challenge.publicity_end)})
+        winners = _check_winners(challenge, winners, BidStatus.SUBMITTED)
+        challenge.publicity_start = today
+        challenge.publicity_end = today + timedelta(days=challenge.publicity_days - 1)
+        challenge = record_save(instance=challenge, by=by)
+        for b in winners:
+            _bid_status(b, BidStatus.PROPOSED, by)
+        audit(user=by, action=AuditAction.TRANSITION, obj=challenge,
+              detail={"publicity": [str(challenge.publicity_start), str(challenge.publicity_end)],
+                      "proposed": [b.pk for b in winners]})
+    return challenge
+
+
+def objection_lodge(*, challenge: Challenge, by, reason: str, today=None) -> Objection:
+    """An objection during the 公示, with its reason; refused before the period or after its last day."""
+    if not getattr(by, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to lodge an objection."))
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the objection.")})
+    if not challenge.in_publicity:
+        raise ValidationError(_("Objections are lodged during the 公示 of the panel's decision; “%(title)s” is not "
+                                "in 公示.") % {"title": challenge.title})
+    if today < challenge.publicity_start or today > challenge.publicity_end:
+        raise ValidationError(_("The 公示 ran from %(start)s to %(end)s; objections are no longer accepted.")
+                              % {"start": office_date(challenge.publicity_start),
+                                 "end": office_date(challenge.publicity_end)})
+    with transaction.atomic():
+        obj = Objection(challenge=challenge, reason=reason.strip(), lodged_by=by)
+        obj.full_clean()
+        obj._history_user = by
+        obj.save()
+        audit(user=by, action=AuditAction.CREATE, obj=obj, detail={"challenge": challenge.pk})
+        changes.announce(changes.Kind.CREATED, Objection, [obj.pk])
+    return obj
+
+
+def objection_resolve(*, objection: Objection, by, uphold: bool, resolution: str) -> Objection:
+    """The office answers an objection. Dismissed: the award may proceed. Upheld: the decision is
+    withdrawn — the proposed winners return to submitted bids and the 公示 ends; the panel decides again."""
+    challenge = objection.challenge
+    if not can_review(by, challenge):
+        raise PermissionDenied(_("Only the science bureau in scope resolves objections."))
+    if not resolution.strip():
+        raise ValidationError({"resolution": _("Record how the objection was resolved.")})
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().get(pk=objection.pk)
+        if objection.status != ObjectionStatus.OPEN:
+            raise ValidationError(_("This objection was already resolved (%(status)s).")
+                                  % {"status": objection.get_status_display()})
+        objection.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.DISMISSED
+        objection.resolution = resolution.strip()
+        objection.resolved_by = by
+        objection.resolved_at = timezone.now()
+        objection._history_user = by
+        objection.save()
+        audit(user=by, action=AuditAction.TRANSITION, obj=objection, detail={"to": objection.status})
+        changes.announce(changes.Kind.UPDATED, Objection, [objection.pk], fields=["status", "resolution"])
+        if uphold:
+            challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+            for b in Bid.objects.filter(challenge=challenge, status=BidStatus.PROPOSED):
+                _bid_status(b, BidStatus.SUBMITTED, by)
+            challenge.publicity_start = challenge.publicity_end = None
+            record_save(instance=challenge, by=by)
+            # the other open objections were against the withdrawn decision
+            for other in Objection.objects.filter(challenge=challenge, status=ObjectionStatus.OPEN):
+                other.status = ObjectionStatus.UPHELD
+                other.resolution = _("Decision withdrawn after another objection was upheld.")
+                other.resolved_by, other.resolved_at = by, timezone.now()
+                other._history_user = by
+                other.save()
+                changes.announce(changes.Kind.UPDATED, Objection, [other.pk], fields=["status", "resolution"])
+    return objection
+
+
+def award(*, challenge: Challenge, by, reason: str = "", today=None) -> Challenge:
+    """Award the challenge to its proposed winners once their 公示 is over with no open objection, and
+    create the cooperation project of the delivery, linked to the challenge."""
+    if not can_review(by, challenge):
+        raise PermissionDenied(_("Only the science bureau in scope awards a challenge."))
+    today = today or timezone.localdate()
+    if challenge.publicity_start is None:
+        raise ValidationError(_("Publish the panel's decision (公示) first; the award follows the end of the "
+                                "publicity period."))
+    if not challenge.publicity_over(today):
+        raise ValidationError(_("The decision is in 公示 until %(end)s; the award is possible from %(next)s.")
+                              % {"end": office_date(challenge.publicity_end),
+                                 "next": office_date(challenge.publicity_end + timedelta(days=1))})
+    open_n = challenge.objections.filter(status=ObjectionStatus.OPEN).count()
+    if open_n:
+        raise ValidationError(_("%(n)s objection(s) lodged during the 公示 are not resolved yet; resolve them "
+                                "before the award.") % {"n": open_n})
+    winners = _check_winners(challenge, list(challenge.bids.filter(status=BidStatus.PROPOSED)), BidStatus.PROPOSED)
     with transaction.atomic():
         challenge = record_transition(instance=challenge, transition=AWARD, by=by, reason=reason)
         ent = challenge.enterprise
@@ -312,22 +444,64 @@ def award(*, challenge: Challenge, winners: Sequence[Bid], by, reason: str = "")
             "assessment_units": list(challenge.assessment_units.values_list("pk", flat=True))})
         challenge.project = project
         record_save(instance=challenge, by=by)
-        for b in Bid.objects.filter(challenge=challenge, status=BidStatus.SUBMITTED):
-            _bid_status(b, BidStatus.WON if b.pk in {w.pk for w in winners} else BidStatus.NOT_CHOSEN, by)
+        winner_pks = {w.pk for w in winners}
+        for b in Bid.objects.filter(challenge=challenge, status__in=(BidStatus.SUBMITTED, BidStatus.PROPOSED)):
+            _bid_status(b, BidStatus.WON if b.pk in winner_pks else BidStatus.NOT_CHOSEN, by)
     return challenge
 
 
 # ---- 赛马制 gates and tranches ----
 
+def paid(bid: Bid) -> Decimal:
+    """What the team's gates released so far."""
+    return Gate.objects.filter(bid=bid).aggregate(s=Sum("released"))["s"] or Decimal(0)
+
+
+def carried(bid: Bid) -> Decimal:
+    """The unpaid funding of the teams merged into this one: each merged team's own budget plus what it
+    carried itself, less what it was paid. Moved, never created: the challenge's total stays the sum of
+    the funded teams' budgets."""
+    return sum((effective_budget(b) - paid(b) for b in Bid.objects.filter(merged_into=bid)), Decimal(0))
+
+
+def effective_budget(bid: Bid) -> Decimal:
+    return bid.budget + carried(bid)
+
+
 def tranches(bid: Bid) -> dict[int, Decimal]:
     """Milestone pk → the tranche its gate releases: the bid's budget × the milestone's share, to the
-    fen; the last milestone takes the rounding remainder, so the tranches add up to the budget exactly."""
+    fen; the last milestone takes the rounding remainder, so the tranches add up to the budget exactly.
+    A team that other teams were merged into also carries their unpaid funding: what is left of it is
+    spread over its undecided milestones by their shares (the last takes the remainder), so the team is
+    paid its budget plus what it carried, exactly, if every gate continues. A decided gate shows what
+    it released."""
     rows = list(bid.milestones.order_by("order"))
-    out: dict[int, Decimal] = {}
+    base: dict[int, Decimal] = {}
     for m in rows[:-1]:
-        out[m.pk] = (bid.budget * m.share / 100).quantize(CENT, rounding=ROUND_DOWN)
+        base[m.pk] = (bid.budget * m.share / 100).quantize(CENT, rounding=ROUND_DOWN)
     if rows:
-        out[rows[-1].pk] = bid.budget - sum(out.values(), Decimal(0))
+        base[rows[-1].pk] = bid.budget - sum(base.values(), Decimal(0))
+    gates = {g.milestone_id: g for g in Gate.objects.filter(bid=bid)}
+    out = dict(base)
+    carry = carried(bid) if bid.pk else Decimal(0)
+    if not carry:
+        for pk, g in gates.items():
+            if g.decision == GateDecision.CONTINUE:
+                out[pk] = g.released
+        return out
+    extra_paid = sum((g.released - base[pk] for pk, g in gates.items() if g.decision == GateDecision.CONTINUE),
+                     Decimal(0))
+    left = carry - extra_paid
+    open_rows = [m for m in rows if m.pk not in gates]
+    total_share = sum((m.share for m in open_rows), Decimal(0))
+    given = Decimal(0)
+    for i, m in enumerate(open_rows):
+        extra = left - given if i == len(open_rows) - 1 else (left * m.share / total_share).quantize(CENT, rounding=ROUND_DOWN)
+        given += extra
+        out[m.pk] = base[m.pk] + extra
+    for pk, g in gates.items():
+        if g.decision == GateDecision.CONTINUE:
+            out[pk] = g.released
     return out
 
 
@@ -365,10 +539,10 @@ def gate_decide(*, bid: Bid, by, decision: str, reason: str, merge_into: Bid | N
         amount = Decimal(0)
         if decision == GateDecision.CONTINUE:
             amount = tranches(bid)[milestone.pk]
-            team_total = Gate.objects.filter(bid=bid).aggregate(s=Sum("released"))["s"] or Decimal(0)
-            if team_total + amount > bid.budget:
+            ceiling = effective_budget(bid)
+            if paid(bid) + amount > ceiling:
                 raise ValidationError(_("Releasing %(amount)s yuan would take %(team)s past its budget of %(budget)s yuan.")
-                                      % {"amount": _yuan(amount), "team": bid, "budget": _yuan(bid.budget)})
+                                      % {"amount": _yuan(amount), "team": bid, "budget": _yuan(ceiling)})
             if challenge.budget is not None and released_total(challenge) + amount > challenge.budget:
                 raise ValidationError(_("Releasing %(amount)s yuan would take the challenge past its budget of "
                                         "%(budget)s yuan.") % {"amount": _yuan(amount), "budget": _yuan(challenge.budget)})
@@ -376,6 +550,10 @@ def gate_decide(*, bid: Bid, by, decision: str, reason: str, merge_into: Bid | N
             if merge_into is None or merge_into.challenge_id != challenge.pk or merge_into.pk == bid.pk \
                     or merge_into.status != BidStatus.WON:
                 raise ValidationError({"merge_into": _("Choose another funded team of this challenge to merge into.")})
+            if next_milestone(merge_into) is None:
+                raise ValidationError({"merge_into": _("%(team)s has no milestone left to carry the merged team's "
+                                                       "unpaid funding; choose a team still in delivery.")
+                                       % {"team": merge_into}})
         gate = Gate(bid=bid, milestone=milestone, decision=decision, reason=reason.strip(), released=amount,
                     decided_by=by)
         gate._history_user = by
@@ -389,3 +567,155 @@ def gate_decide(*, bid: Bid, by, decision: str, reason: str, merge_into: Bid | N
         elif decision == GateDecision.MERGE:
             _bid_status(bid, BidStatus.MERGED, by, merged_into=merge_into)
     return gate
+
+
+# ---- invitations to bid ----
+
+def invitation_send(*, challenge: Challenge, by, expert: Expert | None = None, institution: Institution | None = None,
+                    reasons: str = "", message: str = "") -> Invitation:
+    """Invite one of the challenge's matches to bid: an expert (a team lead, with their institution) or an
+    institution's tech-transfer office. Sent by the poster or the office in scope while bidding is open;
+    refused for someone the sender may not see, who opted out of recommendations, who works for the
+    posting enterprise, who already bids, or who was already invited."""
+    if not runs_challenge(by, challenge):
+        raise PermissionDenied(_("Only the poster of the challenge or the science bureau in scope invites bidders."))
+    if challenge.status != S.PUBLISHED or timezone.now() > challenge.deadline:
+        raise ValidationError(_("Invitations are sent while “%(title)s” is open for bids.") % {"title": challenge.title})
+    if expert is None and institution is None:
+        raise ValidationError({"expert": _("Choose an expert or an institution to invite.")})
+    if expert is not None:
+        if not visible_queryset(Expert, by).filter(pk=expert.pk).exists():
+            raise PermissionDenied(_("This expert is outside what you may see; they cannot be invited."))
+        if expert.do_not_recommend:
+            raise ValidationError({"expert": _("%(name)s opted out of recommendations and is not invited.")
+                                   % {"name": expert.name}})
+        found = policy.conflicts([expert], challenge.enterprise).get(expert.pk)
+        if found and found[0] == policy.EXCLUDE:
+            raise ValidationError({"expert": _("%(name)s cannot be invited: %(reason)s.")
+                                   % {"name": expert.name, "reason": found[1]}})
+        if Bid.objects.filter(challenge=challenge, lead_expert=expert).exists():
+            raise ValidationError({"expert": _("%(name)s already leads a bid on this challenge.") % {"name": expert.name}})
+        earlier = Invitation.objects.filter(challenge=challenge, expert=expert).first()
+        institution = expert.institution
+    else:
+        if not visible_queryset(Institution, by).filter(pk=institution.pk).exists():
+            raise PermissionDenied(_("This institution is outside what you may see; it cannot be invited."))
+        earlier = Invitation.objects.filter(challenge=challenge, expert__isnull=True, institution=institution).first()
+    if earlier is not None:
+        raise ValidationError({"expert": _("%(who)s was already invited on %(date)s (%(status)s).") % {
+            "who": expert.name if expert is not None else institution,
+            "date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d"),
+            "status": earlier.get_status_display()}})
+    with transaction.atomic():
+        inv = Invitation(challenge=challenge, expert=expert, institution=institution, reasons=reasons.strip()[:2000],
+                         message=message.strip(), invited_by=by)
+        inv.full_clean(validate_constraints=False)
+        inv._history_user = by
+        inv.save()
+        audit(user=by, action=AuditAction.CREATE, obj=inv,
+              detail={"challenge": challenge.pk, "expert": getattr(expert, "pk", None),
+                      "institution": getattr(institution, "pk", None)})
+        changes.announce(changes.Kind.CREATED, Invitation, [inv.pk])
+    return inv
+
+
+def invitation_respond(*, invitation: Invitation, by, accept: bool, note: str = "") -> Invitation:
+    """The invited expert (or their institution's office) accepts or declines, while bidding is open."""
+    if not invitation_recipient(by, invitation):
+        raise PermissionDenied(_("This invitation is not addressed to you."))
+    challenge = invitation.challenge
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != InvitationStatus.SENT:
+            raise ValidationError(_("You already replied to this invitation (%(status)s).")
+                                  % {"status": invitation.get_status_display()})
+        if accept and (challenge.status != S.PUBLISHED or timezone.now() > challenge.deadline):
+            raise ValidationError(_("Bidding on “%(title)s” is closed; the invitation can no longer be accepted.")
+                                  % {"title": challenge.title})
+        invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+        invitation.response_note = note.strip()
+        invitation.responded_at = timezone.now()
+        invitation._history_user = by
+        invitation.save()
+        audit(user=by, action=AuditAction.TRANSITION, obj=invitation, detail={"to": invitation.status})
+        changes.announce(changes.Kind.UPDATED, Invitation, [invitation.pk], fields=["status"])
+    return invitation
+
+
+# ---- bid attachments ----
+
+def bid_attachment_add(*, bid: Bid, by, file_name: str, data: bytes, title: str = "") -> BidAttachment:
+    """A file added to a bid by its team while bidding is open; checked like a project document (type
+    from its content, size limit, crafted-file guard) and stored encrypted."""
+    if not Bid.objects.filter(pk=bid.pk).filter(own_bids_q(by)).exists():
+        raise PermissionDenied(_("Only the bidding team adds files to its bid."))
+    challenge = bid.challenge
+    if challenge.status != S.PUBLISHED or timezone.now() > challenge.deadline:
+        raise ValidationError(_("Files are added to a bid while bidding is open; after the deadline bids are "
+                                "sealed as submitted."))
+    file_type = cooperation_services.check_document(file_name, data)
+    stored = f"{secrets.token_hex(16)}.bin"
+    path = cooperation_services.document_dir() / stored
+    with transaction.atomic():
+        att = BidAttachment(bid=bid, title=title.strip()[:200], file_name=Path(file_name).name[:255],
+                            file_type=file_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                            stored_name=stored, uploaded_by=by)
+        att.full_clean(exclude=["stored_name"])
+        path.write_bytes(crypto.encrypt_bytes(data))
+        path.chmod(0o600)
+        try:
+            att.save()
+            audit(user=by, action=AuditAction.CREATE, obj=att,
+                  detail={"bid": bid.pk, "challenge": challenge.pk, "size": len(data)})
+            changes.announce(changes.Kind.CREATED, BidAttachment, [att.pk])
+        except Exception:
+            path.unlink(missing_ok=True)
+            raise
+    return att
+
+
+def bid_attachment_read(*, attachment: BidAttachment, by) -> bytes:
+    """The decrypted file, for whoever may read its bid (sealed like the bid; audited)."""
+    bid = attachment.bid
+    if not bids_visible(by, bid.challenge).filter(pk=bid.pk).exists():
+        raise PermissionDenied(_("You may not read this file."))
+    data = crypto.decrypt_bytes((cooperation_services.document_dir() / attachment.stored_name).read_bytes())
+    audit(user=by, action=AuditAction.EXPORT, obj=attachment, detail={"download": attachment.pk, "bid": bid.pk})
+    return data
+
+
+# ---- the contract of the delivery ----
+
+def contracts_sign(*, challenge: Challenge, by, contract_type: str) -> list:
+    """The awarded teams sign with the enterprise: the challenge's project moves to signed and a technology
+    contract per funded team (seller: its institution; amount: its budget) is created through the
+    cooperation services, linked to the project (and so to the challenge). A 政府榜 has no enterprise
+    buying the work, so no technology contract is made for it."""
+    if not runs_challenge(by, challenge):
+        raise PermissionDenied(_("Only the poster of the challenge or the science bureau in scope records the contract."))
+    if challenge.status not in (S.AWARDED, S.IN_DELIVERY) or challenge.project_id is None:
+        raise ValidationError(_("The contract is signed after the award (the challenge is “%(status)s”).")
+                              % {"status": challenge.get_status_display()})
+    project = challenge.project
+    if project.status != ProjectStage.INTENTION:
+        raise ValidationError(_("The project “%(project)s” is already “%(status)s”; its contract was recorded then.")
+                              % {"project": project, "status": project.get_status_display()})
+    enterprise = challenge.enterprise
+    if enterprise is None:
+        raise ValidationError(_("A government challenge (政府榜) has no enterprise buying the work: sign its project "
+                                "from the project's page; no technology contract is made."))
+    teams = list(challenge.bids.filter(status=BidStatus.WON).select_related("institution", "lead_expert"))
+    missing = [str(b) for b in teams if not b.institution_id]
+    if missing:
+        raise ValidationError(_("%(teams)s: a team without an institution cannot be the seller of a technology "
+                                "contract.") % {"teams": "、".join(missing)})
+    with transaction.atomic():
+        project = cooperation_services.project_move(project=project, name="sign", by=by)
+        signed_on = project.signed_on  # the stage date the move stamped: one signing date for both
+        out = []
+        for b in teams:
+            title = challenge.title if len(teams) == 1 else f"{challenge.title}（{b.institution.name}）"
+            out.append(cooperation_services.contract_for_project(
+                project=project, by=by, title=title, contract_type=contract_type, amount=b.budget,
+                signed_on=signed_on, enterprise=enterprise, institution=b.institution))
+    return out

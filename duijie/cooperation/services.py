@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from duijie.cooperation.choices import ProjectSource
 from duijie.cooperation.choices import ProjectStage as S
-from duijie.cooperation.models import CooperationProject, ProjectDocument
+from duijie.cooperation.models import CooperationProject, ProjectDocument, TechContract
 from duijie.core import changes, crypto, uploads
 from duijie.core.audit import audit
 from duijie.core.choices import AuditAction
@@ -81,6 +81,21 @@ def project_from_intention(*, intention, by, title: str = "") -> CooperationProj
            "experts": [intention.expert_id] if intention.expert_id else [],
            "assessment_units": list(intention.assessment_units.values_list("pk", flat=True))}
     return record_save(instance=project, by=by, m2m=m2m)
+
+
+def contract_for_project(*, project: CooperationProject, by, title: str, contract_type: str, amount,
+                         signed_on, enterprise, institution=None, seller_enterprise=None) -> TechContract:
+    """A technology contract signed within a cooperation project: linked to it and placed where the
+    project lies (owner, region, park, assessment units). Other apps (a challenge's award) create their
+    project's contract through here."""
+    if not can_edit(by, project):
+        raise PermissionDenied(_("You may not record contracts of this project."))
+    contract = TechContract(
+        title=title[:200], contract_type=contract_type, enterprise=enterprise, institution=institution,
+        seller_enterprise=seller_enterprise, amount=amount, signed_on=signed_on, project=project,
+        owner_org_id=project.owner_org_id, region_id=project.region_id, park_id=project.park_id)
+    return record_save(instance=contract, by=by,
+                       m2m={"assessment_units": list(project.assessment_units.values_list("pk", flat=True))})
 
 
 # ---- documents ----

@@ -127,6 +127,8 @@ def sides(kind: str, objs: list[Model]) -> dict[Any, tuple[str, set[int]]]:
         out = {o.pk: ("enterprise", {o.pk}) for o in objs}
     elif kind == "demand":
         out = {o.pk: ("enterprise", {o.enterprise_id}) for o in objs if o.enterprise_id}
+    elif kind == "challenge":  # 企业榜: the enterprise of its demand; a 政府榜 has no side
+        out = {o.pk: ("enterprise", {o.demand.enterprise_id}) for o in objs if o.demand_id and o.demand.enterprise_id}
     elif kind == "expert":
         out = {o.pk: ("expert", {o.pk}) for o in objs}
     elif kind == "achievement":
@@ -166,6 +168,9 @@ def query_context(kind: str, obj: Model, partners: list[str]) -> dict[str, Any]:
         return {"org": f"enterprise:{obj.enterprise_id}" if obj.enterprise_id else None, "partners": partners}
     if kind == "enterprise":
         return {"org": f"enterprise:{obj.pk}", "partners": partners}
+    if kind == "challenge":
+        ent = obj.demand.enterprise_id if obj.demand_id else None
+        return {"org": f"enterprise:{ent}" if ent else None, "partners": partners}
     ents = [int(p.split(":", 1)[1]) for p in partners if p.startswith("enterprise:")]
     more: list[str] = []
     if ents:

@@ -25,7 +25,7 @@ from duijie.matching import store
 
 # Kinds whose records are queries somewhere: detail-page panels (selectors.TARGETS) and the
 # enterprise side of the 1:1 pair suggester.
-QUERY_KINDS = frozenset({"demand", "achievement", "patent", "expert", "enterprise"})
+QUERY_KINDS = frozenset({"demand", "achievement", "patent", "expert", "enterprise", "challenge"})
 
 
 def _root() -> Path:

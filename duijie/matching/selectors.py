@@ -35,6 +35,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "achievement": ("enterprise", "demand"),
     "patent": ("enterprise", "demand"),
     "expert": ("enterprise", "demand"),
+    # a challenge (揭榜挂帅 / 赛马制) asks for solvers: experts (and their teams, grouped by the challenges
+    # app) and institutions
+    "challenge": ("expert", "institution"),
 }
 SUPPLY = ("achievement", "patent", "expert", "carrier")
 
@@ -275,8 +278,8 @@ def _enterprise_of(obj: Model):
     label = obj._meta.label
     if label == "orgs.Enterprise":
         return obj
-    if label == "demands.Demand":
-        return obj.enterprise
+    if label in ("demands.Demand", "challenges.Challenge"):
+        return obj.enterprise  # a challenge's enterprise is its demand's (None on a 政府榜)
     return None
 
 

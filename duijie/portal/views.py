@@ -26,9 +26,9 @@ PUBLIC_TYPES = {
     "scenarios": ("title", "description", ("domain", "provider", "stage", "openness", "period_start", "period_end",
                                            "requirements")),
     "challenges": ("title", "problem", ("kind", "mode", "indicators", "budget_display", "deadline", "eligibility",
-                                        "ip_terms", "payment_terms", "stage_display")),
+                                        "ip_terms", "payment_terms", "stage_display", "publicity_display")),
 }
-LABELS = {"budget_display": _("budget"), "stage_display": _("status"), "field_display": _("field (科技成果所属领域)"),
+LABELS = {"budget_display": _("budget"), "stage_display": _("status"), "publicity_display": _("公示 of the decision"), "field_display": _("field (科技成果所属领域)"),
           "achievements.stage_display": _("stage (科技成果所处阶段)")}
 
 

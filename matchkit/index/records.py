@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-KINDS = ("expert", "achievement", "patent", "enterprise", "demand", "carrier")  # append only: stored as indices
+KINDS = ("expert", "achievement", "patent", "enterprise", "demand", "carrier", "challenge")  # append only: stored as indices
 METHODS = ("hybrid", "bm25", "dense")
 
 

@@ -1,7 +1,9 @@
-"""In a real browser: an enterprise publishes a challenge from its demand, the bureau approves it, a
-university team bids, bidding closes, the bureau seats two experts (the conflict screen shown), both
-score blind, the bureau awards, and the created cooperation project opens. Screenshots are kept in
-DUIJIE_SCREENSHOT_DIR (default: the test's temp dir)."""
+"""In a real browser: an enterprise publishes a challenge from its demand, the bureau approves it, the
+enterprise sees its best matches and invites a university expert, who accepts the invitation and bids;
+bidding closes, the bureau seats two experts (the conflict screen shown), both score blind, the bureau
+publishes its decision (公示), the award is refused during the period, an objection is lodged and
+dismissed, the bureau awards after the period, and the created cooperation project opens.
+Screenshots are kept in DUIJIE_SCREENSHOT_DIR (default: the test's temp dir)."""
 
 from __future__ import annotations
 
@@ -33,14 +35,23 @@ def test_publish_bid_review_award_open_project(live_server, settings, tmp_path):
     from playwright.sync_api import sync_playwright  # deferred: the browser library loads only for this test
 
     settings.DUIJIE_DEMO = True
+    settings.DUIJIE_MATCH_DIR = tmp_path / "match"
+    settings.DUIJIE_MATCH_ENCODER = "none"
+    from duijie.matching import services as match_services
+    from duijie.matching import store
+
+    store.reset_encoder()
+    store.forget()
     shots = Path(os.environ.get("DUIJIE_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     _user(Role.CITY_ADMIN, f.city_bureau(), "bureau")
     ent = f.enterprise(name="常州浏览器测试科技有限公司")
     _user(Role.ENTERPRISE, ent.organisation, "entuser")
-    demand = f.demand(ent, title="高精度伺服电机温升控制", status="published", visibility="public")
+    demand = f.demand(ent, title="高精度伺服电机温升控制", status="published", visibility="public",
+                      description="伺服电机绕组温升过高，需要散热结构与控制算法协同优化")
     uni = f.institution(name="浏览器测试大学")
-    lead = f.expert(name="王揭榜", institution=uni)
+    lead = f.expert(name="王揭榜", institution=uni, research_directions="伺服电机 绕组温升 散热结构 控制算法")
+    f.expert(name="陈同组", institution=uni, research_directions="伺服电机 散热结构 热仿真")
     lead.user = _user(Role.EXPERT, uni.organisation, "lead")
     lead.save()
     other = f.institution(name="评审大学")
@@ -85,9 +96,26 @@ def test_publish_bid_review_award_open_project(live_server, settings, tmp_path):
         gp.click("button:has-text('发榜')")
         gp.wait_for_selector("text=已发榜，接受揭榜")
 
-        # The university team bids through the form generated from the criteria.
+        # The enterprise sees its best matches with reasons and invites the lead expert's team.
+        match_services.rebuild()
+        ep.goto(f"{base}/r/challenges/{challenge.pk}/")
+        ep.wait_for_selector("#challenge-matches [data-kind=team]")
+        assert "浏览器测试大学" in ep.inner_text("#challenge-matches")
+        shot(ep, "02a-matches")
+        ep.click(f"#challenge-matches li[data-target='expert:{lead.pk}'] button[data-invite]")
+        ep.wait_for_selector("text=已邀请王揭榜揭榜")
+        ep.wait_for_selector("#challenge-matches [data-invited]")
+        shot(ep, "02b-invited")
+
+        # The expert finds the invitation on their side and accepts it: straight to the bid form.
         lp = login("lead")
-        lp.goto(f"{base}/challenges/{challenge.pk}/bid/")
+        lp.goto(f"{base}/challenges/invitations/")
+        assert challenge.title in lp.inner_text("body")
+        shot(lp, "02c-invitations")
+        lp.click("button:has-text('接受并揭榜')")
+        lp.wait_for_url(f"{base}/challenges/{challenge.pk}/bid/")
+
+        # The university team bids through the form generated from the criteria.
         lp.fill("#id_approach", "基于热仿真的绕组与散热结构协同优化")
         lp.select_option("#id_maturity", "lab")
         lp.fill("#id_budget", "900000")  # over the budget: refused first
@@ -137,15 +165,41 @@ def test_publish_bid_review_award_open_project(live_server, settings, tmp_path):
             rp.wait_for_selector("text=您的评分")
         shot(rp, "07-after-submitting")
 
-        # The bureau awards; the created project opens from the challenge page.
+        # The bureau proposes the team: the decision goes into 公示; the award is refused meanwhile.
         gp.goto(f"{base}/challenges/{challenge.pk}/review/")
         gp.check("input[name=winners]")
         shot(gp, "08-ranking")
-        gp.click("button:has-text('对选中团队定榜')")
+        gp.click("button:has-text('拟定选中团队')")
+        gp.wait_for_selector("#publicity")
+        gp.click("button:has-text('对拟定揭榜方定榜')")
+        gp.wait_for_selector(".alert-danger:has-text('方可定榜')")
+        shot(gp, "09-award-refused-in-publicity")
+
+        # Someone objects during the 公示 on the challenge page; the bureau dismisses it.
+        ep.goto(f"{base}/r/challenges/{challenge.pk}/")
+        ep.fill("#publicity input[name=reason]", "请核查揭榜团队负责人是否在我司兼职")
+        ep.click("#publicity button:has-text('提出异议')")
+        ep.wait_for_selector("text=异议已提交")
+        shot(ep, "10-objection")
+        challenge.refresh_from_db()
+        # the period ends (a test shortcut for waiting seven days)
+        Challenge.objects.filter(pk=challenge.pk).update(publicity_start=challenge.publicity_start - timedelta(days=8),
+                                                         publicity_end=challenge.publicity_end - timedelta(days=8))
+        gp.goto(f"{base}/challenges/{challenge.pk}/review/")
+        gp.click("button:has-text('对拟定揭榜方定榜')")
+        gp.wait_for_selector(".alert-danger:has-text('异议尚未处理')")
+        gp.fill("tr[data-objection] input[name=resolution]", "经核查不存在兼职关系")
+        gp.click("tr[data-objection] button:has-text('处理')")
+        gp.wait_for_selector("text=异议已处理")
+        shot(gp, "11-objection-resolved")
+        gp.click("button:has-text('对拟定揭榜方定榜')")
         gp.click("a.btn-success:has-text('合作项目')")
         gp.wait_for_selector(f"text={challenge.title}")
         assert "/r/projects/" in gp.url
-        shot(gp, "09-project")
+        shot(gp, "12-project")
         browser.close()
     challenge.refresh_from_db()
     assert challenge.status == "awarded" and challenge.project.experts.filter(pk=lead.pk).exists()
+    assert challenge.invitations.get().status == "accepted"
+    store.forget()
+    store.reset_encoder()

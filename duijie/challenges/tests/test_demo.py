@@ -28,3 +28,10 @@ def test_demo_challenges_in_every_state():
             assert g.released == (services.tranches(t)[g.milestone_id] if g.decision == "continue" else 0)
     assert services.released_total(race) <= race.budget
     assert sum(t.budget for t in teams) <= race.budget
+    # one decision is in 公示 today, with an objection open; the awarded ones had theirs before the award
+    in_publicity = [c for c in Challenge.objects.filter(status=ChallengeStatus.UNDER_REVIEW) if c.in_publicity]
+    assert len(in_publicity) == 1 and not in_publicity[0].publicity_over()
+    assert in_publicity[0].objections.filter(status="open").exists()
+    assert in_publicity[0].bids.filter(status=BidStatus.PROPOSED).count() == 1
+    for c in Challenge.objects.filter(project__isnull=False):
+        assert c.publicity_end < c.awarded_at.date()

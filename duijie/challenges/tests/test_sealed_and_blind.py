@@ -126,8 +126,8 @@ def test_award_creates_the_project_and_solved_follows_it(scored):
     ch = w["challenge"]
     bids = list(ch.bids.order_by("pk"))
     with pytest.raises(ValidationError):  # 赛马制: at least two teams
-        services.award(challenge=ch, winners=bids[:1], by=w["gov"])
-    ch = services.award(challenge=ch, winners=bids, by=w["gov"])
+        services.publicity_open(challenge=ch, winners=bids[:1], by=w["gov"])
+    ch = w_.award(w, bids)
     assert ch.status == "awarded" and ch.project is not None
     project = ch.project
     assert project.source == "challenge"

@@ -31,11 +31,11 @@ def milestones(*shares):
              "share": Decimal(str(s))} for i, s in enumerate(shares, start=1)]
 
 
-def build(mode=ChallengeMode.HORSE_RACE, teams=3, budget=Decimal("900000")):
+def build(mode=ChallengeMode.HORSE_RACE, teams=3, budget=Decimal("900000"), **demand_kw):
     gov = f.user(role="city_admin", organisation=f.city_bureau())
     ent = f.enterprise(name=f"常州揭榜企业{next(_n)}有限公司")
     ent_user = f.user(role="enterprise", organisation=ent.organisation)
-    demand = f.demand(ent, status="published", visibility="public", budget_max=budget)
+    demand = f.demand(ent, status="published", visibility="public", budget_max=budget, **demand_kw)
     unis = [f.institution(name=f"揭榜大学{next(_n)}") for _ in range(3)]
     leads = [expert_user(u) for u in unis]
     challenge = services.challenge_from_demand(
@@ -73,3 +73,11 @@ def close(w, to_review=True):
 def today_minus(years: int) -> date:
     t = timezone.localdate()
     return t.replace(year=t.year - years)
+
+
+def award(w, winners):
+    """The panel's decision, its 公示, and the award the day after the period ends (no objection)."""
+    ch = services.publicity_open(challenge=w["challenge"], winners=winners, by=w["gov"])
+    ch = services.award(challenge=ch, by=w["gov"], today=ch.publicity_end + timedelta(days=1))
+    w["challenge"] = ch
+    return ch

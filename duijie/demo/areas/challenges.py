@@ -2,13 +2,19 @@
 own demands (企业榜), some by the city bureau (政府榜); bids with milestone plans by university teams (the
 demo expert leads one), panels with their conflict screen results, scorecards, and a 赛马制 challenge with
 three funded teams of which one was stopped at the first gate. Dates derive from the day the demo is
-built (``g.today``); the open challenge's deadline lies well after it so it still takes bids."""
+built (``g.today``); the open challenge's deadline lies well after it so it still takes bids. One
+challenge's decision is in 公示 today, with an objection waiting for the bureau.
+
+Every bid is written with the status its challenge's story gives it (won, not chosen, stopped at a
+gate, proposed in 公示), and awarded challenges are written with their project: the generator never
+edits a record it wrote."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 
 from duijie.challenges.choices import BidStatus, ChallengeKind, ChallengeMode, GateDecision, IpTerms
@@ -20,6 +26,7 @@ from duijie.challenges.models import (
     Criterion,
     Gate,
     Milestone,
+    Objection,
     PanelMember,
     Score,
     Scorecard,
@@ -42,6 +49,7 @@ PLAN = (
     ("open", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.PUBLISHED, 120, 1, 2, None),
     ("closed", ChallengeKind.GOVERNMENT, ChallengeMode.OPEN, S.CLOSED, 200, 1, 2, None),
     ("scoring", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.UNDER_REVIEW, 150, 1, 3, None),
+    ("publicity", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.UNDER_REVIEW, 110, 1, 2, None),
     ("awarded", ChallengeKind.GOVERNMENT, ChallengeMode.OPEN, S.AWARDED, 100, 1, 2, P.INTENTION),
     ("race", ChallengeKind.ENTERPRISE, ChallengeMode.HORSE_RACE, S.IN_DELIVERY, 300, 3, 3, P.IMPLEMENTING),
     ("solved", ChallengeKind.ENTERPRISE, ChallengeMode.OPEN, S.IN_DELIVERY, 90, 1, 2, P.COMPLETED),
@@ -90,14 +98,17 @@ def make_challenges(g) -> None:
             published_at=deadline - timedelta(days=60) if state not in (S.DRAFT, S.REVIEW) else None,
             owner_org_id=demand.owner_org_id if demand else g.city_org.pk,
             region_id=demand.region_id if demand else g.region["3204"], park_id=demand.park_id if demand else None,
-            visibility=Visibility.PUBLIC, **g.scope()))
+            visibility=Visibility.PUBLIC, **_publicity(g, key, deadline), **g.scope()))
+    for c, (_key, _k, _m, _state, _b, _t, _n, stage) in zip(challenges, PLAN, strict=True):
+        if stage is not None:  # awarded: its delivery project exists before the challenge is written
+            c.project, c.awarded_at = _project(g, c, stage), c.deadline + timedelta(days=15)
     challenges = g.save(Challenge, challenges)
     criteria = g.save(Criterion, [Criterion(challenge=c, name=n, weight=Decimal(w), order=k)
                                   for c in challenges for k, (n, w) in enumerate(CRITERIA, start=1)])
     crit_by = {c.pk: [x for x in criteria if x.challenge_id == c.pk] for c in challenges}
 
     bids_by: dict[int, list[Bid]] = {}
-    for c, (key, _k, _m, state, budget, _t, n_bids, _s) in zip(challenges, PLAN, strict=True):
+    for c, (key, _k, _m, state, budget, _t, n_bids, stage) in zip(challenges, PLAN, strict=True):
         chosen = insts[:n_bids] if key == "open" else g.rng.sample(insts, min(n_bids, len(insts)))
         rows = []
         for j, inst in enumerate(chosen):
@@ -107,7 +118,7 @@ def make_challenges(g) -> None:
             rows.append(Bid(challenge=c, lead_expert=lead, institution_id=lead.institution_id, approach=f"{lead.institution.name}团队：采用"
                             f"{g.rng.choice(('多尺度仿真+试验验证', '新材料体系设计', '智能算法优化', '工艺参数优化'))}路线攻关。",
                             maturity=g.rng.choice(("lab", "pilot")), budget=asked, conflict_declaration="无",
-                            status=BidStatus.SUBMITTED))
+                            status=_bid_status(key, stage, j)))
         bids = g.save(Bid, rows)
         bids_by[c.pk] = bids
         g.link(Bid, bids, "members", [[x.pk for x in by_inst[b.institution_id][1:3]] for b in bids])
@@ -120,10 +131,38 @@ def make_challenges(g) -> None:
                                     due_on=g.today + timedelta(days=120 * k), share=share))
         g.save(Milestone, ms)
         if state in (S.UNDER_REVIEW, S.AWARDED, S.IN_DELIVERY, S.FAILED):
-            _panel(g, c, bids, crit_by[c.pk], by_inst, complete=state != S.UNDER_REVIEW)
+            _panel(g, c, bids, crit_by[c.pk], by_inst, complete=key != "scoring")
     for c, (key, _k, _m, _state, _b, _t, _n, stage) in zip(challenges, PLAN, strict=True):
         if stage is not None:
-            _award(g, c, bids_by[c.pk], stage, race=key == "race")
+            _award(g, c, bids_by[c.pk], race=key == "race")
+        if key == "publicity":
+            objector = get_user_model().objects.filter(username="park").first() or g.admin_user
+            g.save(Objection, [Objection(challenge=c, lodged_by=objector,
+                                         reason="拟定揭榜团队的负责人曾在发榜企业兼职，请核查是否存在利益冲突。")])
+
+
+def _publicity(g, key: str, deadline) -> dict:
+    """The 公示 of the decision: running today for the "publicity" challenge; over before the award of
+    the awarded ones (the award came 15 days after the deadline)."""
+    if key == "publicity":
+        start = g.today - timedelta(days=2)
+    elif key in ("awarded", "race", "solved"):
+        start = (deadline + timedelta(days=5)).date()
+    else:
+        return {}
+    return {"publicity_start": start, "publicity_end": start + timedelta(days=6), "publicity_days": 7}
+
+
+def _bid_status(key: str, stage, j: int) -> str:
+    """A bid's status in its challenge's story: the race's three teams won and the first was stopped at
+    gate one; an awarded open challenge's first bid won; the 公示 challenge's first bid is proposed."""
+    if key == "race":
+        return BidStatus.STOPPED if j == 0 else BidStatus.WON
+    if stage is not None:
+        return BidStatus.WON if j == 0 else BidStatus.NOT_CHOSEN
+    if key == "publicity" and j == 0:
+        return BidStatus.PROPOSED
+    return BidStatus.SUBMITTED
 
 
 def _panel(g, c, bids, criteria, by_inst, complete: bool) -> None:
@@ -145,11 +184,8 @@ def _panel(g, c, bids, criteria, by_inst, complete: bool) -> None:
     g.save(Score, scores)
 
 
-def _award(g, c, bids, stage, race: bool) -> None:
-    winners = bids if race else bids[:1]
-    # System writes of the generator (no announcements: the index is rebuilt after the demo is built).
-    Bid.objects.filter(pk__in=[b.pk for b in winners]).update(status=BidStatus.WON)
-    Bid.objects.filter(challenge=c).exclude(pk__in=[b.pk for b in winners]).update(status=BidStatus.NOT_CHOSEN)
+def _project(g, c, stage):
+    """The cooperation project an awarded challenge created, in the stage its delivery reached."""
     start = (c.deadline + timedelta(days=20)).date()
     dates = {"intention_on": start}
     if stage in (P.IMPLEMENTING, P.COMPLETED):
@@ -161,13 +197,20 @@ def _award(g, c, bids, stage, race: bool) -> None:
         owner_org_id=c.owner_org_id, region_id=c.region_id, park_id=c.park_id, visibility=Visibility.RESTRICTED,
         **dates, **g.scope())])
     _stage_history(g, project, stage, dates)
+    return project
+
+
+def _award(g, c, bids, race: bool) -> None:
+    """The parties of the project the award created, and the race's first gate."""
+    winners = bids if race else bids[:1]
+    project = c.project
     g.link(CooperationProject, [project], "enterprises", [[c.demand.enterprise_id] if c.demand_id else []])
     g.link(CooperationProject, [project], "institutions", [[b.institution_id for b in winners]])
     g.link(CooperationProject, [project], "experts", [[b.lead_expert_id for b in winners]])
-    Challenge.objects.filter(pk=c.pk).update(project=project, awarded_at=c.deadline + timedelta(days=15))
     if not race:
         return
-    # 赛马制: gate one — the first team stopped, the other two continue and receive their first tranche.
+    # 赛马制: gate one — the first team stopped (its bid was written stopped), the other two continue
+    # and receive their first tranche.
     gates = []
     for j, b in enumerate(winners):
         first = Milestone.objects.filter(bid=b, order=1).get()
@@ -177,7 +220,6 @@ def _award(g, c, bids, stage, race: bool) -> None:
                           released=Decimal(0) if stop else tranches(b)[first.pk],
                           decided_by=g.admin_user))
     g.save(Gate, gates)
-    Bid.objects.filter(pk=winners[0].pk).update(status=BidStatus.STOPPED)
 
 
 def _stage_history(g, project, stage, dates) -> None:
