@@ -31,6 +31,7 @@ from duijie.challenges.choices import (
     ObjectionStatus,
 )
 from duijie.cooperation.choices import ProjectStage
+from duijie.cooperation.models import StoredFile
 from duijie.core.choices import OrgKind, Visibility
 from duijie.core.formatting import office_date
 from duijie.core.models import ScopedRecord, TimeStamped, Versioned
@@ -488,25 +489,14 @@ class Objection(TimeStamped):
         return f"{self.challenge} · {self.get_status_display()}"
 
 
-class BidAttachment(TimeStamped):
+class BidAttachment(StoredFile):
     """A file of a bid (drawings, test reports, CVs): checked and kept like a project document (type from
     its content, size limit, crafted-file guard; encrypted outside the web root) and sealed like its bid
     (``services.bid_attachment_read`` reads through ``selectors.bids_visible``)."""
 
     bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="attachments")
-    title = models.CharField(_("title"), max_length=200, blank=True)
-    file_name = models.CharField(_("file name"), max_length=255)
-    file_type = models.CharField(_("file type"), max_length=8)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    stored_name = models.CharField(max_length=64, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["bid", "pk"]
         verbose_name = _("bid attachment")
         verbose_name_plural = _("bid attachments")
-
-    def __str__(self) -> str:
-        return self.title or self.file_name

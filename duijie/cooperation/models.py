@@ -152,15 +152,11 @@ class CooperationProject(ScopedRecord):
         self.stage_reason = reason.strip() if transition.needs_reason else ""
 
 
-class ProjectDocument(TimeStamped):
-    """A project document (contract, certificate, sign-in sheet…): the file is kept encrypted
-    outside the web root (services.document_dir) and served only by the download view."""
+class StoredFile(TimeStamped):
+    """An uploaded file kept encrypted outside the web root (services.document_dir), served only by
+    a download view that checks who may read what it belongs to: what it was called, its checked
+    type, size and digest, and who uploaded it."""
 
-    SCOPE_VIA = "project"
-
-    project = models.ForeignKey(CooperationProject, verbose_name=_("project"), on_delete=models.CASCADE,
-                                related_name="documents")
-    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     file_type = models.CharField(_("file type"), max_length=8)
@@ -171,12 +167,25 @@ class ProjectDocument(TimeStamped):
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("project document")
-        verbose_name_plural = _("project documents")
+        abstract = True
 
     def __str__(self) -> str:
         return self.title or self.file_name
+
+
+class ProjectDocument(StoredFile):
+    """A project document (contract, certificate, sign-in sheet…)."""
+
+    SCOPE_VIA = "project"
+
+    project = models.ForeignKey(CooperationProject, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="documents")
+    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("project document")
+        verbose_name_plural = _("project documents")
 
 
 class YearlyOutcome(Versioned, TimeStamped):
