@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "duijie.programmes",  # programme level: reads the indicators the domain apps contributed
     "duijie.challenges",  # programme level: challenges award cooperation projects
     "duijie.awards",  # programme level: schemes, candidates from the records, payout lists
+    "duijie.workplace",  # every role's home page and menu: reads the apps above
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duijie.core.context_processors.navigation",
+                "duijie.workplace.context_processors.navigation",
                 "duijie.accounts.context_processors.auth_policy",
             ],
         },
