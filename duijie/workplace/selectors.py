@@ -30,7 +30,7 @@ from duijie.cooperation.choices import ProjectStage
 from duijie.cooperation.models import CooperationProject, TechContract
 from duijie.core import selectors
 from duijie.core.choices import AuditResult
-from duijie.core.models import AuditLog
+from duijie.core.models import AssessmentUnit, AuditLog
 from duijie.core.registry import REGISTRY, record_url
 from duijie.core.roles import GOVERNMENT_ROLES, Role
 from duijie.core.scope import units_in_scope
@@ -46,11 +46,12 @@ from duijie.onboarding.services import registrations_for
 from duijie.orgs.models import EnterpriseQualification
 from duijie.programmes import progress as programme_progress
 from duijie.programmes.choices import RoundStatus as SupervisionStatus
-from duijie.programmes.models import Programme, RoundUnit, SupervisionRound
+from duijie.programmes.models import Programme, RoundUnit, SupervisionRound, Target
 from duijie.supply.choices import AchievementStatus
 from duijie.supply.models import Achievement, Patent
 
 PROGRAMMES_TRIED = 3  # programmes looked at for the figures (running first), two shown at most
+FIGURE_ROWS = 12  # targets listed per programme, those lagging first; the progress page has them all
 SHOWN = 5  # records listed under each heading; the heading links to all of them
 FOLLOWUP_DAYS = 7  # follow-up tasks due within this many days are to-dos (overdue ones always)
 
@@ -351,56 +352,55 @@ class ProgrammeFigures:
 
 
 def current_programmes(user, today: date) -> list[Programme]:
-    """The programmes the user may read that have begun: those running today first, then the latest
+    """The programmes that set the user targets of their own (``mine_queryset(Target)``: a district's,
+    a park's, an institution's; the city's own), begun by today: those running first, then the latest
     ended (a district judged on an earlier plan still sees its figures), at most ``PROGRAMMES_TRIED``."""
-    qs = selectors.record_list(record_type=REGISTRY["programmes"], user=user).filter(period_start__lte=today)
+    own = selectors.mine_queryset(Target, user).values("programme_indicator__programme")
+    qs = (selectors.record_list(record_type=REGISTRY["programmes"], user=user)
+          .filter(period_start__lte=today, pk__in=own))
     running = list(qs.filter(period_end__gte=today).order_by("-period_start", "pk"))
     ended = list(qs.filter(period_end__lt=today).order_by("-period_end", "pk")[:PROGRAMMES_TRIED])
     return (running + ended)[:PROGRAMMES_TRIED]
 
 
 def _period(user, programme: Programme, today: date) -> tuple[date, date] | None:
-    periods = programme_progress.periods(user, programme)
+    """The period of the user's own targets to show: the shortest running today (this half-year or
+    year before the whole programme), else the latest ended."""
+    periods = set(selectors.mine_queryset(Target, user).filter(programme_indicator__programme=programme)
+                  .values_list("period_start", "period_end"))
     current = [p for p in periods if p[0] <= today <= p[1]]
-    if current:  # the shortest current period: this half-year or year before the whole programme
-        start, end, _kind = min(current, key=lambda p: p[1] - p[0])
-        return start, end
+    if current:
+        return min(current, key=lambda p: (p[1] - p[0], p[0]))
     past = [p for p in periods if p[1] < today]
-    if past:
-        start, end, _kind = max(past, key=lambda p: (p[1], p[0]))
-        return start, end
-    return None
+    return max(past, key=lambda p: (p[1], p[0])) if past else None
 
 
 def figures(user, today: date) -> list[ProgrammeFigures]:
-    """Programme progress for the user's own targets (a district's, a park's, an institution's; the
-    city sees every unit's), for the current period of the programmes running today — read through
-    ``programmes.progress`` (values batched, no record ids)."""
+    """Progress of the user's own targets (``mine_queryset(Target)``) in the current period of the
+    programmes that set them — read through ``programmes.progress`` (values batched, no record ids)."""
     role = getattr(user, "role", None)
     if role not in GOVERNMENT_ROLES and role != Role.INSTITUTION:
         return []
-    org = getattr(user, "organisation", None)
     out = []
+    own = set(selectors.mine_queryset(Target, user).values_list("pk", flat=True))
     for programme in current_programmes(user, today):
         period = _period(user, programme, today)
         if period is None:
             continue
-        unit = org.assessment_unit if role == Role.UNIT_ADMIN and org is not None else None
-        rows = programme_progress.progress(user, programme, start=period[0], end=period[1], unit=unit, today=today,
-                                           ids=False)
-        if role == Role.PARK_MANAGER:
-            rows = [r for r in rows if r.target.owner_park_id and org is not None and r.target.owner_park_id == org.park_id]
-        elif role == Role.INSTITUTION:
-            rows = [r for r in rows if r.target.owner_institution_id
-                    and r.target.owner_institution.organisation_id == getattr(user, "organisation_id", None)]
+        # A district's own targets usually have one owner unit: count that unit's only.
+        units = set(selectors.mine_queryset(Target, user).filter(
+            programme_indicator__programme=programme, period_start=period[0], period_end=period[1])
+            .values_list("owner_unit", flat=True))
+        unit = AssessmentUnit.objects.get(pk=units.pop()) if len(units) == 1 and None not in units else None
+        rows = [r for r in programme_progress.progress(user, programme, start=period[0], end=period[1], unit=unit,
+                                                         today=today, ids=False) if r.target.pk in own]
         if not rows:
             continue
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.status] = counts.get(r.status, 0) + 1
-        if role == Role.CITY_ADMIN:  # many units: the ones lagging first, a page's worth
-            order = {"at_risk": 0, "lagging": 1, "not_computed": 2, "on_track": 3, "ahead": 4}
-            rows = sorted(rows, key=lambda r: order.get(r.status, 5))[:12]
+        order = {"at_risk": 0, "lagging": 1, "not_computed": 2, "on_track": 3, "ahead": 4}
+        rows = sorted(rows, key=lambda r: order.get(r.status, 5))[:FIGURE_ROWS]  # what lags first
         url = reverse("programmes:progress", args=[programme.code])
         out.append(ProgrammeFigures(programme=programme, period=period, rows=rows, url=url, counts=counts))
         if len(out) == 2:

@@ -84,6 +84,24 @@ def test_each_role_home_renders_its_sections(client, demo):
     assert 'id="figures"' in page and 'data-group="my-projects"' in page
 
 
+def test_figures_are_the_users_own_targets_read_through_progress(demo):
+    """A district sees its own targets (of the plan that set them, even an ended one), never the city's."""
+    from django.utils import timezone
+
+    from duijie.programmes.models import Target
+    from duijie.workplace.selectors import figures
+
+    today = timezone.localdate()
+    wujin = demo["wujin"]
+    own = set(selectors.mine_queryset(Target, wujin).values_list("pk", flat=True))
+    shown = [r.target.pk for f in figures(wujin, today) for r in f.rows]
+    assert set(shown) <= own
+    if own:
+        assert shown, "a district with targets of its own sees them"
+    city_only = set(selectors.mine_queryset(Target, demo["admin"]).values_list("pk", flat=True)) - own
+    assert not city_only & set(shown)
+
+
 def test_district_to_dos_hold_only_its_own_records(client, demo):
     """A district's to-dos and "in my area" never show another district's records, public or not."""
     wujin = demo["wujin"]
