@@ -5,4 +5,5 @@ from duijie.workplace import views
 app_name = "workplace"
 urlpatterns = [
     path("recommendations/", views.recommended, name="recommendations"),
+    path("figures/", views.figures, name="figures"),
 ]

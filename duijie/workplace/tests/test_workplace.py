@@ -79,9 +79,14 @@ def test_each_role_home_renders_its_sections(client, demo):
         assert 'id="mine"' in page and 'id="recommended"' in page, name
         rec = client.get("/workplace/recommendations/")
         assert rec.status_code == 200 and b"data-recommendations" in rec.content
+        fig = client.get("/workplace/figures/")
+        assert fig.status_code == 200
+        if user.role in (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.PARK_MANAGER, Role.INSTITUTION):
+            assert 'id="figures"' in page and (b"data-programme=" in fig.content or b'data-empty="figures"' in fig.content)
     client.force_login(demo["admin"])
     page = client.get("/").content.decode()
     assert 'id="figures"' in page and 'data-group="my-projects"' in page
+    assert b"data-programme=" in client.get("/workplace/figures/").content
 
 
 def test_figures_are_the_users_own_targets_read_through_progress(demo):
