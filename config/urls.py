@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from duijie.core import exports as core_exports
-from duijie.core import views as core_views
 from duijie.core.api import viewset_for
 from duijie.core.registry import REGISTRY
+from duijie.workplace import views as workplace_views
 
 router = DefaultRouter()
 for slug, record_type in sorted(REGISTRY.items()):
@@ -19,7 +19,8 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", workplace_views.home, name="home"),
+    path("workplace/", include("duijie.workplace.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("duijie.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "duijie.challenges",  # programme level: challenges award cooperation projects
     "duijie.awards",  # programme level: schemes, candidates from the records, payout lists
     "duijie.innovation",  # programme level: the enterprise innovation score (创新积分) from the records
+    "duijie.workplace",  # every role's home page and menu: reads the apps above
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duijie.core.context_processors.navigation",
+                "duijie.workplace.context_processors.navigation",
                 "duijie.accounts.context_processors.auth_policy",
             ],
         },

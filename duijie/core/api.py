@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from duijie.core import selectors, services, versioning
 from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
-from duijie.core.forms import limit_scope_fields, limit_to_visible
+from duijie.core.forms import limit_parents, limit_scope_fields, limit_to_visible
 from duijie.core.masking import looks_masked, mask
 from duijie.core.pii import mask_pii
 from duijie.core.registry import RecordType, personal_fields
@@ -71,6 +71,8 @@ class RecordSerializer(serializers.ModelSerializer):
             # Scope-deciding links offer only values inside the caller's scope (core.scope); the
             # service refuses a change the caller may not make at all, naming the field.
             limit_scope_fields(writable, request.user, instance or self.Meta.model())
+            # What the record is filed for (a demand's enterprise): only what the caller may file for.
+            limit_parents(writable, request.user, instance or self.Meta.model())
         return fields
 
     def validate(self, attrs):

@@ -16,6 +16,7 @@ from django_filters.utils import label_for_filter
 
 from duijie.core.choices import Visibility
 from duijie.core.models import AssessmentUnit, Industry, Park, Region
+from duijie.core.selectors import mine_queryset
 
 
 def id_filter(field_name: str, label) -> django_filters.NumberFilter:
@@ -51,6 +52,9 @@ class SearchFilterSet(django_filters.FilterSet, metaclass=LazyLabelMetaclass):
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    # ?mine=true: only the records in the user's own scope (core.selectors.mine_queryset), the links of
+    # the workplace and of the menus' "our demands"; hidden in the filter form like the id filters.
+    mine = django_filters.BooleanFilter(label=_("Only mine"), method="filter_mine", widget=forms.HiddenInput)
 
     @property
     def form(self):
@@ -65,6 +69,14 @@ class SearchFilterSet(django_filters.FilterSet, metaclass=LazyLabelMetaclass):
                 form.fields = {"q": form.fields.pop("q"), **form.fields}
             form._styled = True
         return form
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        user = getattr(self.request, "user", None)
+        if user is None:
+            return queryset.none()
+        return queryset.filter(pk__in=mine_queryset(queryset.model, user).values("pk"))
 
     def filter_q(self, queryset, name, value):
         terms = value.split()

@@ -10,7 +10,7 @@ from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
 from duijie.core.models import Region
 from duijie.core.registry import personal_fields
-from duijie.core.selectors import is_scoped, visible_queryset
+from duijie.core.selectors import editable_queryset, is_scoped, visible_queryset
 
 
 def widget_for(db_field: models.Field, **kwargs):
@@ -22,6 +22,50 @@ def widget_for(db_field: models.Field, **kwargs):
     if isinstance(db_field, models.TextField):
         return forms.Textarea(attrs={"rows": 3})
     return None
+
+
+class CodedSelect(forms.Select):
+    """A dropdown of records whose options carry data attributes (``data(obj) -> dict``) for the
+    page's script: region codes and levels for the city → district → town cascade, a park's region."""
+
+    def __init__(self, *args, data=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data = data
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        obj = getattr(value, "instance", None)
+        if obj is not None and self.data is not None:
+            option["attrs"].update({f"data-{k}": v for k, v in self.data(obj).items() if v is not None})
+        return option
+
+
+def _region_data(region) -> dict:
+    return {"code": region.code, "level": region.level}
+
+
+def _park_data(park) -> dict:
+    return {"region": getattr(park.region, "code", None) if park.region_id else None}
+
+
+def picker_widgets(fields) -> None:
+    """Record dropdowns become searchable (a filter box above them: duijie.js) and a region dropdown
+    a city → district → town cascade whose park dropdown follows the region chosen."""
+    for field in fields.values():
+        if not isinstance(field, forms.ModelChoiceField) or type(field.widget) not in (
+                forms.Select, forms.SelectMultiple, CodedSelect):
+            continue
+        model = field.queryset.model
+        if model is Region and not isinstance(field, forms.ModelMultipleChoiceField):
+            field.widget = CodedSelect(attrs={**field.widget.attrs, "data-cascade": "region"}, data=_region_data,
+                                       choices=field.widget.choices)
+            field.queryset = field.queryset.order_by("code")
+        elif model._meta.label == "core.Park" and not isinstance(field, forms.ModelMultipleChoiceField):
+            field.widget = CodedSelect(attrs={**field.widget.attrs, "data-follows": "region"}, data=_park_data,
+                                       choices=field.widget.choices)
+            field.queryset = field.queryset.select_related("region")
+        field.widget.is_required = field.required
+        field.widget.attrs["data-search"] = str(_("Type to filter…"))
 
 
 def local_regions():
@@ -78,6 +122,50 @@ def limit_scope_fields(fields, user, instance=None) -> None:
         target.queryset = qs.filter(models.Q(pk__in=allowed.values("pk")) | models.Q(pk__in=held))
 
 
+def limit_parents(fields, user, instance=None) -> list:
+    """The records a record is filed for (``SCOPE_PARENTS``: a demand's enterprise, an achievement's
+    institution, a challenge's demand) offer only those the user may file for — their own
+    organisation's for an enterprise or an institution's office, their area's for a government role —
+    so a submission naming another is refused with an error on that field, before the service would
+    refuse it (core.services). Works on form and DRF fields; returns the names it limited."""
+    model = type(instance) if instance is not None else None
+    limited = []
+    for name in getattr(model, "SCOPE_PARENTS", ()):
+        field = fields.get(name)
+        target = getattr(field, "child_relation", field)
+        qs = getattr(target, "queryset", None)
+        if isinstance(qs, models.Manager):
+            qs = qs.all()
+        if not isinstance(qs, models.QuerySet):
+            continue
+        allowed = models.Q(pk__in=editable_queryset(qs.model, user).values("pk"))
+        held = _held_pks(instance, name)
+        if held:
+            allowed |= models.Q(pk__in=held)
+        target.queryset = qs.filter(allowed)
+        if isinstance(field, forms.ModelChoiceField):
+            field.error_messages["invalid_choice"] = _(
+                "You may only file for a %(what)s you are responsible for; the one chosen is not.") % {
+                "what": qs.model._meta.verbose_name}
+        limited.append(name)
+    return limited
+
+
+def fix_own_parent(form_fields, user, names, initial: dict) -> None:
+    """Where a non-government user may file for one organisation only (an enterprise user's own
+    enterprise, an office's own institution), that one is preselected and offered alone."""
+    if getattr(user, "is_government", False):
+        return
+    for name in names:
+        field = form_fields[name]
+        options = list(field.queryset[:2])
+        if len(options) == 1:
+            field.empty_label = None
+            initial.setdefault(name, options[0].pk)
+            field.widget.attrs["data-fixed"] = "1"
+            field.help_text = _("Your own organisation: you file for it only.")
+
+
 def _held_pks(instance, name: str) -> list:
     if instance is None or not instance.pk:
         return []
@@ -111,6 +199,17 @@ class RecordForm(forms.ModelForm):
         if user is not None:
             limit_to_visible(self.fields, user, self.instance)
             limit_scope_fields(self.fields, user, self.instance)
+            fix_own_parent(self.fields, user, limit_parents(self.fields, user, self.instance), self.initial)
+            if not getattr(user, "is_government", False):
+                # Where the record lies and whom it counts for are the bureau's to set (core.scope): a
+                # new record takes them from what it belongs to; they are not even shown here.
+                hidden = (*scope.DERIVED_FIELDS, "owner_org", *self.government_fields) \
+                    if scope.scope_field_names(model) else self.government_fields
+                for name in hidden:
+                    self.fields.pop(name, None)
+            else:
+                self.government_defaults(user)
+        picker_widgets(self.fields)
         if self.instance.pk and any(f.name == "version" for f in model._meta.concrete_fields):
             # The version the user read travels with the form; the save is refused if it moved.
             self.fields[VERSION_FIELD] = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
@@ -138,6 +237,12 @@ class RecordForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-control")
             if field.max_length if hasattr(field, "max_length") else False:
                 widget.attrs.setdefault("maxlength", field.max_length)
+
+    # Fields only government roles fill in (an achievement's 填报区镇): hidden from everyone else.
+    government_fields: tuple[str, ...] = ()
+
+    def government_defaults(self, user) -> None:
+        """Preset the government-only fields from the government user (their own unit); a hook."""
 
     def region_queryset(self):
         """Where records of this form may lie (before the user's own scope narrows it)."""

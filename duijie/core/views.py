@@ -82,15 +82,6 @@ def _filtered(rt: RecordType, request: HttpRequest):
     return filterset, filterset.qs if filterset.is_valid() else base.none()
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    cards = []
-    for rt in sorted(REGISTRY.values(), key=lambda r: r.order):
-        if rt.reference_only or not selectors.may_list(request.user, rt):
-            continue
-        cards.append({"rt": rt, "count": selectors.record_list(record_type=rt, user=request.user).count()})
-    return render(request, "core/home.html", {"cards": cards})
-
-
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
     filterset, qs = _filtered(rt, request)

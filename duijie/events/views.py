@@ -110,7 +110,8 @@ def event_add(request: HttpRequest) -> HttpResponse:
     rt = REGISTRY["events"]
     if not core_selectors.can_create(request.user, rt):
         raise PermissionDenied
-    form = EventForm(request.POST or None, initial=request.GET.dict() if request.method == "GET" else None)
+    form = EventForm(request.POST or None, initial=request.GET.dict() if request.method == "GET" else None,
+                     user=request.user)  # scope-limited dropdowns, like every registry form
     if request.method == "POST" and form.is_valid():
         try:
             event = lifecycle.event_create(by=request.user, instance=form.save(commit=False), m2m=form.m2m_data)

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core.api import RecordSerializer, serializer_for
@@ -7,6 +8,7 @@ from duijie.core.filtersets import ScopedFilterSet, id_filter
 from duijie.core.forms import RecordForm
 from duijie.core.models import AssessmentUnit, Industry
 from duijie.core.registry import RecordType, RelatedList
+from duijie.core.scope import units_in_scope
 from duijie.supply.choices import TransferMode
 from duijie.supply.models import Achievement, Carrier, Patent, Scenario
 from duijie.supply.services import ACHIEVEMENT_TRANSITIONS
@@ -46,6 +48,20 @@ class AchievementForm(RecordForm):
             "filing_unit", "filer_name", "filer_phone", "filing_date")),
         (_("Transfer terms"), ("ip_form", "transfer_modes", "asking_price")),
     )
+
+    # 填报区镇: the district office that collected the form (Annex 1's line under the table).
+    government_fields = ("filing_unit",)
+
+    def government_defaults(self, user) -> None:
+        """A district files for its own units: the choice is limited to them, its own preselected."""
+        field = self.fields.get("filing_unit")
+        if field is None:
+            return
+        held = [self.instance.filing_unit_id] if self.instance.filing_unit_id else []
+        field.queryset = field.queryset.filter(Q(pk__in=units_in_scope(user).values("pk")) | Q(pk__in=held))
+        own = getattr(getattr(user, "organisation", None), "assessment_unit_id", None)
+        if own and not self.instance.pk:
+            self.initial.setdefault("filing_unit", own)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

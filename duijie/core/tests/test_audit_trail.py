@@ -43,9 +43,14 @@ def test_denied_attempts_are_recorded_as_failures():
     api = APIClient()
     api.force_authenticate(user)
     assert api.post("/api/regions/", {}, format="json").status_code in (403, 405)
+    # Filing for another enterprise is a field error naming it (issue 16), nothing written ...
     r = api.post("/api/demands/", {"enterprise": other.enterprise_id, "demand_type": "other", "title": "越权",
                                    "description": "x"}, format="json")
-    assert r.status_code == 403
+    assert r.status_code == 400 and "enterprise" in r.json()
+    # ... changing another enterprise's published demand is a denied attempt.
+    public = f.demand(f.enterprise(), visibility="public", status="published")
+    assert api.patch(f"/api/demands/{public.pk}/", {"title": "越权"}, format="json",
+                     **f.if_match(public)).status_code == 403
     denied = AuditLog.objects.filter(action="denied", result="failure", user=user)
     assert denied.count() >= 2
     assert all(e.ip for e in denied)

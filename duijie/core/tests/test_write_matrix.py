@@ -331,7 +331,8 @@ def test_a_university_office_files_achievements_only_for_its_own_institution():
     api.force_authenticate(users["institution"])
     body = {"name": "冒名成果", "institution": other.pk, "lead_name": "张三", "field": "新材料", "stage": "研制阶段",
             "introduction": "一项新材料成果"}
-    assert api.post("/api/achievements/", body, format="json").status_code == 403
+    r = api.post("/api/achievements/", body, format="json")  # a field error naming the institution (issue 16)
+    assert r.status_code == 400 and "institution" in r.json(), r.content
     assert not Achievement.objects.filter(name="冒名成果").exists()
     body["institution"] = rec["inst_own"].pk
     r = api.post("/api/achievements/", body, format="json")
