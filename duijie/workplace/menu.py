@@ -93,6 +93,7 @@ AWARDS = Menu(_("Awards"), (
     rt("award-schemes", roles=GOV), rt("award-rule-versions", roles=frozenset({CITY})),
     rt("award-applications", roles=GOV | ORGS | {Role.EXPERT}), rt("award-rounds", roles=GOV),
     rt("award-payout-lists", roles=frozenset({CITY, UNIT})), rt("award-payee-accounts", roles=ORGS | {CITY}),
+    page("innovation:index", _("Innovation score (创新积分)"), {CITY, UNIT, PARK}),
 ))
 ANALYTICS = Menu(_("Analytics"), (
     page("programmes:index", _("Programme progress"), GOV),
@@ -114,7 +115,7 @@ FIND_TECHNOLOGY = Menu(_("Find technology"), (
     page("matching:search", _("Search technology"), BUSINESS),
 ))
 FIND_DEMANDS = Menu(_("Find demands"), (
-    rt("demands"), rt("challenges"), rt("enterprises"), rt("scenarios"), rt("parks"),
+    rt("demands"), rt("challenges"), page("challenges:invitations", _("Invitations to bid"), {Role.EXPERT, Role.INSTITUTION}), rt("enterprises"), rt("scenarios"), rt("parks"),
     page("matching:search", _("Search technology"), BUSINESS),
 ))
 MY_ENTERPRISE = Menu(_("My enterprise"), (
@@ -134,6 +135,7 @@ MY_COOPERATION = Menu(_("Events & cooperation"), (
 MY_AWARDS = Menu(_("Awards"), (
     page("awards:index", _("Awards and payouts"), ORGS | {Role.EXPERT}),
     rt("award-applications", roles=ORGS | {Role.EXPERT}), rt("award-payee-accounts", roles=ORGS),
+    page("innovation:index", _("Innovation score (创新积分)"), {Role.ENTERPRISE}),
 ))
 EXPERT_SELF = Menu(_("Me"), (
     page("experts:me", _("My expert profile"), {Role.EXPERT}),
