@@ -65,3 +65,13 @@ class PaymentStatus(models.TextChoices):
     UNPAID = "unpaid", _("Unpaid")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Payment failed")
+
+
+class ResponseKind(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed by the payee")
+    OBJECTION = "objection", _("Objection")
+
+
+class Resolution(models.TextChoices):
+    UPHELD = "upheld", _("Upheld: the round goes back to its candidates")
+    DISMISSED = "dismissed", _("Dismissed: the line stands")

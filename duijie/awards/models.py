@@ -31,6 +31,8 @@ from duijie.awards.choices import (
     Channel,
     Outcome,
     PaymentStatus,
+    Resolution,
+    ResponseKind,
     ReviewDecision,
     RoundStatus,
     RuleKind,
@@ -42,6 +44,7 @@ from duijie.core.models import RecordBase, TimeStamped, Versioned
 from duijie.core.roles import Role
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
+OFFICE_KINDS = ("government", "institution")  # the organisations that may review awards
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
@@ -63,7 +66,8 @@ class Scheme(RecordBase):
     candidate_source = models.CharField(_("candidates from"), max_length=24, choices=CandidateSource.choices)
     approving_body = models.CharField(_("approving body"), max_length=100, help_text=_("e.g. 联席会议"))
     review_chain = models.JSONField(_("review chain"), default=list, blank=True,
-                                    help_text=_("The reviewing offices in order, e.g. [\"高校科技处\", \"区科技局\"]."))
+                                    help_text=_("The reviewing offices in order, as organisation ids, e.g. [12, 3]: "
+                                                "only a member of an office reviews its step."))
     visibility = models.CharField(_("visibility"), max_length=12, choices=Visibility.choices,
                                   default=Visibility.PLATFORM)
 
@@ -77,10 +81,30 @@ class Scheme(RecordBase):
     def __str__(self) -> str:
         return f"{self.name}（{self.year}）"
 
+    def offices(self) -> list:
+        """The reviewing offices (organisations) in the chain's order."""
+        from duijie.core.models import Organisation
+
+        by_pk = Organisation.objects.in_bulk(self.review_chain or [])
+        return [by_pk[pk] for pk in self.review_chain or [] if pk in by_pk]
+
     def clean(self) -> None:
+        from duijie.core.models import Organisation
+
         chain = self.review_chain
-        if not isinstance(chain, list) or not all(isinstance(o, str) and o.strip() for o in chain):
-            raise ValidationError({"review_chain": _("The review chain is a list of office names, in order.")})
+        if not isinstance(chain, list) or not all(isinstance(o, int) and not isinstance(o, bool) for o in chain):
+            raise ValidationError({"review_chain": _("The review chain is a list of organisation ids (the reviewing "
+                                                     "offices), in order.")})
+        if len(set(chain)) != len(chain):
+            raise ValidationError({"review_chain": _("An office appears twice in the review chain.")})
+        found = dict(Organisation.objects.filter(pk__in=chain).values_list("pk", "kind"))
+        missing = [str(o) for o in chain if o not in found]
+        if missing:
+            raise ValidationError({"review_chain": _("No organisation with id %(ids)s.") % {"ids": ", ".join(missing)}})
+        wrong = [str(o) for o in chain if found[o] not in OFFICE_KINDS]
+        if wrong:
+            raise ValidationError({"review_chain": _("Organisation %(ids)s is not a government body or an institution; "
+                                                     "only those review awards.") % {"ids": ", ".join(wrong)}})
         if self.budget is not None and self.budget < 0:
             raise ValidationError({"budget": _("The budget cannot be negative.")})
         if self.region_id is None and self.programme_id:
@@ -259,9 +283,14 @@ class Round(RecordBase):
             self.region_id = self.scheme.region_id
 
     @property
-    def current_office(self) -> str:
+    def current_office(self):
+        """The organisation whose turn it is to review (None outside review)."""
+        from duijie.core.models import Organisation
+
         chain = self.scheme.review_chain or []
-        return chain[self.review_step] if self.status == RoundStatus.IN_REVIEW and self.review_step < len(chain) else ""
+        if self.status != RoundStatus.IN_REVIEW or self.review_step >= len(chain):
+            return None
+        return Organisation.objects.filter(pk=chain[self.review_step]).first()
 
 
 class AwardLine(PayeeFields, RecordBase):
@@ -418,6 +447,8 @@ class ReviewStep(TimeStamped):
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="reviews")
     step = models.PositiveSmallIntegerField(_("step"))
     office = models.CharField(_("office"), max_length=100)
+    organisation = models.ForeignKey("core.Organisation", verbose_name=_("reviewing office"), null=True,
+                                     on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices)
     note = models.TextField(_("note"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
@@ -432,3 +463,40 @@ class ReviewStep(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.office} · {self.get_decision_display()}"
+
+
+class PublicityResponse(TimeStamped):
+    """A payee's answer to its line during 公示: a confirmation, or an objection with the reason, which an
+    office resolves (upheld: the round goes back to its candidates; dismissed: the line stands). The
+    payout list is not issued while an objection is unresolved."""
+
+    SCOPE_VIA = "round"
+
+    round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="responses")
+    line = models.ForeignKey(AwardLine, verbose_name=_("award line"), null=True, on_delete=models.SET_NULL,
+                             related_name="responses")
+    label = models.CharField(_("payee"), max_length=300)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    kind = models.CharField(_("response"), max_length=10, choices=ResponseKind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    resolution = models.CharField(_("resolution"), max_length=10, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "created_at", "pk"]
+        verbose_name = _("publicity response")
+        verbose_name_plural = _("publicity responses")
+
+    def __str__(self) -> str:
+        return f"{self.label} · {self.get_kind_display()}"
+
+    @property
+    def open(self) -> bool:
+        return self.kind == ResponseKind.OBJECTION and not self.resolution

@@ -17,13 +17,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duijie.awards import candidates, payouts, rules
-from duijie.awards.choices import PAID_OUTCOMES, PaymentStatus, ReviewDecision, RoundStatus, RuleStatus
+from duijie.awards.choices import (
+    PAID_OUTCOMES,
+    PaymentStatus,
+    Resolution,
+    ResponseKind,
+    ReviewDecision,
+    RoundStatus,
+    RuleStatus,
+)
 from duijie.awards.models import (
     Application,
     AwardLine,
     PayeeAccount,
     PayoutLine,
     PayoutList,
+    PublicityResponse,
     ReviewStep,
     Round,
     RuleVersion,
@@ -37,6 +46,7 @@ from duijie.core.roles import Role
 from duijie.core.services import claim_version, record_save
 
 S = RoundStatus
+OFFICE_ROLES = (Role.CITY_ADMIN, Role.UNIT_ADMIN, Role.PARK_MANAGER, Role.INSTITUTION)
 
 
 def _manager(user, obj) -> None:
@@ -213,18 +223,29 @@ def round_submit(*, round_: Round, by) -> Round:
         return _move(round_, by, (S.DRAFT,), target, review_step=0, return_reason="")
 
 
+def is_office_member(user, org_id: int | None) -> bool:
+    """``user`` works for the organisation ``org_id`` in a role that reviews (a government body's staff,
+    an institution's office)."""
+    return (org_id is not None and getattr(user, "is_active", False) and user.organisation_id == org_id
+            and getattr(user, "role", None) in OFFICE_ROLES)
+
+
 def round_review(*, round_: Round, by, passed: bool, note: str = "") -> Round:
-    """The current office passes the round on (the last one: reviewed) or returns it for changes."""
-    _manager(by, round_)
+    """The current office passes the round on (the last one: reviewed) or returns it for changes. Only a
+    member of that office acts for it (not any administrator in scope)."""
     if not passed and not note.strip():
         raise ValidationError({"note": _("Say what must change when returning the round.")})
     with transaction.atomic():
-        current = Round.objects.get(pk=round_.pk)
+        current = Round.objects.select_related("scheme").get(pk=round_.pk)
         if current.status != S.IN_REVIEW:
             raise ValidationError(_("The round is not in review."))
+        office = current.current_office
+        if office is None or not is_office_member(by, office.pk):
+            raise PermissionDenied(_("This step is reviewed by %(office)s; only its members act for it.") % {
+                "office": office or "—"})
         chain = current.scheme.review_chain
-        office = chain[current.review_step]
-        step = ReviewStep(round=current, step=current.review_step, office=office, by=by, note=note.strip(),
+        step = ReviewStep(round=current, step=current.review_step, office=office.name[:100], organisation=office,
+                          by=by, note=note.strip(),
                           decision=ReviewDecision.PASSED if passed else ReviewDecision.RETURNED)
         step._history_user = by
         step.save()
@@ -232,8 +253,9 @@ def round_review(*, round_: Round, by, passed: bool, note: str = "") -> Round:
         if not passed:
             return _move(current, by, (S.IN_REVIEW,), S.DRAFT, note=note, review_step=0, return_reason=note.strip())
         if current.review_step + 1 < len(chain):
-            return _move(current, by, (S.IN_REVIEW,), S.IN_REVIEW, note=office, review_step=current.review_step + 1)
-        return _move(current, by, (S.IN_REVIEW,), S.REVIEWED, note=office, review_step=len(chain))
+            return _move(current, by, (S.IN_REVIEW,), S.IN_REVIEW, note=office.name,
+                         review_step=current.review_step + 1)
+        return _move(current, by, (S.IN_REVIEW,), S.REVIEWED, note=office.name, review_step=len(chain))
 
 
 def round_approve(*, round_: Round, by, decision_number: str, decision_date: date, decision_document: str) -> Round:
@@ -274,6 +296,11 @@ def round_issue(*, round_: Round, by, today: date | None = None) -> PayoutList:
     today = today or timezone.localdate()
     with transaction.atomic():
         current = Round.objects.get(pk=round_.pk)
+        open_ = list(current.responses.filter(kind=ResponseKind.OBJECTION, resolution="").order_by("pk"))
+        if current.status == S.PUBLICITY and open_:
+            raise ValidationError(_("%(n)s objection(s) raised during 公示 are unresolved (%(who)s); resolve them "
+                                    "before issuing the payout list. Nothing was issued.") % {
+                "n": len(open_), "who": "、".join(o.label for o in open_[:5])})
         if current.status == S.PUBLICITY and current.publicity_end and today <= current.publicity_end:
             raise ValidationError(_("The publicity period runs until %(end)s; issue the payout list after it.") % {
                 "end": current.publicity_end.isoformat()})
@@ -352,3 +379,71 @@ def reconciliation(payout: PayoutList) -> dict[str, object]:
     return {"lines": len(rows), "paid_lines": sum(1 for s, _a in rows if s == PaymentStatus.PAID),
             "paid": paid, "unpaid": unpaid, "total": paid + unpaid, "budget": budget,
             "budget_left": budget - paid - unpaid}
+
+
+# ------------------------------------------------------------------------------------------------
+# 公示: the payees' confirmations and objections, resolved by an office
+# ------------------------------------------------------------------------------------------------
+
+def is_payee(user, line: AwardLine) -> bool:
+    """``user`` speaks for the payee of ``line``: the expert themself, or the payee organisation's account
+    (for an organisation, or a person named with their unit: the unit answers for its student)."""
+    if not getattr(user, "is_active", False):
+        return False
+    if line.expert_id:
+        return line.expert.user_id == user.pk
+    return line.payee_org_id is not None and user.organisation_id == line.payee_org_id \
+        and user.role in (Role.ENTERPRISE, Role.INSTITUTION)
+
+
+def line_respond(*, line: AwardLine, by, objection: bool, reason: str = "") -> PublicityResponse:
+    """The payee confirms its line or objects to it with the reason, while the round is in 公示."""
+    if not is_payee(by, line):
+        raise PermissionDenied(_("Only the payee of a line confirms it or objects to it."))
+    if line.outcome not in PAID_OUTCOMES and not objection:
+        raise ValidationError(_("Nothing is allocated on this line to confirm; object if it is wrong."))
+    reason = (reason or "").strip()
+    if objection and not reason:
+        raise ValidationError({"reason": _("Give the reason for the objection.")})
+    with transaction.atomic():
+        current = Round.objects.select_for_update().get(pk=line.round_id)
+        if current.status != S.PUBLICITY:
+            raise ValidationError(_("Confirmations and objections are taken during 公示 only (now: %(s)s).") % {
+                "s": current.get_status_display()})
+        response = PublicityResponse(round=current, line=line, label=line.label[:300], amount=line.amount,
+                                     kind=ResponseKind.OBJECTION if objection else ResponseKind.CONFIRMED,
+                                     reason=reason, by=by)
+        response._history_user = by
+        response.save()
+        audit(user=by, action=AuditAction.CREATE, obj=response, detail={"kind": response.kind, "line": line.pk})
+        changes.announce(changes.Kind.CREATED, PublicityResponse, [response.pk])
+    return response
+
+
+def objection_resolve(*, response: PublicityResponse, by, upheld: bool, note: str) -> PublicityResponse:
+    """An office of the round (a reviewing office's member, or the administrator running the scheme)
+    resolves an objection with a note. Upheld: the round goes back to its candidates (recompute, review
+    and approve again); dismissed: the line stands."""
+    round_ = response.round
+    offices = round_.scheme.review_chain or []
+    if not any(is_office_member(by, o) for o in offices):
+        _manager(by, round_)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"resolution_note": _("Say how the objection was resolved.")})
+    with transaction.atomic():
+        locked = PublicityResponse.objects.select_for_update().get(pk=response.pk)
+        if locked.kind != ResponseKind.OBJECTION or locked.resolution:
+            raise ValidationError(_("Only an open objection can be resolved."))
+        if Round.objects.filter(pk=round_.pk).values_list("status", flat=True).get() != S.PUBLICITY:
+            raise ValidationError(_("The round is no longer in 公示."))
+        locked.resolution = Resolution.UPHELD if upheld else Resolution.DISMISSED
+        locked.resolution_note, locked.resolved_by, locked.resolved_at = note, by, timezone.now()
+        locked._history_user = by
+        locked.save()
+        audit(user=by, action=AuditAction.UPDATE, obj=locked, detail={"resolution": locked.resolution})
+        changes.announce(changes.Kind.UPDATED, PublicityResponse, [locked.pk], fields=["resolution"])
+        if upheld:
+            _move(round_, by, (S.PUBLICITY,), S.DRAFT, note=note, review_step=0,
+                  return_reason=_("Objection upheld (%(who)s): %(note)s") % {"who": locked.label, "note": note})
+    return locked

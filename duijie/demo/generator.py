@@ -40,6 +40,7 @@ from duijie.demo import duplicates
 from duijie.demo.accounts import DEMO_ACCOUNTS
 from duijie.demo.areas import (
     accounts,
+    awards,
     challenges,
     cooperation,
     demands,
@@ -233,6 +234,7 @@ class _Generator:
         programmes.make_programmes(self)  # last: its progress counts the records above
         programmes.make_supervision(self)  # after the programmes: its issued report freezes their progress
         innovation.make_innovation(self)  # the 创新积分 run reads the enterprises' metrics and records above
+        awards.make_awards(self)  # after the programmes (schemes belong to them) and the records they pay for
         return self.counts
 
     def load_reference(self) -> None:

@@ -20,7 +20,7 @@ def build(slug: str, i: int):
     scheme = Scheme.objects.create(programme=programme, code=f"award-{i}", name=f"奖励{i}", basis_clause="条款",
                                    year=2025, budget=Decimal("100000"), purpose="excellent-teacher",
                                    candidate_source="applications", approving_body="联席会议",
-                                   review_chain=["区科技局"], region=city)
+                                   review_chain=[], region=city)
     scheme.assessment_units.set([unit])
     if slug == "award-schemes":
         return scheme

@@ -35,12 +35,13 @@ def world() -> dict:
             "xinbei_admin": xinbei_admin, "programme": programme}
 
 
-def scheme(w, *, kind, parameters, source="applications", budget="500000", purpose=None, chain=("高校科技处", "区科技局"),
+def scheme(w, *, kind, parameters, source="applications", budget="500000", purpose=None, chain=None,
            year=YEAR, publish=True, **kw) -> Scheme:
     s = Scheme.objects.create(
         programme=w["programme"], code=f"s-{next(_n)}", name=kw.pop("name", f"奖励方案{next(_n)}"),
         basis_clause="“双十百千”专项资金②", year=year, budget=Decimal(budget), purpose=purpose or f"p-{next(_n)}",
-        candidate_source=source, approving_body="联席会议", review_chain=list(chain), region=w["r"]["3204"],
+        candidate_source=source, approving_body="联席会议",
+        review_chain=[o.pk for o in (chain if chain is not None else (w["bureau"],))], region=w["r"]["3204"],
         filed_by=w["city"], filed_by_org=w["bureau"], **kw)
     v = services.rule_version_create(scheme=s, kind=kind, parameters=parameters, valid_from=date(2016, 1, 1),
                                      source_clause="测试条款", by=w["city"])

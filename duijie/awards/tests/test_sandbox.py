@@ -60,7 +60,8 @@ def test_sandbox_page_and_api_for_city_administrators_only(w, client):
     client.force_login(w["city"])  # (a login is audited)
     before = _snapshot()
     page = client.get(reverse("awards:sandbox", args=[w["draft"].pk]))
-    assert page.status_code == 200 and 'sandbox-after">18000.00<' in page.content.decode()
+    assert page.status_code == 200  # 万元 shown, the exact yuan on hover
+    assert 'sandbox-after"><span class="money" title="18,000.00元">1.8万元<' in page.content.decode()
     api = APIClient()
     api.force_authenticate(w["city"])
     data = api.get(f"/api/award-rule-versions/{w['draft'].pk}/sandbox/").json()

@@ -43,10 +43,13 @@ def w():
                 title=f"{name}合同{i}", contract_type="transfer_patent", enterprise=f.enterprise(), institution=inst,
                 amount=Decimal(amount), signed_on=date(YEAR, 3, 1), registration_number=f"{code}-{i}",
                 registered_on=date(YEAR, 3, 10), transfer_org=org, region=w["r"][code], visibility="restricted")
+    # The reviewing offices: the city's finance bureau, then the science bureau (each acts for itself).
+    w["finance"] = f.user(role="city_admin", organisation=Organisation.objects.create(
+        kind="government", name="常州市财政局", region=w["r"]["3204"]))
     PayeeAccount.objects.create(payee_org=w["orgs"]["320412"], account_name="武进技术转移中心", bank_name="江苏银行武进支行",
                                 account_number=ACCOUNT, owner_org=w["orgs"]["320412"], region=w["r"]["320412"])
     w["scheme"] = h.scheme(w, kind="share", parameters={"rate": "0.02"}, source="registered_contracts",
-                           budget="100000", chain=("区科技局", "市科技局"))
+                           budget="100000", chain=(w["finance"].organisation, w["bureau"]))
     w["round"] = services.round_compute(round_=h.round_for(w, w["scheme"]), by=w["city"])
     return w
 
@@ -54,7 +57,7 @@ def w():
 def _to_publicity(w) -> Round:
     r, city = w["round"], w["city"]
     r = services.round_submit(round_=r, by=city)
-    r = services.round_review(round_=r, by=city, passed=True)
+    r = services.round_review(round_=r, by=w["finance"], passed=True)
     r = services.round_review(round_=r, by=city, passed=True)
     r = services.round_approve(round_=r, by=city, decision_number="联席会议纪要〔2025〕3号", decision_date=date(YEAR, 12, 1),
                                decision_document="https://kjj.example.gov.cn/2025-3.pdf")
@@ -62,21 +65,23 @@ def _to_publicity(w) -> Round:
 
 
 def test_review_returns_for_changes_then_passes_each_office_in_order(w):
-    city = w["city"]
+    city, finance = w["city"], w["finance"]
+    finance_office, bureau = finance.organisation, w["bureau"]
     r = services.round_submit(round_=w["round"], by=city)
-    assert r.status == RoundStatus.IN_REVIEW and r.current_office == "区科技局"
+    assert r.status == RoundStatus.IN_REVIEW and r.current_office == finance_office
     with pytest.raises(ValidationError) as e:
-        services.round_review(round_=r, by=city, passed=False, note=" ")
+        services.round_review(round_=r, by=finance, passed=False, note=" ")
     assert "note" in e.value.message_dict
-    r = services.round_review(round_=r, by=city, passed=False, note="请补充合同登记证明")
+    r = services.round_review(round_=r, by=finance, passed=False, note="请补充合同登记证明")
     assert r.status == RoundStatus.DRAFT and r.return_reason == "请补充合同登记证明"
     r = services.round_submit(round_=r, by=city)
-    r = services.round_review(round_=r, by=city, passed=True)
-    assert r.status == RoundStatus.IN_REVIEW and r.current_office == "市科技局"
+    r = services.round_review(round_=r, by=finance, passed=True)
+    assert r.status == RoundStatus.IN_REVIEW and r.current_office == bureau
     r = services.round_review(round_=r, by=city, passed=True)
     assert r.status == RoundStatus.REVIEWED
-    assert list(r.reviews.values_list("office", "decision")) == [
-        ("区科技局", "returned"), ("区科技局", "passed"), ("市科技局", "passed")]
+    assert list(r.reviews.values_list("organisation", "decision")) == [
+        (finance_office.pk, "returned"), (finance_office.pk, "passed"), (bureau.pk, "passed")]
+    assert [x.by for x in r.reviews.all()] == [finance, finance, city]
     # Every step is in the round's history and the audit trail.
     assert r.history.count() >= 6
     assert AuditLog.objects.filter(object_type="awards.round", object_id=str(r.pk), action="transition").count() == 5
@@ -84,7 +89,7 @@ def test_review_returns_for_changes_then_passes_each_office_in_order(w):
 
 def test_an_approval_over_budget_is_refused_and_nothing_is_written(w):
     r = services.round_submit(round_=w["round"], by=w["city"])
-    r = services.round_review(round_=r, by=w["city"], passed=True)
+    r = services.round_review(round_=r, by=w["finance"], passed=True)
     r = services.round_review(round_=r, by=w["city"], passed=True)
     total = services.round_lines_total(r)
     assert total == Decimal("50000.02")  # 2% of 1,000,000.00 and of 250,000.25 (5,000.005 → 5,000.01 at the line), twice
@@ -204,7 +209,8 @@ def test_the_round_page_walks_candidates_review_approval_and_publicity(w, client
     r = w["round"]
     url = reverse("awards:round_action", args=[r.pk, "submit"])
     assert client.post(url).status_code == 302
-    for _office in ("区科技局", "市科技局"):
+    for reviewer in (w["finance"], w["city"]):  # each office acts for itself
+        client.force_login(reviewer)
         client.post(reverse("awards:round_action", args=[r.pk, "pass"]), {"note": ""})
     client.post(reverse("awards:round_action", args=[r.pk, "approve"]), {"decision_number": "", "decision_date": ""})
     assert Round.objects.get(pk=r.pk).status == RoundStatus.REVIEWED  # refused: no decision named

@@ -113,6 +113,9 @@ def make_cooperation(g) -> None:
         g.link(CooperationProject, projects, name, [parties[name] for _p, parties, *_ in plans])
     g.link(CooperationProject, projects, "assessment_units", [units for _p, _x, units, _s in plans])
 
+    # A contract a local university sells without a broker is brought to the city by the university's own
+    # technology transfer office (seed 003 三、3: 推动科技成果转化服务中心成为专业化的技术转移实体).
+    tto = {i.pk: i.organisation_id for i in g.insts if i.is_local}
     contracts, contract_units, outcomes, n = [], [], [], 0
     reached = {S.SIGNED, S.IMPLEMENTING, S.COMPLETED}
     for project, (_p, parties, units, steps) in zip(projects, plans, strict=True):
@@ -133,7 +136,9 @@ def make_cooperation(g) -> None:
             enterprise_id=parties["enterprises"][0], institution_id=inst_id, amount=g.money(5, 300),
             signed_on=signed, registration_number=f"{reg_day.year}320400{n:06d}" if registered else "",
             registered_on=reg_day if registered else None,
-            transfer_org=transfer_org if project.broker_id else None, broker_id=project.broker_id,
+            transfer_org_id=(transfer_org.pk if transfer_org and project.broker_id
+                             else tto.get(inst_id) if registered else None),
+            broker_id=project.broker_id,
             project=project, owner_org_id=project.owner_org_id, region_id=project.region_id,
             park_id=project.park_id, visibility=Visibility.RESTRICTED, **g.scope()))
         contract_units.append(units)
