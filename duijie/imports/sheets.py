@@ -37,7 +37,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
                "description": "需求描述", "budget_min": "50万元", "budget_max": "100万元", "deadline": "2026/12/31"},
     "park": {"name": "示例科技产业园", "level": "省级", "industry_tracks": "新能源、智能制造", "industries": "C3841、C3842",
              "directory_years": "2025、2026"},
-    "region": {"code": "320412001", "name": "示例街道", "parent": "320412"},
+    "region": {"code": "320412001901", "name": "示例社区", "parent": "320412001"},  # a new one: never renames a town
     "assessment_unit": {"code": "example-2026", "name": "示例高新区", "kind": "经开区/高新区", "city": "3204", "parent": "",
              "regions": "320412、320411", "parks": "示例科技产业园", "valid_from": "2026-01-01", "valid_to": "2028-12-31"},
     "carrier": {"name": "示例新材料重点实验室", "kind": "重点实验室", "level": "省级", "approval_date": "2020-06-01"},
@@ -66,13 +66,20 @@ def _header(ws, headers: list[str], required: set[int] = frozenset()) -> None:
     ws.freeze_panes = "A2"
 
 
+def import_columns(kind: Kind) -> list[tuple[str, str]]:
+    """(field name, header) of every column the import reads, in template order: the template, the
+    operator's export and every list's xlsx export (core/export.py) write these, the import reads them."""
+    with translation.override("zh-hans"):
+        return [(n, template_header(kind, n)) for n in kind.columns]
+
+
 def template_xlsx(kind: Kind) -> bytes:
     """Chinese headers (required ones shaded) and one example row."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title(str(kind.model._meta.verbose_name_plural))
     with translation.override("zh-hans"):
-        headers = [template_header(kind, n) for n in kind.columns]
+        headers = [header for _n, header in import_columns(kind)]
         ws.title = sheet_title(str(kind.model._meta.verbose_name_plural))
     _header(ws, headers, {i for i, n in enumerate(kind.columns) if n in kind.required})
     example = EXAMPLES.get(kind.name, {})
@@ -122,7 +129,7 @@ def export_xlsx(kind: Kind, objs) -> bytes:
     wb = Workbook(write_only=True)
     with translation.override("zh-hans"):
         ws = wb.create_sheet(sheet_title(str(kind.model._meta.verbose_name_plural)))
-        ws.append([template_header(kind, n) for n in kind.columns])
+        ws.append([header for _n, header in import_columns(kind)])
         for obj in objs:
             ws.append([export_value(kind, obj, n) for n in kind.columns])
     return _save(wb)
