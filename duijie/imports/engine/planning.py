@@ -168,15 +168,13 @@ def _parse_rows(kind: Kind, rows: list, cols: _Columns, result: Result, total: i
             if raw is None or (raw.__class__ is str and not raw.strip()):
                 continue
             if c.personal and looks_masked(V.cell_text(raw)):
-                if shown is not None:
-                    shown.append((c.header, V.cell_text(raw)))
                 continue  # a masked value coming back never overwrites the stored one
             value, problems = c.read(raw)
             if problems:
                 errors.extend(problems)
             else:
                 vals[c.name] = value
-            if shown is not None:
+            if shown is not None and not c.personal:  # personal data is not repeated, even masked
                 shown.append((c.header, _shown(c, raw, None if problems else value)))
         if kind.prepare is not None and not errors:
             try:
