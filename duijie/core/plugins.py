@@ -100,6 +100,11 @@ class ImportKind:
     record_type: str
     name: str
     city_admin_only: bool = False
+    # The import's layout, so the list's xlsx export re-imports unchanged (core/export.py): the
+    # columns the import reads as (field name, header) in its order, and how a record's field is
+    # spelled in a cell so that the import finds the same value again (a code, a credit code, a label).
+    columns: Callable[[], list[tuple[str, str]]] | None = None
+    cell: Callable[[models.Model, str], Any] | None = None
 
 
 @dataclass(frozen=True)

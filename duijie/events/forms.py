@@ -44,7 +44,8 @@ class SlotForm(_Styled):
         self.event = event
         live = Invitation.objects.filter(event=event, status__in=(I.INVITED, I.REGISTERED, I.ATTENDED))
         self.fields["enterprise"].queryset = Enterprise.objects.filter(pk__in=live.values("enterprise")).order_by("name")
-        self.fields["expert"].queryset = Expert.objects.filter(pk__in=live.values("expert")).order_by("name")
+        self.fields["expert"].queryset = (Expert.objects.filter(pk__in=live.values("expert")).order_by("name")
+                                          .select_related("institution"))  # its label names the institution
         self.fields["starts_at"].choices = [(t.strftime("%Y-%m-%dT%H:%M"), t.strftime("%m-%d %H:%M"))
                                             for t in event.slot_times()]
         self.fields["table"].choices = [(t, t) for t in event.tables()] or [("", "—")]

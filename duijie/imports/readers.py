@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,10 +122,106 @@ def _read_xlsx_calamine(data: bytes, name: str) -> Sheet:
     except Exception:
         raise FileProblem(_("“%(name)s” could not be opened as an Excel workbook (it may be damaged): "
                             "open it in Excel and save it again.") % {"name": name})
+    uncached = formulas_without_values(data)
+    marked = {r for r, _c in uncached}
     rows = [(number, tuple(None if v == "" else v for v in row))
-            for number, row in enumerate(values, start=1) if _kept(row)]
+            for number, row in enumerate(values, start=1) if _kept(row) or number in marked]
     notes = [_("Only the first sheet was read.")] if len(wb.sheet_names) > 1 else []
-    return Sheet(rows=rows, file_type="xlsx", notes=notes)
+    return Sheet(rows=_mark_uncached(rows, uncached), file_type="xlsx", notes=notes)
+
+
+def _first_sheet_part(zf: zipfile.ZipFile) -> str | None:
+    """The zip member of the workbook's first sheet (the one the readers read)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    try:
+        book = ET.fromstring(zf.read("xl/workbook.xml"))  # noqa: S314 - guard.py refused DOCTYPEs (no entities)
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
+    except (KeyError, ET.ParseError):
+        return None
+    first = book.find("m:sheets/m:sheet", ns)
+    if first is None:
+        return None
+    rid = first.get(f"{{{ns['r']}}}id")
+    for rel in rels:
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def formulas_without_values(data: bytes) -> dict[tuple[int, int], str]:
+    """(row, column index from 0) → formula of every formula cell of the first sheet saved without its
+    result (a file written by a program, never opened in Excel): read as empty, it would silently keep
+    the stored value or fail as "required". Run in the parsing child (guard.py) after its checks."""
+    out: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            part = _first_sheet_part(zf)
+            if part is None or part not in zf.namelist():
+                return out
+            with zf.open(part) as fh:
+                if b"<f" not in fh.read():
+                    return out
+            with zf.open(part) as fh:
+                for _event, el in ET.iterparse(fh):  # noqa: S314 - as above
+                    if el.tag.rsplit("}", 1)[-1] != "c":
+                        continue
+                    f = v = None
+                    for child in el:
+                        tag = child.tag.rsplit("}", 1)[-1]
+                        if tag == "f":
+                            f = child
+                        elif tag in ("v", "is"):
+                            v = child
+                    # No result: no <v>, or an empty one that is not a cached empty text (t="str"),
+                    # as openpyxl and other writers leave it.
+                    if f is not None and (v is None or (not (v.text or "").strip() and v.tag.endswith("v")
+                                                        and el.get("t") != "str")):
+                        m = _REF.fullmatch(el.get("r", ""))
+                        if m:
+                            col = 0
+                            for ch in m.group(1):
+                                col = col * 26 + ord(ch) - 64
+                            out[(int(m.group(2)), col - 1)] = f.text or ""
+                    el.clear()
+    except (zipfile.BadZipFile, ET.ParseError, KeyError):
+        return out
+    return out
+
+
+def _mark_uncached(rows: list, uncached: dict[tuple[int, int], str]) -> list:
+    if not uncached:
+        return rows
+    by_row: dict[int, list[int]] = {}
+    for r, c in uncached:
+        by_row.setdefault(r, []).append(c)
+    out = []
+    for number, cells in rows:
+        cols = by_row.get(number)
+        if cols:
+            cells = list(cells) + [None] * (max(cols) + 1 - len(cells))
+            for c in cols:
+                ref = f"{_column_letters(c)}{number}"
+                cells[c] = Invalid(f"={uncached[(number, c)]}", _(
+                    "Cell %(cell)s holds the formula “=%(formula)s” but the file has no result for it (it was "
+                    "written by a program and never calculated): open the file in Excel or WPS and save it, or "
+                    "paste the values in place of the formulas.") % {"cell": ref, "formula": uncached[(number, c)]})
+            cells = tuple(cells)
+        out.append((number, cells))
+    return out
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _read_xlsx_openpyxl(data: bytes, name: str) -> Sheet:
@@ -132,16 +230,18 @@ def _read_xlsx_openpyxl(data: bytes, name: str) -> Sheet:
     except Exception:
         raise FileProblem(_("“%(name)s” could not be opened as an Excel workbook (it may be damaged): "
                             "open it in Excel and save it again.") % {"name": name})
+    uncached = formulas_without_values(data)
+    marked = {r for r, _c in uncached}
     try:
         ws = wb.worksheets[0]
         rows = []
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            if _kept(values):
+            if _kept(values) or number in marked:
                 rows.append((number, tuple(values)))
     finally:
         wb.close()
     notes = [_("Only the first sheet was read.")] if len(wb.sheetnames) > 1 else []
-    return Sheet(rows=rows, file_type="xlsx", notes=notes)
+    return Sheet(rows=_mark_uncached(rows, uncached), file_type="xlsx", notes=notes)
 
 
 def _read_xls(data: bytes, name: str) -> Sheet:

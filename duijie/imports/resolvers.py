@@ -6,12 +6,15 @@ that fits several records is refused with the codes to use instead.
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from duijie.core.models import AssessmentUnit, Industry, Organisation, Park, Region
+from duijie.core.reference import REFERENCE_DIR
 from duijie.core.validators import normalise_uscc
 from duijie.imports.values import cell_text, fold_key, nfkc
 from duijie.orgs.models import Enterprise, Institution
@@ -35,6 +38,7 @@ class Lookup:
         self.what = what
         self.codes: dict[str, int] = {}
         self.names: dict[str, list[int]] = {}
+        self.exact: dict[str, list[int]] = {}  # as written (width folded only): 常州大学 ≠ 常州大學
         for pk, codes, names in rows:
             for code in codes:
                 if code:
@@ -44,6 +48,9 @@ class Lookup:
                     self.names.setdefault(fold_key(name), [])
                     if pk not in self.names[fold_key(name)]:
                         self.names[fold_key(name)].append(pk)
+                    exact = self.exact.setdefault(nfkc(name).strip(), [])
+                    if pk not in exact:
+                        exact.append(pk)
 
     def find(self, raw) -> int | None:
         text = cell_text(raw)
@@ -57,6 +64,11 @@ class Lookup:
             return self.codes[first[1:]]  # GB/T 4754 class written with its section letter
         pks = self.names.get(fold_key(text), [])
         if len(pks) > 1:
+            # Two records whose names differ only in script or width (a traditional-script duplicate
+            # awaiting merge): the one spelled exactly as the cell is meant.
+            exact = self.exact.get(nfkc(text).strip(), [])
+            if len(exact) == 1:
+                return exact[0]
             raise ValueError(_("“%(value)s” matches several %(what)s: use the code instead.")
                              % {"value": text, "what": self.what})
         return pks[0] if pks else None
@@ -66,6 +78,42 @@ class Lookup:
         if pk is None:
             raise ValueError(_("No %(what)s “%(value)s” in the registry.") % {"what": self.what, "value": cell_text(raw)})
         return pk
+
+
+ALIASES_CSV = REFERENCE_DIR / "institution_aliases.csv"
+
+
+@functools.cache
+def institution_aliases() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """The shipped short forms (core/reference/institution_aliases.csv, provenance there): folded
+    whole-name alias → full name, and (folded prefix, full prefix), longest first."""
+    names: dict[str, str] = {}
+    prefixes: list[tuple[str, str]] = []
+    with open(ALIASES_CSV, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["match"] == "prefix":
+                prefixes.append((fold_key(row["alias"]), fold_key(row["name"])))
+            else:
+                names[fold_key(row["alias"])] = row["name"]
+    prefixes.sort(key=lambda p: -len(p[0]))
+    return names, tuple(prefixes)
+
+
+def alias_spellings(text: str) -> list[str]:
+    """Other spellings of a name written in a short form (folded): 上海交大 → 上海交通大学, 中科院微电子研究所 →
+    中国科学院微电子研究所, and back (中国科学院微电子研究所 → 中科院微电子研究所), so either form finds a
+    record stored in the other."""
+    names, prefixes = institution_aliases()
+    key = fold_key(text)
+    out = []
+    if key in names:
+        out.append(fold_key(names[key]))
+    for short, full in prefixes:
+        if key.startswith(short):
+            out.append(full + key[len(short):])
+        elif key.startswith(full):
+            out.append(short + key[len(full):])
+    return [o for o in dict.fromkeys(out) if o != key]
 
 
 class Resolvers:
@@ -124,6 +172,10 @@ class Resolvers:
         if table is None:  # pragma: no cover - kinds only declare the foreign keys above
             raise ValueError(_("This column cannot be imported."))
         lookup = self._lookup(table)
+        if table in ("institution", "organisation") and lookup.find(raw) is None:
+            for other in alias_spellings(cell_text(raw)):  # 上海交大, 中科院…所 (core/reference)
+                if lookup.find(other) is not None:
+                    return lookup.find(other)
         if table == "enterprise":
             code = normalise_uscc(cell_text(raw))
             if code in lookup.codes:

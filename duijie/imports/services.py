@@ -78,7 +78,8 @@ def _fill(job: ImportJob, result: Result) -> None:
     job.file_type, job.encoding = result.file_type, result.encoding
     job.error_rows = [list(e) for e in result.errors()[:ERROR_ROWS]]
     job.preview = [[r.row, r.outcome, r.label, "、".join(r.changes), "；".join(
-        f"{c}：{m}" if c else m for c, m in r.errors), r.note] for r in result.rows[:PREVIEW_ROWS]]
+        f"{c}：{m}" if c else m for c, m in r.errors), r.note, [list(v) for v in r.values]]
+        for r in result.rows[:PREVIEW_ROWS]]
 
 
 def run(kind: Kind, data: bytes, file_name: str, user, *, options: dict | None = None, **kw) -> Result:

@@ -23,8 +23,8 @@ from duijie.events.models import Invitation
 from duijie.events.planner import InvitationPlan, PlannedInvitee, invited_ids, shared_industry_plan
 from duijie.events.suggest import PairSuggestion, shared_industry_pairs
 from duijie.experts.models import Expert
-from duijie.matching import documents, learning, policy, store
-from duijie.matching.selectors import _query_for, _query_vector, _ranked, _scaled
+from duijie.matching import declarations, documents, learning, policy, store
+from duijie.matching.selectors import _query_of, _query_vector, _ranked, _scaled
 from duijie.orgs.models import Enterprise
 from matchkit import Query
 
@@ -119,9 +119,14 @@ def suggest_pairs(event, *, limit: int = 30) -> list[PairSuggestion]:
     load = policy.expert_load(list(experts))
     weights = learning.weights_for("enterprise", "expert")
     per_ent: dict[int, list[PairSuggestion]] = defaultdict(list)
+    conflicts = policy.conflicts_many(experts.values(), enterprises)  # two queries, not two per enterprise
+    decl = declarations.for_model(Enterprise)
+    # Every enterprise's record in one batch (its labels, partners …), not a handful of queries each.
+    records = {r.id: r for r in documents.build_many(decl, [e.pk for e in enterprises])[0]}
     for ent in enterprises:
-        coi = policy.conflicts(experts.values(), ent)
-        query, _source = _query_for(ent, ["expert"])
+        coi = conflicts[ent.pk]
+        rec = records.get(documents.record_id("enterprise", ent.pk)) or documents.build(decl, ent)
+        query, _source = _query_of(decl, ent, rec, ["expert"])
         if (query.title or query.text) and len(idx):
             results = idx.search(query, k=len(experts), groups=None, weights=weights, exclude=exclude,
                                  query_vector=_query_vector(idx, query))
@@ -148,7 +153,7 @@ def suggest_pairs(event, *, limit: int = 30) -> list[PairSuggestion]:
         have = {p.expert.pk for p in per_ent[s.enterprise.pk]}
         if s.expert.pk in have or s.expert.pk not in experts:
             continue
-        if s.expert.pk in policy.conflicts([experts[s.expert.pk]], s.enterprise):
+        if s.expert.pk in conflicts[s.enterprise.pk]:
             continue
         per_ent[s.enterprise.pk].append(PairSuggestion(s.enterprise, s.expert, s.score - 2.0, s.reasons))
     out: list[PairSuggestion] = []

@@ -44,26 +44,50 @@ def conflicts(experts: Iterable, enterprise) -> dict[int, tuple[str, str]]:
     """Expert pk → (EXCLUDE | FLAG, reason) for experts with a conflict of interest with ``enterprise``:
     employed by it (their account belongs to its organisation, or their stated employer is its name)
     → excluded; already paid by it (an active role such as 科技副总 hosted by it) → flagged."""
-    experts = list(experts)
-    out: dict[int, tuple[str, str]] = {}
-    if enterprise is None or not experts:
+    if enterprise is None:
+        return {}
+    return conflicts_many(experts, [enterprise]).get(enterprise.pk, {})
+
+
+def conflicts_many(experts: Iterable, enterprises: Iterable) -> dict[int, dict[int, tuple[str, str]]]:
+    """``conflicts`` for several enterprises at once (the 1:1 meeting suggestions: every invited
+    enterprise against every invited expert): enterprise pk → expert pk → (EXCLUDE | FLAG, reason), in
+    two queries whatever their number."""
+    experts, enterprises = list(experts), [e for e in enterprises if e is not None]
+    out: dict[int, dict[int, tuple[str, str]]] = {ent.pk: {} for ent in enterprises}
+    if not experts or not enterprises:
         return out
-    org = enterprise.organisation_id
-    name = normalize(enterprise.name or "")
-    for e in experts:
-        user_org = e.user.organisation_id if e.user_id and e.user else None
-        if (org and user_org == org) or (e.employer and normalize(e.employer) == name) \
-                or (org and e.institution_id and e.institution.organisation_id == org):
-            out[e.pk] = (EXCLUDE, _("Conflict of interest: works for this enterprise"))
-    if org:
-        roles = (ExpertRole.objects.filter(expert__in=[e.pk for e in experts if e.pk not in out], host=org)
-                 .filter(_active(timezone.localdate())))
-        for r in roles:
-            out[r.expert_id] = (FLAG, _("Conflict of interest: already holds a paid role at this enterprise (%(role)s)")
-                                % {"role": r.get_kind_display()})
-        for p in _placements_at([e.pk for e in experts if e.pk not in out], org):
-            out[p.expert_id] = (FLAG, _("Conflict of interest: already holds a paid role at this enterprise (%(role)s)")
-                                % {"role": p.get_scheme_display()})
+    works = _("Conflict of interest: works for this enterprise")
+    for ent in enterprises:
+        org, name = ent.organisation_id, normalize(ent.name or "")
+        for e in experts:
+            user_org = e.user.organisation_id if e.user_id and e.user else None
+            if (org and user_org == org) or (e.employer and normalize(e.employer) == name) \
+                    or (org and e.institution_id and e.institution.organisation_id == org):
+                out[ent.pk][e.pk] = (EXCLUDE, works)
+    by_org: dict[int, list[int]] = {}
+    for ent in enterprises:
+        if ent.organisation_id:
+            by_org.setdefault(ent.organisation_id, []).append(ent.pk)
+    if not by_org:
+        return out
+    pks = [e.pk for e in experts]
+    paid = _("Conflict of interest: already holds a paid role at this enterprise (%(role)s)")
+    for r in ExpertRole.objects.filter(expert__in=pks, host__in=list(by_org)).filter(_active(timezone.localdate())):
+        for ent_pk in by_org[r.host_id]:
+            if r.expert_id not in out[ent_pk]:
+                out[ent_pk][r.expert_id] = (FLAG, paid % {"role": r.get_kind_display()})
+    placements = (Placement.objects.filter(expert__in=pks).filter(_placed(timezone.localdate()))
+                  .filter(Q(host_enterprise__organisation_id__in=list(by_org))
+                          | Q(home_enterprise__organisation_id__in=list(by_org)))
+                  .select_related("host_enterprise", "home_enterprise"))
+    roles_flagged = {ent_pk: set(found) for ent_pk, found in out.items()}
+    for p in placements:
+        orgs = {getattr(p.host_enterprise, "organisation_id", None), getattr(p.home_enterprise, "organisation_id", None)}
+        for org in orgs & set(by_org):
+            for ent_pk in by_org[org]:
+                if p.expert_id not in roles_flagged[ent_pk]:
+                    out[ent_pk][p.expert_id] = (FLAG, paid % {"role": p.get_scheme_display()})
     return out
 
 

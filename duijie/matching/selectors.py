@@ -9,6 +9,7 @@ declaration's ``recommend_filter``; the index is asked for more than a page (ove
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,7 +69,11 @@ class Match:
 
 def _query_for(obj: Model, target_kinds: list[str]) -> tuple[Query, str]:
     decl = declarations.for_model(obj)
-    rec = documents.build(decl, obj)
+    return _query_of(decl, obj, documents.build(decl, obj), target_kinds)
+
+
+def _query_of(decl, obj: Model, rec, target_kinds: list[str]) -> tuple[Query, str]:
+    """The query of ``obj`` from its index record ``rec`` (``documents.build`` / ``build_many``)."""
     if rec is None:
         return Query(), documents.record_id(decl.kind, obj.pk)
     ctx = cooperation.query_context(decl.kind, obj, rec.partners)
@@ -170,15 +175,29 @@ def has_evidence(result, kind: str) -> bool:
     return dense == dense and dense >= settings.DUIJIE_MATCH_COSINE_FLOOR.get(kind, 1.0)  # NaN: no vector
 
 
-def recommend(*, user, obj: Model, target_kind: str, k: int = 8) -> list[Match]:
+def source_query(obj: Model) -> tuple[Query, str]:
+    """The query a record makes (its text, fields and past-cooperation context: several queries), to
+    build once when asking ``recommend`` for several kinds (the 推荐匹配 panel)."""
+    return _query_for(obj, [])
+
+
+def recommend(*, user, obj: Model, target_kind: str, k: int = 8, inactive: bool | None = None,
+              prepared: tuple[Query, str] | None = None) -> list[Match]:
     """Recommendations of ``target_kind`` for ``obj`` (which the caller checked ``user`` may read):
-    none for an inactive record (closed, rejected, lapsed), and only results with evidence."""
+    none for an inactive record (closed, rejected, lapsed), and only results with evidence. A caller
+    asking for several kinds decides ``inactive`` once (``decl.is_inactive``, a query) and builds the
+    source's query once (``source_query``), and passes them."""
     decl = declarations.for_model(obj)
-    if decl is None or target_kind not in TARGETS.get(decl.kind, ()) or decl.is_inactive(obj):
+    if decl is None or target_kind not in TARGETS.get(decl.kind, ()):
+        return []
+    if inactive if inactive is not None else decl.is_inactive(obj):
         return []
     if target_kind == "institution":
-        return _institutions(user=user, obj=obj, k=k)
-    query, source = _query_for(obj, [target_kind])
+        return _institutions(user=user, obj=obj, k=k, inactive=False, prepared=prepared)
+    if prepared is not None:
+        query, source = dataclasses.replace(prepared[0], target_kinds=[target_kind]), prepared[1]
+    else:
+        query, source = _query_for(obj, [target_kind])
     if not (query.title or query.text):
         return []
     weights = learning.weights_for(decl.kind, target_kind)
@@ -320,11 +339,12 @@ class InstitutionMatch:
     snippet = ""
 
 
-def _institutions(*, user, obj: Model, k: int) -> list[InstitutionMatch]:
+def _institutions(*, user, obj: Model, k: int, inactive: bool | None = None,
+                  prepared: tuple[Query, str] | None = None) -> list[InstitutionMatch]:
     """Institutions ranked by their best related experts and achievements: best + ½ · the next two."""
     members: dict[int, list[Match]] = defaultdict(list)
     for kind in ("expert", "achievement"):
-        for m in recommend(user=user, obj=obj, target_kind=kind, k=4 * k):
+        for m in recommend(user=user, obj=obj, target_kind=kind, k=4 * k, inactive=inactive, prepared=prepared):
             if m.obj.institution_id:
                 members[m.obj.institution_id].append(m)
     visible = {i.pk: i for i in core_selectors.visible_queryset(Institution, user).filter(pk__in=list(members))}

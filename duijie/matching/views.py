@@ -44,16 +44,20 @@ def panel(request: HttpRequest, slug: str, pk) -> HttpResponse:
     labels = kind_labels()
     only = request.GET.get("kind")
     sections, shown = [], []
+    # Decided once for the panel, not once per section: whether the record is inactive, and its query.
+    inactive = decl.is_inactive(obj)
+    prepared = None if inactive else match_selectors.source_query(obj)
     for kind in match_selectors.TARGETS.get(decl.kind, ()):
-        if only and kind != only:
+        if inactive or (only and kind != only):
             continue
-        matches = match_selectors.recommend(user=request.user, obj=obj, target_kind=kind, k=5)
+        matches = match_selectors.recommend(user=request.user, obj=obj, target_kind=kind, k=5, inactive=False,
+                                            prepared=prepared)
         shown += matches
         sections.append({"kind": kind, "label": labels[kind], "matches": matches})
     services.impressions_log(user=request.user, source=source, matches=shown)  # one insert per panel
     return render(request, "matching/partials/panel.html", {
         "sections": sections, "source": source, "reasons": IrrelevantReason.choices,
-        "inactive": decl.is_inactive(obj)})
+        "inactive": inactive})
 
 
 @require_POST

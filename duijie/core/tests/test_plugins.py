@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 
 from duijie.core import plugins, registry
-from duijie.core.plugins import Contributions, DetailLink, ImportKind
+from duijie.core.plugins import Contributions, DetailLink
 from duijie.core.registry import REGISTRY, NavLink
 
 ROOT = Path(__file__).resolve().parents[2]  # duijie/
@@ -60,7 +60,9 @@ def test_everything_registered_came_from_a_plugin_module_in_installed_apps_order
 
 
 def test_consumers_ask_the_registry():
-    assert plugins.import_kind_for("enterprises") == ImportKind("enterprises", "enterprise")
+    kind = plugins.import_kind_for("enterprises")
+    assert (kind.record_type, kind.name) == ("enterprises", "enterprise")
+    assert kind.columns()[0] == ("uscc", "统一社会信用代码")  # the list export writes the import's layout
     assert plugins.import_kind_for("regions").city_admin_only
     assert plugins.import_kind_for("audit-log") is None
     assert [link.url_name for link in plugins.detail_panels(REGISTRY["demands"].model)] == ["matching:panel"]

@@ -121,6 +121,17 @@ def _key_part(value) -> Any:
     return value
 
 
+def _exact_part(value) -> Any:
+    """A key part as written (width folded only): two records whose names differ only in script
+    (常州大学 and a traditional-script 常州大學 awaiting merge) keep apart when the file spells them
+    exactly; ``_key_part`` finds either otherwise."""
+    if isinstance(value, NewInstitution):
+        return ("new", value.key)
+    if isinstance(value, str):
+        return V.nfkc(value).strip()
+    return value
+
+
 class _Column:
     """One column of the file: where it is, its field, and a reader from raw cell to
     (value, errors) — parsed and validated once per distinct raw value (industry codes, regions,

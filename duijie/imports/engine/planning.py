@@ -15,10 +15,20 @@ from duijie.core.masking import looks_masked, mask
 from duijie.core.selectors import editable_queryset
 from duijie.imports import m2m, readers
 from duijie.imports import values as V
-from duijie.imports.engine.cells import _Column, _key_part
+from duijie.imports.engine.cells import _Column, _exact_part, _key_part
 from duijie.imports.engine.existing import _candidates, _chunks, _current_values, _editable_ids
 from duijie.imports.engine.reading import _field_header, _find_header, template_header
-from duijie.imports.engine.results import ERROR, NEW, UNCHANGED, UPDATE, Result, RowResult, _no_progress
+from duijie.imports.engine.results import (
+    ERROR,
+    NEW,
+    PREVIEW_VALUE_ROWS,
+    UNCHANGED,
+    UPDATE,
+    VALUE_CHARS,
+    Result,
+    RowResult,
+    _no_progress,
+)
 from duijie.imports.engine.scoping import _own_parent_only, _ScopeCheck
 from duijie.imports.kinds import Kind
 from duijie.imports.resolvers import NewInstitution, Resolvers
@@ -93,15 +103,27 @@ def plan(kind: Kind, sheet: readers.Sheet, user, result: Result, resolvers: Reso
         return _Work()
     cols = _map_columns(kind, found, resolvers)
     total = len(sheet.rows) - header_index - 1
-    parsed = _parse_rows(kind, sheet.rows[header_index + 1:], cols, result, total, progress)
-    _own_parent_only(kind, user, result, parsed, cols.headers, resolvers)
+    repeats: dict[int, int] = {}
+    parsed = _parse_rows(kind, sheet.rows[header_index + 1:], cols, result, total, progress, repeats)
     live = [i for i, rr in enumerate(result.rows) if rr.outcome != ERROR and not rr.note]
     index = crypto.blind_indexer()
     matches = _match_existing(kind, cols, parsed, live, index)
     progress("check", total, total)
     allowed = _editable_ids(kind, user, [r["pk"] for r in matches.values()])
     parents_allowed = _parents_allowed(kind, user, parsed, live)
-    changes, links_now = _compare(kind, cols, result, parsed, live, matches, allowed, index)
+    forbidden: list[int] = []
+    changes, links_now = _compare(kind, cols, result, parsed, live, matches, allowed, index, forbidden)
+    _repeated_keys(result, repeats, matches, changes)
+    # Only rows that write are held to the own-records rule: a list export's rows of other
+    # organisations' published records come back unchanged.
+    for i in forbidden:
+        result.rows[i].outcome = UPDATE
+    _own_parent_only(kind, user, result, parsed, cols.headers, resolvers)
+    for i in forbidden:
+        if not result.rows[i].errors:
+            result.rows[i].outcome, result.rows[i].errors = ERROR, [("", _("This is not a record you may change."))]
+    for i in [i for i in changes if result.rows[i].outcome == ERROR]:
+        del changes[i]
     return _decide(kind, user, cols, result, parsed, live, matches, changes, links_now, parents_allowed)
 
 
@@ -124,9 +146,11 @@ def _map_columns(kind: Kind, found: list[tuple[int, str, str]], resolvers: Resol
                     key_columns=key_columns, required_keys=required_keys)
 
 
-def _parse_rows(kind: Kind, rows: list, cols: _Columns, result: Result, total: int, progress) -> list[dict]:
+def _parse_rows(kind: Kind, rows: list, cols: _Columns, result: Result, total: int, progress,
+                repeats: dict[int, int]) -> list[dict]:
     """One ``RowResult`` per data row (appended to ``result.rows``) and its parsed values: cell errors,
-    missing keys, and rows repeating an earlier key (the same values: counted once; different: an error)."""
+    missing keys, and rows repeating an earlier key (the same values: counted once; different: kept in
+    ``repeats`` (row index → the earlier one's) for ``_repeated_keys``)."""
     columns, fields, headers = cols.columns, cols.fields, cols.headers
     key_columns, required_keys = cols.key_columns, cols.required_keys
     parsed: list[dict] = []
@@ -138,6 +162,7 @@ def _parse_rows(kind: Kind, rows: list, cols: _Columns, result: Result, total: i
         vals: dict[str, Any] = {}
         errors = rr.errors
         width = len(cells)
+        shown = rr.values if n < PREVIEW_VALUE_ROWS else None
         for c in columns:
             raw = cells[c.idx] if c.idx < width else None
             if raw is None or (raw.__class__ is str and not raw.strip()):
@@ -149,6 +174,8 @@ def _parse_rows(kind: Kind, rows: list, cols: _Columns, result: Result, total: i
                 errors.extend(problems)
             else:
                 vals[c.name] = value
+            if shown is not None and not c.personal:  # personal data is not repeated, even masked
+                shown.append((c.header, _shown(c, raw, None if problems else value)))
         if kind.prepare is not None and not errors:
             try:
                 kind.prepare(vals)
@@ -163,7 +190,7 @@ def _parse_rows(kind: Kind, rows: list, cols: _Columns, result: Result, total: i
             if name not in vals and header not in failed:
                 errors.append((header, _("This value is required.")))
         if not errors:
-            key = tuple(_key_part(vals.get(n)) for n in kind.key)
+            key = tuple(_exact_part(vals.get(n)) for n in kind.key)
             if key in first_by_key:
                 first = first_by_key[key]
                 same = parsed[first] == vals
@@ -171,8 +198,8 @@ def _parse_rows(kind: Kind, rows: list, cols: _Columns, result: Result, total: i
                 if same:
                     rr.note = _("Same as row %(row)d; counted once.") % {"row": result.rows[first].row}
                 else:
-                    errors.append(("", _("Row %(row)d has the same key with different values; keep one of them.")
-                                   % {"row": result.rows[first].row}))
+                    rr.outcome = NEW
+                    repeats[len(result.rows)] = first
             else:
                 first_by_key[key] = len(result.rows)
         if errors:
@@ -182,16 +209,60 @@ def _parse_rows(kind: Kind, rows: list, cols: _Columns, result: Result, total: i
     return parsed
 
 
+def _repeated_keys(result: Result, repeats: dict[int, int], matches: dict[int, dict],
+                   changes: dict[int, list[str]]) -> None:
+    """A row repeating an earlier row's key with other values is an error — unless both name
+    distinct stored records and leave them as they are (the registry holds two experts of one name
+    at one university; a list export lists both)."""
+    for i, first in repeats.items():
+        rr = result.rows[i]
+        if rr.outcome == ERROR:
+            continue
+        mine, theirs = matches.get(i), matches.get(first)
+        if (rr.outcome == UNCHANGED and mine is not None and theirs is not None and mine["pk"] != theirs["pk"]
+                and result.rows[first].outcome == UNCHANGED):
+            continue
+        rr.outcome, rr.changes = ERROR, []
+        rr.errors.append(("", _("Row %(row)d has the same key with different values; keep one of them.")
+                          % {"row": result.rows[first].row}))
+        changes.pop(i, None)
+
+
+def _shown(c: _Column, raw, value) -> str:
+    """A cell as the import understood it, for the preview: a choice as its label, a list as its
+    items, personal data masked; a reference (or a cell in error) as written."""
+    f = c.field
+    if value is None or f.is_relation:
+        text = V.cell_text(raw)
+    elif isinstance(value, list):
+        text = "、".join(str(v) for v in value)
+    elif f.choices:
+        text = str(dict(f.choices).get(value, value))
+    elif isinstance(value, bool):
+        text = _("yes") if value else _("no")
+    else:
+        text = V.cell_text(value) if not isinstance(value, str) else value
+    if c.personal and text:
+        text = mask(text, c.personal)
+    return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS - 1] + "…"
+
+
 def _match_existing(kind: Kind, cols: _Columns, parsed: list[dict], live: list[int], index) -> dict[int, dict]:
-    """Existing records by natural key (and, for experts, by phone), as plain values: row index → record."""
+    """Existing records by natural key (and, for experts, by phone), as plain values: row index → record.
+    A key spelled exactly as stored wins over one equal only once folded; where the key names several
+    records, the row is the one whose values it repeats (else the first)."""
     current = _current_values(kind, cols.fields)
-    existing: dict[tuple, dict] = {}
+    existing: dict[tuple, list[dict]] = {}
+    exact: dict[tuple, list[dict]] = {}
     by_phone: dict[str, dict] = {}
     key_attnames = [kind.field(n).attname for n in kind.key]
     for row in _candidates(kind, [parsed[i] for i in live], current):
-        existing.setdefault(tuple(_key_part(row[a]) for a in key_attnames), row)
+        existing.setdefault(tuple(_key_part(row[a]) for a in key_attnames), []).append(row)
+        exact.setdefault(tuple(_exact_part(row[a]) for a in key_attnames), []).append(row)
         if kind.name == "expert" and row["phone_hash"]:
             by_phone.setdefault(row["phone_hash"], row)
+    plain = [(n, f.attname) for n, f in cols.fields.items()
+             if not m2m.is_m2m(f) and not isinstance(f, EncryptedTextField)]
     matches: dict[int, dict] = {}
     if existing:
         for i in live:
@@ -200,7 +271,12 @@ def _match_existing(kind: Kind, cols: _Columns, parsed: list[dict], live: list[i
             if kind.name == "expert" and vals.get("phone"):
                 row = by_phone.get(index(vals["phone"]))
             if row is None:
-                row = existing.get(tuple(_key_part(vals.get(n)) for n in kind.key))
+                found = (exact.get(tuple(_exact_part(vals.get(n)) for n in kind.key))
+                         or existing.get(tuple(_key_part(vals.get(n)) for n in kind.key)) or [])
+                if len(found) > 1:
+                    same = [r for r in found if all(r[a] == vals[n] for n, a in plain if n in vals)]
+                    found = same or found
+                row = found[0] if found else None
             if row is not None:
                 matches[i] = row
     return matches
@@ -223,7 +299,8 @@ def _parents_allowed(kind: Kind, user, parsed: list[dict], live: list[int]) -> s
 
 
 def _compare(kind: Kind, cols: _Columns, result: Result, parsed: list[dict], live: list[int],
-             matches: dict[int, dict], allowed: set[int], index) -> tuple[dict[int, list[str]], dict]:
+             matches: dict[int, dict], allowed: set[int], index,
+             forbidden: list[int]) -> tuple[dict[int, list[str]], dict]:
     """For each row that names an existing record: an error if the user may not change it or another
     row already updates it, else its changed fields (none: unchanged). Returns row index → changed
     field names, and the matched records' current many-to-many links."""
@@ -240,13 +317,6 @@ def _compare(kind: Kind, cols: _Columns, result: Result, parsed: list[dict], liv
         if row is None:
             continue
         pk = row["pk"]
-        if pk not in allowed:
-            rr.outcome, rr.errors = ERROR, [("", _("This is not a record you may change."))]
-            continue
-        if pk in seen_pks:
-            rr.outcome, rr.errors = ERROR, [("", _("Another row of this file updates the same record."))]
-            continue
-        seen_pks.add(pk)
         changed = []
         for name, value in vals.items():
             if name in hashed:  # compared by blind index: the stored value stays encrypted
@@ -257,10 +327,20 @@ def _compare(kind: Kind, cols: _Columns, result: Result, parsed: list[dict], liv
                     changed.append(name)
             elif row[fields[name].attname] != value:
                 changed.append(name)
-        if changed:
-            changes[i] = changed
-        else:
+        if not changed:
+            # Nothing to write: a row of a list export naming a record the user reads but may not
+            # change (another district's published demand) is no error.
             rr.outcome = UNCHANGED
+            continue
+        if pk not in allowed:
+            rr.outcome = ERROR  # the reason follows the own-records rule's, if any (``plan``)
+            forbidden.append(i)
+            continue
+        if pk in seen_pks:
+            rr.outcome, rr.errors = ERROR, [("", _("Another row of this file updates the same record."))]
+            continue
+        seen_pks.add(pk)
+        changes[i] = changed
     return changes, links_now
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from duijie.core.export import is_read_only_header
 from duijie.imports import readers
 from duijie.imports import values as V
 from duijie.imports.engine.results import Result
@@ -110,12 +111,15 @@ def _find_header(kind: Kind, sheet: readers.Sheet, result: Result) -> tuple[int,
                 if not V.is_blank(c):
                     merged[idx] = c
             above, cells, number, best = cells, tuple(merged), below_number, best + 1
-    columns, unknown, seen = [], [], {}
+    columns, unknown, seen, skipped = [], [], {}, []
     for idx, cell in enumerate(cells):
         text = V.cell_text(cell)
         if not text and idx < len(above) and isinstance(above[idx], str) and _lookup_header(names, above[idx]):
             text = above[idx].strip()  # a header cell merged down from the row above
         if not text:
+            continue
+        if is_read_only_header(text):
+            skipped.append(text)  # a list export's read-only column (state, filer, version …)
             continue
         fname = _lookup_header(names, text)
         if fname is None:
@@ -125,6 +129,9 @@ def _find_header(kind: Kind, sheet: readers.Sheet, result: Result) -> tuple[int,
         else:
             seen[fname] = text
             columns.append((idx, fname, text))
+    if skipped:
+        result.notes.append(_("Read-only columns of the export, not imported: %(cols)s.")
+                            % {"cols": "、".join(f"“{s}”" for s in skipped)})
     if unknown:
         result.file_errors.append(_("Unknown columns: %(cols)s. Remove them or rename them as in the template.")
                                   % {"cols": "、".join(f"“{u}”" for u in unknown)})

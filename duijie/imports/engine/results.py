@@ -26,6 +26,13 @@ class RowResult:
     changes: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     note: str = ""
+    # (header, the value as read) of every non-empty cell but personal data: shown beside the
+    # outcome in the preview so a misread is visible (the first PREVIEW_VALUE_ROWS rows only).
+    values: list[tuple[str, str]] = field(default_factory=list)
+
+
+PREVIEW_VALUE_ROWS = 5000
+VALUE_CHARS = 60  # a value shown in the preview is cut after this many characters
 
 
 @dataclass

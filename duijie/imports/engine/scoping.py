@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from duijie.core.roles import GOVERNMENT_ROLES
 from duijie.core.scope import DERIVED_FIELDS, ScopeFieldRule, derived_location
 from duijie.imports.engine.reading import _field_header
-from duijie.imports.engine.results import ERROR, Result
+from duijie.imports.engine.results import ERROR, UNCHANGED, Result
 from duijie.imports.kinds import Kind
 from duijie.imports.resolvers import NewInstitution, Resolvers
 
@@ -80,7 +80,7 @@ def _own_parent_only(kind: Kind, user, result: Result, parsed: list[dict], heade
     orgs = resolvers.institution_org if kind.parent == "institution" else resolvers.enterprise_org
     header = _field_header(kind, kind.parent, headers)
     wrong = [(rr, vals[kind.parent]) for rr, vals in zip(result.rows, parsed, strict=True)
-             if rr.outcome != ERROR and vals.get(kind.parent) is not None
+             if rr.outcome not in (ERROR, UNCHANGED) and vals.get(kind.parent) is not None
              and (isinstance(vals[kind.parent], NewInstitution) or own is None or orgs.get(vals[kind.parent]) != own)]
     model = kind.field(kind.parent).related_model
     names = dict(model._default_manager.filter(pk__in={v for _rr, v in wrong if isinstance(v, int)})

@@ -67,8 +67,8 @@ def parse(text: str, options: list[str], other: str = "其他", emphasised: set[
     firsts: list[tuple[int, int, str]] = []
     other_at = None
     for start, end, opt in taken:
-        if other_at is not None:
-            break  # whatever follows “其他” is its text
+        if other_at is not None and not _boxed(text, start):
+            break  # whatever follows “其他” is its text — unless it is another boxed option (“□其他；■新材料”)
         if opt in {f[2] for f in firsts}:
             continue
         firsts.append((start, end, opt))
@@ -84,8 +84,19 @@ def parse(text: str, options: list[str], other: str = "其他", emphasised: set[
     for i in range(len(firsts) - 1):
         suffixes[i], prefixes[i + 1] = _split_between(text[firsts[i][1]:firsts[i + 1][0]], prefix_style)
     tail = text[firsts[-1][1]:]
-    if other_at is not None:
-        m = re.match(rf"^[\s{re.escape(MARKS)}_＿:：]*", tail)
+    if other_at is not None and other_at < len(firsts) - 1:
+        # “其他” printed before other options: its text is what stands between it and the next box.
+        between = suffixes[other_at]
+        m = re.match(rf"^[\s{re.escape(MARKS)}_＿:：]*", between)
+        written = between[m.end():]
+        other_text = re.sub(rf"[\s{re.escape(MARKS)}{re.escape(EMPTY_BOXES)}_＿;；,，、。]+$", "", written).strip()
+        result.other_text = other_text if re.search(r"\w", other_text) else ""
+        suffixes[other_at] = m.group(0)
+        suffixes[-1] = tail
+    elif other_at is not None:
+        # What follows the last option “其他” is its text, after the marks and separators in front
+        # of it (“□其他；■人工智能”: the ■ ticks 其他, its text is 人工智能).
+        m = re.match(rf"^[\s{re.escape(MARKS)}_＿:：;；,，、]*", tail)
         suffixes[-1] = m.group(0)
         rest = tail[m.end():]
         m2 = re.search(rf"[\s{re.escape(MARKS)}_＿]*$", rest)
@@ -101,6 +112,12 @@ def parse(text: str, options: list[str], other: str = "其他", emphasised: set[
     order = {opt: i for i, opt in enumerate(options)}
     result.ticked = sorted(ticked, key=order.__getitem__)
     return result
+
+
+def _boxed(text: str, start: int) -> bool:
+    """An option written with its own box or mark in front (“■新材料”, “□ 新材料”)."""
+    before = text[:start].rstrip()
+    return bool(before) and (before[-1] in BOXES or before[-1] in MARKS)
 
 
 def _untouched_choice(firsts, prefixes, options, emphasised, other_text, other) -> list[str]:

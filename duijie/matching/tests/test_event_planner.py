@@ -244,3 +244,21 @@ def test_the_programmes_own_words_are_not_the_topic(ev):
     assert ev["x_good"].pk in _pks(plan.experts)
     shared = " ".join(r for p in plan.enterprises + plan.experts for r in p.reasons if r.startswith("共同关键词"))
     assert "正极" in shared and not re.search("院所|高校|对接|成果|需求", shared)
+
+
+def test_pair_suggestions_take_as_many_queries_for_many_invitees_as_for_few(ev):
+    """The 1:1 grid's suggestions read every invited enterprise's record and its conflicts of interest
+    in batches: more invitees, not more queries (it once made ~8 per enterprise: 14 s on a demo event)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = _invite_pairs_world(ev)
+    with CaptureQueriesContext(connection) as few:
+        mevents.suggest_pairs(event, limit=30)
+    more = [f.enterprise(name=f"武进追加锂电{i}有限公司", main_products="锂电池正极材料", region=ev["e_cell"].region,
+                         industry=ev["industry"]) for i in range(6)]
+    invitations.invitation_bulk_add(event=event, by=ev["admin"], enterprises=more, experts=[])
+    with CaptureQueriesContext(connection) as many:
+        pairs = mevents.suggest_pairs(event, limit=30)
+    assert {p.enterprise.pk for p in pairs} >= {e.pk for e in more}
+    assert len(many.captured_queries) <= len(few.captured_queries)
