@@ -40,7 +40,7 @@ from duijie.awards.choices import (
 )
 from duijie.core.choices import Visibility
 from duijie.core.fields import BlindIndexField, EncryptedTextField
-from duijie.core.models import RecordBase, TimeStamped, Versioned
+from duijie.core.models import Organisation, RecordBase, TimeStamped, Versioned
 from duijie.core.roles import Role
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -83,14 +83,10 @@ class Scheme(RecordBase):
 
     def offices(self) -> list:
         """The reviewing offices (organisations) in the chain's order."""
-        from duijie.core.models import Organisation
-
         by_pk = Organisation.objects.in_bulk(self.review_chain or [])
         return [by_pk[pk] for pk in self.review_chain or [] if pk in by_pk]
 
     def clean(self) -> None:
-        from duijie.core.models import Organisation
-
         chain = self.review_chain
         if not isinstance(chain, list) or not all(isinstance(o, int) and not isinstance(o, bool) for o in chain):
             raise ValidationError({"review_chain": _("The review chain is a list of organisation ids (the reviewing "
@@ -285,8 +281,6 @@ class Round(RecordBase):
     @property
     def current_office(self):
         """The organisation whose turn it is to review (None outside review)."""
-        from duijie.core.models import Organisation
-
         chain = self.scheme.review_chain or []
         if self.status != RoundStatus.IN_REVIEW or self.review_step >= len(chain):
             return None

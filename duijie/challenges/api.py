@@ -245,7 +245,7 @@ class AttachmentView(APIView):
         return attachment_response(att, services.bid_attachment_read(attachment=att, by=request.user))
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class ChallengeInvitationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invitation
         fields = ["id", "challenge", "expert", "institution", "reasons", "message", "status", "response_note",
@@ -263,13 +263,13 @@ class InvitationIn(serializers.Serializer):
 class ChallengeInvitationsView(APIView):
     @extend_schema(summary="Invitations to bid of a challenge",
                    description="All of them for the poster and the office in scope; one's own otherwise.",
-                   responses=InvitationSerializer(many=True))
+                   responses=ChallengeInvitationSerializer(many=True))
     def get(self, request, pk: int):
         challenge = _challenge(request, pk)
-        return Response(InvitationSerializer(selectors.invitations_of(request.user, challenge), many=True).data)
+        return Response(ChallengeInvitationSerializer(selectors.invitations_of(request.user, challenge), many=True).data)
 
     @extend_schema(summary="Invite an expert (a team lead) or an institution to bid",
-                   request=InvitationIn, responses={201: InvitationSerializer})
+                   request=InvitationIn, responses={201: ChallengeInvitationSerializer})
     def post(self, request, pk: int):
         challenge = _challenge(request, pk)
         data = InvitationIn(data=request.data)
@@ -285,14 +285,14 @@ class ChallengeInvitationsView(APIView):
                                            reasons=d.get("reasons", ""), message=d.get("message", ""))
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc) or None) from None
-        return Response(InvitationSerializer(inv).data, status=201)
+        return Response(ChallengeInvitationSerializer(inv).data, status=201)
 
 
 class InvitationsReceivedView(APIView):
     @extend_schema(summary="Invitations to bid the caller received (as an expert or an institution's office)",
-                   responses=InvitationSerializer(many=True))
+                   responses=ChallengeInvitationSerializer(many=True))
     def get(self, request):
-        return Response(InvitationSerializer(selectors.invitations_received(request.user), many=True).data)
+        return Response(ChallengeInvitationSerializer(selectors.invitations_received(request.user), many=True).data)
 
 
 class InvitationReply(serializers.Serializer):
@@ -302,7 +302,7 @@ class InvitationReply(serializers.Serializer):
 
 class InvitationRespondView(APIView):
     @extend_schema(summary="Accept or decline an invitation to bid", request=InvitationReply,
-                   responses=InvitationSerializer)
+                   responses=ChallengeInvitationSerializer)
     def post(self, request, pk: int):
         inv = selectors.invitations_received(request.user).filter(pk=pk).first()
         if inv is None:
@@ -314,4 +314,4 @@ class InvitationRespondView(APIView):
                                               note=data.validated_data.get("note", ""))
         except DjangoPermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc) or None) from None
-        return Response(InvitationSerializer(inv).data)
+        return Response(ChallengeInvitationSerializer(inv).data)
