@@ -76,6 +76,12 @@ class Window:
         """Which owner the window names (``unit``, ``park``, ``institution``, ``region``) or None."""
         return next((n for n in OWNERS if getattr(self, n) is not None), None)
 
+    @property
+    def owner_pk(self):
+        """The primary key of the window's owner (None: no owner)."""
+        owner = self.owner
+        return None if owner is None else getattr(self, owner).pk
+
 
 OWNERS = ("unit", "park", "institution", "region")
 
@@ -215,7 +221,7 @@ def _owner_parts(model: type[models.Model], window: Window, reach: Reach, instit
         return reach.region_parts(model, window.region)
     if not institution:
         raise NotComputed(no_institution or _("This figure has no meaning for one institution."))
-    return [(None, path_q(model, institution, "in", [window.institution.pk]))]
+    return [(None, path_q(model, institution, "in", [window.owner_pk]))]
 
 
 def _owner_q(model: type[models.Model], window: Window, reach: Reach, institution: str = "",
@@ -520,7 +526,7 @@ def batch_values(user, items: Sequence[tuple[Indicator, Window]]) -> list[int | 
             q = when_q(base.model, window, **ind._when)
             parts = _owner_parts(base.model, window, ind.reach, ind.institution, ind.no_institution)
             if parts is not None:
-                owner = (ind.reach, window.owner, getattr(window, window.owner).pk, ind.institution)
+                owner = (ind.reach, window.owner, window.owner_pk, ind.institution)
                 counts = Q(pk__in=[])
                 for j, (guard, condition) in enumerate(parts):
                     test = columns.test(("owner", owner, j), condition)
