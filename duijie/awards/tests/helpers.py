@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from duijie.awards import services
 from duijie.awards.models import Round, Scheme
-from duijie.core.models import AssessmentUnit, Organisation, Region
 from duijie.core.tests import factories as f
 from duijie.programmes.models import Programme
 
@@ -18,21 +17,10 @@ YEAR = 2025
 
 
 def world() -> dict:
-    r = {c: Region.objects.get(code=c) for c in ("3204", "320412", "320411")}
-    wujin = AssessmentUnit.objects.create(name="武进区", code=f"a-wujin-{next(_n)}", kind="district", city=r["3204"])
-    wujin.regions.set([r["320412"]])
-    xinbei = AssessmentUnit.objects.create(name="新北区", code=f"a-xinbei-{next(_n)}", kind="district", city=r["3204"])
-    xinbei.regions.set([r["320411"]])
-    bureau = Organisation.objects.create(kind="government", name=f"常州市科技局{next(_n)}", region=r["3204"])
-    city = f.user(role="city_admin", organisation=bureau)
-    wujin_admin = f.user(role="unit_admin", organisation=Organisation.objects.create(
-        kind="government", name=f"武进区科技局{next(_n)}", region=r["320412"], assessment_unit=wujin))
-    xinbei_admin = f.user(role="unit_admin", organisation=Organisation.objects.create(
-        kind="government", name=f"新北区科技局{next(_n)}", region=r["320411"], assessment_unit=xinbei))
+    w = f.two_districts("a")
     programme = Programme.objects.create(code=f"a-prog-{next(_n)}", name="双十百千", period_start=date(2016, 1, 1),
-                                         period_end=date(2028, 12, 31), region=r["3204"])
-    return {"r": r, "wujin": wujin, "xinbei": xinbei, "bureau": bureau, "city": city, "wujin_admin": wujin_admin,
-            "xinbei_admin": xinbei_admin, "programme": programme}
+                                         period_end=date(2028, 12, 31), region=w["r"]["3204"])
+    return {**w, "programme": programme}
 
 
 def scheme(w, *, kind, parameters, source="applications", budget="500000", purpose=None, chain=None,

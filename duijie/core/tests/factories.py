@@ -138,3 +138,29 @@ def if_match(obj) -> dict:
 def form_version(obj) -> dict:
     """The hidden field an edit form carries: the version of ``obj`` the user opened the form at."""
     return {"record_version": type(obj)._base_manager.values_list("version", flat=True).get(pk=obj.pk)}
+
+
+_districts = itertools.count(1)
+
+
+def two_districts(tag: str) -> dict:
+    """Changzhou with two districts (武进, 新北; unit codes prefixed ``tag``), the city bureau and its
+    administrator, and each district's bureau administrator: the world of the programme-level tests
+    (awards, innovation score)."""
+    from duijie.core.models import AssessmentUnit, Organisation, Region
+
+    n = next(_districts)
+    r = {c: Region.objects.get(code=c) for c in ("3204", "320412", "320411")}
+    wujin = AssessmentUnit.objects.create(name="武进区", code=f"{tag}-wujin-{n}", kind="district", city=r["3204"])
+    wujin.regions.set([r["320412"]])
+    xinbei = AssessmentUnit.objects.create(name="新北区", code=f"{tag}-xinbei-{n}", kind="district", city=r["3204"])
+    xinbei.regions.set([r["320411"]])
+    bureau = Organisation.objects.create(kind="government", name=f"常州市科技局{tag}{n}", region=r["3204"])
+    city = user(role="city_admin", organisation=bureau)
+    wujin_admin = user(role="unit_admin", organisation=Organisation.objects.create(
+        kind="government", name=f"武进区科技局{tag}{n}", region=r["320412"], assessment_unit=wujin))
+    xinbei_admin = user(role="unit_admin", organisation=Organisation.objects.create(
+        kind="government", name=f"新北区科技局{tag}{n}", region=r["320411"], assessment_unit=xinbei))
+    return {"r": r, "wujin": wujin, "xinbei": xinbei, "bureau": bureau, "city": city, "wujin_admin": wujin_admin,
+            "xinbei_admin": xinbei_admin}
+

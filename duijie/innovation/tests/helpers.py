@@ -7,7 +7,6 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
-from duijie.core.models import AssessmentUnit, Organisation, Region
 from duijie.core.tests import factories as f
 from duijie.innovation import services
 from duijie.innovation.models import Indicator, IndicatorSet
@@ -36,19 +35,7 @@ SMALL = [
 
 
 def world() -> dict:
-    r = {c: Region.objects.get(code=c) for c in ("3204", "320412", "320411")}
-    wujin = AssessmentUnit.objects.create(name="武进区", code=f"i-wujin-{next(_n)}", kind="district", city=r["3204"])
-    wujin.regions.set([r["320412"]])
-    xinbei = AssessmentUnit.objects.create(name="新北区", code=f"i-xinbei-{next(_n)}", kind="district", city=r["3204"])
-    xinbei.regions.set([r["320411"]])
-    bureau = Organisation.objects.create(kind="government", name=f"常州市科技局{next(_n)}", region=r["3204"])
-    city = f.user(role="city_admin", organisation=bureau)
-    wujin_admin = f.user(role="unit_admin", organisation=Organisation.objects.create(
-        kind="government", name=f"武进区科技局{next(_n)}", region=r["320412"], assessment_unit=wujin))
-    xinbei_admin = f.user(role="unit_admin", organisation=Organisation.objects.create(
-        kind="government", name=f"新北区科技局{next(_n)}", region=r["320411"], assessment_unit=xinbei))
-    return {"r": r, "wujin": wujin, "xinbei": xinbei, "bureau": bureau, "city": city, "wujin_admin": wujin_admin,
-            "xinbei_admin": xinbei_admin}
+    return f.two_districts("i")
 
 
 def small_set(w, *, publish=True, rows=SMALL, totals=TOTALS) -> IndicatorSet:
