@@ -276,7 +276,7 @@ def path_q(model: type[Model], path: str, lookup: str, values: Iterable, *, exis
     where an ``IN`` list it cannot hash would be scanned again for every record."""
     k = many_hop(model, path)
     if k is None:
-        return _any(lambda v: Q(**{f"{path}__{lookup}": v}), lookup, values)
+        return _any(lambda v: _single_q(model, path, lookup, v), lookup, values)
     names = path.split("__")
     head = "__".join(names[:k]) or "pk"
     owner = model
@@ -301,6 +301,30 @@ def path_q(model: type[Model], path: str, lookup: str, values: Iterable, *, exis
     if exists:
         return _any(lambda v: Q(Exists(inner(v).filter(**{column: OuterRef(head)}))), lookup, values)
     return _any(lambda v: Q(**{f"{head}__in": inner(v).values(column)}), lookup, values)
+
+
+# Lookups a single-valued path may hand to a subquery on its far table: a test that holds for no NULL.
+_SUBQUERY_LOOKUPS = frozenset({"in", "exact", "startswith"})
+
+
+def _single_q(model: type[Model], path: str, lookup: str, value) -> Q:
+    """``path`` (single-valued hops only) matching ``lookup`` with ``value``, as ``first__in`` a subquery
+    on the first hop's table (``region__code__startswith='3204'`` → ``region__in=<regions under
+    3204>``), recursively: the database hashes the small set of matching rows once instead of
+    joining every table of the path to every record (a city's scope over 200k projects crossed four
+    region and organisation joins). Lookups that can hold for NULL (``isnull``) stay joins."""
+    names = path.split("__")
+    if lookup not in _SUBQUERY_LOOKUPS or len(names) < 2:
+        return Q(**{f"{path}__{lookup}": value})
+    try:
+        field = model._meta.get_field(names[0])
+    except FieldDoesNotExist:  # a lookup inside the path (region__code__startswith as a path)
+        return Q(**{f"{path}__{lookup}": value})
+    if not (field.is_relation and field.concrete and (field.many_to_one or field.one_to_one)):
+        return Q(**{f"{path}__{lookup}": value})
+    far = field.related_model
+    inner = far._base_manager.filter(_single_q(far, "__".join(names[1:]), lookup, value))
+    return Q(**{f"{names[0]}__in": inner.values("pk")})
 
 
 def _any(build: Callable[[object], Q], lookup: str, values) -> Q:
