@@ -188,6 +188,9 @@ DUIJIE_API_TOKEN_MAX_DAYS = int(os.environ.get("DUIJIE_API_TOKEN_MAX_DAYS", "365
 # An enterprise qualification (高新技术企业 certificate …) whose validity ends within this many days is
 # flagged "expiring" (issue #16: renewals are prepared about three months ahead).
 DUIJIE_QUALIFICATION_EXPIRING_DAYS = int(os.environ.get("DUIJIE_QUALIFICATION_EXPIRING_DAYS", "90"))
+# Programme figures are cached until the next announced write (programmes/figures.py); this bounds how
+# long a write that bypasses the services (a shell, a migration) can stay unseen.
+DUIJIE_FIGURE_CACHE_SECONDS = int(os.environ.get("DUIJIE_FIGURE_CACHE_SECONDS", "900"))
 # HTTP Basic on the API: off unless enabled. When on, failures are throttled per IP and username in the
 # shared cache, and accounts that need a second factor (back office) are refused: a password cannot carry it.
 DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", False)

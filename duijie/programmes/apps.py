@@ -6,3 +6,9 @@ class ProgrammesConfig(AppConfig):
     name = "duijie.programmes"
     label = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self) -> None:
+        from duijie.core import changes
+        from duijie.programmes import figures
+
+        changes.subscribe(figures.on_change)  # every announced write: figures computed afresh

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from duijie.core import plugins, selectors
 from duijie.core.access import unit_reach_memo
-from duijie.core.plugins import Window, batch_values
+from duijie.core.plugins import Window
 from duijie.core.registry import REGISTRY
+from duijie.programmes import figures
 from duijie.programmes.choices import Status
 from duijie.programmes.models import Programme, Target
 
@@ -48,6 +49,7 @@ class Row:
     needs: int | None = None
     note: object = ""
     children_shortfall: Decimal | None = None
+    computed_at: datetime | None = None  # when a cached figure was computed (None: just now, live)
 
     @property
     def status_label(self):
@@ -155,9 +157,10 @@ def row_for(user, target: Target, today: date, *, ids: bool = True, value=_UNSET
     return row
 
 
-def _batched_values(user, targets: list[Target]) -> dict[int, object]:
-    """Target pk → the figure's value, read in one query per record type for the targets whose
-    indicator batches (``indicators.batch_values``); the others are left to ``row_for``."""
+def _batched_values(user, targets: list[Target]) -> tuple[dict[int, object], datetime | None]:
+    """(target pk → the figure's value, when computed), read in one query per record type for the
+    targets whose indicator batches (``indicators.batch_values``, kept until the next announced write
+    by ``figures.values``); the others are left to ``row_for``."""
     members: list[tuple[Target, Window]] = []
     for t in targets:
         slug = t.programme_indicator.indicator
@@ -167,16 +170,17 @@ def _batched_values(user, targets: list[Target]) -> dict[int, object]:
         ind = plugins.indicator(slug)
         if ind.batches and ind.refusal(window) is None:
             members.append((t, window))
-    values = batch_values(user, [(plugins.indicator(t.programme_indicator.indicator), w) for t, w in members])
-    return {t.pk: v for (t, _w), v in zip(members, values, strict=True)}
+    values, at = figures.values(user, [(plugins.indicator(t.programme_indicator.indicator), w) for t, w in members])
+    return {t.pk: v for (t, _w), v in zip(members, values, strict=True)}, (at if members else None)
 
 
 def progress(user, programme: Programme, *, start: date | None = None, end: date | None = None,
              unit=None, today: date, ids: bool = True) -> list[Row]:
     """One row per target the user may read in the period (all periods when none is given), for one
     assessment unit when ``unit`` is given, ordered by indicator, then as entered; ``ids``: with the
-    record ids behind each figure (one more query per target), else the values are read in one query
-    per record type."""
+    record ids behind each figure (one more query per target, always live), else the values are read
+    in one query per record type and kept until the next announced write (``figures``; each such
+    row's ``computed_at`` says when)."""
     qs = targets(user, programme)
     if start is not None:
         qs = qs.filter(period_start=start)
@@ -189,8 +193,12 @@ def progress(user, programme: Programme, *, start: date | None = None, end: date
                            "owner_department__region")
     with unit_reach_memo():
         chosen = list(qs)
-        known = {} if ids else _batched_values(user, chosen)
-        return [row_for(user, t, today, ids=ids, value=known.get(t.pk, _UNSET)) for t in chosen]
+        known, at = ({}, None) if ids else _batched_values(user, chosen)
+        rows = [row_for(user, t, today, ids=ids, value=known.get(t.pk, _UNSET)) for t in chosen]
+        for row in rows:
+            if row.target.pk in known:
+                row.computed_at = at
+        return rows
 
 
 def figure_records(user, target: Target):

@@ -70,9 +70,10 @@ def programme_progress(request: HttpRequest, code: str) -> HttpResponse:
         cells[r.target.programme_indicator.pk] = r
     table = [(g["owner"], [g["cells"].get(pk) for _, pk, _l in indicators]) for g in grid.values()]
     counts = {s: sum(1 for r in rows if r.status == s) for s in Status.values}
+    computed_at = min((r.computed_at for r in rows if r.computed_at is not None), default=None)
     return render(request, "programmes/progress.html", {
         "programme": programme, "periods": periods, "period": period, "unit": unit, "on": on,
-        "indicators": indicators, "table": table, "rows": rows,
+        "indicators": indicators, "table": table, "rows": rows, "computed_at": computed_at,
         "exports": plugins.detail_links("programmes", request, programme),
         "status_counts": [(Status(s).label, s, n) for s, n in counts.items() if n]})
 

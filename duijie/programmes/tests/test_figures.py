@@ -1,0 +1,57 @@
+"""Programme figures are kept between requests until the next announced write (programmes/figures.py):
+the progress page reads them from the cache, a write through a service (which announces it) makes
+the next read count afresh, and one reader's cached figures are never another's."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from duijie.cooperation.tests import helpers as h
+from duijie.core import plugins, services
+from duijie.core.plugins import Window, batch_values
+from duijie.core.tests import factories as f
+from duijie.programmes import figures, progress
+from duijie.programmes.tests.test_progress_owners import END, START, _target, world  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _value(user, w, target):
+    row = next(r for r in progress.progress(user, w["programme"], today=END, ids=False) if r.target == target)
+    return row.actual, row.computed_at
+
+
+def test_a_write_through_a_service_recomputes_the_cached_figure(world, django_capture_on_commit_callbacks):  # noqa: F811
+    target = _target(world, owner_park=world["park"])
+    before, at = _value(world["city"], world, target)
+    assert before > 0 and at is not None
+    # A record created behind the services' back (no announcement) is not seen: the figure is cached.
+    extra = h.project(region=world["r"]["320412"], park=world["park"], status="signed", signed_on=date(2025, 3, 1),
+                      visibility="classified")
+    assert _value(world["city"], world, target) == (before, at)
+    # Any write through a service announces itself and the next read counts afresh.
+    extra.title = "改名后的项目"
+    with django_capture_on_commit_callbacks(execute=True):  # announcements are heard after commit
+        services.record_save(instance=extra, by=world["city"])
+    after, later = _value(world["city"], world, target)
+    assert after == before + 1 and later >= at
+    # The drill-down and the ids path are always live.
+    row = next(r for r in progress.progress(world["city"], world["programme"], today=END) if r.target == target)
+    assert extra.pk in row.record_ids and row.actual == after
+
+
+def test_one_readers_cached_figures_are_never_anothers(world):  # noqa: F811
+    from duijie.core.models import AssessmentUnit, Organisation
+
+    unit = AssessmentUnit.objects.create(name="新北区", code="t-figures-xinbei", kind="district", city=world["r"]["3204"])
+    unit.regions.set([world["r"]["320411"]])
+    district = f.user(role="unit_admin", organisation=Organisation.objects.create(
+        kind="government", name="新北区科技局", region=world["r"]["320411"], assessment_unit=unit))
+    items = [(plugins.indicator("signed-projects"), Window(START, END, park=world["park"]))]
+    city, _at = figures.values(world["city"], items)
+    mine, _at = figures.values(district, items)
+    # Each reader gets its own count, equal to the live one, though the first is cached by then.
+    assert city == batch_values(world["city"], items) and mine == batch_values(district, items)
+    assert city != mine and city[0] > 0
