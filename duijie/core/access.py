@@ -308,23 +308,28 @@ _SUBQUERY_LOOKUPS = frozenset({"in", "exact", "startswith"})
 
 
 def _single_q(model: type[Model], path: str, lookup: str, value) -> Q:
-    """``path`` (single-valued hops only) matching ``lookup`` with ``value``, as ``first__in`` a subquery
-    on the first hop's table (``region__code__startswith='3204'`` → ``region__in=<regions under
-    3204>``), recursively: the database hashes the small set of matching rows once instead of
-    joining every table of the path to every record (a city's scope over 200k projects crossed four
-    region and organisation joins). Lookups that can hold for NULL (``isnull``) stay joins."""
+    """``path`` (single-valued hops only) matching ``lookup`` with ``value``, its last hop as a subquery
+    on the far table (``owner_org__region__code__startswith='3204'`` → ``owner_org__region__in=<the
+    regions under 3204>``): the database hashes the few matching rows once instead of joining that
+    table to every record (a city's scope over 200k projects joined four region tables). The hops
+    before it stay joins (a subquery over 100k organisations would cost a small table more than the
+    join). Lookups that can hold for NULL (``isnull``) stay joins."""
     names = path.split("__")
+    plain = Q(**{f"{path}__{lookup}": value})
     if lookup not in _SUBQUERY_LOOKUPS or len(names) < 2:
-        return Q(**{f"{path}__{lookup}": value})
+        return plain
+    owner = model
     try:
-        field = model._meta.get_field(names[0])
-    except FieldDoesNotExist:  # a lookup inside the path (region__code__startswith as a path)
-        return Q(**{f"{path}__{lookup}": value})
+        for name in names[:-2]:
+            owner = owner._meta.get_field(name).related_model
+        field = owner._meta.get_field(names[-2])
+        owner._meta.get_field(names[-2]).related_model._meta.get_field(names[-1])
+    except (FieldDoesNotExist, AttributeError):  # a lookup inside the path, not a field
+        return plain
     if not (field.is_relation and field.concrete and (field.many_to_one or field.one_to_one)):
-        return Q(**{f"{path}__{lookup}": value})
-    far = field.related_model
-    inner = far._base_manager.filter(_single_q(far, "__".join(names[1:]), lookup, value))
-    return Q(**{f"{names[0]}__in": inner.values("pk")})
+        return plain
+    inner = field.related_model._base_manager.filter(**{f"{names[-1]}__{lookup}": value})
+    return Q(**{f"{'__'.join(names[:-1])}__in": inner.values("pk")})
 
 
 def _any(build: Callable[[object], Q], lookup: str, values) -> Q:
