@@ -127,6 +127,7 @@ class Index:
         """Build the lexical and vector structures (and the field prototypes) now instead of at the first search."""
         if self._records:
             self.compact()
+            lexical.impacts(self, lexical.segment(self))
             self._dense().search(np.zeros(self._vectors.shape[1], np.float32), 1)
         self.field_prototypes()
 
