@@ -140,9 +140,16 @@ def encode_jobs() -> int:
     return max(1, int(getattr(settings, "DUIJIE_MATCH_ENCODE_JOBS", 2)))
 
 
-def enqueue_encoding(pending: int, *, limit: int = 256) -> int:
-    """Enqueue jobs for ``pending`` records without a vector: one per chunk of ``limit``, at most
-    :func:`encode_jobs` (each job re-enqueues itself while unclaimed rows are left). Returns how many."""
+def encode_chunk() -> int:
+    """Records one encoding job takes (``DUIJIE_MATCH_ENCODE_CHUNK``, default 256: ~25 s of encoding)."""
+    return max(1, int(getattr(settings, "DUIJIE_MATCH_ENCODE_CHUNK", 256)))
+
+
+def enqueue_encoding(pending: int, *, limit: int | None = None) -> int:
+    """Enqueue jobs for ``pending`` records without a vector: one per chunk of ``limit`` (default
+    :func:`encode_chunk`), at most :func:`encode_jobs` (each job re-enqueues itself while unclaimed
+    rows are left). Returns how many."""
+    limit = limit or encode_chunk()
     if not pending or not getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
         return 0
     n = min(encode_jobs(), -(-pending // limit))
@@ -156,7 +163,9 @@ def _claim_key(record_id: str, lead: str) -> str:
 
 
 def _worker_name() -> str:
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+    """host:parent pid>pid:random — an RQ worker runs each job in a forked child, so the parent names the
+    worker and the child the job."""
+    return f"{socket.gethostname()[:40]}:{os.getppid()}>{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def claim(candidates: Iterable[tuple[str, str]], *, limit: int, worker: str) -> list[str]:
@@ -183,11 +192,13 @@ def claim(candidates: Iterable[tuple[str, str]], *, limit: int, worker: str) -> 
     return mine
 
 
-def encode_pending(*, limit: int = 256) -> int:
+def encode_pending(*, limit: int | None = None) -> int:
     """Compute passage vectors for up to ``limit`` records that have none and that no other worker
     claimed (:class:`VectorClaim`), outside the writer lock (encoding is slow: ~0.1 s per record
     here), then store those whose text is unchanged. Several workers can run it at once: each encodes
-    its own chunk. Re-enqueues itself while unclaimed rows are left; returns how many vectors it wrote."""
+    its own chunk (``limit``, default :func:`encode_chunk`). Re-enqueues itself while unclaimed rows are
+    left; returns how many vectors it wrote."""
+    limit = limit or encode_chunk()
     idx = store.get_index() if store.current_version() else None
     enc = store.encoder()
     if idx is None or enc is None:
