@@ -187,10 +187,18 @@ def impacts(idx: Index, bm: bm25s.BM25) -> Impacts:
 
 def top(idx: Index, qtokens: list[str], allowed: np.ndarray, k: int) -> tuple[np.ndarray, Scores]:
     """The ``k`` allowed rows with the highest BM25 > 0, best first, ties (the k-th place's too) by
-    lower row, and the :class:`Scores` they were taken from."""
+    lower row, and the :class:`Scores` they were taken from: by top-k retrieval (:func:`_retrieve`)
+    from ``idx.bm25_topk_threshold`` segment rows up, below it by scoring every row."""
     sc = Scores(idx, qtokens)
     m = sc._m
-    seg_rows = _retrieve(idx, sc, allowed, k) if m and len(sc._qids) and k > 0 else np.zeros(0, dtype=np.int64)
+    seg_rows = np.zeros(0, dtype=np.int64)
+    if m and len(sc._qids) and k > 0:
+        if idx.bm25_topk_threshold is not None and m >= idx.bm25_topk_threshold:
+            seg_rows = _retrieve(idx, sc, allowed, k)
+        else:  # a small segment: scoring every row is cheaper than retrieval's fixed cost per term
+            sc.values[:m] = sc._bm.get_scores(sc._qids.tolist())[:m]
+            sc._known[:m] = True
+            seg_rows = np.flatnonzero(sc.values[:m] > 0)
     vals = sc.ensure(seg_rows)
     delta_rows = np.arange(m, len(sc.values), dtype=np.int64)
     rows = np.concatenate([seg_rows, delta_rows])

@@ -34,7 +34,7 @@ def full_scan(idx: Index, qtokens: list[str], allowed: np.ndarray, k: int) -> tu
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_top_k_equals_full_scan_with_delta_tombstones_and_filters(seed):
     rng = random.Random(seed)
-    idx = Index(None)
+    idx = Index(None, bm25_topk_threshold=0)  # top-k retrieval at every size
     idx.add(corpus(3000, seed))
     idx.compact()
     idx.remove([f"R{i:05d}" for i in rng.sample(range(3000), 150)])  # tombstones, below the rebuild
@@ -69,14 +69,27 @@ def test_top_k_equals_full_scan_with_delta_tombstones_and_filters(seed):
 
 
 def test_top_k_reads_only_postings_and_finds_nothing_for_unknown_terms():
-    idx = Index(None)
+    idx = Index(None, bm25_topk_threshold=0)  # top-k retrieval at every size
     idx.add(corpus(500, 9))
     rows, sc = lexical.top(idx, ["没有的词"], idx._alive.copy(), 20)
     assert len(rows) == 0 and not sc.values.any()
 
 
+def test_scoring_every_row_below_the_threshold_gives_the_same_candidates():
+    small, big = Index(None), Index(None, bm25_topk_threshold=0)
+    for idx in (small, big):
+        idx.add(corpus(2000, 5))
+        idx.compact()
+    for words in (["锂电池", "储能"], ["涂层", "涂层", "激光", "检测", "模具"], WORDS[:12]):
+        qtokens = small.tokenizer.tokens("，".join(words))
+        for k in (3, 200):
+            a, sa = lexical.top(small, qtokens, small._alive.copy(), k)
+            b, sb = lexical.top(big, qtokens, big._alive.copy(), k)
+            assert a.tolist() == b.tolist() and np.array_equal(sa.values[a], sb.values[b])
+
+
 def test_first_pass_gives_exact_bm25_for_every_candidate():
-    idx = Index(None)
+    idx = Index(None, bm25_topk_threshold=0)  # top-k retrieval at every size
     idx.add(corpus(2000, 4))
     q = Query(title="锂电池正极材料", text="储能，固态电解质，检测")
     qtokens = idx.tokenizer.tokens(q.title + q.text)
