@@ -59,6 +59,7 @@ class Index:
         self._bm25: bm25s.BM25 | None = None
         self._bm25_rows = 0
         self._bm25_avgdl = 1.0
+        self._bm25_impacts: lexical.Impacts | None = None  # the segment's postings in impact order (top-k)
         self._delta_tf: dict[int, dict[str, int]] = {}
         self._searcher: VectorSearcher | None = None
         self._field_protos: fieldinf.FieldPrototypes | None = None  # built on first use (one per process)

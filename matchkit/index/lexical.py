@@ -42,6 +42,7 @@ def segment(idx: Index) -> bm25s.BM25:
     # Each document gets at least the empty token so bm25s accepts empty token lists.
     bm.index([t or [""] for t in idx._tokens] or [[""]], show_progress=False)
     idx._bm25 = bm
+    idx._bm25_impacts = None  # the previous segment's, if any
     idx._bm25_rows = n
     idx._bm25_avgdl = max(1.0, float(np.mean([len(t) or 1 for t in idx._tokens]))) if n else 1.0
     idx._delta_tf = {}
@@ -179,7 +180,7 @@ class Impacts:
 
 
 def impacts(idx: Index, bm: bm25s.BM25) -> Impacts:
-    cached = getattr(idx, "_bm25_impacts", None)
+    cached = getattr(idx, "_bm25_impacts", None)  # (an index loaded from an older pickle has none)
     if cached is None or cached.bm is not bm:
         cached = idx._bm25_impacts = Impacts(bm)
     return cached
