@@ -66,6 +66,8 @@ def main() -> None:
     p.add_argument("--redis", default="redis://127.0.0.1:6379/13", help="Redis for the queue (a database of its own)")
     a = p.parse_args()
     runs = [int(x) for x in a.workers.split(",") if x]
+    if a.records < 1 or a.chunk < 1 or not runs or min(runs) < 1:
+        p.error("--records, --chunk and every --workers count must be at least 1")
     work = Path(tempfile.mkdtemp(prefix="duijie-encode-bench-"))
     db_name = a.keep_db or f"duijie_encode_bench_{os.getpid()}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DUIJIE_TASKS": "rq", "REDIS_URL": a.redis,
