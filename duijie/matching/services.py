@@ -10,9 +10,15 @@ of a single edit: the interactive refresh only takes interactive rows. Both lane
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import logging
+import os
+import secrets
+import socket
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -24,7 +30,15 @@ from django.utils import timezone
 from django_tasks import task
 
 from duijie.matching import declarations, documents, qvectors, store, visibility
-from duijie.matching.models import DirtyRecord, Feedback, Impression, IrrelevantReason, Lane, Verdict
+from duijie.matching.models import (
+    DirtyRecord,
+    Feedback,
+    Impression,
+    IrrelevantReason,
+    Lane,
+    VectorClaim,
+    Verdict,
+)
 from matchkit import Index, lead_text
 
 log = logging.getLogger(__name__)
@@ -116,14 +130,75 @@ def refresh(*, lane: str | None = Lane.INTERACTIVE, limit: int | None = None) ->
     for r in rows:
         DirtyRecord.objects.filter(pk=r.pk, marked_at=r.marked_at).delete()
     left = qs.count()
-    if pending and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
-        encode_pending_task.enqueue()
+    enqueue_encoding(pending)
     return {"added": len(added), "removed": len(removed), "left": left}
 
 
-def encode_pending(*, limit: int = 256) -> int:
-    """Compute passage vectors for up to ``limit`` records that have none, outside the writer lock
-    (encoding is slow: ~0.1 s per record here), then store those whose text is unchanged."""
+def encode_jobs() -> int:
+    """How many encoding jobs to keep queued (``DUIJIE_MATCH_ENCODE_JOBS``, default 2): one per bulk
+    worker that should encode in parallel."""
+    return max(1, int(getattr(settings, "DUIJIE_MATCH_ENCODE_JOBS", 2)))
+
+
+def encode_chunk() -> int:
+    """Records one encoding job takes (``DUIJIE_MATCH_ENCODE_CHUNK``, default 256: ~25 s of encoding)."""
+    return max(1, int(getattr(settings, "DUIJIE_MATCH_ENCODE_CHUNK", 256)))
+
+
+def enqueue_encoding(pending: int, *, limit: int | None = None) -> int:
+    """Enqueue jobs for ``pending`` records without a vector: one per chunk of ``limit`` (default
+    :func:`encode_chunk`), at most :func:`encode_jobs` (each job re-enqueues itself while unclaimed
+    rows are left). Returns how many."""
+    limit = limit or encode_chunk()
+    if not pending or not getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
+        return 0
+    n = min(encode_jobs(), -(-pending // limit))
+    for _ in range(n):
+        encode_pending_task.enqueue()
+    return n
+
+
+def _claim_key(record_id: str, lead: str) -> str:
+    return hashlib.sha1(f"{record_id}\x00{lead}".encode(), usedforsecurity=False).hexdigest()
+
+
+def _worker_name() -> str:
+    """host:parent pid>pid:random — an RQ worker runs each job in a forked child, so the parent names the
+    worker and the child the job."""
+    return f"{socket.gethostname()[:40]}:{os.getppid()}>{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def claim(candidates: Iterable[tuple[str, str]], *, limit: int, worker: str) -> list[str]:
+    """Claim up to ``limit`` of ``candidates`` ((record id, claim key), in order; read a window at a
+    time) that no worker holds a live claim on; returns the record ids this worker now holds. Safe
+    between processes and hosts (the key is unique in the database: of two workers inserting one key,
+    one gets it)."""
+    ttl = float(getattr(settings, "DUIJIE_MATCH_CLAIM_SECONDS", 900))
+    now = timezone.now()
+    VectorClaim.objects.filter(claimed_at__lt=now - timedelta(seconds=ttl)).delete()  # crashed or done long ago
+    mine: list[str] = []
+    it = iter(candidates)
+    while window := list(itertools.islice(it, 4 * limit)):
+        held = set(VectorClaim.objects.filter(key__in=[k for _, k in window]).values_list("key", flat=True))
+        free = [(rid, k) for rid, k in window if k not in held][: limit - len(mine)]
+        if not free:
+            continue
+        VectorClaim.objects.bulk_create([VectorClaim(key=k, worker=worker, claimed_at=now) for _, k in free],
+                                        ignore_conflicts=True)
+        got = set(VectorClaim.objects.filter(key__in=[k for _, k in free], worker=worker).values_list("key", flat=True))
+        mine += [rid for rid, k in free if k in got]
+        if len(mine) >= limit:
+            break
+    return mine
+
+
+def encode_pending(*, limit: int | None = None) -> int:
+    """Compute passage vectors for up to ``limit`` records that have none and that no other worker
+    claimed (:class:`VectorClaim`), outside the writer lock (encoding is slow: ~0.1 s per record
+    here), then store those whose text is unchanged. Several workers can run it at once: each encodes
+    its own chunk (``limit``, default :func:`encode_chunk`). Re-enqueues itself while unclaimed rows are
+    left; returns how many vectors it wrote."""
+    limit = limit or encode_chunk()
     idx = store.get_index() if store.current_version() else None
     enc = store.encoder()
     if idx is None or enc is None:
@@ -133,14 +208,27 @@ def encode_pending(*, limit: int = 256) -> int:
         with store.writing() as widx:
             store.publish(widx)
         idx = store.get_index()
-    ids = store_pending(idx)[:limit]
+    pending = store_pending(idx)
+    if not pending:
+        return 0
+    leads: dict[str, str] = {}
+
+    def candidates() -> Iterator[tuple[str, str]]:  # keyed by the text encoded, computed window by window
+        for rid in pending:
+            r = idx.get(rid)
+            leads[rid] = lead_text(r.title, r.text, idx.lead_chars)
+            yield rid, _claim_key(rid, leads[rid])
+
+    ids = claim(candidates(), limit=limit, worker=_worker_name())
     if not ids:
         return 0
+    if len(pending) > len(ids):  # rows are left: another job takes the next chunk (others may too)
+        enqueue_encoding(1, limit=limit)
     records = [idx.get(i) for i in ids]
-    leads = [lead_text(r.title, r.text, idx.lead_chars) for r in records]
-    vectors = enc.encode_passages(leads)
+    texts = [leads[i] for i in ids]
+    vectors = enc.encode_passages(texts)
     # The query side too, for records that are queries (their pages' panels then never encode).
-    asking = [t for r, t in zip(records, leads, strict=True) if r.kind in qvectors.QUERY_KINDS
+    asking = [t for r, t in zip(records, texts, strict=True) if r.kind in qvectors.QUERY_KINDS
               and qvectors.get(enc.name, t) is None]
     for text, vector in zip(asking, enc.encode_queries(asking) if asking else [], strict=True):
         qvectors.put(enc.name, text, vector)
@@ -154,9 +242,6 @@ def encode_pending(*, limit: int = 256) -> int:
         if keep:
             widx.add(keep, vectors=np.asarray(vecs, dtype=np.float16))
             store.publish(widx)
-        more = bool(widx.pending())
-    if more and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
-        encode_pending_task.enqueue()
     return len(keep)
 
 
@@ -193,8 +278,8 @@ def rebuild(*, encode: bool = False, progress: Callable[[str, int, int], None] |
     with store.writing(load=False):
         store.publish(idx, rules=visibility.RULES_STAMP)
     DirtyRecord.objects.filter(marked_at__lt=started).delete()
-    if not encode and idx.encoder is not None and idx.pending() and getattr(settings, "DUIJIE_MATCH_AUTO_REFRESH", True):
-        encode_pending_task.enqueue()
+    if not encode and idx.encoder is not None:
+        enqueue_encoding(len(idx.pending()))
     return {"records": total, "pending_vectors": len(idx.pending()) if idx.encoder is not None else 0}
 
 

@@ -15,7 +15,6 @@ from matchkit.fusion import Weights
 from matchkit.index import lexical
 from matchkit.index.records import KINDS, Query
 from matchkit.text import normalize
-from matchkit.vectors import top_k
 
 if TYPE_CHECKING:
     from matchkit.index.facade import Index
@@ -24,8 +23,13 @@ if TYPE_CHECKING:
 @dataclass
 class Candidates:
     rows: np.ndarray  # sorted row numbers
-    bm25: np.ndarray  # raw BM25 of every row of the index (index by row number)
+    bm25: np.ndarray  # raw BM25 by row number: exact for ``rows`` and any rows passed to ``score_rows``
     query_vector: np.ndarray | None
+    lexical: lexical.Scores | None = None
+
+    def score_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Make ``bm25`` exact for ``rows`` too (the feedback pass's new candidates); returns it."""
+        return self.lexical.ensure(rows) if self.lexical is not None else self.bm25
 
 
 def allowed_rows(idx: Index, query: Query, exclude: Sequence[str], groups: Iterable[str] | None,
@@ -48,13 +52,11 @@ def allowed_rows(idx: Index, query: Query, exclude: Sequence[str], groups: Itera
 def first_pass(idx: Index, query: Query, qtokens: list[str], method: str, allowed: np.ndarray, ncand: int,
                query_vector: np.ndarray | None) -> Candidates | None:
     """BM25 candidates ∪ vector candidates (None when there are none)."""
-    bm = np.zeros(len(idx._records), dtype=np.float32)
-    if method != "dense" and qtokens:
-        bm = lexical.scores(idx, qtokens)
+    lex = None
     cand: set[int] = set()
-    if method != "dense":
-        masked = np.where(allowed & (bm > 0), bm, -np.inf)
-        cand.update(top_k(masked, ncand)[0].tolist())
+    if method != "dense" and qtokens:  # BM25 top-k retrieval: only the query terms' postings are read
+        best, lex = lexical.top(idx, qtokens, allowed, ncand)
+        cand.update(best.tolist())
     qv = None
     if method != "bm25" and idx.encoder is not None and idx._has_vec.any():
         qv = query_vector if query_vector is not None else idx.encode_query(query)
@@ -64,7 +66,9 @@ def first_pass(idx: Index, query: Query, qtokens: list[str], method: str, allowe
         raise RuntimeError("dense search needs an encoder and encoded records")
     if not cand:
         return None
-    return Candidates(np.fromiter(sorted(cand), dtype=np.int64), bm, qv)
+    rows = np.fromiter(sorted(cand), dtype=np.int64)
+    bm = lex.ensure(rows) if lex is not None else np.zeros(len(idx._records), dtype=np.float32)
+    return Candidates(rows, bm, qv, lex)
 
 
 def feedback_pass(idx: Index, qv: np.ndarray, rows: np.ndarray, fused: np.ndarray, w: Weights,

@@ -22,8 +22,12 @@ class Index:
     def __init__(self, encoder: Encoder | None = None, *, weights: Weights | None = None,
                  lead_chars: int = DEFAULT_LEAD_CHARS, candidates: int = 200,
                  bm25_k1: float = 1.5, bm25_b: float = 0.75, ann_threshold: int | None = 50_000,
-                 ann_dtype: str = "f16") -> None:
+                 ann_dtype: str = "f16", bm25_topk_threshold: int | None = 500_000) -> None:
         self.encoder = encoder
+        # from this many rows in the BM25 segment up, lexical candidates come from top-k retrieval over
+        # impact-ordered postings (lexical.top) instead of scoring every row; None: always score every
+        # row. Both give the same candidates (ties at the k-th place by lower row).
+        self.bm25_topk_threshold = bm25_topk_threshold
         # from this many vectors up, semantic candidates come from an HNSW graph (usearch) instead of
         # an exact scan; None: always exact. Candidates are re-scored exactly either way.
         self.ann_threshold = ann_threshold
@@ -55,6 +59,7 @@ class Index:
         self._bm25: bm25s.BM25 | None = None
         self._bm25_rows = 0
         self._bm25_avgdl = 1.0
+        self._bm25_impacts: lexical.Impacts | None = None  # the segment's postings in impact order (top-k)
         self._delta_tf: dict[int, dict[str, int]] = {}
         self._searcher: VectorSearcher | None = None
         self._field_protos: fieldinf.FieldPrototypes | None = None  # built on first use (one per process)
@@ -127,6 +132,8 @@ class Index:
         """Build the lexical and vector structures (and the field prototypes) now instead of at the first search."""
         if self._records:
             self.compact()
+            if self.bm25_topk_threshold is not None and self._bm25_rows >= self.bm25_topk_threshold:
+                lexical.impacts(self, lexical.segment(self))  # the postings in impact order
             self._dense().search(np.zeros(self._vectors.shape[1], np.float32), 1)
         self.field_prototypes()
 

@@ -1,10 +1,21 @@
 """The lexical side: a bm25s segment over the records' tokens plus a delta for records added since.
 
 bm25s has no incremental update; between rebuilds, records added since are scored by
-:func:`delta_scores` with the segment's statistics, so an edit is searchable at once."""
+:func:`delta_scores` with the segment's statistics, so an edit is searchable at once.
+
+A search does not score every row: :func:`top` retrieves the best ``k`` rows by term-at-a-time
+MaxScore over the segment's postings (bm25s's CSC matrix ``bm.scores``: ``data`` holds each
+(term, row) contribution, ``indices`` the rows of each term's column in order): the query's terms are
+taken by their largest contribution first, and once the ``k``-th best score so far beats what all the
+remaining terms together could add, rows not met yet are out and the remaining terms are only looked
+up for the rows still in reach (binary search in their postings). The survivors are then scored
+exactly as ``bm25s.get_scores`` does (the same float32 additions in the same order), so a ranking is
+the same as a full scan's — and :meth:`Scores.ensure` scores any other row (a vector candidate) the
+same way."""
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -31,6 +42,7 @@ def segment(idx: Index) -> bm25s.BM25:
     # Each document gets at least the empty token so bm25s accepts empty token lists.
     bm.index([t or [""] for t in idx._tokens] or [[""]], show_progress=False)
     idx._bm25 = bm
+    idx._bm25_impacts = None  # the previous segment's, if any
     idx._bm25_rows = n
     idx._bm25_avgdl = max(1.0, float(np.mean([len(t) or 1 for t in idx._tokens]))) if n else 1.0
     idx._delta_tf = {}
@@ -38,7 +50,7 @@ def segment(idx: Index) -> bm25s.BM25:
 
 
 def scores(idx: Index, qtokens: list[str]) -> np.ndarray:
-    """BM25 of every row (0 for rows without a shared term)."""
+    """BM25 of every row (0 for rows without a shared term) — a full scan; searches use :func:`top`."""
     n = len(idx._records)
     out = np.zeros(n, dtype=np.float32)
     bm = segment(idx)
@@ -84,3 +96,215 @@ def rarity(bm: bm25s.BM25, term: str) -> float:
     if tid is None:
         return 0.0
     return float(bm.scores["indptr"][tid + 1] - bm.scores["indptr"][tid]) * -1.0  # rarer first
+
+
+# ------------------------------------------------------------------ top-k retrieval (MaxScore)
+_MARGIN = 1e-4  # relative slack on the pruning bounds (they are summed in another order than bm25s)
+
+
+class Scores:
+    """BM25 of the rows a search looks at: ``values`` is indexed by row number and is exact (as a full
+    scan gives it) for every row passed to :meth:`ensure` and for the rows :func:`top` returned; other
+    entries are 0 and must not be read."""
+
+    def __init__(self, idx: Index, qtokens: list[str]) -> None:
+        self._bm = bm = segment(idx)
+        n = len(idx._records)
+        self.values = np.zeros(n, dtype=np.float32)
+        self._known = np.zeros(n, dtype=bool)
+        self._m = m = idx._bm25_rows
+        # the query's term ids in query order with repeats, as bm25s.get_scores adds them
+        self._qids = np.asarray([bm.vocab_dict[t] for t in qtokens if t in bm.vocab_dict], dtype=np.int64)
+        if n > m:  # the delta is small (≤ 2% of the segment): scored whole
+            self.values[m:] = delta_scores(idx, bm, qtokens, m, n) if qtokens else 0.0
+            self._known[m:] = True
+
+    def ensure(self, rows: np.ndarray) -> np.ndarray:
+        """Score ``rows`` exactly (those not scored yet); returns ``values``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        todo = rows[~self._known[rows]]
+        if len(todo):
+            todo = np.unique(todo)
+            self.values[todo] = _exact(self._bm, self._qids, todo)
+            self._known[todo] = True
+        return self.values
+
+
+def _exact(bm: bm25s.BM25, qids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """BM25 of segment ``rows`` (sorted, distinct) bit for bit as ``bm.get_scores``: per query term id in
+    order, the row's entry of that term's column added in float32."""
+    data, indices, indptr = bm.scores["data"], bm.scores["indices"], bm.scores["indptr"]
+    out = np.zeros(len(rows), dtype=np.float32)
+    slot: np.ndarray | None = None  # row -> 1 + its place in ``rows`` (0: not asked), for long columns
+    for tid in qids.tolist():
+        s, e = int(indptr[tid]), int(indptr[tid + 1])
+        if s == e:
+            continue
+        col = indices[s:e]
+        if len(rows) * max(1, (e - s).bit_length()) < e - s:
+            pos = np.searchsorted(col, rows)
+            ok = pos < e - s
+            ok[ok] = col[pos[ok]] == rows[ok]
+            out[ok] += data[s + pos[ok]]
+        else:
+            if slot is None:
+                slot = np.zeros(int(bm.scores["num_docs"]), dtype=np.int32)
+                slot[rows] = np.arange(1, len(rows) + 1, dtype=np.int32)
+            at = slot[col]
+            hit = at > 0
+            out[at[hit] - 1] += data[s:e][hit]
+    return out
+
+
+class Impacts:
+    """The segment's postings ordered by contribution, largest first, per term (same ``indptr`` as
+    bm25s's CSC matrix): ``rows[indptr[t]:indptr[t + 1]]`` and ``data[…]``; ``colmax`` = each term's
+    largest contribution. Built once per segment (~1 s per 100k records)."""
+
+    def __init__(self, bm: bm25s.BM25) -> None:
+        data, indices, indptr = bm.scores["data"], bm.scores["indices"], bm.scores["indptr"]
+        nterms = len(indptr) - 1
+        term = np.repeat(np.arange(nterms, dtype=np.int32), np.diff(indptr))
+        order = np.lexsort((-data, term))  # by term, then contribution descending
+        self.bm = bm
+        self.rows = indices[order]
+        self.data = data[order]
+        self.colmax = np.zeros(nterms, dtype=np.float32)
+        nonempty = np.flatnonzero(indptr[1:] > indptr[:-1])
+        self.colmax[nonempty] = self.data[indptr[nonempty]]
+        # binary search in a term's rows (exact scores) needs them in order: bm25s writes them so
+        starts = np.zeros(len(indices), dtype=bool)
+        starts[indptr[nonempty]] = True
+        if not bool(np.all((np.diff(indices.astype(np.int64)) > 0) | starts[1:])):
+            raise RuntimeError("bm25s postings are not sorted by row; top-k retrieval needs them sorted")
+
+
+def impacts(idx: Index, bm: bm25s.BM25) -> Impacts:
+    cached = getattr(idx, "_bm25_impacts", None)  # (an index loaded from an older pickle has none)
+    if cached is None or cached.bm is not bm:
+        cached = idx._bm25_impacts = Impacts(bm)
+    return cached
+
+
+def top(idx: Index, qtokens: list[str], allowed: np.ndarray, k: int) -> tuple[np.ndarray, Scores]:
+    """The ``k`` allowed rows with the highest BM25 > 0, best first, ties (the k-th place's too) by
+    lower row, and the :class:`Scores` they were taken from: by top-k retrieval (:func:`_retrieve`)
+    from ``idx.bm25_topk_threshold`` segment rows up, below it by scoring every row."""
+    sc = Scores(idx, qtokens)
+    m = sc._m
+    seg_rows = np.zeros(0, dtype=np.int64)
+    if m and len(sc._qids) and k > 0:
+        if idx.bm25_topk_threshold is not None and m >= idx.bm25_topk_threshold:
+            seg_rows = _retrieve(idx, sc, allowed, k)
+        else:  # a small segment: scoring every row is cheaper than retrieval's fixed cost per term
+            sc.values[:m] = sc._bm.get_scores(sc._qids.tolist())[:m]
+            sc._known[:m] = True
+            seg_rows = np.flatnonzero(sc.values[:m] > 0)
+    vals = sc.ensure(seg_rows)
+    delta_rows = np.arange(m, len(sc.values), dtype=np.int64)
+    rows = np.concatenate([seg_rows, delta_rows])
+    rows = rows[allowed[rows] & (vals[rows] > 0)]
+    if len(rows) > k:
+        kth = np.partition(vals[rows], len(rows) - k)[len(rows) - k] if k > 0 else np.inf
+        above, tied = rows[vals[rows] > kth], rows[vals[rows] == kth]
+        rows = np.concatenate([above, np.sort(tied)[: k - len(above)]])
+    rows = rows[np.lexsort((rows, -vals[rows]))]
+    return rows, sc
+
+
+def _retrieve(idx: Index, sc: Scores, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Segment rows that may be among the best ``k`` allowed: a superset of them, read from the heads of
+    the query terms' impact-ordered postings.
+
+    1. ``theta``, a lower bound of the k-th best score: the exact scores of the rows that add up best
+       over the first ``k`` postings of each term. 2. A cut per term: its first ``p`` postings are read,
+       and a row not among them gets at most the ``p``-th contribution from it, so cuts whose bounds
+       sum to less than ``theta`` lose no row of the best ``k``. The cuts are chosen greedily (halving a
+       term's head where it saves the most postings per unit of bound). 3. The rows read, less those
+       whose bound (what they got plus the other terms' cut bounds) is under ``theta``."""
+    bm, imp = sc._bm, impacts(idx, sc._bm)
+    indptr = bm.scores["indptr"]
+    m = sc._m
+    tids, counts = np.unique(sc._qids, return_counts=True)
+    starts = indptr[tids].astype(np.int64)
+    lens = (indptr[tids + 1] - indptr[tids]).astype(np.int64)
+    allowed_seg = allowed[:m]
+
+    def read(upto: np.ndarray, cut: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The allowed rows among each term's first ``upto`` postings, the sum of their contributions
+        there, and of the terms' cut bounds there."""
+        got = np.zeros(m, dtype=np.float64)
+        got_cut = np.zeros(m, dtype=np.float64) if cut is not None else got
+        seen = np.zeros(m, dtype=bool)
+        parts = []
+        for j in np.flatnonzero(upto).tolist():
+            s, e = int(starts[j]), int(starts[j] + upto[j])
+            rows = imp.rows[s:e]
+            got[rows] += counts[j] * imp.data[s:e]  # a row appears once per term
+            if cut is not None:
+                got_cut[rows] += cut[j]
+            new = rows[~seen[rows]]
+            seen[new] = True
+            parts.append(new)
+        rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        rows = rows[allowed_seg[rows]].astype(np.int64)
+        return rows, got, got_cut
+
+    # 1. theta from a pilot
+    rows, got, _ = read(np.minimum(lens, k), None)
+    pilot = rows if len(rows) <= 2 * k else rows[np.argpartition(-got[rows], 2 * k - 1)[: 2 * k]]
+    pilot = np.sort(pilot)
+    exact = sc.ensure(pilot)[pilot]
+    theta = float(np.partition(exact, len(pilot) - k)[len(pilot) - k]) * (1 - _MARGIN) if len(pilot) >= k else 0.0
+    if theta <= 0:  # fewer than k rows in the pilot: every posting of every term
+        return np.sort(read(lens, None)[0])
+    # 2. cuts: bound[j] = what a row beyond term j's head can get from it (0 when the head is whole)
+    def bound_at(j: int, p: int) -> float:
+        return 0.0 if p >= lens[j] else float(counts[j] * imp.data[starts[j] + p])
+
+    upto = lens.copy()
+    bound = np.zeros(len(tids), dtype=np.float64)
+    spent = 0.0
+    heap = []
+    for j in range(len(tids)):
+        p2 = int(lens[j]) // 2
+        cost = bound_at(j, p2)
+        heap.append((-(lens[j] - p2) / max(cost, 1e-12), j, p2, cost))
+    heapq.heapify(heap)
+    while heap:
+        _, j, p2, cost = heapq.heappop(heap)
+        extra = cost - bound[j]
+        if spent + extra >= theta:
+            continue  # this step does not fit; smaller steps of other terms may
+        spent += extra
+        bound[j], upto[j] = cost, p2
+        if p2 > 0:
+            p3 = p2 // 2
+            c3 = bound_at(j, p3)
+            heapq.heappush(heap, (-(p2 - p3) / max(c3 - cost, 1e-12), j, p3, c3))
+    # 3. the rows read, less those out of reach; then, term by term (largest bound first), a row's bound
+    # from a term whose head it is not in is replaced by what it really gets there (binary search in
+    # the term's row-ordered postings), and rows fall out of reach as their bounds tighten
+    rows, got, got_cut = read(upto, bound)
+    reach = got[rows] + (float(bound.sum()) - got_cut[rows])
+    floor = theta * (1 - _MARGIN)
+    keep = reach >= floor
+    cand, reach = rows[keep], reach[keep]
+    order = np.argsort(cand)
+    cand, reach = cand[order], reach[order]
+    data, indices = bm.scores["data"], bm.scores["indices"]
+    for j in np.argsort(-bound, kind="stable").tolist():
+        if bound[j] <= 0 or len(cand) <= k:
+            break
+        s, e = int(starts[j]), int(starts[j] + lens[j])
+        col = indices[s:e]
+        pos = np.searchsorted(col, cand)
+        ok = pos < e - s
+        ok[ok] = col[pos[ok]] == cand[ok]
+        contrib = np.zeros(len(cand), dtype=np.float64)
+        contrib[ok] = counts[j] * data[s + pos[ok]]
+        # a row in the head got >= bound[j] there (already counted); beyond it, <= bound[j]
+        reach -= np.maximum(0.0, bound[j] - contrib)
+        keep = reach >= floor
+        cand, reach = cand[keep], reach[keep]
+    return np.union1d(cand, pilot[exact >= theta])

@@ -45,6 +45,7 @@ def run(idx: Index, query: Query, k: int, *, method: str, w: Weights, query_vect
         moved = candidates.feedback_pass(idx, qv, rows, fused, w, allowed, ncand)
         if moved is not None:
             q2, rows = moved
+            bm = pool.score_rows(rows)
             known = (f.rows, f.field_dist) if f.field_dist is not None else None
             # the field side stays the query's own (feedback moves the vector only)
             f = features.compute(idx, query, rows, qv, w, plan, memo, pq, scored_with=q2, known=known)

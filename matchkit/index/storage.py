@@ -93,6 +93,7 @@ def compact(idx: Index) -> None:
         index_conflicts(idx)
         index_groups(idx)
     idx._bm25 = None
+    idx._bm25_impacts = None  # rebuilt for the new segment when needed
     idx._searcher = None
     idx._lexical()
 
