@@ -540,10 +540,7 @@ def batch_values(user, items: Sequence[tuple[Indicator, Window]]) -> list[int | 
                 aggregates[f"v{i}"] = Count(ind.field_name, distinct=True, filter=q)
             else:  # no condition multiplies a record (access.path_q): a plain count
                 aggregates[f"v{i}"] = Count("pk", filter=q)
-        # The slice (a LIMIT no table reaches) keeps PostgreSQL from pulling the inner query up into the
-        # aggregate, which would evaluate each column — and build each hashed subquery — once for every
-        # aggregate testing it instead of once (at 1M records: 3.0 → 1.8 s for one programme's sums).
-        got = base.annotate(**columns.columns).order_by()[:10**15].aggregate(**aggregates)
+        got = base.annotate(**columns.columns).aggregate(**aggregates)
         for i in members:
             value = got[f"v{i}"]
             out[i] = Decimal(value or 0) if items[i][0].kind == SUM else value
