@@ -1,0 +1,50 @@
+"""Indicators over enterprise tiers (contributed through plugin.py; the library is core/indicators.py).
+
+小升高 cannot be declared as a filter over one table: an enterprise counts when its tier on the day
+before the window (31 December of the year before) was the rung holding 科技型中小企业 and its tier on the
+window's last day is the rung holding 高新技术企业 — two readings of the dated ladder
+(``innovation.tiers``), so it is a custom compute starting from the library's scoped, owned records."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from duijie.core.indicators import RECORD, Figure, Window, indicator_records
+from duijie.core.plugins import Indicator
+from duijie.innovation import tiers
+from duijie.orgs.choices import QualificationKind
+
+NO_INSTITUTION = _("Tiers belong to enterprises; an institution has none.")
+
+
+def _move(from_kind: str, to_kind: str):
+    def compute(user, window: Window) -> Figure:
+        ents = indicator_records("enterprises", user, window, date_field=None, reach=RECORD,
+                                 no_institution=NO_INSTITUTION)
+        start = window.start - timedelta(days=1)
+        ladder = tiers.ladder_on(window.end)
+        by_kind = tiers.rung_of_kind(ladder)
+        ids = list(ents.values_list("pk", flat=True))
+        before, after = tiers.tiers_on(ids, start, ladder), tiers.tiers_on(ids, window.end, ladder)
+        frm, to = by_kind[from_kind].rank, by_kind[to_kind].rank
+        moved = [e for e in ids if (b := before.get(e)) and b.rank == frm and (a := after.get(e)) and a.rank == to]
+        records = ents.filter(pk__in=moved)
+        return Figure(value=len(moved), records=records)
+    return compute
+
+
+INDICATORS = (
+    Indicator(
+        slug="tech-sme-to-high-tech", label=_("Tech SMEs become high-tech enterprises (小升高)"),
+        documentation=_("Enterprises whose tier (the highest rung of the tier ladder among the qualifications "
+                        "valid that day) was the tech-based SME rung on the day before the period and is the "
+                        "high-tech enterprise rung on its last day; counted where the enterprise is."),
+        unit=pgettext_lazy("unit of measure", "enterprises"), record_type="enterprises", reach=RECORD,
+        source="seed 004 第9条（构建科技型中小企业、高新技术企业…创新型企业培育梯队）",
+        no_institution=NO_INSTITUTION,
+        custom=_move(QualificationKind.TECH_SME, QualificationKind.HIGH_TECH),
+    ),
+)
