@@ -181,7 +181,7 @@ def tiers_page(request: HttpRequest) -> HttpResponse:
                      "today": today, "expiring_days": settings.DUIJIE_QUALIFICATION_EXPIRING_DAYS}
     try:
         owner = tiers.owner_for(user, unit=request.GET.get("unit") or None, park=request.GET.get("park") or None)
-        year = tiers.check_year(request.GET.get("year") or today.year, today)
+        year = tiers.check_year(request.GET.get("year") or today.year - 1, today)  # the last whole year
         show, fmt = request.GET.get("show", ""), request.GET.get("format", "")
         if fmt and fmt not in FORMATS:
             raise ValidationError({"format": _("Unknown format %(f)r (xlsx or csv).") % {"f": fmt}})
