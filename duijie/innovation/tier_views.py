@@ -119,7 +119,7 @@ def listing(user, owner: tiers.Owner, show: str, year: int, today: date) -> List
             return out
         raise ValidationError({"show": _("No cultivation rule %(c)r on the ladder in force.") % {"c": arg}})
     if kind == "expiring":
-        out = Listing(show, _("Certificates expiring within the next days"),
+        out = Listing(show, _("Certificates expiring within %(n)s days") % {"n": settings.DUIJIE_QUALIFICATION_EXPIRING_DAYS},
                       [_("Enterprise"), _("Unified social credit code"), _("Qualification"), _("Certificate number"),
                        _("Valid to"), _("Days left")])
         for q in tiers.expiring(user, owner, today):
