@@ -27,8 +27,9 @@ def _move(from_kind: str, to_kind: str):
         start = window.start - timedelta(days=1)
         ladder = tiers.ladder_on(window.end)
         by_kind = tiers.rung_of_kind(ladder)
-        ids = list(ents.values_list("pk", flat=True))
-        before, after = tiers.tiers_on(ids, start, ladder), tiers.tiers_on(ids, window.end, ladder)
+        pks = ents.values_list("pk", flat=True)
+        ids = list(pks)
+        before, after = tiers.tiers_on(pks, start, ladder), tiers.tiers_on(pks, window.end, ladder)
         frm, to = by_kind[from_kind].rank, by_kind[to_kind].rank
         moved = [e for e in ids if (b := before.get(e)) and b.rank == frm and (a := after.get(e)) and a.rank == to]
         records = ents.filter(pk__in=moved)
@@ -45,6 +46,6 @@ INDICATORS = (
         unit=pgettext_lazy("unit of measure", "enterprises"), record_type="enterprises", reach=RECORD,
         source="seed 004 第9条（构建科技型中小企业、高新技术企业…创新型企业培育梯队）",
         no_institution=NO_INSTITUTION,
-        custom=_move(QualificationKind.TECH_SME, QualificationKind.HIGH_TECH),
+        custom=_move(str(QualificationKind.TECH_SME), str(QualificationKind.HIGH_TECH)),
     ),
 )

@@ -170,8 +170,9 @@ def distribution(user, owner: Owner, day: date | None = None) -> list[RungCount]
     """How many of the owner's enterprises stand on each rung on ``day`` (highest first), and on none."""
     day = day or timezone.localdate()
     ladder = ladder_on(day)
-    ids = list(enterprises_for(user, owner).values_list("pk", flat=True))
-    tiers = tiers_on(ids, day, ladder)
+    ents = enterprises_for(user, owner).values_list("pk", flat=True)
+    ids = list(ents)
+    tiers = tiers_on(ents, day, ladder)  # a subquery, not a list of thousands of ids
     by_rank: dict[int, list[int]] = defaultdict(list)
     for eid in ids:
         t = tiers.get(eid)
@@ -209,10 +210,12 @@ def year_days(year: int, today: date | None = None) -> tuple[date, date]:
     return date(year - 1, 12, 31), min(date(year, 12, 31), today)
 
 
-def moves_among(ids: list[int], year: int, today: date | None = None) -> Moves:
+def moves_among(ents: QuerySet, year: int, today: date | None = None, ids: list[int] | None = None) -> Moves:
+    """The moves of ``year`` among the enterprises ``ents`` (a queryset of their ids)."""
     start, end = year_days(year, today)
     ladder = ladder_on(end)
-    before, after = tiers_on(ids, start, ladder), tiers_on(ids, end, ladder)
+    ids = list(ents) if ids is None else ids
+    before, after = tiers_on(ents, start, ladder), tiers_on(ents, end, ladder)
     cells: dict[tuple[int, int], list[int]] = defaultdict(list)
     for eid in sorted(ids):
         a, b = before.get(eid), after.get(eid)
@@ -224,12 +227,13 @@ def moves_among(ids: list[int], year: int, today: date | None = None) -> Moves:
 
 def moves(user, owner: Owner, year: int | str, today: date | None = None) -> Moves:
     y = check_year(year, today)
-    return moves_among(list(enterprises_for(user, owner).values_list("pk", flat=True)), y, today)
+    return moves_among(enterprises_for(user, owner).values_list("pk", flat=True), y, today)
 
 
 def move_trend(user, owner: Owner, years: Iterable[int], today: date | None = None) -> list[Moves]:
-    ids = list(enterprises_for(user, owner).values_list("pk", flat=True))
-    return [moves_among(ids, check_year(y, today), today) for y in years]
+    ents = enterprises_for(user, owner).values_list("pk", flat=True)
+    ids = list(ents)
+    return [moves_among(ents, check_year(y, today), today, ids) for y in years]
 
 
 # ------------------------------------------------------------------------------------------------ cultivation
@@ -250,10 +254,12 @@ class Cultivation:
     examined: int  # enterprises on the rule's rung
 
 
-def figures_for(enterprises: list[Enterprise], up_to_year: int) -> dict[int, rules.Figures]:
-    """Each enterprise's figures of its last year on file up to ``up_to_year`` (one query)."""
+def figures_for(enterprises: list[Enterprise], up_to_year: int, among: QuerySet | None = None) -> dict[int, rules.Figures]:
+    """Each enterprise's figures of its last year on file up to ``up_to_year`` (one query; ``among``: the
+    enterprises' ids as a subquery, for a long list)."""
     latest: dict[int, EnterpriseMetric] = {}
-    for m in (EnterpriseMetric.objects.filter(enterprise__in=[e.pk for e in enterprises], year__lte=up_to_year)
+    pks = among if among is not None else [e.pk for e in enterprises]
+    for m in (EnterpriseMetric.objects.filter(enterprise_id__in=pks, year__lte=up_to_year)
               .order_by("enterprise_id", "-year")):
         latest.setdefault(m.enterprise_id, m)
     out = {}
@@ -271,9 +277,10 @@ def cultivation(user, owner: Owner, day: date | None = None) -> list[Cultivation
     recorded condition (figures of the last year on file up to the year before ``day``)."""
     day = day or timezone.localdate()
     ladder = ladder_on(day)
-    ents = list(enterprises_for(user, owner).only("pk", "founded_on", "name"))
-    tiers = tiers_on([e.pk for e in ents], day, ladder)
-    figures = figures_for(ents, day.year - 1)
+    scoped = enterprises_for(user, owner)
+    ents = list(scoped.only("pk", "founded_on", "name"))
+    tiers = tiers_on(scoped.values("pk"), day, ladder)
+    figures = figures_for(ents, day.year - 1, scoped.values("pk"))
     rungs = {r.rank: r for r in ladder.rungs.all()}
     out = []
     for rule in ladder.rules.all():
