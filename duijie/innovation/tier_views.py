@@ -216,4 +216,7 @@ def _overview(user, owner: tiers.Owner, year: int, today: date) -> dict:
             "ranks": ranks, "rungs": rungs, "chart": chart, "sme_to_ht": len(m.ids(sme, ht)) if sme and ht else 0,
             "sme_rank": sme, "ht_rank": ht, "cultivation": tiers.cultivation(user, owner, today),
             "expiring": list(tiers.expiring(user, owner, today)[:20]),
-            "expiring_count": tiers.expiring(user, owner, today).count(), "ladder": m.ladder}
+            "expiring_count": tiers.expiring(user, owner, today).count(), "ladder": m.ladder,
+            "by_unit": [] if owner.unit or owner.park else [
+                {"unit": u, "sme_to_ht": len(um.ids(sme, ht)) if sme and ht else 0, "up": um.up(), "down": um.down()}
+                for u, um in tiers.moves_by_unit(user, year, today)]}

@@ -1,4 +1,4 @@
-"""Enterprise tiers over time: the tier on a day (the expiry boundary, pending and overlapping
+"""Enterprise tiers over time (messages are checked in Chinese, the UI's language): the tier on a day (the expiry boundary, pending and overlapping
 certificates), the yearly moves and the 小升高 indicator, the cultivation lists against the public
 高企 thresholds, certificates expiring soon, scope (a district sees only its own; an enterprise is
 refused), bad input, and rule data with a negative threshold refused."""
@@ -169,7 +169,7 @@ def test_the_page_refuses_another_districts_unit_and_a_bad_year(client, moves_wo
     m = moves_world
     client.force_login(m["wujin_admin"])
     r = client.get(reverse(URL), {"unit": m["xinbei"].pk})
-    assert r.status_code == 400 and "No assessment unit" in r.content.decode()
+    assert r.status_code == 400 and "没有考核板块" in r.content.decode()
     r = client.get(reverse(URL), {"unit": 999999})
     assert r.status_code == 400
     for year in ("1990", "abc", str(timezone.localdate().year + 1)):
@@ -236,7 +236,7 @@ def test_a_rule_with_a_negative_threshold_is_refused():
                           conditions=[{"measure": "invention_patents", "min": "-1", "public": False, "basis": "本地配置"}])
     with pytest.raises(ValidationError) as exc:
         bad.full_clean()
-    assert "negative" in " ".join(exc.value.message_dict["conditions"])
+    assert "为负数" in " ".join(exc.value.message_dict["conditions"])
     banded = CultivationRule(ladder=lad, code="bad2", name="坏规则", from_rank=1, to_rank=2, source="测试",
                              conditions=[{"measure": "rd_intensity", "public": True, "basis": "x",
                                           "bands": [{"revenue_up_to": "-5", "min": "5"}, {"min": "-3"}]}])
@@ -248,8 +248,8 @@ def test_a_rule_with_a_negative_threshold_is_refused():
 
 def test_bad_rule_and_rung_data_name_the_field():
     assert ladder.condition_errors([]) and ladder.condition_errors([{"measure": "height", "min": "1"}])
-    assert any("basis" in e for e in ladder.condition_errors([{"measure": "revenue", "min": "1", "public": False}]))
-    assert any("either" in e for e in ladder.condition_errors(
+    assert any("缺少依据" in e for e in ladder.condition_errors([{"measure": "revenue", "min": "1", "public": False}]))
+    assert any("二选一" in e for e in ladder.condition_errors(
         [{"measure": "revenue", "min": "1", "bands": [], "public": False, "basis": "x"}]))
     lad = TierLadder.objects.get(code="cz-tiers", number=1)
     with pytest.raises(ValidationError) as exc:
@@ -257,7 +257,7 @@ def test_bad_rule_and_rung_data_name_the_field():
     assert "kinds" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         TierRung(ladder=lad, rank=9, name="x", short="x", kinds=["high_tech"], basis="x").full_clean()
-    assert "Already on another rung" in exc.value.message_dict["kinds"][0]
+    assert "已列入本梯队的其他层级" in exc.value.message_dict["kinds"][0]
     with pytest.raises(ValidationError) as exc:
         CultivationRule(ladder=lad, code="down", name="x", from_rank=3, to_rank=2, source="x",
                         conditions=[{"measure": "revenue", "min": "1", "public": False, "basis": "x"}]).full_clean()
@@ -315,3 +315,37 @@ def test_the_city_sees_both_districts(client, moves_world):
     r = client.get(reverse(URL), {"year": 2025})
     assert r.status_code == 200
     assert sorted(r.context["moves"].ids(1, 2)) == sorted([m["up"].pk, m["other"].pk])
+    rows = {row["unit"].pk: row["sme_to_ht"] for row in r.context["by_unit"]}
+    assert rows[m["wujin"].pk] == 1 and rows[m["xinbei"].pk] == 1
+
+
+def test_moves_by_unit_keep_to_the_district(moves_world):
+    m = moves_world
+    rows = tiers.moves_by_unit(m["wujin_admin"], 2025, today=date(2026, 3, 1))
+    assert [u for u, _mv in rows] == [m["wujin"]]
+    assert rows[0][1].ids(1, 2) == [m["up"].pk]
+
+
+def test_the_page_reads_as_many_queries_for_many_enterprises_as_for_few(client, w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+    client.force_login(w["wujin_admin"])
+
+    def add(n):
+        for _ in range(n):
+            e = ent(w)
+            qual(e, "tech_sme", date(today.year - 1, 3, 1), date(today.year - 1, 12, 31))
+            qual(e, "high_tech", date(today.year, 1, 1), today + timedelta(days=20))
+            metric(e, today.year - 1, 40_000_000, 2_200_000, 100, 15, 2)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(URL), {"unit": w["wujin"].pk}).status_code == 200
+        return len(ctx)
+
+    add(2)
+    few = queries()
+    add(8)
+    assert queries() == few
