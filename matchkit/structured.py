@@ -151,7 +151,7 @@ def stage(q: str | None, d: str | None) -> Signal:
 
 
 # Enterprise tiers (seed 004: 科技型中小企业 → 高新技术企业 → 专精特新/小巨人 → 瞪羚 → 独角兽),
-# in the order of the tier ladder the platform ships (duijie/innovation/migrations/0004_tier_ladder_data.py, where
+# in the order of the tier ladder the platform ships (duijie/orgs/migrations/0007_tier_ladder_data.py, where
 # the order is data with its source); keys are names or the choice values.
 TIER_LEVEL = {
     "科技型中小企业": 1, "tech_sme": 1, "高新技术企业": 2, "high_tech": 2, "专精特新": 3, "srdi": 3,

@@ -75,15 +75,3 @@ class ObjectionStatus(models.TextChoices):
     UPHELD = "upheld", _("Upheld: data corrected, run recomputed")
     REJECTED = "rejected", _("Rejected")
 
-
-class Measure(models.TextChoices):
-    """What a cultivation rule's condition reads from an enterprise's yearly figures (the code holds the
-    kinds; every threshold is stored with the rule, with its basis)."""
-
-    RD_INTENSITY = "rd_intensity", _("R&D spend / revenue (%)")
-    RD_STAFF_SHARE = "rd_staff_share", _("R&D staff / employees (%)")
-    INVENTION_PATENTS = "invention_patents", _("Invention patents held")
-    REVENUE = "revenue", _("Revenue (yuan)")
-    RD_SPEND = "rd_spend", _("R&D spend (yuan)")
-    YEARS_FOUNDED = "years_founded", _("Full years since founding")
-    MANUAL = "manual", _("Not recorded on the platform: checked on the application")

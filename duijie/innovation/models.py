@@ -17,9 +17,6 @@
 - ``Objection``: an enterprise objects to its line during 公示; an office resolves it.
 - ``BankConsent``: the enterprise's consent that its score go to banks (龙城科易贷); the bank export
   includes only enterprises with a consent in force.
-- ``TierLadder`` / ``TierRung``: the dated tier ladder (科技型中小企业 → 高新技术企业 → 专精特新/小巨人 →
-  瞪羚 → 独角兽, seed 004) as data with its source; ``CultivationRule``: 培育库 rules, each condition
-  marked public criterion or local configuration (``innovation.tiers`` reads them).
 """
 
 from __future__ import annotations
@@ -33,8 +30,6 @@ from simple_history.models import HistoricalRecords
 
 from duijie.core.models import TimeStamped, Versioned
 from duijie.innovation.choices import Group, Method, ObjectionStatus, RunStatus, SetStatus, Source
-from duijie.innovation.ladder import condition_errors
-from duijie.orgs.choices import QualificationKind
 
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
 POINTS = {"max_digits": 8, "decimal_places": 2}
@@ -274,101 +269,3 @@ class BankConsent(Versioned, TimeStamped):
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.purpose}"
 
-
-class TierLadder(Versioned, TimeStamped):
-    """A dated version of the enterprise tier ladder (梯度培育梯队): which qualifications place an
-    enterprise on which rung, in force from ``valid_from`` to ``valid_to`` (empty: open), with where
-    it comes from. A tier on a day is read with the ladder in force that day (``innovation.tiers``)."""
-
-    code = models.SlugField(_("code"), max_length=60, help_text=_("The same code across the versions of one ladder."))
-    number = models.PositiveIntegerField(_("version number"))
-    name = models.CharField(_("name"), max_length=200)
-    source = models.TextField(_("source and provenance"))
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["code", "-number"]
-        verbose_name = _("tier ladder")
-        verbose_name_plural = _("tier ladders")
-        constraints = [models.UniqueConstraint(fields=["code", "number"], name="innovation_ladder_code_number")]
-
-    def __str__(self) -> str:
-        return f"{self.name} v{self.number}"
-
-    def clean(self) -> None:
-        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("The end of validity is before its start.")})
-
-
-class TierRung(Versioned, TimeStamped):
-    """One rung of a ladder: its rank (1 the lowest), its name and the qualification kinds that place an
-    enterprise on it, with the clause that says so."""
-
-    ladder = models.ForeignKey(TierLadder, verbose_name=_("ladder"), on_delete=models.CASCADE, related_name="rungs")
-    rank = models.PositiveSmallIntegerField(_("rank"), validators=[MinValueValidator(1)])
-    name = models.CharField(_("name"), max_length=100)
-    short = models.CharField(_("short name"), max_length=20, help_text=_("e.g. 科小, 高企: names a move (小升高)."))
-    kinds = models.JSONField(_("qualification kinds"), default=list)
-    basis = models.CharField(_("basis"), max_length=400)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["ladder", "rank"]
-        verbose_name = _("tier rung")
-        verbose_name_plural = _("tier rungs")
-        constraints = [models.UniqueConstraint(fields=["ladder", "rank"], name="innovation_rung_rank")]
-
-    def __str__(self) -> str:
-        return f"{self.rank} {self.name}"
-
-    def clean(self) -> None:
-        if not isinstance(self.kinds, list) or not self.kinds:
-            raise ValidationError({"kinds": _("A rung names at least one qualification kind.")})
-        unknown = [k for k in self.kinds if k not in QualificationKind.values]
-        if unknown:
-            raise ValidationError({"kinds": _("Unknown qualification kinds: %(k)s.") % {"k": ", ".join(map(str, unknown))}})
-        if self.ladder_id:
-            taken = {k for r in TierRung.objects.filter(ladder_id=self.ladder_id).exclude(pk=self.pk)
-                     for k in r.kinds}
-            twice = sorted(set(self.kinds) & taken)
-            if twice:
-                raise ValidationError({"kinds": _("Already on another rung of this ladder: %(k)s.") % {"k": ", ".join(twice)}})
-
-
-class CultivationRule(Versioned, TimeStamped):
-    """培育库: which enterprises on rung ``from_rank`` are close to rung ``to_rank`` — every condition
-    (``innovation.ladder``) with its basis and whether its threshold is a public criterion or local
-    configuration."""
-
-    ladder = models.ForeignKey(TierLadder, verbose_name=_("ladder"), on_delete=models.CASCADE, related_name="rules")
-    code = models.SlugField(_("code"), max_length=60)
-    name = models.CharField(_("name"), max_length=200)
-    from_rank = models.PositiveSmallIntegerField(_("from rung"), validators=[MinValueValidator(1)])
-    to_rank = models.PositiveSmallIntegerField(_("to rung"), validators=[MinValueValidator(1)])
-    conditions = models.JSONField(_("conditions"), default=list)
-    source = models.TextField(_("source and provenance"))
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["ladder", "from_rank", "code"]
-        verbose_name = _("cultivation rule")
-        verbose_name_plural = _("cultivation rules")
-        constraints = [models.UniqueConstraint(fields=["ladder", "code"], name="innovation_rule_code")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        errors: dict[str, list] = {}
-        if self.from_rank and self.to_rank and self.to_rank <= self.from_rank:
-            errors["to_rank"] = [_("A cultivation rule leads to a higher rung than it starts from.")]
-        problems = condition_errors(self.conditions)
-        if problems:
-            errors["conditions"] = problems
-        if errors:
-            raise ValidationError(errors)

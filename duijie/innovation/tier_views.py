@@ -2,7 +2,7 @@
 (小升高 …) with a small chart, the cultivation lists and the certificates expiring soon; every figure
 drills through to the enterprises behind it (``?show=…``), and each list downloads as xlsx or CSV.
 
-Reads go through ``innovation.tiers``, which refuses non-government roles and keeps to the user's
+Reads go through ``orgs.tiers``, which refuses non-government roles and keeps to the user's
 scope; bad input (a year out of range, a unit outside the scope, an unknown list) is answered with the
 field and why, status 400."""
 
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duijie.core import scope
-from duijie.innovation import tiers
+from duijie.orgs import tiers
 from duijie.orgs.models import Enterprise
 
 TREND_YEARS = 5

@@ -34,3 +34,16 @@ class QualificationLevel(models.TextChoices):
     PROVINCIAL = "provincial", _("Provincial")
     CITY = "city", _("City")
     DISTRICT = "district", _("District")
+
+
+class Measure(models.TextChoices):
+    """What a cultivation rule's condition reads from an enterprise's yearly figures (the code holds the
+    kinds; every threshold is stored with the rule, with its basis)."""
+
+    RD_INTENSITY = "rd_intensity", _("R&D spend / revenue (%)")
+    RD_STAFF_SHARE = "rd_staff_share", _("R&D staff / employees (%)")
+    INVENTION_PATENTS = "invention_patents", _("Invention patents held")
+    REVENUE = "revenue", _("Revenue (yuan)")
+    RD_SPEND = "rd_spend", _("R&D spend (yuan)")
+    YEARS_FOUNDED = "years_founded", _("Full years since founding")
+    MANUAL = "manual", _("Not recorded on the platform: checked on the application")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from duijie.accounts.models import User
 from duijie.demo.generator import Scale, generate
-from duijie.innovation import tiers
+from duijie.orgs import tiers
 
 SMALL = Scale(enterprises=60, experts=10, achievements=10, patents=10, demands=20, scenarios=5)
 

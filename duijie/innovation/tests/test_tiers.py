@@ -17,9 +17,14 @@ from django.utils import timezone
 from duijie.core.indicators import NotComputed, Window
 from duijie.core.plugins import indicator
 from duijie.core.tests import factories as f
-from duijie.innovation import ladder, tiers
-from duijie.innovation.models import CultivationRule, TierLadder, TierRung
-from duijie.orgs.models import EnterpriseMetric, EnterpriseQualification
+from duijie.orgs import ladder, tiers
+from duijie.orgs.models import (
+    CultivationRule,
+    EnterpriseMetric,
+    EnterpriseQualification,
+    TierLadder,
+    TierRung,
+)
 
 pytestmark = pytest.mark.django_db
 

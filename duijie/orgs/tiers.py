@@ -16,7 +16,7 @@ about to expire.
 - **Moves in year Y**: tier on 31 December of Y-1 → tier on 31 December of Y (today, for the current
   year), both read with the ladder in force on the later day.
 - **Cultivation**: enterprises whose tier today is a rule's ``from_rank``, checked against its
-  conditions (``innovation.ladder``) with their figures of the last year on file up to the year before.
+  conditions (``orgs.ladder``) with their figures of the last year on file up to the year before.
 """
 
 from __future__ import annotations
@@ -36,9 +36,15 @@ from duijie.core import scope, selectors
 from duijie.core.indicators import RECORD
 from duijie.core.models import AssessmentUnit, Park
 from duijie.core.roles import GOVERNMENT_ROLES
-from duijie.innovation import ladder as rules
-from duijie.innovation.models import CultivationRule, TierLadder, TierRung
-from duijie.orgs.models import Enterprise, EnterpriseMetric, EnterpriseQualification
+from duijie.orgs import ladder as rules
+from duijie.orgs.models import (
+    CultivationRule,
+    Enterprise,
+    EnterpriseMetric,
+    EnterpriseQualification,
+    TierLadder,
+    TierRung,
+)
 
 FIRST_YEAR = 2000
 

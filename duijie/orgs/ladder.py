@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from duijie.innovation.choices import Measure
+from duijie.orgs.choices import Measure
 
 HUNDRED = Decimal(100)
 

@@ -62,9 +62,9 @@ SRDI_RULE = [
 
 
 def load(apps, schema_editor):
-    TierLadder = apps.get_model("innovation", "TierLadder")
-    TierRung = apps.get_model("innovation", "TierRung")
-    CultivationRule = apps.get_model("innovation", "CultivationRule")
+    TierLadder = apps.get_model("orgs", "TierLadder")
+    TierRung = apps.get_model("orgs", "TierRung")
+    CultivationRule = apps.get_model("orgs", "CultivationRule")
     ladder = TierLadder.objects.create(code="cz-tiers", number=1, name="创新型企业梯度培育梯队",
                                        source=LADDER_SOURCE, valid_from=date(2000, 1, 1))
     for rank, name, short, kinds, basis in RUNGS:
@@ -80,9 +80,9 @@ def load(apps, schema_editor):
 
 
 def unload(apps, schema_editor):
-    apps.get_model("innovation", "TierLadder").objects.filter(code="cz-tiers", number=1).delete()
+    apps.get_model("orgs", "TierLadder").objects.filter(code="cz-tiers", number=1).delete()
 
 
 class Migration(migrations.Migration):
-    dependencies = [("innovation", "0003_tier_ladder")]
+    dependencies = [("orgs", "0006_tier_ladder")]
     operations = [migrations.RunPython(load, unload)]
