@@ -151,7 +151,8 @@ def stage(q: str | None, d: str | None) -> Signal:
 
 
 # Enterprise tiers (seed 004: 科技型中小企业 → 高新技术企业 → 专精特新/小巨人 → 瞪羚 → 独角兽),
-# as duijie.orgs.choices.QUALIFICATION_TIER orders them; keys are names or the choice values.
+# in the order of the tier ladder the platform ships (duijie/orgs/migrations/0007_tier_ladder_data.py, where
+# the order is data with its source); keys are names or the choice values.
 TIER_LEVEL = {
     "科技型中小企业": 1, "tech_sme": 1, "高新技术企业": 2, "high_tech": 2, "专精特新": 3, "srdi": 3,
     "专精特新小巨人": 3, "小巨人": 3, "little_giant": 3, "科技型上市培育": 3, "listing_cultivation": 3,

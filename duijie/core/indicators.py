@@ -463,7 +463,8 @@ class Indicator:
         if self.kind == RATIO:
             parts = (self.numerator, self.denominator)
             return next(filter(None, (p.refusal(window) for p in parts if p is not None)), None)
-        if window.owner == "institution" and self.custom is None and not self.institution:
+        # A custom compute that declares why an institution has no meaning refuses it too.
+        if window.owner == "institution" and not self.institution and (self.custom is None or self.no_institution):
             return self.no_institution
         return None
 

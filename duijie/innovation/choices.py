@@ -74,3 +74,4 @@ class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     UPHELD = "upheld", _("Upheld: data corrected, run recomputed")
     REJECTED = "rejected", _("Rejected")
+

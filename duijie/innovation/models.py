@@ -268,3 +268,4 @@ class BankConsent(Versioned, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.purpose}"
+

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duijie.innovation import views
+from duijie.innovation import tier_views, views
 
 app_name = "innovation"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("scores/<int:pk>/", views.score_detail, name="score"),
     path("scores/<int:pk>/object/", views.score_object, name="object"),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="resolve"),
+    path("tiers/", tier_views.tiers_page, name="tiers"),
     path("consent/", views.consent, name="consent"),
     path("sets/<int:pk>/", views.set_detail, name="set"),
     path("sets/<int:pk>/weights/", views.set_weights, name="weights"),

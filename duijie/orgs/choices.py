@@ -29,22 +29,21 @@ class QualificationKind(models.TextChoices):
     LISTING_CULTIVATION = "listing_cultivation", _("Tech listing cultivation (科技型上市培育)")
 
 
-# Tier order used for tier tracking (seed 004: 科技型中小企业 → 高新技术企业 → 专精特新/小巨人 → 瞪羚 → 独角兽).
-QUALIFICATION_TIER = {
-    QualificationKind.TECH_SME: 1,
-    QualificationKind.HIGH_TECH: 2,
-    QualificationKind.SRDI: 3,
-    QualificationKind.LITTLE_GIANT: 3,
-    QualificationKind.LISTING_CULTIVATION: 3,
-    QualificationKind.GAZELLE: 4,
-    QualificationKind.INNOVATION_LEADER: 4,
-    QualificationKind.POTENTIAL_UNICORN: 5,
-    QualificationKind.UNICORN: 5,
-}
-
-
 class QualificationLevel(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCIAL = "provincial", _("Provincial")
     CITY = "city", _("City")
     DISTRICT = "district", _("District")
+
+
+class Measure(models.TextChoices):
+    """What a cultivation rule's condition reads from an enterprise's yearly figures (the code holds the
+    kinds; every threshold is stored with the rule, with its basis)."""
+
+    RD_INTENSITY = "rd_intensity", _("R&D spend / revenue (%)")
+    RD_STAFF_SHARE = "rd_staff_share", _("R&D staff / employees (%)")
+    INVENTION_PATENTS = "invention_patents", _("Invention patents held")
+    REVENUE = "revenue", _("Revenue (yuan)")
+    RD_SPEND = "rd_spend", _("R&D spend (yuan)")
+    YEARS_FOUNDED = "years_founded", _("Full years since founding")
+    MANUAL = "manual", _("Not recorded on the platform: checked on the application")

@@ -18,6 +18,7 @@ from duijie.core.formatting import office_date
 from duijie.core.models import Organisation, ScopedRecord, TimeStamped, Versioned
 from duijie.core.validators import normalise_uscc, validate_phone, validate_uscc
 from duijie.orgs.choices import InstitutionKind, QualificationKind, QualificationLevel, UnitKind
+from duijie.orgs.ladder import condition_errors
 from duijie.orgs.validators import uscc_region_warning
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -267,3 +268,102 @@ class EnterpriseMetric(Versioned, TimeStamped):
             raise ValidationError({"year": _("Year %(year)s is out of range.") % {"year": self.year}})
         if self.rd_staff is not None and self.employees is not None and self.rd_staff > self.employees:
             raise ValidationError({"rd_staff": _("R&D staff cannot exceed employees.")})
+
+
+class TierLadder(Versioned, TimeStamped):
+    """A dated version of the enterprise tier ladder (梯度培育梯队): which qualifications place an
+    enterprise on which rung, in force from ``valid_from`` to ``valid_to`` (empty: open), with where
+    it comes from. A tier on a day is read with the ladder in force that day (``orgs.tiers``)."""
+
+    code = models.SlugField(_("code"), max_length=60, help_text=_("The same code across the versions of one ladder."))
+    number = models.PositiveIntegerField(_("version number"))
+    name = models.CharField(_("name"), max_length=200)
+    source = models.TextField(_("source and provenance"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code", "-number"]
+        verbose_name = _("tier ladder")
+        verbose_name_plural = _("tier ladders")
+        constraints = [models.UniqueConstraint(fields=["code", "number"], name="orgs_ladder_code_number")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end of validity is before its start.")})
+
+
+class TierRung(Versioned, TimeStamped):
+    """One rung of a ladder: its rank (1 the lowest), its name and the qualification kinds that place an
+    enterprise on it, with the clause that says so."""
+
+    ladder = models.ForeignKey(TierLadder, verbose_name=_("ladder"), on_delete=models.CASCADE, related_name="rungs")
+    rank = models.PositiveSmallIntegerField(_("rank"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("name"), max_length=100)
+    short = models.CharField(_("short name"), max_length=20, help_text=_("e.g. 科小, 高企: names a move (小升高)."))
+    kinds = models.JSONField(_("qualification kinds"), default=list)
+    basis = models.CharField(_("basis"), max_length=400)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["ladder", "rank"]
+        verbose_name = _("tier rung")
+        verbose_name_plural = _("tier rungs")
+        constraints = [models.UniqueConstraint(fields=["ladder", "rank"], name="orgs_rung_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.rank} {self.name}"
+
+    def clean(self) -> None:
+        if not isinstance(self.kinds, list) or not self.kinds:
+            raise ValidationError({"kinds": _("A rung names at least one qualification kind.")})
+        unknown = [k for k in self.kinds if k not in QualificationKind.values]
+        if unknown:
+            raise ValidationError({"kinds": _("Unknown qualification kinds: %(k)s.") % {"k": ", ".join(map(str, unknown))}})
+        if self.ladder_id:
+            taken = {k for r in TierRung.objects.filter(ladder_id=self.ladder_id).exclude(pk=self.pk)
+                     for k in r.kinds}
+            twice = sorted(set(self.kinds) & taken)
+            if twice:
+                raise ValidationError({"kinds": _("Already on another rung of this ladder: %(k)s.") % {"k": ", ".join(twice)}})
+
+
+class CultivationRule(Versioned, TimeStamped):
+    """培育库: which enterprises on rung ``from_rank`` are close to rung ``to_rank`` — every condition
+    (``orgs.ladder``) with its basis and whether its threshold is a public criterion or local
+    configuration."""
+
+    ladder = models.ForeignKey(TierLadder, verbose_name=_("ladder"), on_delete=models.CASCADE, related_name="rules")
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    from_rank = models.PositiveSmallIntegerField(_("from rung"), validators=[MinValueValidator(1)])
+    to_rank = models.PositiveSmallIntegerField(_("to rung"), validators=[MinValueValidator(1)])
+    conditions = models.JSONField(_("conditions"), default=list)
+    source = models.TextField(_("source and provenance"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["ladder", "from_rank", "code"]
+        verbose_name = _("cultivation rule")
+        verbose_name_plural = _("cultivation rules")
+        constraints = [models.UniqueConstraint(fields=["ladder", "code"], name="orgs_rule_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.from_rank and self.to_rank and self.to_rank <= self.from_rank:
+            errors["to_rank"] = [_("A cultivation rule leads to a higher rung than it starts from.")]
+        problems = condition_errors(self.conditions)
+        if problems:
+            errors["conditions"] = problems
+        if errors:
+            raise ValidationError(errors)

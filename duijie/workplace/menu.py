@@ -94,6 +94,7 @@ AWARDS = Menu(_("Awards"), (
     rt("award-applications", roles=GOV | ORGS | {Role.EXPERT}), rt("award-rounds", roles=GOV),
     rt("award-payout-lists", roles=frozenset({CITY, UNIT})), rt("award-payee-accounts", roles=ORGS | {CITY}),
     page("innovation:index", _("Innovation score (创新积分)"), {CITY, UNIT, PARK}),
+    page("innovation:tiers", _("Enterprise tiers (梯度培育)"), GOV),
 ))
 ANALYTICS = Menu(_("Analytics"), (
     page("programmes:index", _("Programme progress"), GOV),

@@ -162,7 +162,7 @@ def _government_todos(user, today: date) -> list[Group | None]:
         _supervision(user),
         _group("qualifications-expiring", _("Qualifications expiring within %(days)s days") % {
                    "days": settings.DUIJIE_QUALIFICATION_EXPIRING_DAYS},
-               qualifications, _list_url("qualifications", "validity=expiring&mine=true"),
+               qualifications, reverse("innovation:tiers") + "?show=expiring#listing",
                lambda q: Line(str(q), record_url(q.enterprise), _("Expires %(day)s") % {"day": _day(q.valid_to)}),
                tone="warning"),
     ]

@@ -159,7 +159,15 @@ def _expected(w, prefix: str) -> dict[str, object]:
     held = [e for e in events if e.status == "held" and _in(timezone.localdate(e.starts_at))]
     touched = [o for o in outcomes if 2025 <= o.year <= 2025]
     ten_ten = [v for v in mine(w["visits"]) if v.programme == "ten_ten" and _in(v.visited_on)]
+    quals = mine(w["qualifications"], lambda q: q.enterprise.region.code)
+
+    def top(eid, day):  # the shipped tier ladder's order (innovation migration 0004): tech SME 1, high-tech 2
+        return max(({"tech_sme": 1, "high_tech": 2}[q.kind] for q in quals if q.enterprise_id == eid
+                    and q.valid_from <= day and (q.valid_to is None or q.valid_to >= day)), default=0)
+
     out: dict[str, object] = {
+        "tech-sme-to-high-tech": len({q.enterprise_id for q in quals
+                                      if top(q.enterprise_id, date(2024, 12, 31)) == 1 and top(q.enterprise_id, END) == 2}),
         "signed-projects": len(signed),
         "implemented-projects": sum(_in(p.implementation_on) for p in projects),
         "partner-institutions": len({i.pk for p in signed for i in p.institutions.all()}),

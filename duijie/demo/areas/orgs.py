@@ -167,6 +167,28 @@ def make_qualifications_and_metrics(g) -> None:
                     quals.append(EnterpriseQualification(
                         enterprise=e.obj, kind="tech_sme", level="provincial", valid_from=start,
                         valid_to=date(year, 12, 31), certificate_no=f"{year}{e.obj.uscc[2:8]}A{g.rng.randrange(10**5):05d}"))
+            # 科技型中小企业 is entered each year: the 2025 entries renewed each later year up to today
+            # (the same day of the year, no draw from the random source, so the rest of the data is as before),
+            # so the tier page has a current SME rung and 小升高 moves to count.
+            last = quals[-1] if quals and quals[-1].enterprise is e.obj and quals[-1].kind == "tech_sme" else None
+            for year in range(2026, g.today.year + 1):
+                if last is None or last.valid_from.year != 2025:
+                    break
+                start = date(year, last.valid_from.month, last.valid_from.day)
+                if start > g.today:
+                    break
+                quals.append(EnterpriseQualification(
+                    enterprise=e.obj, kind="tech_sme", level="provincial", valid_from=start,
+                    valid_to=date(year, 12, 31), certificate_no=f"{year}{last.certificate_no[4:]}"))
+            # 小升高: about one SME in four on the ladder for two years is first certified high-tech in the last
+            # whole year (chosen by its credit code, not the random source).
+            stamp = sum(map(ord, e.obj.uscc))
+            year = g.today.year - 1
+            if tier == 1 and last is not None and founded.year < year - 1 and stamp % 4 == 0:
+                start = date(year, 11, 10 + stamp % 15)
+                quals.append(EnterpriseQualification(
+                    enterprise=e.obj, kind="high_tech", level="national", valid_from=start,
+                    valid_to=add_years(start, 3) - timedelta(days=1), certificate_no=f"GR{year}32{stamp % 10**6:06d}"))
         if tier >= 2:
             year = g.rng.randint(max(founded.year + 2, 2016), 2025) if founded.year < 2023 else 2025
             while year > 2022:  # the current certificate and the earlier cycles
