@@ -34,7 +34,7 @@ PICKER_LIMIT = 60
 
 
 class RemoteChoices:
-    """Mixin for a record dropdown: over ``PICKER_LIMIT`` records (counted when rendered), only the
+    """Mixin for a record dropdown: over ``PICKER_LIMIT`` records (read when rendered), only the
     chosen ones are rendered and ``data-url`` names the endpoint that searches the rest — the same
     queryset, so the same scope: the endpoint builds the same form for the same user."""
 
@@ -44,20 +44,24 @@ class RemoteChoices:
     def optgroups(self, name, value, attrs=None):
         choices = self.choices
         qs = getattr(choices, "queryset", None)
-        self.remote = bool(self.url) and isinstance(qs, models.QuerySet) and qs.count() > PICKER_LIMIT
-        if not self.remote:
+        self.remote = False
+        if not self.url or not isinstance(qs, models.QuerySet) or qs._prefetch_related_lookups:
             return super().optgroups(name, value, attrs)
-        pk = qs.model._meta.pk
-        chosen = []
-        for v in value:
-            try:
-                chosen.append(pk.to_python(v))
-            except Exception:  # a bad submitted value: shown as nothing chosen, the field says why
-                continue
-        chosen = [v for v in chosen if v not in (None, "")]
-        remote = copy.copy(choices)
-        remote.queryset = qs.filter(pk__in=chosen) if chosen else qs.none()
-        self.choices = remote
+        # One query tells both: up to the limit, these rows are the options (no count beforehand).
+        rows = list(qs[:PICKER_LIMIT + 1])
+        self.remote = len(rows) > PICKER_LIMIT
+        if self.remote:
+            pk = qs.model._meta.pk
+            chosen = []
+            for v in value:
+                try:
+                    chosen.append(pk.to_python(v))
+                except Exception:  # a bad submitted value: shown as nothing chosen, the field says why
+                    continue
+            chosen = [v for v in chosen if v not in (None, "")]
+            rows = list(qs.filter(pk__in=chosen)) if chosen else []
+        empty = choices.field.empty_label
+        self.choices = ([("", empty)] if empty is not None else []) + [choices.choice(obj) for obj in rows]
         try:
             return super().optgroups(name, value, attrs)
         finally:
