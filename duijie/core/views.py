@@ -22,6 +22,7 @@ from django.views.defaults import server_error as default_server_error
 from django_tables2 import RequestConfig
 
 from duijie.core import plugins, selectors, services
+from duijie.core.access import reach_memoized
 from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
@@ -84,6 +85,7 @@ def _filtered(rt: RecordType, request: HttpRequest):
     return filterset, filterset.qs if filterset.is_valid() else base.none()
 
 
+@reach_memoized
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
     filterset, qs = _filtered(rt, request)
@@ -139,6 +141,7 @@ def _field_rows(rt: RecordType, obj, user, show_full: bool) -> list[tuple[str, o
     return rows
 
 
+@reach_memoized
 def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
@@ -292,6 +295,7 @@ def _user_kwarg(form_class, request) -> dict:
     return {"user": request.user} if issubclass(form_class, RecordForm) else {}
 
 
+@reach_memoized
 def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
     form_class = rt.form_for(request.user)
@@ -306,6 +310,7 @@ def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "core/record_form.html", {"rt": rt, "form": form, "obj": None}, status=200)
 
 
+@reach_memoized
 def record_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
@@ -325,6 +330,7 @@ PICK_RESULTS = 50
 PICK_SEARCH_FIELDS = ("name", "short_name", "title", "code", "uscc", "username")
 
 
+@reach_memoized
 @require_GET
 def record_pick(request: HttpRequest, slug: str, pk=None) -> JsonResponse:
     """The options of one big dropdown of a registry form (core.forms.RemoteChoices), searched: the

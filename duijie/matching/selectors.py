@@ -182,11 +182,12 @@ def source_query(obj: Model) -> tuple[Query, str]:
 
 
 def recommend(*, user, obj: Model, target_kind: str, k: int = 8, inactive: bool | None = None,
-              prepared: tuple[Query, str] | None = None) -> list[Match]:
+              prepared: tuple[Query, str] | None = None, snippets: bool = True) -> list[Match]:
     """Recommendations of ``target_kind`` for ``obj`` (which the caller checked ``user`` may read):
     none for an inactive record (closed, rejected, lapsed), and only results with evidence. A caller
     asking for several kinds decides ``inactive`` once (``decl.is_inactive``, a query) and builds the
-    source's query once (``source_query``), and passes them."""
+    source's query once (``source_query``), and passes them. ``snippets=False`` leaves out the text
+    excerpts (an institution's members are ranked, their excerpts never shown)."""
     decl = declarations.for_model(obj)
     if decl is None or target_kind not in TARGETS.get(decl.kind, ()):
         return []
@@ -243,7 +244,7 @@ def recommend(*, user, obj: Model, target_kind: str, k: int = 8, inactive: bool 
     idx = store.get_index()
     for i, m in enumerate(kept, start=1):
         m.rank = i
-        rec = idx.get(m.id) if m.id in idx else None
+        rec = idx.get(m.id) if m.id in idx and snippets else None
         m.snippet = _snippet(rec.text or rec.title, m.terms) if rec else ""
     return kept
 
@@ -343,7 +344,8 @@ def _institutions(*, user, obj: Model, k: int, inactive: bool | None = None,
     """Institutions ranked by their best related experts and achievements: best + ½ · the next two."""
     members: dict[int, list[Match]] = defaultdict(list)
     for kind in ("expert", "achievement"):
-        for m in recommend(user=user, obj=obj, target_kind=kind, k=4 * k, inactive=inactive, prepared=prepared):
+        for m in recommend(user=user, obj=obj, target_kind=kind, k=4 * k, inactive=inactive, prepared=prepared,
+                           snippets=False):
             if m.obj.institution_id:
                 members[m.obj.institution_id].append(m)
     visible = {i.pk: i for i in core_selectors.visible_queryset(Institution, user).filter(pk__in=list(members))}
