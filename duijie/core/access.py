@@ -17,7 +17,6 @@ generated variety of records, that ``visible_queryset`` and the keys agree both 
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar

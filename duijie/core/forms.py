@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import copy
-
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -52,13 +51,7 @@ class RemoteChoices:
         self.remote = len(rows) > PICKER_LIMIT
         if self.remote:
             pk = qs.model._meta.pk
-            chosen = []
-            for v in value:
-                try:
-                    chosen.append(pk.to_python(v))
-                except Exception:  # a bad submitted value: shown as nothing chosen, the field says why
-                    continue
-            chosen = [v for v in chosen if v not in (None, "")]
+            chosen = [c for c in (_pk_or_none(pk, v) for v in value) if c not in (None, "")]
             rows = list(qs.filter(pk__in=chosen)) if chosen else []
         empty = choices.field.empty_label
         self.choices = ([("", empty)] if empty is not None else []) + [choices.choice(obj) for obj in rows]
@@ -72,6 +65,15 @@ class RemoteChoices:
         if self.remote:
             context["widget"]["attrs"]["data-url"] = self.url
         return context
+
+
+def _pk_or_none(pk, value):
+    """``value`` as a primary key, or None for a bad submitted value (shown as nothing chosen; the
+    field's own validation names the error)."""
+    try:
+        return pk.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return None
 
 
 class PickerSelect(RemoteChoices, forms.Select):

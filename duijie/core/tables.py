@@ -9,7 +9,6 @@ from duijie.core.masking import mask
 from duijie.core.pii import mask_pii
 from duijie.core.registry import RecordType, personal_fields, record_url
 
-
 # django-tables2 asks inspect.signature() of a column's render method, its link and attribute callables
 # for every cell (call_with_appropriate): ~13% of a list page. A function's signature does not change,
 # so it is read once per function (bound methods by their function: their signature drops ``self``).
