@@ -13,15 +13,19 @@ document.addEventListener("change", function (event) {
 (function () {
   function each(list, fn) { Array.prototype.forEach.call(list, fn); }
 
-  function query(select, params, done) {
-    var url = select.getAttribute("data-url");
+  // Ask the picker endpoint; of several questions on one channel (the dropdown's options, the district
+  // list) only the answer to the latest is used: an earlier one arriving late must not undo a later pick.
+  function query(select, params, done, channel) {
+    var url = select.getAttribute("data-url"), seqs = select._pickerSeq = select._pickerSeq || {};
+    var ch = channel || "options", n = seqs[ch] = (seqs[ch] || 0) + 1;
     Object.keys(params).forEach(function (k) {
       if (params[k]) { url += "&" + encodeURIComponent(k) + "=" + encodeURIComponent(params[k]); }
     });
+    function answer(results, more) { if (seqs[ch] === n) { done(results, more); } }
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { results: [], more: false }; })
-      .then(function (data) { done(data.results || [], !!data.more); })
-      .catch(function () { done([], false); });
+      .then(function (data) { answer(data.results || [], !!data.more); })
+      .catch(function () { answer([], false); });
   }
 
   function optionFor(item) {
@@ -79,13 +83,15 @@ document.addEventListener("change", function (event) {
     return s;
   }
 
-  function fill(target, list, blank) {  // list: [{code, text}]
+  function fill(target, list, blank) {  // list: [{code, text}]; keeps the value picked if still offered
+    var was = target.value;
     target.innerHTML = "";
     var none = document.createElement("option");
     none.value = ""; none.textContent = blank; target.appendChild(none);
     list.forEach(function (o) {
       var c = document.createElement("option"); c.value = o.code; c.textContent = o.text; target.appendChild(c);
     });
+    if (was && list.some(function (o) { return o.code === was; })) { target.value = was; }
   }
 
   function coded(options) {
@@ -159,7 +165,7 @@ document.addEventListener("change", function (event) {
     }
     function districts(then) {
       if (!city.value) { fill(district, [], "—"); district.hidden = true; if (then) { then(); } return; }
-      query(select, { level: "3", within: city.value }, function (items) { fill(district, items, "—"); district.hidden = false; if (then) { then(); } });
+      query(select, { level: "3", within: city.value }, function (items) { fill(district, items, "—"); district.hidden = false; if (then) { then(); } }, "districts");
     }
     city.addEventListener("change", function () {
       districts();
@@ -183,7 +189,7 @@ document.addEventListener("change", function (event) {
         districts();
         places();
       } else { places(); }
-    });
+    }, "cities");
   }
 
   function remote(select) {
