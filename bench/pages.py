@@ -232,11 +232,14 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = False
+    from django.db import connection
+
     from duijie.accounts.models import User
     from duijie.demo.generator import demo_data_exists
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    if not demo_data_exists():
+    # a new database file has no tables yet: asking it for the demo accounts would fail
+    if "accounts_user" not in connection.introspection.table_names() or not demo_data_exists():
         t = time.perf_counter()
         call_command("migrate", verbosity=0)
         call_command("demo_data", verbosity=0)

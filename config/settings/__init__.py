@@ -100,6 +100,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+# Django's form renderer, with dropdowns written out in Python (much faster than a template per option).
+FORM_RENDERER = "duijie.core.renderers.FormRenderer"
 
 TEMPLATES = [
     {

@@ -16,6 +16,7 @@ generated variety of records, that ``visible_queryset`` and the keys agree both 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -168,13 +169,26 @@ _REACH_MEMO: ContextVar[dict | None] = ContextVar("duijie_unit_reach_memo", defa
 
 @contextmanager
 def unit_reach_memo():
-    """Inside the block each unit's reach is read once (a progress page asks for the same eleven
-    units for every indicator); outside it, every call reads the tables afresh."""
+    """Inside the block each unit's reach, and each user's (``reach``: a city's units are a query), is
+    read once (a progress page asks for the same eleven units for every indicator, a list page or a
+    form for the user's reach once per record type it touches); outside it, every call reads the
+    tables afresh."""
     token = _REACH_MEMO.set({})
     try:
         yield
     finally:
         _REACH_MEMO.reset(token)
+
+
+def reach_memoized(view):
+    """A view whose request reads each reach once (``unit_reach_memo``): list pages, forms, panels."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        with unit_reach_memo():
+            return view(*args, **kwargs)
+
+    return wrapped
 
 
 def unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
@@ -211,6 +225,17 @@ def reach(user) -> dict[str, Iterable] | None:
     """Key → values ``user`` holds; ``None``: everything (the server operator); ``{}``: nothing.
     A government user reaches by the bureau (what it filed) and by place; everyone else by the
     filing account and by what they are party to. An empty place grants nothing."""
+    memo = _REACH_MEMO.get()
+    if memo is None or getattr(user, "pk", None) is None:
+        return _reach(user)
+    key = ("reach", user.pk, getattr(user, "role", None), getattr(user, "organisation_id", None))
+    if key not in memo:
+        memo[key] = _reach(user)
+    held = memo[key]
+    return None if held is None else {k: list(v) for k, v in held.items()}
+
+
+def _reach(user) -> dict[str, Iterable] | None:
     if not getattr(user, "is_authenticated", False) or user.role in PLATFORM_ADMIN_ROLES:
         return {}
     if getattr(user, "is_server_operator", False):

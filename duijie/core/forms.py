@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core import scope
@@ -24,7 +26,65 @@ def widget_for(db_field: models.Field, **kwargs):
     return None
 
 
-class CodedSelect(forms.Select):
+# A record dropdown offering more than this many records renders only the record(s) chosen; the
+# page's script asks the picker endpoint (core.views.record_pick) for the others as the user types.
+# Rendering 400 enterprises or 1,600 regions as <option>s was most of an add form's time.
+PICKER_LIMIT = 60
+
+
+class RemoteChoices:
+    """Mixin for a record dropdown: over ``PICKER_LIMIT`` records (read when rendered), only the
+    chosen ones are rendered and ``data-url`` names the endpoint that searches the rest — the same
+    queryset, so the same scope: the endpoint builds the same form for the same user."""
+
+    url: str | None = None
+    remote = False
+
+    def optgroups(self, name, value, attrs=None):
+        choices = self.choices
+        qs = getattr(choices, "queryset", None)
+        self.remote = False
+        if not self.url or not isinstance(qs, models.QuerySet) or qs._prefetch_related_lookups:
+            return super().optgroups(name, value, attrs)
+        # One query tells both: up to the limit, these rows are the options (no count beforehand).
+        rows = list(qs[:PICKER_LIMIT + 1])
+        self.remote = len(rows) > PICKER_LIMIT
+        if self.remote:
+            pk = qs.model._meta.pk
+            chosen = [c for c in (_pk_or_none(pk, v) for v in value) if c not in (None, "")]
+            rows = list(qs.filter(pk__in=chosen)) if chosen else []
+        empty = choices.field.empty_label
+        self.choices = ([("", empty)] if empty is not None else []) + [choices.choice(obj) for obj in rows]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = choices
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)  # calls optgroups, which decides
+        if self.remote:
+            context["widget"]["attrs"]["data-url"] = self.url
+        return context
+
+
+def _pk_or_none(pk, value):
+    """``value`` as a primary key, or None for a bad submitted value (shown as nothing chosen; the
+    field's own validation names the error)."""
+    try:
+        return pk.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+class PickerSelect(RemoteChoices, forms.Select):
+    pass
+
+
+class PickerSelectMultiple(RemoteChoices, forms.SelectMultiple):
+    pass
+
+
+class CodedSelect(RemoteChoices, forms.Select):
     """A dropdown of records whose options carry data attributes (``data(obj) -> dict``) for the
     page's script: region codes and levels for the city → district → town cascade, a park's region."""
 
@@ -48,24 +108,32 @@ def _park_data(park) -> dict:
     return {"region": getattr(park.region, "code", None) if park.region_id else None}
 
 
-def picker_widgets(fields) -> None:
+def picker_widgets(fields, url: str | None = None) -> None:
     """Record dropdowns become searchable (a filter box above them: duijie.js) and a region dropdown
-    a city → district → town cascade whose park dropdown follows the region chosen."""
-    for field in fields.values():
+    a city → district → town cascade whose park dropdown follows the region chosen. Given ``url``
+    (the form's picker endpoint, ``…/pick/``), a dropdown of more than ``PICKER_LIMIT`` records
+    renders only what is chosen and searches the rest there (``url?field=<name>&q=…``)."""
+    for name, field in fields.items():
         if not isinstance(field, forms.ModelChoiceField) or type(field.widget) not in (
-                forms.Select, forms.SelectMultiple, CodedSelect):
+                forms.Select, forms.SelectMultiple, CodedSelect, PickerSelect, PickerSelectMultiple):
             continue
         model = field.queryset.model
-        if model is Region and not isinstance(field, forms.ModelMultipleChoiceField):
+        multiple = isinstance(field, forms.ModelMultipleChoiceField)
+        if model is Region and not multiple:
             field.widget = CodedSelect(attrs={**field.widget.attrs, "data-cascade": "region"}, data=_region_data,
                                        choices=field.widget.choices)
             field.queryset = field.queryset.order_by("code")
-        elif model._meta.label == "core.Park" and not isinstance(field, forms.ModelMultipleChoiceField):
+        elif model._meta.label == "core.Park" and not multiple:
             field.widget = CodedSelect(attrs={**field.widget.attrs, "data-follows": "region"}, data=_park_data,
                                        choices=field.widget.choices)
             field.queryset = field.queryset.select_related("region")
+        elif type(field.widget) in (forms.Select, forms.SelectMultiple):
+            widget_class = PickerSelectMultiple if multiple else PickerSelect
+            field.widget = widget_class(attrs=field.widget.attrs, choices=field.widget.choices)
         field.widget.is_required = field.required
         field.widget.attrs["data-search"] = str(_("Type to filter…"))
+        if url is not None and not field.disabled:
+            field.widget.url = f"{url}?field={name}"
 
 
 def local_regions():
@@ -209,7 +277,7 @@ class RecordForm(forms.ModelForm):
                     self.fields.pop(name, None)
             else:
                 self.government_defaults(user)
-        picker_widgets(self.fields)
+        picker_widgets(self.fields, url=self.picker_url())
         if self.instance.pk and any(f.name == "version" for f in model._meta.concrete_fields):
             # The version the user read travels with the form; the save is refused if it moved.
             self.fields[VERSION_FIELD] = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
@@ -237,6 +305,18 @@ class RecordForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-control")
             if field.max_length if hasattr(field, "max_length") else False:
                 widget.attrs.setdefault("maxlength", field.max_length)
+
+    def picker_url(self) -> str | None:
+        """Where this form's big dropdowns search (core.views.record_pick): the registry type's
+        ``pick/`` endpoint, with ``?for=<pk>`` on an edit form (the endpoint builds the same form)."""
+        from duijie.core.registry import record_type_for
+
+        rt = record_type_for(self._meta.model)
+        if rt is None or self.user is None:
+            return None
+        if self.instance.pk:
+            return reverse("registry:pick_for", args=[rt.slug, self.instance.pk])
+        return reverse("registry:pick", args=[rt.slug])
 
     # Fields only government roles fill in (an achievement's 填报区镇): hidden from everyone else.
     government_fields: tuple[str, ...] = ()

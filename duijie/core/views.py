@@ -10,16 +10,19 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.db.models import Q
+from django.forms import ModelChoiceField
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import server_error as default_server_error
 from django_tables2 import RequestConfig
 
 from duijie.core import plugins, selectors, services
+from duijie.core.access import reach_memoized
 from duijie.core.audit import audit, audit_failure, audit_hidden_probe
 from duijie.core.choices import AuditAction
 from duijie.core.export import export_queryset, export_xlsx, exportable_fields
@@ -27,7 +30,7 @@ from duijie.core.formatting import is_money, wan_html, without_yuan_unit
 from duijie.core.forms import VERSION_FIELD, RecordForm
 from duijie.core.history import SKIPPED, readable_changes
 from duijie.core.masking import mask
-from duijie.core.models import Grant
+from duijie.core.models import Grant, Park, Region
 from duijie.core.pii import find_pii, mask_pii
 from duijie.core.registry import REGISTRY, RecordType, personal_fields, record_url
 from duijie.core.tables import build_table
@@ -82,6 +85,7 @@ def _filtered(rt: RecordType, request: HttpRequest):
     return filterset, filterset.qs if filterset.is_valid() else base.none()
 
 
+@reach_memoized
 def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
     filterset, qs = _filtered(rt, request)
@@ -137,6 +141,7 @@ def _field_rows(rt: RecordType, obj, user, show_full: bool) -> list[tuple[str, o
     return rows
 
 
+@reach_memoized
 def record_detail(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
@@ -290,6 +295,7 @@ def _user_kwarg(form_class, request) -> dict:
     return {"user": request.user} if issubclass(form_class, RecordForm) else {}
 
 
+@reach_memoized
 def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     rt = _record_type(slug)
     form_class = rt.form_for(request.user)
@@ -304,6 +310,7 @@ def record_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "core/record_form.html", {"rt": rt, "form": form, "obj": None}, status=200)
 
 
+@reach_memoized
 def record_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
     rt = _record_type(slug)
     obj = _get(rt, request, pk)
@@ -316,6 +323,67 @@ def record_edit(request: HttpRequest, slug: str, pk) -> HttpResponse:
         if response:
             return response
     return render(request, "core/record_form.html", {"rt": rt, "form": form, "obj": obj})
+
+
+PICK_RESULTS = 50
+# The names a picker searches by, where the target model has them (records, regions, industries, accounts).
+PICK_SEARCH_FIELDS = ("name", "short_name", "title", "code", "uscc", "username")
+
+
+@reach_memoized
+@require_GET
+def record_pick(request: HttpRequest, slug: str, pk=None) -> JsonResponse:
+    """The options of one big dropdown of a registry form (core.forms.RemoteChoices), searched: the
+    form this user would be shown (add form, or with ``pk`` the edit form of that record) is built,
+    and the field's own queryset — already narrowed to the user's scope and the organisations they
+    may file for — is searched, so the picker offers exactly what the form accepts. ``q`` searches
+    names and codes; ``within`` (a region code) narrows regions to a city's or district's places and
+    ``level`` to cities (2) or districts (3); ``region`` narrows parks to a district's."""
+    rt = _record_type(slug)
+    form_class = rt.form_for(request.user)
+    if form_class is None or not issubclass(form_class, RecordForm):
+        raise Http404
+    if pk is None:
+        if not selectors.can_create(request.user, rt):
+            raise PermissionDenied
+        form = form_class(user=request.user)
+    else:
+        obj = _get(rt, request, pk)
+        if rt.reference_only or not selectors.can_edit(request.user, obj):
+            raise PermissionDenied
+        form = form_class(instance=obj, user=request.user)
+    field = form.fields.get(request.GET.get("field", ""))
+    if not isinstance(field, ModelChoiceField) or field.disabled:
+        raise Http404
+    qs = field.queryset
+    model = qs.model
+    names = {f.name for f in model._meta.concrete_fields}
+    searched = [n for n in PICK_SEARCH_FIELDS if n in names]
+    for term in request.GET.get("q", "").split()[:8]:
+        cond = Q()
+        for name in searched:
+            cond |= Q(**{f"{name}__icontains": term})
+        qs = qs.filter(cond)
+    within, level, region = (request.GET.get(k, "").strip() for k in ("within", "level", "region"))
+    if model is Region:
+        if within:
+            qs = qs.filter(code__startswith=within)
+        if level.isdigit():
+            qs = qs.filter(level=int(level))
+    elif region and "region" in names:
+        qs = qs.filter(Q(region__isnull=True) | Q(region__code__startswith=region[:6]))
+    if model is Park:
+        qs = qs.select_related("region")
+    rows = list(qs[:PICK_RESULTS + 1])
+    results = []
+    for obj in rows[:PICK_RESULTS]:
+        item: dict = {"id": obj.pk, "text": field.label_from_instance(obj)}
+        if model is Region:
+            item.update(code=obj.code, level=obj.level)
+        elif model is Park and obj.region_id:
+            item["region"] = obj.region.code
+        results.append(item)
+    return JsonResponse({"results": results, "more": len(rows) > PICK_RESULTS})
 
 
 def record_delete(request: HttpRequest, slug: str, pk) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from duijie.core import selectors as core_selectors
+from duijie.core.access import reach_memoized
 from duijie.core.models import Industry
 from duijie.core.registry import REGISTRY, record_type_for
 from duijie.matching import declarations, documents, services
@@ -37,6 +38,7 @@ def source_for(user, slug: str, pk) -> object:
 
 
 @require_GET
+@reach_memoized
 def panel(request: HttpRequest, slug: str, pk) -> HttpResponse:
     obj = source_for(request.user, slug, pk)
     decl = declarations.for_model(obj)
