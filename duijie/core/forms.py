@@ -11,7 +11,7 @@ from duijie.core import scope
 from duijie.core.fields import EncryptedTextField
 from duijie.core.masking import looks_masked, mask
 from duijie.core.models import Region
-from duijie.core.registry import personal_fields
+from duijie.core.registry import personal_fields, record_type_for
 from duijie.core.selectors import editable_queryset, is_scoped, visible_queryset
 
 
@@ -309,8 +309,6 @@ class RecordForm(forms.ModelForm):
     def picker_url(self) -> str | None:
         """Where this form's big dropdowns search (core.views.record_pick): the registry type's
         ``pick/`` endpoint, with ``?for=<pk>`` on an edit form (the endpoint builds the same form)."""
-        from duijie.core.registry import record_type_for
-
         rt = record_type_for(self._meta.model)
         if rt is None or self.user is None:
             return None

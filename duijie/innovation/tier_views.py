@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from duijie.core import scope
 from duijie.orgs import tiers
-from duijie.orgs.models import Enterprise
+from duijie.orgs.models import Enterprise, EnterpriseQualification
 
 TREND_YEARS = 5
 FORMATS = ("xlsx", "csv")
@@ -52,8 +52,6 @@ def _tier_cells(t: tiers.Tier | None, labels: dict[int, str]) -> list:
 
 
 def _qualification_labels(ids: list[int]) -> dict[int, str]:
-    from duijie.orgs.models import EnterpriseQualification
-
     out = {}
     for q in EnterpriseQualification.objects.filter(pk__in=ids):
         to = q.valid_to.isoformat() if q.valid_to else _("open")

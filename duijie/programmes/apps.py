@@ -8,6 +8,7 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self) -> None:
+        # deferred: app loading — figures imports the indicator library, which imports models
         from duijie.core import changes
         from duijie.programmes import figures
 
