@@ -11,7 +11,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,18 +25,12 @@ from duijie.accounts.models import ApiToken
 from duijie.accounts.throttling import login_allowed
 from duijie.core.audit import audit, audit_failure
 from duijie.core.choices import AuditAction
+from duijie.core.http import safe_next
 
 LOGOUT_MESSAGES = {
     "idle": gettext_lazy("You were logged out after a period of inactivity."),
     "absolute": gettext_lazy("Your session reached its maximum duration. Log in again."),
 }
-
-
-def _next(request, default="home"):
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
-        return url
-    return default
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
@@ -67,12 +60,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
 
     def get_success_url(self):
-        return _next(self.request, "/")
+        return safe_next(self.request, "/")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["reason"] = policy.password_change_reason(self.request.user)
-        context["next"] = _next(self.request, "")
+        context["next"] = safe_next(self.request, "")
         return context
 
     def form_valid(self, form):
@@ -100,7 +93,7 @@ def otp_setup(request):
             otp_login(request, device)
             audit(user=user, action=AuditAction.OTP_ENROL, obj=user, request=request)
             messages.success(request, _("Your authenticator app is set up."))
-            return redirect(_next(request))
+            return redirect(safe_next(request))
         audit_failure(user=user, action=AuditAction.OTP_FAILED, obj=user, request=request,
                       detail={"stage": "enrolment"})
         form.add_error("code", _("The code is not right. Check the time on your phone and try again."))
@@ -108,7 +101,7 @@ def otp_setup(request):
     qr = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return render(request, "accounts/otp_setup.html", {
         "form": form, "qr_svg": qr, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        "next": _next(request, ""),
+        "next": safe_next(request, ""),
     })
 
 
@@ -118,7 +111,7 @@ def otp_verify(request):
     if not user_has_device(user, confirmed=True):
         return redirect("otp-setup")
     if user.is_verified():
-        return redirect(_next(request))
+        return redirect(safe_next(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = None
@@ -130,12 +123,12 @@ def otp_verify(request):
         if device is not None:
             request.session.cycle_key()
             otp_login(request, device)
-            return redirect(_next(request))
+            return redirect(safe_next(request))
         audit_failure(user=user, action=AuditAction.OTP_FAILED, obj=user, request=request,
                       detail={"stage": "login"})
         form.add_error("code", _("The code is not right, or too many wrong codes were entered: wait a "
                                  "moment and try again."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request, "")})
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": safe_next(request, "")})
 
 
 def tokens(request):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duijie.core.http import safe_next
 from duijie.core.roles import GOVERNMENT_ROLES, Role
 from duijie.innovation import selectors, services
 from duijie.innovation.choices import Group, RunStatus, SetStatus, Stage
@@ -237,7 +238,7 @@ def consent(request: HttpRequest) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("Done."))
-    return redirect(request.POST.get("next") or "innovation:index")
+    return redirect(safe_next(request, "innovation:index"))  # never to another host
 
 
 @login_required

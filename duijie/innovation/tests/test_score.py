@@ -254,3 +254,15 @@ def test_list_and_breakdown_pages_render(w, client):
     page = client.get(reverse("innovation:run", args=[run.pk]) + f"?by=unit&key={w['wujin'].pk}").content.decode()
     assert w["a"].name in page and w["c"].name not in page
     assert client.get(reverse("innovation:set", args=[w["set"].pk])).status_code == 200
+
+
+def test_the_consent_form_never_redirects_to_another_host(client):
+    w = h.world()
+    e = h.enterprise(w, "320412", 2015)
+    client.force_login(h.enterprise_user(e))
+    response = client.post(reverse("innovation:consent"), {"purpose": "龙城科易贷授信评估",
+                                                           "next": "https://evil.example/phish"})
+    assert response.status_code == 302 and response["Location"] == reverse("innovation:index")
+    assert e.bank_consents.filter(withdrawn_at__isnull=True).exists()
+    response = client.post(reverse("innovation:consent"), {"purpose": "再次授权", "next": "/innovation/"})
+    assert response["Location"] == "/innovation/"
