@@ -12,5 +12,7 @@ if [ "$(id -u)" != "0" ]; then
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Two installs on one machine (a work tree and a fresh clone) would race for apt's locks: wait.
+exec 9>/var/lock/duijie-apt.lock && flock -w 900 9
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
