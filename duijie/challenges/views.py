@@ -24,6 +24,7 @@ from duijie.challenges.models import BidAttachment, Challenge, Gate, Objection
 from duijie.cooperation import services as cooperation_services
 from duijie.core import selectors as core_selectors
 from duijie.core.formatting import office_date
+from duijie.core.http import service_messages
 from duijie.core.registry import REGISTRY
 from duijie.core.roles import Role
 from duijie.experts.models import Expert
@@ -32,6 +33,8 @@ from duijie.matching import documents as match_documents
 from duijie.matching import selectors as match_selectors
 from duijie.matching import services as match_services
 from duijie.orgs.models import Institution
+
+REFUSALS = (ValidationError, PermissionDenied)  # how a service says no: shown to the user as messages
 
 
 def _challenge(request: HttpRequest, pk: int) -> Challenge:
@@ -214,14 +217,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         if target is None:
             raise Http404
         if form.is_valid():
-            try:
+            with service_messages(request, _("Your scores were submitted; the other reviewers' scores for this bid "
+                                             "are now shown."), refusals=REFUSALS):
                 services.scorecard_submit(challenge=challenge, bid=target, by=request.user, values=form.values(),
                                           comment=form.cleaned_data["comment"])
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            else:
-                messages.success(request, _("Your scores were submitted; the other reviewers' scores for this bid "
-                                            "are now shown."))
         else:
             messages.error(request, " ".join(f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
                                              for k, v in form.errors.items()))
@@ -311,13 +310,9 @@ def gates(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         if form.is_valid():
             into = next((t for t in teams if t.pk == form.cleaned_data.get("merge_into")), None)
-            try:
+            with service_messages(request, _("Gate decision recorded."), refusals=REFUSALS):
                 services.gate_decide(bid=team, by=request.user, decision=form.cleaned_data["decision"],
                                      reason=form.cleaned_data["reason"], merge_into=into)
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            else:
-                messages.success(request, _("Gate decision recorded."))
         else:
             messages.error(request, _("Give the decision and its reason."))
         return redirect("challenges:gates", pk=challenge.pk)
@@ -460,12 +455,9 @@ def invitation_respond(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def objection(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = _challenge(request, pk)
-    try:
+    with service_messages(request, _("Your objection was lodged; the science bureau answers it before any award."),
+                          refusals=REFUSALS):
         services.objection_lodge(challenge=challenge, by=request.user, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("Your objection was lodged; the science bureau answers it before any award."))
     return redirect(_detail(challenge))
 
 
@@ -480,13 +472,9 @@ def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpR
     if not form.is_valid():
         messages.error(request, _("Choose dismiss or uphold and record the resolution."))
         return redirect("challenges:review", pk=challenge.pk)
-    try:
+    with service_messages(request, _("The objection was resolved."), refusals=REFUSALS):
         services.objection_resolve(objection=obj, by=request.user, uphold=form.cleaned_data["outcome"] == "uphold",
                                    resolution=form.cleaned_data["resolution"])
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("The objection was resolved."))
     return redirect("challenges:review", pk=challenge.pk)
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duijie.core.http import safe_next
+from duijie.core.http import safe_next, service_messages
 from duijie.core.roles import GOVERNMENT_ROLES, Role
 from duijie.innovation import selectors, services
 from duijie.innovation.choices import Group, RunStatus, SetStatus, Stage
@@ -116,21 +116,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     run = get_object_or_404(ScoreRun, pk=pk)
     by = request.user
-    try:
+    if action not in ("compute", "publicise", "publish"):
+        raise Http404
+    with service_messages(request, _("Done.")):
         if action == "compute":
             services.run_compute(indicator_set=run.indicator_set, region=run.region, year=run.year, by=by)
         elif action == "publicise":
             services.run_publicise(run=run, start=_date(request, "publicity_start"), end=_date(request, "publicity_end"),
                                    by=by)
-        elif action == "publish":
-            services.run_publish(run=run, by=by)
         else:
-            raise Http404
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
+            services.run_publish(run=run, by=by)
     return redirect("innovation:run", pk=run.pk)
 
 
@@ -146,11 +141,9 @@ def bank_export(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Enterprise ids are whole numbers."))
         return redirect("innovation:run", pk=run.pk)
-    try:
+    with service_messages(request) as outcome:
         data, _chosen = services.bank_export(run=run, by=request.user, enterprise_ids=ids)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+    if not outcome.ok:
         return redirect("innovation:run", pk=run.pk)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="innovation-score-{run.region.code}-{run.year}.xlsx"'
@@ -194,14 +187,9 @@ def score_object(request: HttpRequest, pk: int) -> HttpResponse:
     score = selectors.visible_scores(request.user).filter(pk=pk).select_related("enterprise").first()
     if score is None:
         raise Http404
-    try:
+    with service_messages(request, _("Your objection is filed; the office will answer it.")):
         services.objection_file(score=score, reason=request.POST.get("reason", ""),
                                 indicator_code=request.POST.get("indicator_code", ""), by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Your objection is filed; the office will answer it."))
     return redirect("innovation:score", pk=score.pk)
 
 
@@ -209,14 +197,9 @@ def score_object(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection.objects.select_related("enterprise", "run"), pk=pk)
-    try:
+    with service_messages(request, _("Done.")):
         services.objection_resolve(objection=objection, upheld=request.POST.get("decision") == "upheld",
                                    resolution=request.POST.get("resolution", ""), by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
     return redirect("innovation:run", pk=objection.run_id)
 
 
@@ -227,17 +210,12 @@ def consent(request: HttpRequest) -> HttpResponse:
     enterprise = _own_enterprise(request.user)
     if enterprise is None:
         raise PermissionDenied
-    try:
+    with service_messages(request, _("Done.")):
         if request.POST.get("action") == "withdraw":
             c = get_object_or_404(BankConsent, pk=request.POST.get("consent") or 0, enterprise=enterprise)
             services.consent_withdraw(consent=c, by=request.user)
         else:
             services.consent_give(enterprise=enterprise, purpose=request.POST.get("purpose", ""), by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
     return redirect(safe_next(request, "innovation:index"))  # never to another host
 
 
@@ -259,26 +237,22 @@ def set_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def set_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     s = get_object_or_404(IndicatorSet, pk=pk)
-    try:
+    if action not in ("copy", "publish", "run"):
+        raise Http404
+    run = None
+    with service_messages(request, _("Done.")):
         if action == "copy":
             s = services.indicator_set_copy(source=s, by=request.user)
         elif action == "publish":
             services.indicator_set_publish(indicator_set=s, by=request.user)
-        elif action == "run":
+        else:
             try:
                 year = int(request.POST.get("year", ""))
             except ValueError:
                 raise ValidationError({"year": _("Give the year as four digits, e.g. 2025.")}) from None
             run = services.run_compute(indicator_set=s, region=_city(request.user), year=year, by=request.user)
-            messages.success(request, _("Done."))
-            return redirect("innovation:run", pk=run.pk)
-        else:
-            raise Http404
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done."))
+    if run is not None:
+        return redirect("innovation:run", pk=run.pk)
     return redirect("innovation:set", pk=s.pk)
 
 
