@@ -207,7 +207,18 @@ def _unit_reach(unit) -> tuple[list[int], set[str], list[int]]:
     units = AssessmentUnit.objects.filter(pk__in=ids)
     codes = set(units.values_list("regions__code", flat=True)) - {None}
     parks = list(units.values_list("parks", flat=True).exclude(parks=None))
-    return ids, codes, parks
+    return ids, prefix_free(codes), parks
+
+
+def prefix_free(codes: Iterable[str]) -> set[str]:
+    """The codes no other of them is a prefix of: every use reads a code as "this region and the
+    regions under it", so a district's code makes its towns' codes redundant — and each code left is
+    one more condition (a subquery) in every query that tests the reach."""
+    kept: list[str] = []
+    for code in sorted(set(codes), key=len):
+        if not any(code.startswith(k) for k in kept):
+            kept.append(code)
+    return set(kept)
 
 
 def city_units(prefix: str):
