@@ -475,6 +475,10 @@ class Indicator:
         return Decimal(figure.value) / self.scale
 
 
+NOTHING = Q(pk__in=[])
+FENCE = 10**15  # a LIMIT no table reaches: keeps the inner query a query of its own (batch_values)
+
+
 class _Column(ExpressionWrapper):
     """A condition computed as a column of the inner query: Django aggregates over an annotation that
     holds a subquery from an inner query (``QuerySet.aggregate``), so the condition is evaluated once
@@ -502,18 +506,24 @@ def batch_values(user, items: Sequence[tuple[Indicator, Window]]) -> list[int | 
     """The values ``indicator.compute(user, window).value`` gives for each of ``items``, in one query
     per record type: the reader's records of the type are read once and every figure is an aggregate
     over them with its own condition (the declaration's filters, its dates and its owner) — what
-    recomputing a programme, or a progress page with eleven units and two periods, needs. A figure
-    that counts distinct values across a many-valued path (the institutions of a project) gets a
-    query of its own, since the join it needs multiplies the records. Only :attr:`Indicator.batches`
-    indicators; an owner an indicator has no meaning for raises :class:`NotComputed` as ``compute``
-    does."""
+    recomputing every programme, or a progress page with eleven units and two periods, needs. The
+    figures that count distinct values across one many-valued path (the institutions of a project)
+    share a query of their own, since the join they need multiplies the records (which a distinct
+    count does not mind, and a count or a sum would). Only :attr:`Indicator.batches` indicators; an
+    owner an indicator has no meaning for raises :class:`NotComputed` as ``compute`` does.
+
+    Two things keep the query to one pass over the records: the records no figure can count (outside
+    every window, failing every filter) are left out by the query's WHERE, and the inner query is
+    fenced (a LIMIT no table reaches) so that each owner's condition — and each hashed subquery in it
+    — is computed once per record, not once per aggregate that tests it (PostgreSQL would otherwise
+    pull the inner query up into the aggregates: at a million records, 3× the work for 20 figures)."""
     groups: dict[tuple, list[int]] = {}
     for i, (ind, _window) in enumerate(items):
         if not ind.batches:
             raise ValueError(f"indicator {ind.slug!r}: batch_values() takes declared counts, sums and stocks")
         model = registry.REGISTRY[ind.record_type].model
         alone = bool(ind.field_name) and many_hop(model, ind.field_name) is not None
-        groups.setdefault((ind.record_type, i if alone else None), []).append(i)
+        groups.setdefault((ind.record_type, ind.field_name if alone else None), []).append(i)
     out: list[int | Decimal] = [0] * len(items)
     for (record_type, _alone), members in groups.items():
         base = _scoped(record_type, user, None)
@@ -522,9 +532,11 @@ def batch_values(user, items: Sequence[tuple[Indicator, Window]]) -> list[int | 
         # party) once for every owner; the aggregates then test the columns.
         columns = _Columns()
         aggregates = {}
+        counted: Q | None = NOTHING  # the records one of the figures may count (None: any record)
         for i in members:
             ind, window = items[i]
             q = when_q(base.model, window, **ind._when)
+            counted = None if counted is None or not q else counted | q
             parts = _owner_parts(base.model, window, ind.reach, ind.institution, ind.no_institution)
             if parts is not None:
                 owner = (ind.reach, window.owner, window.owner_pk, ind.institution)
@@ -541,7 +553,8 @@ def batch_values(user, items: Sequence[tuple[Indicator, Window]]) -> list[int | 
                 aggregates[f"v{i}"] = Count(ind.field_name, distinct=True, filter=q)
             else:  # no condition multiplies a record (access.path_q): a plain count
                 aggregates[f"v{i}"] = Count("pk", filter=q)
-        got = base.annotate(**columns.columns).aggregate(**aggregates)
+        inner = base if counted is None else base.filter(counted)
+        got = inner.annotate(**columns.columns).order_by()[:FENCE].aggregate(**aggregates)
         for i in members:
             value = got[f"v{i}"]
             out[i] = Decimal(value or 0) if items[i][0].kind == SUM else value
