@@ -1,5 +1,5 @@
 """Programme figures kept between requests: the values :func:`indicators.batch_values` gives, cached
-per reader and per set of (indicator, window), until the next announced write.
+per reader and per figure (indicator, window), until the next announced write.
 
 A progress page over a city of a million records reads each counted table in full (one query per
 record type); the figures only change when records do. Every write service announces what changed
@@ -41,22 +41,33 @@ def on_change(change) -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _key(token: str, user, items: Sequence[tuple[Indicator, Window]]) -> str:
-    reader = (user.pk, getattr(user, "role", ""), getattr(user, "organisation_id", None))
-    what = [(ind.slug, w.start.isoformat(), w.end.isoformat(), w.owner, w.owner_pk) for ind, w in items]
+def _reader(user) -> tuple:
+    return (user.pk, getattr(user, "role", ""), getattr(user, "organisation_id", None))
+
+
+def _key(token: str, reader: tuple, item: tuple[Indicator, Window]) -> str:
+    ind, w = item
+    what = (ind.slug, w.start.isoformat(), w.end.isoformat(), w.owner, w.owner_pk)
     digest = hashlib.sha256(repr((token, reader, what)).encode()).hexdigest()
     return f"programmes:figures:{digest}"
 
 
 def values(user, items: Sequence[tuple[Indicator, Window]]) -> tuple[list, datetime]:
-    """(``batch_values(user, items)``, when they were computed), from the cache when nothing was
-    written since."""
+    """(``batch_values(user, items)``, when the oldest of them was computed): each figure from the
+    cache when nothing was written since it was computed, the others computed together (one query
+    per record type) and kept. Cached per figure, so a page for one period, one unit or one
+    programme reads what :func:`progress.recompute` (every programme at once) computed."""
     if not items:
         return [], timezone.now()
-    key = _key(generation(), user, items)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    got = (batch_values(user, items), timezone.now())
-    cache.set(key, got, timeout=settings.DUIJIE_FIGURE_CACHE_SECONDS)
-    return got
+    token, reader = generation(), _reader(user)
+    keys = [_key(token, reader, item) for item in items]
+    hits = cache.get_many(keys)
+    missing = [i for i, k in enumerate(keys) if k not in hits]
+    if missing:
+        now = timezone.now()
+        computed = batch_values(user, [items[i] for i in missing])
+        fresh = {keys[i]: (v, now) for i, v in zip(missing, computed, strict=True)}
+        cache.set_many(fresh, timeout=settings.DUIJIE_FIGURE_CACHE_SECONDS)
+        hits.update(fresh)
+    got = [hits[k] for k in keys]
+    return [v for v, _at in got], min(at for _v, at in got)

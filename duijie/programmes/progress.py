@@ -157,10 +157,9 @@ def row_for(user, target: Target, today: date, *, ids: bool = True, value=_UNSET
     return row
 
 
-def _batched_values(user, targets: list[Target]) -> tuple[dict[int, object], datetime | None]:
-    """(target pk → the figure's value, when computed), read in one query per record type for the
-    targets whose indicator batches (``indicators.batch_values``, kept until the next announced write
-    by ``figures.values``); the others are left to ``row_for``."""
+def _batching(targets) -> list[tuple[Target, Window]]:
+    """The targets whose figure ``indicators.batch_values`` reads (a declared count, sum or stock with a
+    meaning for the owner), each with its window; the others are left to ``row_for``."""
     members: list[tuple[Target, Window]] = []
     for t in targets:
         slug = t.programme_indicator.indicator
@@ -170,8 +169,30 @@ def _batched_values(user, targets: list[Target]) -> tuple[dict[int, object], dat
         ind = plugins.indicator(slug)
         if ind.batches and ind.refusal(window) is None:
             members.append((t, window))
+    return members
+
+
+def _batched_values(user, targets: list[Target]) -> tuple[dict[int, object], datetime | None]:
+    """(target pk → the figure's value, when computed), read in one query per record type (kept until
+    the next announced write by ``figures.values``)."""
+    members = _batching(targets)
     values, at = figures.values(user, [(plugins.indicator(t.programme_indicator.indicator), w) for t, w in members])
     return {t.pk: v for (t, _w), v in zip(members, values, strict=True)}, (at if members else None)
+
+
+def recompute(user, programmes=None) -> int:
+    """Every figure of every target of ``programmes`` (None: all) the user may read, computed together
+    — one query per record type for all of them — and kept for the pages (``figures``): what a
+    write's warm-up or an office's "recompute everything" runs. Returns how many figures."""
+    qs = selectors.record_list(record_type=REGISTRY["targets"], user=user)
+    if programmes is not None:
+        qs = qs.filter(programme_indicator__programme__in=programmes)
+    qs = qs.select_related("programme_indicator__programme", "owner_unit", "owner_park", "owner_institution",
+                           "owner_department__region")
+    with unit_reach_memo():
+        members = _batching(qs)
+        figures.values(user, [(plugins.indicator(t.programme_indicator.indicator), w) for t, w in members])
+    return len(members)
 
 
 def progress(user, programme: Programme, *, start: date | None = None, end: date | None = None,

@@ -55,3 +55,18 @@ def test_one_readers_cached_figures_are_never_anothers(world):  # noqa: F811
     # Each reader gets its own count, equal to the live one, though the first is cached by then.
     assert city == batch_values(world["city"], items) and mine == batch_values(district, items)
     assert city != mine and city[0] > 0
+
+
+def test_recompute_fills_every_programmes_figures_for_the_pages(world, django_assert_max_num_queries):  # noqa: F811
+    target = _target(world, owner_park=world["park"])
+    other = _target(world, owner_institution=world["uni"])
+    n = progress.recompute(world["city"])
+    assert n >= 1
+    # The page reads the figures recompute kept (same value, same time) without counting again.
+    with django_assert_max_num_queries(30) as ctx:
+        rows = progress.progress(world["city"], world["programme"], today=END, ids=False)
+    counted = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() or "SUM(" in q["sql"].upper()]
+    assert counted == [], counted
+    live = {r.target.pk: r.actual for r in progress.progress(world["city"], world["programme"], today=END)}
+    assert {r.target.pk: r.actual for r in rows} == live and rows[0].computed_at is not None
+    assert target.pk in live and other.pk in live and live[target.pk] > 0
