@@ -12,7 +12,7 @@ import numpy as np
 from matchkit.fusion import Weights, for_query
 from matchkit.index import candidates, features, fusion, reasons
 from matchkit.index.records import Query, Reason, Result, ScoreParts, record_text
-from matchkit.text import normalize
+from matchkit.text import normalize, shows_as_reason
 
 if TYPE_CHECKING:
     from matchkit.index.facade import Index
@@ -54,7 +54,9 @@ def run(idx: Index, query: Query, k: int, *, method: str, w: Weights, query_vect
     order = fusion.top(idx, fused, rows, k)
 
     # 4. results with their reasons
-    qterms = [t for t in dict.fromkeys(qtokens) if t in qnorm]  # the only terms a reason can show
+    # the only terms a reason can show: in the query's text and reading as a reason (decided once per
+    # search, not once per result: shared_terms checks the same, cheaply, on what is left)
+    qterms = [t for t in dict.fromkeys(qtokens) if t in qnorm and shows_as_reason(t)]
     idf_memo: dict[str, float] = {}
     out = []
     for rank, j in enumerate(order, start=1):
