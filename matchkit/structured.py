@@ -183,16 +183,16 @@ def cooperation(q, d) -> Signal:
     the query lists the record."""
     hit = False
     if d.partners:
-        mine = {normalize(x) for x in (q.id, getattr(q, "org", None)) if x}
-        hit = any(normalize(x) in mine for x in d.partners)
+        # each side's partners normalised once (per query, per record), not once per comparison
+        d_partners = _normalised_set(tuple(d.partners))
+        hit = any(normalize(x) in d_partners for x in (q.id, getattr(q, "org", None)) if x)
     q_partners = getattr(q, "partners", None)
     if not hit and q_partners:
-        # the query's partners, normalised once per query and not once per record it is compared with
         hit = normalize(d.id) in _normalised_set(tuple(q_partners))
     return (1.0, "曾有合作") if hit else None
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1 << 13)
 def _normalised_set(values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(normalize(x) for x in values)
 
