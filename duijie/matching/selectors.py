@@ -31,7 +31,7 @@ from duijie.matching import cooperation, declarations, documents, learning, poli
 from duijie.matching.visibility import viewer_labels
 from duijie.orgs.models import Institution
 from duijie.pairings.models import Pairing
-from matchkit import Query, Reason, Weights, highlight, lead_text
+from matchkit import Query, Reason, SearchMemo, Weights, highlight, lead_text
 
 # What each detail page recommends ("institution" aggregates experts and achievements).
 TARGETS: dict[str, tuple[str, ...]] = {
@@ -145,7 +145,8 @@ def _ranked(user, query: Query, kind: str, k: int, *, exclude: list[str], weight
     qv = _query_vector(idx, q)
     fetch, out = max(3 * k, 30), []
     for _round in range(4):
-        results = idx.search(q, k=fetch, groups=labels, weights=weights, exclude=exclude, query_vector=qv)
+        results = idx.search(q, k=fetch, groups=labels, weights=weights, exclude=exclude, query_vector=qv,
+                             memo=_once(("search",), SearchMemo))
         pks = [documents.parse_id(r.id)[1] for r in results]
         objs = _visible_objects(decl, user, pks)
         out = [(r, objs[pk]) for r, pk in zip(results, pks, strict=True) if pk in objs
@@ -198,7 +199,8 @@ _MEMO: ContextVar[dict | None] = ContextVar("duijie_recommend_memo", default=Non
 def recommend_memo() -> Iterator[None]:
     """Inside the block, what several ``recommend`` calls for one record share is read once: the
     candidates' records (with the viewer's scope check), the learnt weights of a pair of kinds, the
-    users' feedback on a pair, an expert's conflicts of interest and load. The 推荐匹配 panel asks
+    users' feedback on a pair, an expert's conflicts of interest and load, and in the index each
+    candidate's structured signals and shared terms (``matchkit.SearchMemo``). The 推荐匹配 panel asks
     for five kinds, and its institutions' section ranks experts and achievements again (more of
     them: the candidate pool depends on k, so it searches anew, but the records it reads are the
     same). Every entry is per record (or pair), so a result never depends on what was asked before;
