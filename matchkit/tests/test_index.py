@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchkit import Index, Query, Record, Weights
+from matchkit import Index, Query, Record, SearchMemo, Weights
 from matchkit.tests.conftest import DOCS, HashEncoder
 from matchkit.text import normalize
 
@@ -295,8 +295,6 @@ def _full(results):
 def test_a_search_memo_changes_no_result_for_any_k_nor_after_an_edit(index):
     """Searches of one query sharing a ``SearchMemo`` (another k, another kind) give what searches
     without it give, also once the index changed under the memo (rows renumbered by a compaction)."""
-    from matchkit import SearchMemo
-
     q = Query(title="锂电池正极材料", text="提高动力电池能量密度和循环寿命", industry="3841", region="320412",
               ipc=["H01M4/36"], partners=["E1"])
     memo = SearchMemo()
