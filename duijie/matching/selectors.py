@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +31,7 @@ from duijie.matching import cooperation, declarations, documents, learning, poli
 from duijie.matching.visibility import viewer_labels
 from duijie.orgs.models import Institution
 from duijie.pairings.models import Pairing
-from matchkit import Query, Reason, Weights, highlight, lead_text
+from matchkit import Query, Reason, SearchMemo, Weights, highlight, lead_text
 
 # What each detail page recommends ("institution" aggregates experts and achievements).
 TARGETS: dict[str, tuple[str, ...]] = {
@@ -142,23 +145,105 @@ def _ranked(user, query: Query, kind: str, k: int, *, exclude: list[str], weight
     qv = _query_vector(idx, q)
     fetch, out = max(3 * k, 30), []
     for _round in range(4):
-        results = idx.search(q, k=fetch, groups=labels, weights=weights, exclude=exclude, query_vector=qv)
+        results = idx.search(q, k=fetch, groups=labels, weights=weights, exclude=exclude, query_vector=qv,
+                             memo=_once(("search",), SearchMemo))
         pks = [documents.parse_id(r.id)[1] for r in results]
-        visible = core_selectors.visible_queryset(decl.model, user).filter(pk__in=pks)
-        if decl.recommend_filter:
-            visible = visible.filter(**decl.recommend_filter)
-        if decl.select_related:
-            visible = visible.select_related(*decl.select_related)
-        # Matches show names and reasons, never personal data: its fields are not read (nor decrypted,
-        # a third of the model loading for the up to 120 candidates of each round).
-        visible = visible.defer(*personal_fields(decl.model))
-        objs = {str(o.pk): o for o in visible}
+        objs = _visible_objects(decl, user, pks)
         out = [(r, objs[pk]) for r, pk in zip(results, pks, strict=True) if pk in objs
                and (keep is None or keep(r, objs[pk]))]
         if len(out) >= k or len(results) < fetch:
             break
         fetch *= 3
     return out
+
+
+def _visible_objects(decl, user, pks: list[str]) -> dict[str, Model]:
+    """The records of ``pks`` the viewer may read and that pass the declaration's filter, by pk. Inside
+    ``recommend_memo`` a record is read once for all the sections of a panel (the institutions'
+    section ranks the experts and achievements the two sections above it show)."""
+    memo = _MEMO.get()
+    known: dict[str, Model | None] = (memo.setdefault(("objects", decl.kind, user.pk), {})
+                                      if memo is not None else {})
+    todo = [pk for pk in dict.fromkeys(pks) if pk not in known]
+    if todo:
+        visible = core_selectors.visible_queryset(decl.model, user).filter(pk__in=todo)
+        if decl.recommend_filter:
+            visible = visible.filter(**decl.recommend_filter)
+        if decl.select_related:
+            visible = visible.select_related(*decl.select_related)
+        # Matches show names and reasons, never personal data: its fields are not read (nor decrypted,
+        # a third of the model loading for the up to 120 candidates of each round).
+        visible = visible.defer(*personal_fields(decl.model), *_related_personal_fields(decl))
+        found = {str(o.pk): o for o in visible}
+        known.update({pk: found.get(pk) for pk in todo})
+    return {pk: o for pk in pks if (o := known[pk]) is not None}
+
+
+def _related_personal_fields(decl) -> list[str]:
+    """The personal fields of the records ``decl.select_related`` joins (an expert's or achievement's
+    institution: its tech-transfer office phone), deferred like the match's own: a panel shows their
+    names, and decrypting them cost a third of a millisecond per candidate."""
+    out = []
+    for path in decl.select_related or ():
+        model = decl.model
+        for name in path.split("__"):
+            model = model._meta.get_field(name).related_model
+        out += [f"{path}__{f}" for f in personal_fields(model)]
+    return out
+
+
+_MEMO: ContextVar[dict | None] = ContextVar("duijie_recommend_memo", default=None)
+
+
+@contextmanager
+def recommend_memo() -> Iterator[None]:
+    """Inside the block, what several ``recommend`` calls for one record share is read once: the
+    candidates' records (with the viewer's scope check), the learnt weights of a pair of kinds, the
+    users' feedback on a pair, an expert's conflicts of interest and load, and in the index each
+    candidate's structured signals and shared terms (``matchkit.SearchMemo``). The 推荐匹配 panel asks
+    for five kinds, and its institutions' section ranks experts and achievements again (more of
+    them: the candidate pool depends on k, so it searches anew, but the records it reads are the
+    same). Every entry is per record (or pair), so a result never depends on what was asked before;
+    outside the block every call reads the tables afresh."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _once(key: tuple, compute: Callable[[], Any]) -> Any:
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _per_item(key: tuple, items: list, compute: Callable[[list], dict], missing: Any) -> dict:
+    """``compute(items)`` (a dict by item, without the items it has nothing for) for the items not
+    seen yet inside ``recommend_memo``; the answers of every item asked, ``missing`` left out."""
+    memo = _MEMO.get()
+    if memo is None:
+        return compute(items)
+    known = memo.setdefault(key, {})
+    todo = [x for x in dict.fromkeys(items) if x not in known]
+    if todo:
+        found = compute(todo)
+        known.update({x: found.get(x, missing) for x in todo})
+    return {x: v for x in items if (v := known[x]) is not missing}
+
+
+def _pair_adjustments(source: str, targets: list[str], user) -> tuple[dict[str, float], set[str]]:
+    """``learning.pair_adjustments``, per target (each target's factor and hiding depend on that
+    target alone)."""
+    def compute(todo: list[str]) -> dict[str, tuple[float | None, bool]]:
+        factors, hidden = learning.pair_adjustments(source, todo, user)
+        return {t: (factors.get(t), t in hidden) for t in todo}
+
+    got = _per_item(("pairs", source, user.pk), targets, compute, None)
+    return ({t: f for t, (f, _h) in got.items() if f is not None}, {t for t, (_f, h) in got.items() if h})
 
 
 # Reasons that alone do not make a match worth showing: a closeness every text of the domain has, a
@@ -205,24 +290,27 @@ def recommend(*, user, obj: Model, target_kind: str, k: int = 8, inactive: bool 
         query, source = _query_for(obj, [target_kind])
     if not (query.title or query.text):
         return []
-    weights = learning.weights_for(decl.kind, target_kind)
+    weights = _once(("weights", decl.kind, target_kind), lambda: learning.weights_for(decl.kind, target_kind))
     ranked = _ranked(user, query, target_kind, 2 * k, exclude=[source], weights=weights,
                      keep=lambda r, _o: has_evidence(r, target_kind))
     norm = _normalise_parts([r for r, _o in ranked])
     matches = [Match(id=r.id, kind=r.kind, obj=o, score=r.score, reasons=list(r.reasons), parts_norm=norm[r.id],
                      features=dict(r.parts.features)) for r, o in ranked]
-    factors, hidden = learning.pair_adjustments(source, [m.id for m in matches], user)
+    factors, hidden = _pair_adjustments(source, [m.id for m in matches], user)
     enterprise = _enterprise_of(obj)
     experts = [m.obj for m in matches if m.kind == "expert"]
     coi = {}
     if experts and enterprise is not None:
-        coi = policy.conflicts(experts, enterprise)
+        # per expert: each expert's conflict with the enterprise depends on that expert alone
+        by_pk = {e.pk: e for e in experts}
+        coi = _per_item(("conflicts", enterprise.pk), list(by_pk),
+                        lambda pks: policy.conflicts([by_pk[pk] for pk in pks], enterprise), None)
     elif decl.kind == "expert":
         # the expert against every match's enterprise at once (two queries, not two per match)
         ents = {m.id: _enterprise_of(m.obj) for m in matches}
         found = policy.conflicts_many([obj], {e.pk: e for e in ents.values() if e is not None}.values())
         coi = {mid: c for mid, e in ents.items() if e is not None and (c := found.get(e.pk, {}).get(obj.pk))}
-    load = policy.expert_load([e.pk for e in experts]) if experts else {}
+    load = _per_item(("load",), [e.pk for e in experts], policy.expert_load, None) if experts else {}
     kept = []
     for m in matches:
         if m.id in hidden:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,16 +50,22 @@ def panel(request: HttpRequest, slug: str, pk) -> HttpResponse:
     # Decided once for the panel, not once per section: whether the record is inactive, and its query.
     inactive = decl.is_inactive(obj)
     prepared = None if inactive else match_selectors.source_query(obj)
-    for kind in match_selectors.TARGETS.get(decl.kind, ()):
-        if inactive or (only and kind != only):
-            continue
-        matches = match_selectors.recommend(user=request.user, obj=obj, target_kind=kind, k=5, inactive=False,
-                                            prepared=prepared)
-        shown += matches
-        sections.append({"kind": kind, "label": labels[kind], "matches": matches})
+    kinds = [kind for kind in match_selectors.TARGETS.get(decl.kind, ()) if not inactive and (not only or kind == only)]
+    found = {}
+    with match_selectors.recommend_memo():
+        # the institutions first: they rank more experts and achievements than those sections show, so
+        # those sections then find their records already read (the order shown stays the declared one)
+        for kind in sorted(kinds, key=lambda kind: kind != "institution"):
+            found[kind] = match_selectors.recommend(user=request.user, obj=obj, target_kind=kind, k=5,
+                                                    inactive=False, prepared=prepared)
+    for kind in kinds:
+        shown += found[kind]
+        sections.append({"kind": kind, "label": labels[kind], "matches": found[kind]})
     services.impressions_log(user=request.user, source=source, matches=shown)  # one insert per panel
     return render(request, "matching/partials/panel.html", {
         "sections": sections, "source": source, "reasons": IrrelevantReason.choices,
+        # the options of every result's "not relevant" menu, built once and not once per result
+        "reason_options": format_html_join("", '<option value="{}">{}</option>', IrrelevantReason.choices),
         "inactive": inactive})
 
 

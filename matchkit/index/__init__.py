@@ -24,6 +24,7 @@
 from matchkit.index.facade import Index
 from matchkit.index.persistence import FORMAT, FORMAT_VERSION
 from matchkit.index.records import KINDS, METHODS, Query, Reason, Record, Result, ScoreParts
+from matchkit.index.search import SearchMemo
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "KINDS", "METHODS", "Index", "Query", "Reason", "Record", "Result",
-           "ScoreParts"]
+           "ScoreParts", "SearchMemo"]

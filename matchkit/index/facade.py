@@ -153,13 +153,16 @@ class Index:
 
     def search(self, query: Query | str, k: int = 20, *, method: str = "hybrid", weights: Weights | None = None,
                query_vector: np.ndarray | None = None, exclude: Sequence[str] = (), explain: bool = True,
-               conflicts: str = "exclude", groups: Iterable[str] | None = None) -> list[Result]:
+               conflicts: str = "exclude", groups: Iterable[str] | None = None,
+               memo: search.SearchMemo | None = None) -> list[Result]:
         """Rank records for ``query``. ``method``: hybrid | bm25 | dense (single signals, no structure).
         A record listing ``query.org`` in its ``conflicts`` (e.g. an expert employed by the enterprise
         asking) is left out (``conflicts="exclude"``, the default) or kept with a ``conflict`` reason
         (``conflicts="flag"``). ``groups``: when given, only records sharing one of these visibility
         labels are candidates (the mask applies before ranking, so hidden records never take a place
-        in the top k). The stages are in :mod:`matchkit.index.search`."""
+        in the top k). ``memo`` (:class:`~matchkit.index.search.SearchMemo`): shared by searches of
+        the same query (another ``k``, say), which then compute each row's signals and terms once.
+        The stages are in :mod:`matchkit.index.search`."""
         if conflicts not in ("exclude", "flag"):
             raise ValueError("conflicts must be 'exclude' or 'flag'")
         if isinstance(query, str):
@@ -169,7 +172,7 @@ class Index:
         if not self._row or k <= 0:
             return []
         return search.run(self, query, k, method=method, w=weights or self.weights, query_vector=query_vector,
-                          exclude=exclude, explain=explain, conflicts=conflicts, groups=groups)
+                          exclude=exclude, explain=explain, conflicts=conflicts, groups=groups, memo=memo)
 
     # -------------------------------------------------------------- persistence
     def save(self, directory: str | os.PathLike) -> Path:

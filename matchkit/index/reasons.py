@@ -74,11 +74,18 @@ def shared_terms(idx: Index, qnorm: str, qterms: list[str], row: int, idf_memo: 
 
 def explain(idx: Index, qnorm: str, qterms: list[str], row: int, parts: ScoreParts, *,
             structured: list[Reason], inferred: list[Reason], dense_pool: np.ndarray | None,
-            idf_memo: dict[str, float] | None = None) -> list[Reason]:
+            idf_memo: dict[str, float] | None = None, terms_memo: dict[int, list[str]] | None = None
+            ) -> list[Reason]:
     """The reasons of one result: the structured signals that fired, the shared terms, the semantic
-    grade among the candidates (``dense_pool``: their cosines), then the inferred field."""
+    grade among the candidates (``dense_pool``: their cosines), then the inferred field.
+    ``terms_memo``: the shared terms by row, for this query's terms (``qnorm``, ``qterms``)."""
     reasons = list(structured)
-    picked = shared_terms(idx, qnorm, qterms, row, {} if idf_memo is None else idf_memo)
+    if terms_memo is not None and row in terms_memo:
+        picked = terms_memo[row]
+    else:
+        picked = shared_terms(idx, qnorm, qterms, row, {} if idf_memo is None else idf_memo)
+        if terms_memo is not None:
+            terms_memo[row] = picked
     if picked:
         assert _TERMS.explain is not None
         reasons.append(Reason(_TERMS.reason_code, _TERMS.explain(picked), tuple(picked)))

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matchkit import Index, Query, Record, Weights
+from matchkit import Index, Query, Record, SearchMemo, Weights
 from matchkit.tests.conftest import DOCS, HashEncoder
 from matchkit.text import normalize
 
@@ -286,3 +286,23 @@ def test_structured_part_is_the_sum_of_every_signal_that_fires_for_the_pair(enco
             assert [(x.code, x.text) for x in r.reasons if x.code in dict(codes)
                     or x.code in {s.name for s in signals.STRUCTURED}] == codes
     assert {"industry", "region", "ipc", "stage", "tier", "load", "cooperation", "field"} <= fired
+
+
+def _full(results):
+    return [(r.id, r.rank, r.score, r.parts, r.reasons) for r in results]
+
+
+def test_a_search_memo_changes_no_result_for_any_k_nor_after_an_edit(index):
+    """Searches of one query sharing a ``SearchMemo`` (another k, another kind) give what searches
+    without it give, also once the index changed under the memo (rows renumbered by a compaction)."""
+    q = Query(title="锂电池正极材料", text="提高动力电池能量密度和循环寿命", industry="3841", region="320412",
+              ipc=["H01M4/36"], partners=["E1"])
+    memo = SearchMemo()
+    for k in (1, 5, 2):
+        for kinds in ([], ["achievement"], ["achievement", "expert"]):
+            query = Query(**{**q.__dict__, "target_kinds": kinds})
+            assert _full(index.search(query, k=k, memo=memo)) == _full(index.search(query, k=k)), (k, kinds)
+    index.remove(["A1"])
+    index.compact()  # rows move: what the memo keeps for a row number belongs to the old version
+    assert _full(index.search(q, k=5, memo=memo)) == _full(index.search(q, k=5))
+    assert "A1" not in [r.id for r in index.search(q, k=5, memo=memo)]

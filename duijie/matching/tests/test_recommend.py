@@ -136,3 +136,41 @@ def test_platform_admin_and_anonymous_get_nothing(built):
     admin3 = f.user(role=Role.SYSTEM_ADMIN)
     assert ms.recommend(user=admin3, obj=w["demand"], target_kind="expert") == []
     assert viewer_labels(AnonymousUser()) == []
+
+
+def _shown(matches):
+    """What a section shows of its matches: record, rank, score, reasons, flags, snippet, members."""
+    return [(m.id, m.rank, m.score, [(r.code, r.text, r.terms) for r in m.reasons], list(m.flags), str(m.snippet),
+             [x.id for x in getattr(m, "members", [])]) for m in matches]
+
+
+def test_panel_shows_what_each_kind_asked_alone_shows(built, client):
+    """The panel reads records, conflicts, loads and feedback once for all its sections (and ranks the
+    institutions first): each section still shows exactly what ``recommend`` for that kind alone,
+    outside the panel's memo, returns — here with an excluded employee, a flagged 科技副总 (also a
+    load), a boosted and a hidden expert."""
+    from duijie.core.tests import factories as f
+
+    w = built
+    for name in ("周正极", "吴包覆"):
+        f.expert(name=name, research_directions="锂电池正极材料 高镍三元 包覆改性 循环寿命", institution=w["uni"])
+    services.rebuild()
+    source = f"demand:{w['demand'].pk}"
+    experts = ms.recommend(user=w["user_a"], obj=w["demand"], target_kind="expert", k=20)
+    assert len(experts) >= 4
+    services.feedback_record(user=w["user_b"], source=source, target=experts[-1].id, verdict="contacted")
+    services.feedback_record(user=w["user_a"], source=source, target=experts[1].id, verdict="irrelevant",
+                             reason="known")
+    client.force_login(w["user_a"])
+    r = client.get(f"/match/panel/demands/{w['demand'].pk}/")
+    assert r.status_code == 200
+    sections = {s["kind"]: s["matches"] for s in r.context["sections"]}
+    assert list(sections) == list(ms.TARGETS["demand"])  # shown in the declared order
+    for kind, matches in sections.items():
+        alone = ms.recommend(user=w["user_a"], obj=w["demand"], target_kind=kind, k=5)
+        assert _shown(matches) == _shown(alone), kind
+    shown = sections["expert"]
+    assert experts[1].id not in [m.id for m in shown]  # hidden by the user's 已知悉
+    assert any(m.flags for m in shown) and w["e_employee"].pk not in ids(shown)
+    assert any(r.code == "feedback" for m in shown for r in m.reasons)
+    assert sections["institution"] and sections["institution"][0].members
