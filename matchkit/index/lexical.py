@@ -3,15 +3,14 @@
 bm25s has no incremental update; between rebuilds, records added since are scored by
 :func:`delta_scores` with the segment's statistics, so an edit is searchable at once.
 
-A search does not score every row: :func:`top` retrieves the best ``k`` rows by term-at-a-time
-MaxScore over the segment's postings (bm25s's CSC matrix ``bm.scores``: ``data`` holds each
-(term, row) contribution, ``indices`` the rows of each term's column in order): the query's terms are
-taken by their largest contribution first, and once the ``k``-th best score so far beats what all the
-remaining terms together could add, rows not met yet are out and the remaining terms are only looked
-up for the rows still in reach (binary search in their postings). The survivors are then scored
-exactly as ``bm25s.get_scores`` does (the same float32 additions in the same order), so a ranking is
-the same as a full scan's — and :meth:`Scores.ensure` scores any other row (a vector candidate) the
-same way."""
+A search does not score every row (from ``Index.bm25_topk_threshold`` segment rows up): :func:`top`
+retrieves the best ``k`` rows from the heads of the query terms' postings kept in impact order
+(:class:`Impacts`, largest contribution first): a pilot over the first ``k`` postings of each term gives
+a lower bound of the k-th best score, each term is read only down to a cut whose bound keeps every row
+of the best ``k``, and the rows read are pruned by their bounds. Heads are gathered and summed in a few
+vectorised steps, and the survivors are scored exactly as ``bm25s.get_scores`` does (the same float32
+additions in the same order) from a row-ordered copy of the postings, so a ranking is the same as a full
+scan's — and :meth:`Scores.ensure` scores any other row (a vector candidate) the same way."""
 
 from __future__ import annotations
 
@@ -101,6 +100,9 @@ def rarity(bm: bm25s.BM25, term: str) -> float:
 
 # ------------------------------------------------------------------ top-k retrieval (MaxScore)
 _MARGIN = 1e-4  # relative slack on the pruning bounds (they are summed in another order than bm25s)
+# when the heads to read hold more than this share of the query terms' postings, scoring every row is
+# cheaper (reading a posting costs about what scanning it does, and the heads need pruning on top)
+_SCAN_FRACTION = 0.5
 
 
 class Scores:
@@ -374,6 +376,8 @@ def _retrieve(idx: Index, sc: Scores, allowed: np.ndarray, k: int) -> np.ndarray
             c3 = bound_at(j, p3)
             heapq.heappush(heap, (-(p2 - p3) / max(c3 - cost, 1e-12), j, p3, c3))
 
+    if int(upto.sum()) > _SCAN_FRACTION * int(lens.sum()):  # the heads are most of the postings: a scan is cheaper
+        return _scan(sc)
     # 3. the rows read, less those out of reach
     rows, got = read(upto, bound)
     reach = got + float(bound.sum())
