@@ -229,12 +229,13 @@ class Impacts:
         np.cumsum(np.bincount(indices, minlength=num_docs), out=self.fwd_ptr[1:])
         self._local = threading.local()  # per-thread scratch arrays of one entry per row
 
-    def scratch(self, m: int) -> tuple[np.ndarray, np.ndarray]:
-        """A float64 accumulator (all zeros: the caller sets back what it touched) and an int64 array of
-        ``m`` entries, this thread's own."""
+    def scratch(self, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This thread's arrays of ``m`` entries: a float64 accumulator and an int32 slot array, both all
+        zeros (the caller sets back what it touched), and an int64 array of any content."""
         got = getattr(self._local, "arrays", None)
         if got is None or len(got[0]) < m:
-            got = self._local.arrays = (np.zeros(m, dtype=np.float64), np.zeros(m, dtype=np.int64))
+            got = self._local.arrays = (np.zeros(m, dtype=np.float64), np.zeros(m, dtype=np.int32),
+                                        np.zeros(m, dtype=np.int64))
         return got
 
     def term_slots(self) -> np.ndarray:
@@ -319,16 +320,19 @@ def _retrieve(idx: Index, sc: Scores, allowed: np.ndarray, k: int) -> np.ndarray
     starts = indptr[tids].astype(np.int64)
     lens = (indptr[tids + 1] - indptr[tids]).astype(np.int64)
     allowed_seg = allowed[:m]
-    acc, mark = imp.scratch(m)
+    weighted = bool((counts > 1).any())  # a query term repeated counts once per occurrence
+    acc, slot, mark = imp.scratch(m)
 
     def read(upto: np.ndarray, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The distinct allowed rows among each term's first ``upto`` postings and, for each, the sum
         over those postings of (contribution − the term's ``bound``)."""
         flat, owner = _ranges(starts, upto)
         rows = imp.rows[flat]
-        ok = allowed_seg[rows]
-        rows, flat, owner = rows[ok], flat[ok], owner[ok]
-        vals = counts[owner] * imp.data[flat].astype(np.float64) - bound[owner]
+        vals = imp.data[flat].astype(np.float64)
+        if weighted:
+            vals *= counts[owner]
+        if bound.any():
+            vals -= bound[owner]
         ar = np.arange(len(rows), dtype=np.int64)
         mark[rows] = ar  # one of each row's postings wins: one place per row
         distinct = rows[mark[rows] == ar].astype(np.int64)
@@ -337,7 +341,8 @@ def _retrieve(idx: Index, sc: Scores, allowed: np.ndarray, k: int) -> np.ndarray
             got = acc[distinct]
         finally:
             acc[distinct] = 0.0  # the scratch is all zeros again
-        return distinct, got
+        ok = allowed_seg[distinct]  # rows that may not be ranked are dropped here, once per row
+        return distinct[ok], got[ok]
 
     # 1. theta from a pilot
     zero = np.zeros(len(tids), dtype=np.float64)
@@ -384,22 +389,42 @@ def _retrieve(idx: Index, sc: Scores, allowed: np.ndarray, k: int) -> np.ndarray
     floor = theta * (1 - _MARGIN)
     keep = reach >= floor
     cand, reach = rows[keep], reach[keep]
+    # then, while many are left, term by term (largest bound first): a row's bound from a term whose head
+    # it is not in is replaced by what it really gets there — by binary search in the term's row-ordered
+    # postings for a few rows, by one pass over the term's postings (slots of the rows) for many
     order = np.argsort(cand)
     cand, reach = cand[order], reach[order]
     data, indices = bm.scores["data"], bm.scores["indices"]
-    for j in np.argsort(-bound, kind="stable").tolist():
-        if bound[j] <= 0 or len(cand) <= 4 * k:
-            break  # few enough left to score exactly
-        s, e = int(starts[j]), int(starts[j] + lens[j])
-        col = indices[s:e]
-        pos = np.searchsorted(col, cand)
-        ok = pos < e - s
-        ok[ok] = col[pos[ok]] == cand[ok]
-        contrib = np.zeros(len(cand), dtype=np.float64)
-        contrib[ok] = counts[j] * data[s + pos[ok]]
-        # a row in the head got >= bound[j] there (already counted); beyond it, <= bound[j]
-        reach -= np.maximum(0.0, bound[j] - contrib)
-        keep = reach >= floor
-        cand, reach = cand[keep], reach[keep]
+    live = np.arange(len(cand), dtype=np.int64)  # places in cand of the rows still in reach
+    slotted = False
+    try:
+        for j in np.argsort(-bound, kind="stable").tolist():
+            if bound[j] <= 0 or len(live) <= 4 * k:
+                break  # few enough left to score exactly
+            s, e = int(starts[j]), int(starts[j] + lens[j])
+            col = indices[s:e]
+            contrib = np.zeros(len(live), dtype=np.float64)
+            if len(live) * max(1, (e - s).bit_length()) < e - s:
+                rows = cand[live]
+                pos = np.searchsorted(col, rows)
+                ok = pos < e - s
+                ok[ok] = col[pos[ok]] == rows[ok]
+                contrib[ok] = counts[j] * data[s + pos[ok]]
+            else:
+                if not slotted:
+                    slot[cand] = np.arange(1, len(cand) + 1, dtype=np.int32)
+                    slotted = True
+                at = slot[col]
+                hit = at > 0
+                full = np.zeros(len(cand), dtype=np.float64)
+                full[at[hit] - 1] = counts[j] * data[s:e][hit]
+                contrib = full[live]
+            # a row in the head got >= bound[j] there (already counted); beyond it, <= bound[j]
+            reach[live] -= np.maximum(0.0, bound[j] - contrib)
+            live = live[reach[live] >= floor]
+    finally:
+        if slotted:
+            slot[cand] = 0  # the scratch is all zeros again
+    cand = cand[live]
     sc.ensure(cand)
     return np.union1d(cand, pilot)

@@ -143,6 +143,8 @@ def test_top_k_with_a_narrow_filter_and_from_several_threads():
     with concurrent.futures.ThreadPoolExecutor(4) as pool:  # scratch arrays are per thread
         for got in pool.map(run, [queries] * 4):
             assert got == alone
+    acc, slot, _ = lexical.impacts(idx, lexical.segment(idx)).scratch(len(idx._records))
+    assert not acc.any() and not slot.any()  # left clean for the next search
 
 
 def test_the_threshold_is_kept_when_an_index_is_saved_and_loaded(tmp_path):
