@@ -24,8 +24,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 import argparse
 import gc
 import hashlib
+import inspect
 import json
 import math
+import pickle
 import random
 import re
 import statistics
@@ -221,9 +223,90 @@ def synth_corpus(n: int, real: list[Record], real_vecs: np.ndarray, rng: random.
     return recs, vec
 
 
-def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int) -> None:
+_NOT_PICKLED = ("encoder", "tokenizer", "_searcher", "_field_protos", "_bm25_impacts", "_vec_buf")
+
+
+def _canonical(x):
+    if isinstance(x, np.ndarray) and x.dtype is not np.dtype(x.dtype.str):
+        return x.astype(np.dtype(x.dtype.str))
+    return x
+
+
+def built_index(enc, n: int, real: list[Record], real_vecs: np.ndarray, cache: Path | None):
+    """The synthetic corpus of ``n`` records (its own seed per size) indexed: records, tokens, the BM25
+    segment and the vector searcher, and the f32 vectors for the brute-force baseline. With ``cache`` (from
+    ``--index-cache-from`` records up), the built index is kept in ``cache/<key>/`` and later runs load
+    it instead of building it again; the key hashes the corpus recipe, the real texts and vectors it draws
+    on, the tokenizer and the lexical/storage code, so a change to any of them builds afresh."""
+    key_src = hashlib.sha1()
+    key_src.update(f"{n}|{Index().bm25_k1}|{Index().bm25_b}|{Index().ann_dtype}".encode())
+    key_src.update(inspect.getsource(synth_corpus).encode())
+    for r in real:
+        key_src.update(f"{r.id}|{r.title}|{r.text}".encode())
+    key_src.update(np.ascontiguousarray(real_vecs).tobytes())
+    key_src.update(inspect.getsource(lexical.segment).encode())  # the segment, not the search over it
+    for mod in ("text.py", "index/storage.py", "vectors.py"):
+        key_src.update((ROOT / "matchkit" / mod).read_bytes())
+    where = cache / f"n{n}-{key_src.hexdigest()[:16]}" if cache is not None else None
+    if where is not None and (where / "done").exists():
+        t = time.perf_counter()
+        idx = Index(enc)
+        with open(where / "index.pkl", "rb") as f:
+            state = pickle.load(f)
+        built = state.pop("_built")
+        # an unpickled array's dtype is an equal but distinct object from numpy's own, and np.add.at (the
+        # loop bm25s scores every row with) takes a slow path on it: ~15x slower here (numpy 2.4), which
+        # would flatter top-k retrieval against the full scan. Re-create the arrays with numpy's dtypes.
+        state = {k: _canonical(v) for k, v in state.items()}
+        if state.get("_bm25") is not None:
+            scores = state["_bm25"].scores
+            scores.update({k: _canonical(v) for k, v in scores.items()})
+        idx.__dict__.update(state)
+        idx._vec_buf = idx._vectors
+        vecs = np.load(where / "vectors.f32.npy")
+        if (where / "hnsw.usearch").exists():
+            ann = UsearchSearcher(idx._vectors.shape[1], lambda rows: idx._vectors[rows], dtype=idx.ann_dtype)
+            ann._index.load(str(where / "hnsw.usearch"))
+            idx._searcher = ann
+        if idx._bm25_rows != n or len(idx._records) != n or len(vecs) != n:
+            raise SystemExit(f"index cache {where} does not hold {n:,} records: delete it")
+        built.update(cache=str(where), load_s=time.perf_counter() - t)
+        return idx, vecs, built
+    t = time.perf_counter()
+    recs, vecs = synth_corpus(n, real, real_vecs, random.Random(n))
+    t_gen = time.perf_counter() - t
+    idx = Index(enc)  # default: ANN from 50k vectors up
+    t = time.perf_counter()
+    idx.add(recs, vectors=vecs)
+    t_add = time.perf_counter() - t
+    del recs
+    t = time.perf_counter()
+    idx.compact()  # BM25 segment
+    t_bm25 = time.perf_counter() - t
+    t = time.perf_counter()
+    searcher = idx._dense()
+    t_vec = time.perf_counter() - t
+    built = {"corpus": t_gen, "add": t_add, "bm25": t_bm25, "vectors": t_vec, "load": load_avg()}
+    print(f"   N={n:,} built: synthesise {t_gen:.1f} s, tokenise+store {t_add:.1f} s, BM25 {t_bm25:.1f} s, "
+          f"vector index {t_vec:.1f} s; load {load_avg()}", flush=True)
+    if where is not None:
+        t = time.perf_counter()
+        where.mkdir(parents=True, exist_ok=True)
+        state = {k: v for k, v in idx.__dict__.items() if k not in _NOT_PICKLED}
+        state["_built"] = built
+        with open(where / "index.pkl", "wb") as f:
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+        np.save(where / "vectors.f32.npy", vecs)
+        if isinstance(searcher, UsearchSearcher):
+            searcher._index.save(str(where / "hnsw.usearch"))
+        (where / "done").write_text("ok\n")
+        print(f"   saved to {where} in {time.perf_counter() - t:.1f} s", flush=True)
+    return idx, vecs, dict(built)
+
+
+def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int,
+          index_cache: Path | None = None, cache_from: int = 500_000) -> None:
     print(f"\n== speed (top-20; 2 cores; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
-    rng = random.Random(1)
     real = [real_idx.get(i) for i in real_idx.ids()]
     queries = [Query(title=r.title, text=r.text) for r in real]
     qtexts = [lead_text(q.title, q.text) for q in queries]
@@ -251,18 +334,9 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
     for n in sizes:
         gc.collect()
         rss0 = rss_mb()
-        recs, vecs = synth_corpus(n, real, real_vecs, rng)
-        idx = Index(enc)  # default: ANN from 50k vectors up
-        t = time.perf_counter()
-        idx.add(recs, vectors=vecs)
-        t_add = time.perf_counter() - t
-        t = time.perf_counter()
-        idx.compact()  # BM25 segment
-        t_bm25 = time.perf_counter() - t
-        t = time.perf_counter()
+        idx, vecs, built = built_index(enc, n, real, real_vecs, index_cache if n >= cache_from else None)
+        t_gen, t_add, t_bm25, t_vec = built["corpus"], built["add"], built["bm25"], built["vectors"]
         searcher = idx._dense()
-        t_vec = time.perf_counter() - t
-        del recs
         kind = type(searcher).__name__
         t = time.perf_counter()
         lexical.impacts(idx, lexical.segment(idx))  # the impact-ordered postings (prepare() builds them from
@@ -270,12 +344,14 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
         path = ("top-k retrieval" if idx.bm25_topk_threshold is not None and idx._bm25_rows >= idx.bm25_topk_threshold
                 else "every row scored")
         lat, lat_dn, lat_bm, lat_scan = [], [], [], []
+        cpu, cpu_bm, cpu_scan = [], [], []  # this thread's CPU time: what the wall time is on an idle core
         empty = 0
         for i in range(nq):
             j = i % len(queries)
-            s = time.perf_counter()
+            s, c = time.perf_counter(), time.thread_time()
             got = idx.search(queries[j], k=20, query_vector=qv[j])
             lat.append((time.perf_counter() - s) * 1000)
+            cpu.append((time.thread_time() - c) * 1000)
             empty += not got or not any(r.parts.bm25 > 0 for r in got)
         if empty:  # the text side must take part: a hybrid result list without BM25 means it did not
             raise SystemExit(f"N={n:,}: {empty} of {nq} hybrid searches returned no results with a BM25 part")
@@ -285,13 +361,15 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
             qt = idx.tokenizer.tokens(normalize(record_text(queries[j].title, queries[j].text)), normalized=True)
             allowed = idx._alive.copy()
             idx.bm25_topk_threshold = 0
-            s = time.perf_counter()
+            s, c = time.perf_counter(), time.thread_time()
             got, _ = lexical.top(idx, qt, allowed, idx.candidates)
             lat_bm.append((time.perf_counter() - s) * 1000)
+            cpu_bm.append((time.thread_time() - c) * 1000)
             idx.bm25_topk_threshold = None
-            s = time.perf_counter()
+            s, c = time.perf_counter(), time.thread_time()
             full, _ = lexical.top(idx, qt, allowed, idx.candidates)
             lat_scan.append((time.perf_counter() - s) * 1000)
+            cpu_scan.append((time.thread_time() - c) * 1000)
             if not len(got) or got.tolist() != full.tolist():
                 raise SystemExit(f"N={n:,}: BM25 top-k retrieval gave {len(got)} rows, not the {len(full)} of a full scan")
         idx.bm25_topk_threshold = saved
@@ -326,15 +404,20 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
             found = idx.search(queries[i], k=20, query_vector=qv[i])
             upd.append((time.perf_counter() - s) * 1000)
             assert any(r.id == f"U{i}" for r in found)
-        print(f"-- N={n:,} ({kind}; load average {load_avg()}): build {n / (t_add + t_bm25 + t_vec):,.0f} records/s in all (tokenise+store "
-              f"{t_add:.1f} s, BM25 {t_bm25:.1f} s, vector index {t_vec:.1f} s = {n / max(t_vec, 1e-9):,.0f} vectors/s; "
-              f"vectors given, not encoded); RSS +{rss_mb() - rss0:,.0f} MB (process {rss_mb():,.0f} MB)")
+        cached = f"; loaded from {built['cache']} in {built['load_s']:.1f} s" if built.get("cache") else ""
+        print(f"-- N={n:,} ({kind}; load average {load_avg()}): build {n / (t_add + t_bm25 + t_vec):,.0f} records/s in all "
+              f"(synthesise {t_gen:.1f} s, tokenise+store {t_add:.1f} s, BM25 {t_bm25:.1f} s, vector index {t_vec:.1f} s = "
+              f"{n / max(t_vec, 1e-9):,.0f} vectors/s; vectors given, not encoded; built at load {built['load']}"
+              f"{cached}"
+              f"); RSS +{rss_mb() - rss0:,.0f} MB (process {rss_mb():,.0f} MB)")
         print(f"   text side alone (BM25 top-{idx.candidates} candidates, identical rows checked): top-k retrieval "
               f"p50 {pct(lat_bm, 50):.1f} ms p95 {pct(lat_bm, 95):.1f} ms | scoring every row (bm25s) p50 "
-              f"{pct(lat_scan, 50):.1f} ms p95 {pct(lat_scan, 95):.1f} ms; impact-ordered postings built in "
-              f"{t_prep:.1f} s; load {load_avg()}")
-        print(f"   hybrid ({path} for the text side) excl. encoding p50 {pct(lat, 50):.1f} ms p95 {pct(lat, 95):.1f} ms | incl. encoding "
-              f"(title+lead) p50 {pct(incl, 50):.1f} ms p95 {pct(incl, 95):.1f} ms")
+              f"{pct(lat_scan, 50):.1f} ms p95 {pct(lat_scan, 95):.1f} ms; CPU time top-k p50 {pct(cpu_bm, 50):.1f} p95 "
+              f"{pct(cpu_bm, 95):.1f} ms vs every row p50 {pct(cpu_scan, 50):.1f} p95 {pct(cpu_scan, 95):.1f} ms; "
+              f"impact-ordered postings built in {t_prep:.1f} s; load {load_avg()}")
+        print(f"   hybrid ({path} for the text side) excl. encoding p50 {pct(lat, 50):.1f} ms p95 {pct(lat, 95):.1f} ms "
+              f"(CPU time p50 {pct(cpu, 50):.1f} ms p95 {pct(cpu, 95):.1f} ms) | incl. encoding "
+              f"(title+lead) p50 {pct(incl, 50):.1f} ms p95 {pct(incl, 95):.1f} ms; load {load_avg()}")
         print(f"   dense-only p50 {pct(lat_dn, 50):.1f} ms p95 {pct(lat_dn, 95):.1f} ms; brute force (f32 GEMV + top-20) "
               f"p50 {pct(base, 50):.1f} ms p95 {pct(base, 95):.1f} ms; hybrid/brute p50 "
               f"{pct(lat, 50) / pct(base, 50):.2f}x p95 {pct(lat, 95) / pct(base, 95):.2f}x")
@@ -397,6 +480,10 @@ def main() -> None:
                    help="add 1,000,000 records to --sizes: the hybrid with the text side at 1M (slow: ~1 h, ~12 GB)")
     p.add_argument("--ann-1m", action="store_true", help="the semantic side alone at 1,000,000 vectors (HNSW vs brute)")
     p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--index-cache", default="/tmp/matchkit-bench-index",
+                   help="keep built synthetic indexes here and reuse them ('' = never)")
+    p.add_argument("--index-cache-from", type=int, default=500_000,
+                   help="cache built indexes from this many records up (smaller ones build in seconds)")
     p.add_argument("--skip-speed", action="store_true")
     p.add_argument("--skip-quality", action="store_true")
     p.add_argument("--skip-suite", action="store_true",
@@ -422,7 +509,8 @@ def main() -> None:
         real_vector_recall(enc_c)
         sizes = [int(x) for x in a.sizes.split(",") if x] + ([1_000_000] if a.big else [])
         if sizes:
-            speed(enc_c, idx, np.asarray(pv, dtype=np.float32), sizes, a.queries)
+            speed(enc_c, idx, np.asarray(pv, dtype=np.float32), sizes, a.queries,
+                  Path(a.index_cache) if a.index_cache else None, a.index_cache_from)
         if a.ann_1m:
             qv = enc_c.encode_queries([lead_text(r.title, r.text) for r in (idx.get(i) for i in idx.ids())])
             ann_scale(1_000_000, np.asarray(pv, dtype=np.float32), qv, a.queries)

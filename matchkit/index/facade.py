@@ -22,11 +22,13 @@ class Index:
     def __init__(self, encoder: Encoder | None = None, *, weights: Weights | None = None,
                  lead_chars: int = DEFAULT_LEAD_CHARS, candidates: int = 200,
                  bm25_k1: float = 1.5, bm25_b: float = 0.75, ann_threshold: int | None = 50_000,
-                 ann_dtype: str = "f16", bm25_topk_threshold: int | None = 500_000) -> None:
+                 ann_dtype: str = "f16", bm25_topk_threshold: int | None = None) -> None:
         self.encoder = encoder
         # from this many rows in the BM25 segment up, lexical candidates come from top-k retrieval over
-        # impact-ordered postings (lexical.top) instead of scoring every row; None: always score every
-        # row. Both give the same candidates (ties at the k-th place by lower row).
+        # impact-ordered postings (lexical.top) instead of scoring every row; None (the default): always
+        # score every row — on the bench corpus scoring every row was faster at every size measured, 10k
+        # to 1M (bench/matching/README.md, "Province scale"). Both give the same candidates (ties at the
+        # k-th place by lower row).
         self.bm25_topk_threshold = bm25_topk_threshold
         # from this many vectors up, semantic candidates come from an HNSW graph (usearch) instead of
         # an exact scan; None: always exact. Candidates are re-scored exactly either way.

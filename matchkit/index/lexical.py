@@ -3,20 +3,20 @@
 bm25s has no incremental update; between rebuilds, records added since are scored by
 :func:`delta_scores` with the segment's statistics, so an edit is searchable at once.
 
-A search does not score every row: :func:`top` retrieves the best ``k`` rows by term-at-a-time
-MaxScore over the segment's postings (bm25s's CSC matrix ``bm.scores``: ``data`` holds each
-(term, row) contribution, ``indices`` the rows of each term's column in order): the query's terms are
-taken by their largest contribution first, and once the ``k``-th best score so far beats what all the
-remaining terms together could add, rows not met yet are out and the remaining terms are only looked
-up for the rows still in reach (binary search in their postings). The survivors are then scored
-exactly as ``bm25s.get_scores`` does (the same float32 additions in the same order), so a ranking is
-the same as a full scan's — and :meth:`Scores.ensure` scores any other row (a vector candidate) the
-same way."""
+A search does not score every row (from ``Index.bm25_topk_threshold`` segment rows up): :func:`top`
+retrieves the best ``k`` rows from the heads of the query terms' postings kept in impact order
+(:class:`Impacts`, largest contribution first): a pilot over the first ``k`` postings of each term gives
+a lower bound of the k-th best score, each term is read only down to a cut whose bound keeps every row
+of the best ``k``, and the rows read are pruned by their bounds. Heads are gathered and summed in a few
+vectorised steps, and the survivors are scored exactly as ``bm25s.get_scores`` does (the same float32
+additions in the same order) from a row-ordered copy of the postings, so a ranking is the same as a full
+scan's — and :meth:`Scores.ensure` scores any other row (a vector candidate) the same way."""
 
 from __future__ import annotations
 
 import heapq
 import math
+import threading
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -100,6 +100,9 @@ def rarity(bm: bm25s.BM25, term: str) -> float:
 
 # ------------------------------------------------------------------ top-k retrieval (MaxScore)
 _MARGIN = 1e-4  # relative slack on the pruning bounds (they are summed in another order than bm25s)
+# when the heads to read hold more than this share of the query terms' postings, scoring every row is
+# cheaper (reading a posting costs about what scanning it does, and the heads need pruning on top)
+_SCAN_FRACTION = 0.5
 
 
 class Scores:
@@ -109,6 +112,8 @@ class Scores:
 
     def __init__(self, idx: Index, qtokens: list[str]) -> None:
         self._bm = bm = segment(idx)
+        imp = getattr(idx, "_bm25_impacts", None)  # (an index loaded from an older pickle has none)
+        self._imp = imp if imp is not None and imp.bm is bm else None
         n = len(idx._records)
         self.values = np.zeros(n, dtype=np.float32)
         self._known = np.zeros(n, dtype=bool)
@@ -125,7 +130,10 @@ class Scores:
         todo = rows[~self._known[rows]]
         if len(todo):
             todo = np.unique(todo)
-            self.values[todo] = _exact(self._bm, self._qids, todo)
+            if self._imp is not None:
+                self.values[todo] = _exact_rows(self._imp, self._qids, todo)
+            else:
+                self.values[todo] = _exact(self._bm, self._qids, todo)
             self._known[todo] = True
         return self.values
 
@@ -156,19 +164,55 @@ def _exact(bm: bm25s.BM25, qids: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions ``starts[i] … starts[i] + lens[i] - 1`` of every range, concatenated, and for each
+    position the range it belongs to (one vectorised gather instead of a Python loop over ranges)."""
+    lens = np.asarray(lens, dtype=np.int64)
+    owner = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+    first = np.cumsum(lens) - lens  # where each range begins in the output
+    return np.arange(int(lens.sum()), dtype=np.int64) + (np.asarray(starts, dtype=np.int64) - first)[owner], owner
+
+
+def _exact_rows(imp: Impacts, qids: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The same scores as :func:`_exact`, read from the rows' side (each row's own postings): one gather of
+    the rows' (term, contribution) pairs, a dense term × row table of the query's terms, then the
+    float32 additions in query-term order (a term a row lacks adds +0.0, which changes nothing)."""
+    out = np.zeros(len(rows), dtype=np.float32)
+    if not len(rows) or not len(qids):
+        return out
+    uq, col = np.unique(qids, return_inverse=True)  # distinct query terms; each query position's column
+    flat, owner = _ranges(imp.fwd_ptr[rows], imp.fwd_ptr[rows + 1] - imp.fwd_ptr[rows])
+    slot = imp.term_slots()  # term id -> 1 + its place in uq (0: not in the query), this thread's
+    slot[uq] = np.arange(1, len(uq) + 1, dtype=np.int32)
+    try:
+        at = slot[imp.fwd_tid[flat]]
+    finally:
+        slot[uq] = 0
+    hit = at > 0
+    table = np.zeros((len(uq), len(rows)), dtype=np.float32)
+    table[at[hit] - 1, owner[hit]] = imp.fwd_data[flat[hit]]
+    for c in col.tolist():  # query order, repeats included, as bm25s adds them
+        out += table[c]
+    return out
+
+
 class Impacts:
     """The segment's postings ordered by contribution, largest first, per term (same ``indptr`` as
     bm25s's CSC matrix): ``rows[indptr[t]:indptr[t + 1]]`` and ``data[…]``; ``colmax`` = each term's
-    largest contribution. Built once per segment (~1 s per 100k records)."""
+    largest contribution; and the same postings by row (``fwd_ptr``, ``fwd_tid``, ``fwd_data``: row ``r``'s
+    terms in id order), from which the exact score of a few rows is read in one gather. Built once per
+    segment (~3 s per 100k records here)."""
 
     def __init__(self, bm: bm25s.BM25) -> None:
         data, indices, indptr = bm.scores["data"], bm.scores["indices"], bm.scores["indptr"]
         nterms = len(indptr) - 1
+        num_docs = int(bm.scores["num_docs"])
         term = np.repeat(np.arange(nterms, dtype=np.int32), np.diff(indptr))
         order = np.lexsort((-data, term))  # by term, then contribution descending
         self.bm = bm
         self.rows = indices[order]
         self.data = data[order]
+        del order
         self.colmax = np.zeros(nterms, dtype=np.float32)
         nonempty = np.flatnonzero(indptr[1:] > indptr[:-1])
         self.colmax[nonempty] = self.data[indptr[nonempty]]
@@ -177,6 +221,39 @@ class Impacts:
         starts[indptr[nonempty]] = True
         if not bool(np.all((np.diff(indices.astype(np.int64)) > 0) | starts[1:])):
             raise RuntimeError("bm25s postings are not sorted by row; top-k retrieval needs them sorted")
+        del starts
+        by_row = np.argsort(indices, kind="stable")  # within a row, terms stay in id order
+        self.fwd_tid = term[by_row]
+        self.fwd_data = data[by_row]
+        self.fwd_ptr = np.zeros(num_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(indices, minlength=num_docs), out=self.fwd_ptr[1:])
+        self._local = threading.local()  # per-thread scratch arrays of one entry per row
+
+    def scratch(self, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This thread's arrays of ``m`` entries: a float64 accumulator and an int32 slot array, both all
+        zeros (the caller sets back what it touched), and an int64 array of any content."""
+        got = getattr(self._local, "arrays", None)
+        if got is None or len(got[0]) < m:
+            got = self._local.arrays = (np.zeros(m, dtype=np.float64), np.zeros(m, dtype=np.int32),
+                                        np.zeros(m, dtype=np.int64))
+        return got
+
+    def term_slots(self) -> np.ndarray:
+        """An int32 array of one entry per term, all zeros (the caller sets back what it touched), this
+        thread's own."""
+        got = getattr(self._local, "slots", None)
+        if got is None:
+            got = self._local.slots = np.zeros(len(self.colmax), dtype=np.int32)
+        return got
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_local", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
 
 
 def impacts(idx: Index, bm: bm25s.BM25) -> Impacts:
@@ -190,6 +267,8 @@ def top(idx: Index, qtokens: list[str], allowed: np.ndarray, k: int) -> tuple[np
     """The ``k`` allowed rows with the highest BM25 > 0, best first, ties (the k-th place's too) by
     lower row, and the :class:`Scores` they were taken from: by top-k retrieval (:func:`_retrieve`)
     from ``idx.bm25_topk_threshold`` segment rows up, below it by scoring every row."""
+    if idx.bm25_topk_threshold is not None and idx._bm25_rows >= idx.bm25_topk_threshold and qtokens and k > 0:
+        impacts(idx, segment(idx))  # before Scores, which reads rows' exact scores from it
     sc = Scores(idx, qtokens)
     m = sc._m
     seg_rows = np.zeros(0, dtype=np.int64)
@@ -197,9 +276,7 @@ def top(idx: Index, qtokens: list[str], allowed: np.ndarray, k: int) -> tuple[np
         if idx.bm25_topk_threshold is not None and m >= idx.bm25_topk_threshold:
             seg_rows = _retrieve(idx, sc, allowed, k)
         else:  # a small segment: scoring every row is cheaper than retrieval's fixed cost per term
-            sc.values[:m] = sc._bm.get_scores(sc._qids.tolist())[:m]
-            sc._known[:m] = True
-            seg_rows = np.flatnonzero(sc.values[:m] > 0)
+            seg_rows = _scan(sc)
     vals = sc.ensure(seg_rows)
     delta_rows = np.arange(m, len(sc.values), dtype=np.int64)
     rows = np.concatenate([seg_rows, delta_rows])
@@ -212,52 +289,73 @@ def top(idx: Index, qtokens: list[str], allowed: np.ndarray, k: int) -> tuple[np
     return rows, sc
 
 
+def _scan(sc: Scores) -> np.ndarray:
+    """Every segment row scored by bm25s; the rows with a shared term."""
+    m = sc._m
+    sc.values[:m] = sc._bm.get_scores(sc._qids.tolist())[:m]
+    sc._known[:m] = True
+    return np.flatnonzero(sc.values[:m] > 0)
+
+
 def _retrieve(idx: Index, sc: Scores, allowed: np.ndarray, k: int) -> np.ndarray:
     """Segment rows that may be among the best ``k`` allowed: a superset of them, read from the heads of
-    the query terms' impact-ordered postings.
+    the query terms' impact-ordered postings; every row returned is scored exactly (in ``sc``).
 
-    1. ``theta``, a lower bound of the k-th best score: the exact scores of the rows that add up best
-       over the first ``k`` postings of each term. 2. A cut per term: its first ``p`` postings are read,
-       and a row not among them gets at most the ``p``-th contribution from it, so cuts whose bounds
-       sum to less than ``theta`` lose no row of the best ``k``. The cuts are chosen greedily (halving a
-       term's head where it saves the most postings per unit of bound). 3. The rows read, less those
-       whose bound (what they got plus the other terms' cut bounds) is under ``theta``."""
-    bm, imp = sc._bm, impacts(idx, sc._bm)
+    1. ``theta``, a lower bound of the k-th best score: the exact scores of the ``2k`` rows that add up
+       best over the first ``k`` postings of each term. 2. A cut per term: its first ``p`` postings are
+       read, and a row not among them gets at most the ``p``-th contribution from it, so cuts whose
+       bounds sum to less than ``theta`` lose no row of the best ``k``. The cuts are chosen greedily
+       (halving a term's head where it saves the most postings per unit of bound). 3. The rows read,
+       less those whose bound (what they got in the heads plus the other terms' cut bounds) is under
+       ``theta``; while many are left, a term's bound is replaced by what each row really gets there
+       (binary search in its row-ordered postings), largest bounds first; then the rest are scored
+       exactly. All postings of the heads are gathered and summed in a few vectorised steps (a
+       per-thread scratch array of one float per row, reset after use)."""
+    bm, imp = sc._bm, sc._imp
+    if imp is None:  # (Scores is built after impacts() in top(); kept for direct callers)
+        imp = sc._imp = impacts(idx, bm)
     indptr = bm.scores["indptr"]
     m = sc._m
     tids, counts = np.unique(sc._qids, return_counts=True)
     starts = indptr[tids].astype(np.int64)
     lens = (indptr[tids + 1] - indptr[tids]).astype(np.int64)
     allowed_seg = allowed[:m]
+    weighted = bool((counts > 1).any())  # a query term repeated counts once per occurrence
+    acc, slot, mark = imp.scratch(m)
 
-    def read(upto: np.ndarray, cut: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The allowed rows among each term's first ``upto`` postings, the sum of their contributions
-        there, and of the terms' cut bounds there."""
-        got = np.zeros(m, dtype=np.float64)
-        got_cut = np.zeros(m, dtype=np.float64) if cut is not None else got
-        seen = np.zeros(m, dtype=bool)
-        parts = []
-        for j in np.flatnonzero(upto).tolist():
-            s, e = int(starts[j]), int(starts[j] + upto[j])
-            rows = imp.rows[s:e]
-            got[rows] += counts[j] * imp.data[s:e]  # a row appears once per term
-            if cut is not None:
-                got_cut[rows] += cut[j]
-            new = rows[~seen[rows]]
-            seen[new] = True
-            parts.append(new)
-        rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-        rows = rows[allowed_seg[rows]].astype(np.int64)
-        return rows, got, got_cut
+    def read(upto: np.ndarray, bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct allowed rows among each term's first ``upto`` postings and, for each, the sum
+        over those postings of (contribution − the term's ``bound``)."""
+        flat, owner = _ranges(starts, upto)
+        rows = imp.rows[flat]
+        vals = imp.data[flat].astype(np.float64)
+        if weighted:
+            vals *= counts[owner]
+        if bound.any():
+            vals -= bound[owner]
+        ar = np.arange(len(rows), dtype=np.int64)
+        mark[rows] = ar  # one of each row's postings wins: one place per row
+        distinct = rows[mark[rows] == ar].astype(np.int64)
+        try:
+            np.add.at(acc, rows, vals)
+            got = acc[distinct]
+        finally:
+            acc[distinct] = 0.0  # the scratch is all zeros again
+        ok = allowed_seg[distinct]  # rows that may not be ranked are dropped here, once per row
+        return distinct[ok], got[ok]
 
     # 1. theta from a pilot
-    rows, got, _ = read(np.minimum(lens, k), None)
-    pilot = rows if len(rows) <= 2 * k else rows[np.argpartition(-got[rows], 2 * k - 1)[: 2 * k]]
+    zero = np.zeros(len(tids), dtype=np.float64)
+    rows, got = read(np.minimum(lens, k), zero)
+    if len(rows) < k:  # fewer than k allowed rows in the pilot (a narrow filter): score every row
+        return _scan(sc)
+    pilot = rows if len(rows) <= 2 * k else rows[np.argpartition(-got, 2 * k - 1)[: 2 * k]]
     pilot = np.sort(pilot)
     exact = sc.ensure(pilot)[pilot]
-    theta = float(np.partition(exact, len(pilot) - k)[len(pilot) - k]) * (1 - _MARGIN) if len(pilot) >= k else 0.0
-    if theta <= 0:  # fewer than k rows in the pilot: every posting of every term
-        return np.sort(read(lens, None)[0])
+    theta = float(np.partition(exact, len(pilot) - k)[len(pilot) - k]) * (1 - _MARGIN)
+    if theta <= 0:
+        return _scan(sc)
+
     # 2. cuts: bound[j] = what a row beyond term j's head can get from it (0 when the head is whole)
     def bound_at(j: int, p: int) -> float:
         return 0.0 if p >= lens[j] else float(counts[j] * imp.data[starts[j] + p])
@@ -282,29 +380,51 @@ def _retrieve(idx: Index, sc: Scores, allowed: np.ndarray, k: int) -> np.ndarray
             p3 = p2 // 2
             c3 = bound_at(j, p3)
             heapq.heappush(heap, (-(p2 - p3) / max(c3 - cost, 1e-12), j, p3, c3))
-    # 3. the rows read, less those out of reach; then, term by term (largest bound first), a row's bound
-    # from a term whose head it is not in is replaced by what it really gets there (binary search in
-    # the term's row-ordered postings), and rows fall out of reach as their bounds tighten
-    rows, got, got_cut = read(upto, bound)
-    reach = got[rows] + (float(bound.sum()) - got_cut[rows])
+
+    if int(upto.sum()) > _SCAN_FRACTION * int(lens.sum()):  # the heads are most of the postings: a scan is cheaper
+        return _scan(sc)
+    # 3. the rows read, less those out of reach
+    rows, got = read(upto, bound)
+    reach = got + float(bound.sum())
     floor = theta * (1 - _MARGIN)
     keep = reach >= floor
     cand, reach = rows[keep], reach[keep]
+    # then, while many are left, term by term (largest bound first): a row's bound from a term whose head
+    # it is not in is replaced by what it really gets there — by binary search in the term's row-ordered
+    # postings for a few rows, by one pass over the term's postings (slots of the rows) for many
     order = np.argsort(cand)
     cand, reach = cand[order], reach[order]
     data, indices = bm.scores["data"], bm.scores["indices"]
-    for j in np.argsort(-bound, kind="stable").tolist():
-        if bound[j] <= 0 or len(cand) <= k:
-            break
-        s, e = int(starts[j]), int(starts[j] + lens[j])
-        col = indices[s:e]
-        pos = np.searchsorted(col, cand)
-        ok = pos < e - s
-        ok[ok] = col[pos[ok]] == cand[ok]
-        contrib = np.zeros(len(cand), dtype=np.float64)
-        contrib[ok] = counts[j] * data[s + pos[ok]]
-        # a row in the head got >= bound[j] there (already counted); beyond it, <= bound[j]
-        reach -= np.maximum(0.0, bound[j] - contrib)
-        keep = reach >= floor
-        cand, reach = cand[keep], reach[keep]
-    return np.union1d(cand, pilot[exact >= theta])
+    live = np.arange(len(cand), dtype=np.int64)  # places in cand of the rows still in reach
+    slotted = False
+    try:
+        for j in np.argsort(-bound, kind="stable").tolist():
+            if bound[j] <= 0 or len(live) <= 4 * k:
+                break  # few enough left to score exactly
+            s, e = int(starts[j]), int(starts[j] + lens[j])
+            col = indices[s:e]
+            contrib = np.zeros(len(live), dtype=np.float64)
+            if len(live) * max(1, (e - s).bit_length()) < e - s:
+                rows = cand[live]
+                pos = np.searchsorted(col, rows)
+                ok = pos < e - s
+                ok[ok] = col[pos[ok]] == rows[ok]
+                contrib[ok] = counts[j] * data[s + pos[ok]]
+            else:
+                if not slotted:
+                    slot[cand] = np.arange(1, len(cand) + 1, dtype=np.int32)
+                    slotted = True
+                at = slot[col]
+                hit = at > 0
+                full = np.zeros(len(cand), dtype=np.float64)
+                full[at[hit] - 1] = counts[j] * data[s:e][hit]
+                contrib = full[live]
+            # a row in the head got >= bound[j] there (already counted); beyond it, <= bound[j]
+            reach[live] -= np.maximum(0.0, bound[j] - contrib)
+            live = live[reach[live] >= floor]
+    finally:
+        if slotted:
+            slot[cand] = 0  # the scratch is all zeros again
+    cand = cand[live]
+    sc.ensure(cand)
+    return np.union1d(cand, pilot)

@@ -41,7 +41,7 @@ def save(idx: Index, directory: str | os.PathLike) -> Path:
         "encoder": getattr(idx.encoder, "name", None), "lead_chars": idx.lead_chars,
         "candidates": idx.candidates, "weights": idx.weights.as_dict(),
         "bm25_k1": idx.bm25_k1, "bm25_b": idx.bm25_b, "ann_threshold": idx.ann_threshold,
-        "ann_dtype": idx.ann_dtype,
+        "ann_dtype": idx.ann_dtype, "bm25_topk_threshold": idx.bm25_topk_threshold,
     }
     with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
         for r, toks in zip(idx._records, idx._tokens, strict=True):
@@ -83,7 +83,8 @@ def load(cls: type[Index], directory: str | os.PathLike, encoder: Encoder | None
     idx = cls(encoder, weights=Weights(**{k: v for k, v in manifest["weights"].items() if k in wnames}),
               lead_chars=manifest["lead_chars"], candidates=manifest["candidates"],
               bm25_k1=manifest.get("bm25_k1", 1.5), bm25_b=manifest.get("bm25_b", 0.75),
-              ann_threshold=manifest.get("ann_threshold", 50_000), ann_dtype=manifest.get("ann_dtype", "f16"))
+              ann_threshold=manifest.get("ann_threshold", 50_000), ann_dtype=manifest.get("ann_dtype", "f16"),
+              **({"bm25_topk_threshold": manifest["bm25_topk_threshold"]} if "bm25_topk_threshold" in manifest else {}))
     terms = [t for t in (path / "terms.txt").read_text(encoding="utf-8").split("\n") if t]
     idx.tokenizer.add_terms(terms)
     idx.extra_terms = terms

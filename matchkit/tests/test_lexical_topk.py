@@ -1,5 +1,6 @@
 """BM25 top-k retrieval (MaxScore over the postings) returns what a full scan of every row returns."""
 
+import concurrent.futures
 import random
 
 import numpy as np
@@ -100,3 +101,58 @@ def test_first_pass_gives_exact_bm25_for_every_candidate():
     assert np.array_equal(pool.bm25[pool.rows], full[pool.rows])
     res = idx.search(q, k=10, method="bm25")
     assert [r.parts.bm25 for r in res] == sorted(full[full > 0].tolist(), reverse=True)[:10]
+
+
+def test_exact_from_the_rows_side_equals_the_column_side_bit_for_bit():
+    idx = Index(None, bm25_topk_threshold=0)
+    idx.add(corpus(3000, 11))
+    idx.compact()
+    bm = lexical.segment(idx)
+    imp = lexical.impacts(idx, bm)
+    rng = random.Random(11)
+    for _ in range(30):
+        words = rng.sample(WORDS, rng.randint(1, 12))
+        words += words[: rng.randint(0, 3)]  # repeats are added once per occurrence
+        qids = np.asarray([bm.vocab_dict[t] for t in idx.tokenizer.tokens("，".join(words)) if t in bm.vocab_dict])
+        rows = np.unique(np.asarray(rng.sample(range(3000), rng.randint(1, 800)), dtype=np.int64))
+        want = bm.get_scores(qids.tolist())[rows]
+        assert np.array_equal(lexical._exact_rows(imp, qids, rows), want)
+        assert np.array_equal(lexical._exact(bm, qids, rows), want)
+    assert not imp.term_slots().any()  # the per-thread scratch is left clean
+
+
+def test_top_k_with_a_narrow_filter_and_from_several_threads():
+    idx = Index(None, bm25_topk_threshold=0)
+    idx.add(corpus(4000, 12))
+    idx.compact()
+    rng = random.Random(12)
+    queries = [idx.tokenizer.tokens("，".join(rng.sample(WORDS, rng.randint(2, 10)))) for _ in range(24)]
+    narrow = np.zeros(len(idx._records), dtype=bool)
+    narrow[rng.sample(range(4000), 40)] = True  # fewer allowed rows than k: retrieval falls back to a scan
+    for qt in queries[:6]:
+        for allowed in (narrow, idx._alive.copy()):
+            rows, sc = lexical.top(idx, qt, allowed, 100)
+            want, bm = full_scan(idx, qt, allowed, 100)
+            assert np.array_equal(sc.values[rows], bm[want])
+            assert set(rows.tolist()) <= set(np.flatnonzero(allowed).tolist())
+
+    def run(qts):
+        return [lexical.top(idx, qt, idx._alive.copy(), 50)[0].tolist() for qt in qts * 5]
+
+    alone = run(queries)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:  # scratch arrays are per thread
+        for got in pool.map(run, [queries] * 4):
+            assert got == alone
+    acc, slot, _ = lexical.impacts(idx, lexical.segment(idx)).scratch(len(idx._records))
+    assert not acc.any() and not slot.any()  # left clean for the next search
+
+
+def test_the_threshold_is_kept_when_an_index_is_saved_and_loaded(tmp_path):
+    idx = Index(None, bm25_topk_threshold=1234)
+    idx.add(corpus(50, 13))
+    idx.save(tmp_path)
+    assert Index.load(tmp_path).bm25_topk_threshold == 1234
+    off = Index(None, bm25_topk_threshold=None)
+    off.add(corpus(50, 13))
+    off.save(tmp_path / "off")
+    assert Index.load(tmp_path / "off").bm25_topk_threshold is None
