@@ -44,7 +44,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from duijie.core import registry, selectors
-from duijie.core.access import many_hop, path_q, unit_reach
+from duijie.core.access import many_hop, path_q, through_q, unit_reach
 
 COUNT, DISTINCT, SUM, RATIO, STOCK, REPORTED = "count", "distinct", "sum", "ratio", "stock", "reported"
 KINDS = (COUNT, DISTINCT, SUM, RATIO, STOCK, REPORTED)
@@ -152,6 +152,8 @@ class Reach:
 
         def build(p, assess):
             q = Q(pk__in=[])
+            if p and (combined := self._through(model, p, assess, ids=ids, parks=parks, codes=sorted(codes))):
+                return combined
             if self.basis in ("assessment", "any"):
                 q |= path_q(model, f"{p}{assess}", "in", ids)
             if self.basis in ("location", "any"):
@@ -159,6 +161,22 @@ class Reach:
                 q |= path_q(model, f"{p}region__code", "startswith", sorted(codes))
             return q
         return self._for(model, build)
+
+    def _through(self, model, p: str, assess: str, *, ids=(), parks=(), codes=(), region_units=False) -> Q | None:
+        """The arms of a unit's (or region's) reach over parties at the many-to-many path ``p`` as one
+        subquery (``access.through_q``), or None where the path is not such a hop."""
+        far = Q(pk__in=[])
+        if self.basis in ("assessment", "any"):
+            for code in codes if region_units else ():
+                far |= Q(**{f"{assess}__regions__code__startswith": code})
+            if not region_units:
+                far |= Q(**{f"{assess}__in": list(ids)})
+        if self.basis in ("location", "any"):
+            if parks:
+                far |= Q(park__in=list(parks))
+            for code in codes:
+                far |= Q(region__code__startswith=code)
+        return through_q(model, p[:-2], far)
 
     def q_park(self, model: type[models.Model], park) -> Q:
         """The records whose judged object lies in ``park`` (whatever the basis: a park has no tags)."""
@@ -179,6 +197,8 @@ class Reach:
 
         def build(p, assess):
             q = Q(pk__in=[])
+            if p and (combined := self._through(model, p, assess, codes=[code], region_units=True)):
+                return combined
             if self.basis in ("assessment", "any"):
                 q |= path_q(model, f"{p}{assess}__regions__code", "startswith", [code])
             if self.basis in ("location", "any"):
