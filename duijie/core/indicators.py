@@ -499,6 +499,30 @@ NOTHING = Q(pk__in=[])
 FENCE = 10**15  # a LIMIT no table reaches: keeps the inner query a query of its own (batch_values)
 
 
+def _join_alone(groups: dict[tuple, list[int]], items: Sequence[tuple[Indicator, Window]]) -> set[str]:
+    """Record types whose figures all go into the query of their one distinct-over-a-many-valued-path
+    group (moved there in ``groups``): the join multiplies the records, so those figures must be
+    distinct counts — a count is counted distinct by record, and a sum or a filter across a
+    many-valued path (which would read the joined rows) keeps the figures in their own query. Read
+    once, the records' scope and owners' conditions are computed once rather than twice."""
+    joined = set()
+    by_type: dict[str, list[tuple]] = {}
+    for key in groups:
+        by_type.setdefault(key[0], []).append(key)
+    for record_type, keys in by_type.items():
+        alone = [k for k in keys if k[1] is not None]
+        plain = (record_type, None)
+        if len(alone) != 1 or plain not in groups:
+            continue
+        model = registry.REGISTRY[record_type].model
+        if any(items[i][0].kind == SUM or any(many_hop(model, f) is not None for f in items[i][0].filters)
+               for i in groups[plain]):
+            continue
+        groups[alone[0]] = groups.pop(plain) + groups[alone[0]]
+        joined.add(record_type)
+    return joined
+
+
 class _Column(ExpressionWrapper):
     """A condition computed as a column of the inner query: Django aggregates over an annotation that
     holds a subquery from an inner query (``QuerySet.aggregate``), so the condition is evaluated once
@@ -544,6 +568,7 @@ def batch_values(user, items: Sequence[tuple[Indicator, Window]]) -> list[int | 
         model = registry.REGISTRY[ind.record_type].model
         alone = bool(ind.field_name) and many_hop(model, ind.field_name) is not None
         groups.setdefault((ind.record_type, ind.field_name if alone else None), []).append(i)
+    joined = _join_alone(groups, items)
     out: list[int | Decimal] = [0] * len(items)
     for (record_type, _alone), members in groups.items():
         base = _scoped(record_type, user, None)
@@ -571,6 +596,8 @@ def batch_values(user, items: Sequence[tuple[Indicator, Window]]) -> list[int | 
                 aggregates[f"v{i}"] = Sum(ind.field_name, filter=q)
             elif ind.field_name:  # distinct, or a stock counted once per value
                 aggregates[f"v{i}"] = Count(ind.field_name, distinct=True, filter=q)
+            elif record_type in joined:  # the records multiplied by the distinct path's join: each once
+                aggregates[f"v{i}"] = Count("pk", distinct=True, filter=q)
             else:  # no condition multiplies a record (access.path_q): a plain count
                 aggregates[f"v{i}"] = Count("pk", filter=q)
         inner = base if counted is None else base.filter(counted)
