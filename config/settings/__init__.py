@@ -193,6 +193,11 @@ DUIJIE_QUALIFICATION_EXPIRING_DAYS = int(os.environ.get("DUIJIE_QUALIFICATION_EX
 # Programme figures are cached until the next announced write (programmes/figures.py); this bounds how
 # long a write that bypasses the services (a shell, a migration) can stay unseen.
 DUIJIE_FIGURE_CACHE_SECONDS = int(os.environ.get("DUIJIE_FIGURE_CACHE_SECONDS", "900"))
+# After a write, the recent readers' programme figures are recomputed in the background after this
+# many seconds (a burst of writes: one warm-up); "off": never (the first page view computes them).
+_warmup = os.environ.get("DUIJIE_FIGURE_WARMUP_SECONDS", "20")
+DUIJIE_FIGURE_WARMUP_SECONDS = None if _warmup.lower() == "off" else int(_warmup)
+DUIJIE_FIGURE_WARMUP_DAYS = int(os.environ.get("DUIJIE_FIGURE_WARMUP_DAYS", "7"))
 # HTTP Basic on the API: off unless enabled. When on, failures are throttled per IP and username in the
 # shared cache, and accounts that need a second factor (back office) are refused: a password cannot carry it.
 DUIJIE_API_BASIC_AUTH = env_bool("DUIJIE_API_BASIC_AUTH", False)

@@ -8,8 +8,8 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self) -> None:
-        # deferred: app loading — figures imports the indicator library, which imports models
+        # deferred: app loading — tasks imports the indicator library, which imports models
         from duijie.core import changes
-        from duijie.programmes import figures
+        from duijie.programmes import tasks
 
-        changes.subscribe(figures.on_change)  # every announced write: figures computed afresh
+        changes.subscribe(tasks.on_change)  # every announced write: figures computed afresh (and warmed up)

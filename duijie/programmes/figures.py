@@ -14,6 +14,7 @@ at once (the file cache has no atomic increment) can never land on a value a rea
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -25,6 +26,9 @@ from django.utils import timezone
 from duijie.core.plugins import Indicator, Window, batch_values
 
 GENERATION_KEY = "programmes:figures:generation"
+READERS_KEY = "programmes:figures:readers"
+READERS_KEPT = 50  # the readers a write's warm-up computes figures for (the most recent)
+READER_NOTED_SECONDS = 600  # a reader seen again within this is not written down again
 
 
 def generation() -> str:
@@ -71,3 +75,24 @@ def values(user, items: Sequence[tuple[Indicator, Window]]) -> tuple[list, datet
         hits.update(fresh)
     got = [hits[k] for k in keys]
     return [v for v, _at in got], min(at for _v, at in got)
+
+
+def note_reader(user) -> None:
+    """Remember that ``user`` reads programme figures (a progress page), so the warm-up after a write
+    computes theirs before they ask (``programmes.tasks``); the most recent :data:`READERS_KEPT`
+    readers of the last :setting:`DUIJIE_FIGURE_WARMUP_DAYS` days are kept."""
+    now = time.time()
+    readers = cache.get(READERS_KEY) or {}
+    if readers.get(user.pk, 0) > now - READER_NOTED_SECONDS:
+        return
+    since = now - settings.DUIJIE_FIGURE_WARMUP_DAYS * 86400
+    readers = {pk: at for pk, at in readers.items() if at > since} | {user.pk: now}
+    kept = sorted(readers, key=readers.__getitem__, reverse=True)[:READERS_KEPT]
+    cache.set(READERS_KEY, {pk: readers[pk] for pk in kept}, timeout=None)
+
+
+def recent_readers() -> list[int]:
+    """The user ids :func:`note_reader` kept, most recent first."""
+    since = time.time() - settings.DUIJIE_FIGURE_WARMUP_DAYS * 86400
+    readers = cache.get(READERS_KEY) or {}
+    return sorted((pk for pk, at in readers.items() if at > since), key=readers.__getitem__, reverse=True)

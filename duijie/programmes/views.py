@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from duijie.core import plugins, scope, selectors
 from duijie.core.registry import REGISTRY, record_url
-from duijie.programmes import progress
+from duijie.programmes import figures, progress
 from duijie.programmes.choices import Status
 from duijie.programmes.models import Programme, Target
 
@@ -60,6 +60,7 @@ def programme_progress(request: HttpRequest, code: str) -> HttpResponse:
         if unit is None:
             raise Http404
     on = _on(request)
+    figures.note_reader(request.user)  # the warm-up after a write computes this reader's figures
     rows = progress.progress(request.user, programme, ids=False, start=period[0] if period else None,
                              end=period[1] if period else None, unit=unit, today=on) if period else []
     indicators = list(dict.fromkeys((r.indicator_slug, r.target.programme_indicator.pk, str(r.indicator_label))

@@ -70,3 +70,39 @@ def test_recompute_fills_every_programmes_figures_for_the_pages(world, django_as
     live = {r.target.pk: r.actual for r in progress.progress(world["city"], world["programme"], today=END)}
     assert {r.target.pk: r.actual for r in rows} == live and rows[0].computed_at is not None
     assert target.pk in live and other.pk in live and live[target.pk] > 0
+
+
+def test_a_write_warms_up_the_figures_of_recent_readers(world, client, django_capture_on_commit_callbacks,  # noqa: F811
+                                                        django_assert_max_num_queries, settings):
+    from duijie.programmes import tasks
+
+    settings.DUIJIE_FIGURE_WARMUP_SECONDS = 0  # the test backend runs tasks at once
+    target = _target(world, owner_park=world["park"])
+    client.force_login(world["city"])
+    assert client.get(f"/programmes/{world['programme'].code}/").status_code == 200
+    assert figures.recent_readers() == [world["city"].pk]
+    before, _at = _value(world["city"], world, target)
+    extra = h.project(region=world["r"]["320412"], park=world["park"], status="signed", signed_on=date(2025, 3, 1),
+                      visibility="classified")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_save(instance=extra, by=world["city"])  # announced: a new generation, a warm-up
+    assert tasks.cache.get(tasks.QUEUED_KEY) is None  # the warm-up ran and cleared its mark
+    # The page's figures were computed by the warm-up: reading them counts nothing.
+    with django_assert_max_num_queries(30) as ctx:
+        after, _at = _value(world["city"], world, target)
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert after == before + 1
+
+
+def test_no_warm_up_without_readers_or_when_turned_off(world, django_capture_on_commit_callbacks, settings):  # noqa: F811
+    from duijie.programmes import tasks
+
+    extra = h.project(region=world["r"]["320412"], status="signed", signed_on=date(2025, 3, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_save(instance=extra, by=world["city"])
+    assert figures.recent_readers() == [] and tasks.cache.get(tasks.QUEUED_KEY) is None
+    figures.note_reader(world["city"])
+    settings.DUIJIE_FIGURE_WARMUP_SECONDS = None
+    old = figures.generation()
+    tasks.on_change(None)
+    assert figures.generation() != old and tasks.cache.get(tasks.QUEUED_KEY) is None
