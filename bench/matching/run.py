@@ -304,6 +304,30 @@ def built_index(enc, n: int, real: list[Record], real_vecs: np.ndarray, cache: P
     return idx, vecs, dict(built)
 
 
+def text_side(idx: Index, tokens: list[list[str]], nq: int, what: str) -> tuple[list, list, list, list]:
+    """The text side alone, ``nq`` queries (cycling through ``tokens``): BM25 top-k retrieval against
+    scoring every row, checked to give the same rows (else the run stops). Returns the wall times and
+    this thread's CPU times in ms: (top-k, every row, top-k CPU, every row CPU)."""
+    lat_bm, lat_scan, cpu_bm, cpu_scan = [], [], [], []
+    saved = idx.bm25_topk_threshold
+    try:
+        for i in range(nq):
+            qt, allowed = tokens[i % len(tokens)], idx._alive.copy()
+            got = None
+            for threshold, lat_, cpu_ in ((0, lat_bm, cpu_bm), (None, lat_scan, cpu_scan)):
+                idx.bm25_topk_threshold = threshold
+                s, c = time.perf_counter(), time.thread_time()
+                rows, _ = lexical.top(idx, qt, allowed, idx.candidates)
+                lat_.append((time.perf_counter() - s) * 1000)
+                cpu_.append((time.thread_time() - c) * 1000)
+                got = rows if got is None else got
+            if not len(got) or got.tolist() != rows.tolist():
+                raise SystemExit(f"{what}: BM25 top-k retrieval gave {len(got)} rows, not the {len(rows)} of a full scan")
+    finally:
+        idx.bm25_topk_threshold = saved
+    return lat_bm, lat_scan, cpu_bm, cpu_scan
+
+
 def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int,
           index_cache: Path | None = None, cache_from: int = 500_000) -> None:
     print(f"\n== speed (top-20; 2 cores; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
@@ -343,8 +367,8 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
         t_prep = time.perf_counter() - t  # Index.bm25_topk_threshold rows up; timed here at every size)
         path = ("top-k retrieval" if idx.bm25_topk_threshold is not None and idx._bm25_rows >= idx.bm25_topk_threshold
                 else "every row scored")
-        lat, lat_dn, lat_bm, lat_scan = [], [], [], []
-        cpu, cpu_bm, cpu_scan = [], [], []  # this thread's CPU time: what the wall time is on an idle core
+        lat, lat_dn = [], []
+        cpu = []  # this thread's CPU time: what the wall time is on an idle core
         empty = 0
         for i in range(nq):
             j = i % len(queries)
@@ -355,24 +379,8 @@ def speed(enc, real_idx: Index, real_vecs: np.ndarray, sizes: list[int], nq: int
             empty += not got or not any(r.parts.bm25 > 0 for r in got)
         if empty:  # the text side must take part: a hybrid result list without BM25 means it did not
             raise SystemExit(f"N={n:,}: {empty} of {nq} hybrid searches returned no results with a BM25 part")
-        saved = idx.bm25_topk_threshold
-        for i in range(min(nq, 100)):  # the text side alone: top-k retrieval vs scoring every row, same rows
-            j = i % len(queries)
-            qt = idx.tokenizer.tokens(normalize(record_text(queries[j].title, queries[j].text)), normalized=True)
-            allowed = idx._alive.copy()
-            idx.bm25_topk_threshold = 0
-            s, c = time.perf_counter(), time.thread_time()
-            got, _ = lexical.top(idx, qt, allowed, idx.candidates)
-            lat_bm.append((time.perf_counter() - s) * 1000)
-            cpu_bm.append((time.thread_time() - c) * 1000)
-            idx.bm25_topk_threshold = None
-            s, c = time.perf_counter(), time.thread_time()
-            full, _ = lexical.top(idx, qt, allowed, idx.candidates)
-            lat_scan.append((time.perf_counter() - s) * 1000)
-            cpu_scan.append((time.thread_time() - c) * 1000)
-            if not len(got) or got.tolist() != full.tolist():
-                raise SystemExit(f"N={n:,}: BM25 top-k retrieval gave {len(got)} rows, not the {len(full)} of a full scan")
-        idx.bm25_topk_threshold = saved
+        tokens = [idx.tokenizer.tokens(normalize(record_text(q.title, q.text)), normalized=True) for q in queries]
+        lat_bm, lat_scan, cpu_bm, cpu_scan = text_side(idx, tokens, min(nq, 100), f"N={n:,}")
         incl = [a + b for a, b in zip(lat, (enc_ms * (nq // len(enc_ms) + 1))[:nq], strict=True)]
         for i in range(min(nq, 100)):
             j = i % len(queries)

@@ -55,23 +55,8 @@ bm = lexical.segment(idx)
 print(f"N={n:,} lexical only: synthesise {t_gen:.1f} s, tokenise+store {t_add:.1f} s, BM25 {t_bm:.1f} s, impacts {t_imp:.1f} s; "
       f"postings {len(bm.scores['data']):,}; RSS {run.rss_mb():,.0f} MB; load {run.load_avg()}", flush=True)
 qts = [idx.tokenizer.tokens(normalize(record_text(q.title, q.text)), normalized=True) for q in real]
-allowed = idx._alive.copy()
 for rep in range(2):  # twice: the machine is shared
-    lat_bm, lat_scan, cpu_bm, cpu_scan = [], [], [], []
-    for i in range(100):
-        qt = qts[i % len(qts)]
-        idx.bm25_topk_threshold = 0
-        s, c = time.perf_counter(), time.thread_time()
-        got, _ = lexical.top(idx, qt, allowed, idx.candidates)
-        lat_bm.append((time.perf_counter() - s) * 1000)
-        cpu_bm.append((time.thread_time() - c) * 1000)
-        idx.bm25_topk_threshold = None
-        s, c = time.perf_counter(), time.thread_time()
-        full, _ = lexical.top(idx, qt, allowed, idx.candidates)
-        lat_scan.append((time.perf_counter() - s) * 1000)
-        cpu_scan.append((time.thread_time() - c) * 1000)
-        if not len(got) or got.tolist() != full.tolist():
-            raise SystemExit(f"query {i}: top-k gave {len(got)} rows, not the {len(full)} of a full scan")
+    lat_bm, lat_scan, cpu_bm, cpu_scan = run.text_side(idx, qts, 100, f"N={n:,}")
     p = run.pct
     print(f"rep {rep}: top-k p50 {p(lat_bm,50):.1f} p95 {p(lat_bm,95):.1f} ms (CPU {p(cpu_bm,50):.1f} / {p(cpu_bm,95):.1f}) | "
           f"scan p50 {p(lat_scan,50):.1f} p95 {p(lat_scan,95):.1f} ms (CPU {p(cpu_scan,50):.1f} / {p(cpu_scan,95):.1f}); "
