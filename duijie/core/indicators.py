@@ -166,11 +166,11 @@ class Reach:
         """The arms of a unit's (or region's) reach over parties at the many-to-many path ``p`` as one
         subquery (``access.through_q``), or None where the path is not such a hop."""
         far = Q(pk__in=[])
-        if self.basis in ("assessment", "any"):
-            for code in codes if region_units else ():
+        if self.basis in ("assessment", "any") and region_units:  # units whose regions lie there
+            for code in codes:
                 far |= Q(**{f"{assess}__regions__code__startswith": code})
-            if not region_units:
-                far |= Q(**{f"{assess}__in": list(ids)})
+        elif self.basis in ("assessment", "any"):
+            far |= Q(**{f"{assess}__in": list(ids)})
         if self.basis in ("location", "any"):
             if parks:
                 far |= Q(park__in=list(parks))

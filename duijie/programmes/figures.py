@@ -82,17 +82,21 @@ def note_reader(user) -> None:
     computes theirs before they ask (``programmes.tasks``); the most recent :data:`READERS_KEPT`
     readers of the last :setting:`DUIJIE_FIGURE_WARMUP_DAYS` days are kept."""
     now = time.time()
-    readers = cache.get(READERS_KEY) or {}
+    readers = _readers(now)
     if readers.get(user.pk, 0) > now - READER_NOTED_SECONDS:
         return
-    since = now - settings.DUIJIE_FIGURE_WARMUP_DAYS * 86400
-    readers = {pk: at for pk, at in readers.items() if at > since} | {user.pk: now}
+    readers[user.pk] = now
     kept = sorted(readers, key=readers.__getitem__, reverse=True)[:READERS_KEPT]
     cache.set(READERS_KEY, {pk: readers[pk] for pk in kept}, timeout=None)
 
 
 def recent_readers() -> list[int]:
     """The user ids :func:`note_reader` kept, most recent first."""
-    since = time.time() - settings.DUIJIE_FIGURE_WARMUP_DAYS * 86400
-    readers = cache.get(READERS_KEY) or {}
-    return sorted((pk for pk, at in readers.items() if at > since), key=readers.__getitem__, reverse=True)
+    readers = _readers(time.time())
+    return sorted(readers, key=readers.__getitem__, reverse=True)
+
+
+def _readers(now: float) -> dict[int, float]:
+    """Reader id → when last noted, for the readers noted within ``DUIJIE_FIGURE_WARMUP_DAYS``."""
+    since = now - settings.DUIJIE_FIGURE_WARMUP_DAYS * 86400
+    return {pk: at for pk, at in (cache.get(READERS_KEY) or {}).items() if at > since}

@@ -157,9 +157,15 @@ def row_for(user, target: Target, today: date, *, ids: bool = True, value=_UNSET
     return row
 
 
-def _batching(targets) -> list[tuple[Target, Window]]:
-    """The targets whose figure ``indicators.batch_values`` reads (a declared count, sum or stock with a
-    meaning for the owner), each with its window; the others are left to ``row_for``."""
+# What a target's row and window read: its programme, and its owner (a department with its region).
+_ROW_RELATED = ("programme_indicator__programme", "owner_unit", "owner_park", "owner_institution",
+                "owner_department__region")
+
+
+def _batched_values(user, targets: list[Target]) -> tuple[dict[int, object], datetime | None]:
+    """(target pk → the figure's value, when computed), read in one query per record type for the
+    targets whose indicator batches (``indicators.batch_values``, kept until the next announced write
+    by ``figures.values``); the others are left to ``row_for``."""
     members: list[tuple[Target, Window]] = []
     for t in targets:
         slug = t.programme_indicator.indicator
@@ -169,13 +175,6 @@ def _batching(targets) -> list[tuple[Target, Window]]:
         ind = plugins.indicator(slug)
         if ind.batches and ind.refusal(window) is None:
             members.append((t, window))
-    return members
-
-
-def _batched_values(user, targets: list[Target]) -> tuple[dict[int, object], datetime | None]:
-    """(target pk → the figure's value, when computed), read in one query per record type (kept until
-    the next announced write by ``figures.values``)."""
-    members = _batching(targets)
     values, at = figures.values(user, [(plugins.indicator(t.programme_indicator.indicator), w) for t, w in members])
     return {t.pk: v for (t, _w), v in zip(members, values, strict=True)}, (at if members else None)
 
@@ -187,12 +186,9 @@ def recompute(user, programmes=None) -> int:
     qs = selectors.record_list(record_type=REGISTRY["targets"], user=user)
     if programmes is not None:
         qs = qs.filter(programme_indicator__programme__in=programmes)
-    qs = qs.select_related("programme_indicator__programme", "owner_unit", "owner_park", "owner_institution",
-                           "owner_department__region")
     with unit_reach_memo():
-        members = _batching(qs)
-        figures.values(user, [(plugins.indicator(t.programme_indicator.indicator), w) for t, w in members])
-    return len(members)
+        known, _at = _batched_values(user, list(qs.select_related(*_ROW_RELATED)))
+    return len(known)
 
 
 def progress(user, programme: Programme, *, start: date | None = None, end: date | None = None,
@@ -210,8 +206,7 @@ def progress(user, programme: Programme, *, start: date | None = None, end: date
     if unit is not None:
         qs = qs.filter(owner_unit=unit)
     qs = qs.order_by("programme_indicator__order", "programme_indicator__pk", "pk")  # owners as entered (the annex order)
-    qs = qs.select_related("programme_indicator__programme", "owner_unit", "owner_park", "owner_institution",
-                           "owner_department__region")
+    qs = qs.select_related(*_ROW_RELATED)
     with unit_reach_memo():
         chosen = list(qs)
         known, at = ({}, None) if ids else _batched_values(user, chosen)
